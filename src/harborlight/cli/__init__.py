@@ -1,0 +1,31 @@
+"""The ``harborlight`` command line.
+
+Each command group lives in its own module in this package and only parses arguments,
+calls library code and prints counts. Errors the user can fix are raised as
+:class:`harborlight.cli.errors.UsageProblem` and end the process with a one-line reason
+and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from harborlight.cli import generate, screen, share
+
+app = typer.Typer(
+    name="harborlight",
+    help="Harborlight: tips, cases, ad screening and de-identified sharing, self-hosted.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+app.add_typer(generate.app, name="generate")
+screen.register(app)
+app.add_typer(share.app, name="share")
+
+
+def main() -> None:
+    from harborlight.cli.errors import run_app
+
+    run_app(app)
