@@ -1,0 +1,38 @@
+"""End idle sessions and say why.
+
+The session cookie's age already slides with each request (SESSION_SAVE_EVERY_REQUEST),
+so an idle browser loses its session server-side. This middleware adds the explicit
+check on the last activity time, so that the sign-out is audited and the user is told
+why they have to sign in again.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+LAST_SEEN_KEY = "harborlight_last_seen"
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_SECONDS:
+                from harborlight.security.audit.log import record
+
+                record("session_timeout", actor=request.user)
+                logout(request)
+                messages.info(request, "You were signed out after a period of inactivity.")
+            else:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,67 @@
+"""Organisations and the people who work in them.
+
+Every record in Harborlight belongs to exactly one organisation, and every user works for
+exactly one organisation in exactly one role. What a role may do is not decided here: it
+is data in ``harborlight/security/policy.toml``, read by ``harborlight.security.permissions``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A hotline, shelter, advocacy service or analysis team using this Harborlight."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    # HTCDS org_ fields that describe the organisation itself (not people).
+    country = models.CharField(max_length=3, blank=True, help_text="ISO 3166-1 alpha-3")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CASEWORKER = "caseworker", _("Caseworker (advocate)")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    ANALYST = "analyst", _("Analyst")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class HarborlightUserManager(UserManager):
+    def create_staff_user(self, username: str, password: str, organisation: Organisation,
+                          role: str, **extra) -> "User":
+        """Create a user who must enrol a TOTP device at first login."""
+        if role not in Role.values:
+            raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
+        return self.create_user(username=username, password=password,
+                                organisation=organisation, role=role, **extra)
+
+
+class User(AbstractUser):
+    """A member of staff. Everyone who logs in is staff and needs two-factor login."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="users", null=True)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    display_name = models.CharField(max_length=150, blank=True)
+
+    objects = HarborlightUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else self.role

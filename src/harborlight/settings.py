@@ -1,0 +1,210 @@
+"""Django settings, read only from ``HARBORLIGHT_*`` environment variables.
+
+Harborlight fails closed: there is no default secret key, DEBUG is off unless asked for,
+cookies are secure and the encryption keyring must be present. ``harborlight demo`` sets
+its own values for a local demo; production sets them in the environment (every
+variable is listed in the README with its default).
+
+A variable ``NAME`` that holds a secret may instead be given as ``NAME_FILE``, a path to a
+file holding the value, so secrets can come from a container secret mount.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from harborlight.config import env_bool, env_int, env_list, env_secret, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("HARBORLIGHT_DATA_DIR", "harborlight-data")).resolve()
+
+SECRET_KEY = env_secret("HARBORLIGHT_SECRET_KEY", required=True)
+DEBUG = env_bool("HARBORLIGHT_DEBUG", False)
+ALLOWED_HOSTS = env_list("HARBORLIGHT_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env_list("HARBORLIGHT_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "harborlight.security",
+    "harborlight.security.audit",
+    "harborlight.accounts",
+    "harborlight.intake",
+    "harborlight.cases",
+    "harborlight.referrals",
+    "harborlight.insights",
+    "harborlight.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "harborlight.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "harborlight.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that a locked-out login is answered before any view runs.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "harborlight.web.urls"
+WSGI_APPLICATION = "harborlight.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "harborlight.web.context.navigation",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in the data folder by default, PostgreSQL through psycopg 3 when
+# HARBORLIGHT_DATABASE_URL says so (postgres://user:pass@host:5432/name).
+DATABASE_URL = env_str(
+    "HARBORLIGHT_DATABASE_URL", f"sqlite:///{DATA_DIR / 'harborlight.sqlite3'}"
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
+    # BEGIN so two writers queue instead of failing half-way with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+
+# Lockout (django-axes): counted per username, so an attacker cannot lock everyone out
+# from one address and a shared office address does not lock out colleagues.
+AXES_FAILURE_LIMIT = env_int("HARBORLIGHT_LOGIN_MAX_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("HARBORLIGHT_LOCKOUT_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# Sessions: an idle session ends after HARBORLIGHT_SESSION_IDLE_MINUTES. Saving on every
+# request slides the expiry, so the cookie age is the idle limit.
+SESSION_IDLE_SECONDS = env_int("HARBORLIGHT_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_NAME = "harborlight_session"
+
+SECURE_COOKIES = env_bool("HARBORLIGHT_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "harborlight.web.views.csrf_failure"
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = env_int("HARBORLIGHT_HSTS_SECONDS", 0, minimum=0)
+SECURE_SSL_REDIRECT = env_bool("HARBORLIGHT_SSL_REDIRECT", False)
+if env_bool("HARBORLIGHT_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: every resource from this host only; no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("HARBORLIGHT_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Encryption keyring: a JSON file outside the database (see harborlight.security.crypto).
+KEYS_FILE = env_str("HARBORLIGHT_KEYS_FILE", str(DATA_DIR / "keys.json"))
+KEYS_JSON = env_secret("HARBORLIGHT_KEYS", required=False)
+
+# Logs go to standard error without request details: no IP addresses, no user agents.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"drop_request": {"()": "harborlight.web.logging.DropRequestDetails"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["drop_request"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("HARBORLIGHT_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "waitress": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+ADMINS: list[tuple[str, str]] = []

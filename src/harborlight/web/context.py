@@ -1,0 +1,26 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from harborlight.security.permissions import can
+
+# (url name, label, action) for the main navigation; shown only where allowed.
+NAVIGATION = [
+    ("web:dashboard", "Dashboard", "dashboard.view"),
+    ("cases:list", "Cases", "case.view"),
+    ("intake:list", "Tips", "tip.view"),
+    ("referrals:directory", "Service directory", "provider.view"),
+    ("accounts:users", "Users", "user.manage"),
+    ("security:break_glass_review", "Break-glass review", "breakglass.review"),
+    ("audit:log", "Audit trail", "audit.view"),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_verified():
+        return {"navigation": []}
+    return {"navigation": [(name, label) for name, label, action in NAVIGATION
+                           if can(user, action)]}

@@ -1,0 +1,15 @@
+"""Settings for the test suite: production settings with a throwaway secret and data dir.
+
+Tests run against the real settings module; only what a deployment must supply (secret,
+data folder, keyring) is filled in here. ``HARBORLIGHT_DATABASE_URL`` passes through, so
+the same suite runs on SQLite (default) and on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+_DATA_DIR = tempfile.mkdtemp(prefix="harborlight-test-")
+os.environ.setdefault("HARBORLIGHT_SECRET_KEY", "test-only-secret-" + "0123456789abcdef" * 3)
+os.environ["HARBORLIGHT_DATA_DIR"] = _DATA_DIR
+
+from harborlight.settings import *  # noqa: E402,F401,F403
