@@ -1,0 +1,197 @@
+"""Append entries to the audit trail: ``record("read", actor=user, obj=case)``.
+
+Every call adds one :class:`~harborlight.security.audit.models.AuditEntry`, chained to the
+one before it (see :mod:`harborlight.security.audit.chain` for the hashed format). The
+append joins the caller's transaction: if the audited action rolls back, so does its
+entry, and an entry is never written for an action that did not happen.
+
+What is stored, and what is not:
+
+- the actor as a snapshot (id, username, role), so deleting a user never breaks the chain;
+- the object as ``app_label.model``, its primary key and a non-identifying label (the
+  model's ``audit_label`` if it has one, else "case #42"); never a person's name;
+- ``details``: a small JSON object of names, ids and flags. Never put record values,
+  passwords, IP addresses or user agents in it: the trail cannot be edited afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, router, transaction
+from django.db.models import F, Model
+from django.utils import timezone
+
+from harborlight.security.audit.chain import (  # noqa: F401  (re-exported for callers)
+    CURRENT_VERSION,
+    Anchor,
+    AuditChainBroken,
+    VerifyResult,
+    entry_hash,
+    verify,
+)
+from harborlight.security.audit.models import HEAD_PK, AuditAction, AuditChainHead, AuditEntry
+
+MAX_DETAILS_CHARS = 8000
+_LABEL_MAX = 200
+
+
+def record(action: str, *, actor=None, organisation=None, obj: Model | None = None,
+           object_type: str = "", object_id: str = "", reason: str = "",
+           details: dict | None = None, now: datetime | None = None) -> AuditEntry:
+    """Append one entry to the audit trail and return it.
+
+    Steps, all inside one transaction (joining the caller's, if any):
+
+    1. validate the action, the details and the object reference (``ValueError``);
+    2. lock the chain head row with a conditional UPDATE, which makes concurrent writers
+       queue on SQLite (write lock) and PostgreSQL (row lock), so the chain cannot fork;
+    3. read the head, build entry ``last_seq + 1`` linked to ``last_hash`` and hash it;
+    4. insert the entry and move the head to it, checking exactly one head row changed.
+    """
+    action = _checked_action(action)
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        raise ValueError("record() needs a timezone-aware 'now'")
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    if obj is not None:
+        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
+        object_id = object_id or ("" if obj.pk is None else str(obj.pk))
+    fields = {
+        "version": CURRENT_VERSION,
+        "created_at": now,
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_username": actor.get_username() if actor is not None else "",
+        "actor_role": getattr(actor, "role", "") or "",
+        "organisation_id": _organisation_id(organisation, actor, obj),
+        "action": action,
+        "object_type": _checked_text("object_type", object_type, 100),
+        "object_id": _checked_text("object_id", str(object_id), 64),
+        "object_label": object_label(obj) if obj is not None else "",
+        "reason": _checked_text("reason", reason or "", None),
+        "details": canonical_details(details),
+    }
+    using = router.db_for_write(AuditEntry)
+    with transaction.atomic(using=using):
+        head = _lock_head(using)
+        entry = AuditEntry(seq=head.last_seq + 1, prev_hash=head.last_hash, **fields)
+        entry.hash = entry_hash({**fields, "seq": entry.seq, "prev_hash": entry.prev_hash})
+        entry.save(force_insert=True, using=using)
+        moved = (AuditChainHead.objects.using(using)
+                 .filter(pk=HEAD_PK, last_seq=head.last_seq, last_hash=head.last_hash)
+                 .update(last_seq=entry.seq, last_hash=entry.hash))
+        if moved != 1:
+            raise AuditChainBroken(entry.seq, "the chain head moved while an entry was "
+                                              "being appended; nothing was recorded")
+    return entry
+
+
+def object_label(obj: Model) -> str:
+    """A label that identifies the record to staff without naming anyone in it.
+
+    Models may define ``audit_label`` (a reference such as "CASE-2026-0042"); it must
+    never contain a person's name. Otherwise the label is "<model name> #<pk>".
+    """
+    label = getattr(obj, "audit_label", None)
+    if callable(label):
+        label = label()
+    if not label:
+        label = f"{obj._meta.verbose_name} #{obj.pk}"
+    return _checked_text("object_label", str(label)[:_LABEL_MAX], None)
+
+
+def canonical_details(details: dict | None) -> dict:
+    """Check that ``details`` is a small JSON object that hashes the same after storage.
+
+    Floats are refused because PostgreSQL's ``jsonb`` may print them differently from
+    Python, which would make an intact entry fail verification; store them as strings.
+    """
+    if details is None:
+        return {}
+    if not isinstance(details, dict):
+        raise ValueError("audit details must be a dict")
+    _check_json_value(details, "details")
+    text = json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if len(text) > MAX_DETAILS_CHARS:
+        raise ValueError(f"audit details are {len(text)} characters; the limit is "
+                         f"{MAX_DETAILS_CHARS}")
+    return json.loads(text)
+
+
+def _check_json_value(value: Any, path: str) -> None:
+    if value is None or isinstance(value, (bool, int)):
+        return
+    if isinstance(value, str):
+        _checked_text(path, value, None)
+        return
+    if isinstance(value, float):
+        raise ValueError(f"audit {path} is a float; store it as a string")
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check_json_value(item, f"{path}[{index}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"audit {path} has a non-string key {key!r}")
+            _checked_text(f"{path} key", key, None)
+            _check_json_value(item, f"{path}.{key}")
+        return
+    raise ValueError(f"audit {path} holds a {type(value).__name__}; use str, int, bool, "
+                     "None, list or dict")
+
+
+def _checked_action(action: str) -> str:
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}; known actions: "
+                         f"{', '.join(AuditAction.values)}")
+    return action
+
+
+def _checked_text(name: str, value: str, max_length: int | None) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"audit {name} must be text, not {type(value).__name__}")
+    if "\x00" in value:
+        raise ValueError(f"audit {name} contains a NUL character")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"audit {name} is longer than {max_length} characters")
+    return value
+
+
+def _organisation_id(organisation, actor, obj) -> int | None:
+    if organisation is not None:
+        return organisation if isinstance(organisation, int) else organisation.pk
+    if actor is not None and getattr(actor, "organisation_id", None) is not None:
+        return actor.organisation_id
+    return getattr(obj, "organisation_id", None) if obj is not None else None
+
+
+def _lock_head(using: str) -> AuditChainHead:
+    """Lock and return the chain head, creating it for an empty trail.
+
+    The no-op UPDATE is what takes the lock; the SELECT after it then sees the head as
+    the previous writer committed it (PostgreSQL READ COMMITTED re-reads per statement).
+    """
+    heads = AuditChainHead.objects.using(using).filter(pk=HEAD_PK)
+    if heads.update(last_seq=F("last_seq")) == 0:
+        _create_head(using)
+        heads.update(last_seq=F("last_seq"))
+    return heads.get()
+
+
+def _create_head(using: str) -> None:
+    """Create the head row, unless a concurrent writer just did.
+
+    If entries exist although the head row did not, the head was deleted: refuse, rather
+    than silently restart the chain over what is left.
+    """
+    try:
+        with transaction.atomic(using=using):
+            AuditChainHead.objects.using(using).create(pk=HEAD_PK)
+    except IntegrityError:
+        return  # another writer created it first; the caller locks it next
+    if AuditEntry.objects.using(using).exists():
+        raise AuditChainBroken(None, "the audit chain head row is missing although entries "
+                                     "exist; run 'harborlight audit verify'")
