@@ -1,1 +1,132 @@
-"""Views."""
+"""Sign in (password, then a second factor), enrolment, sign out, and user management."""
+
+from __future__ import annotations
+
+from axes.utils import reset as axes_reset
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from harborlight.accounts import twofactor
+from harborlight.accounts.forms import PasswordLoginForm, TokenForm, UserCreateForm
+from harborlight.accounts.models import User
+from harborlight.security.audit.log import record
+from harborlight.security.permissions import get_object_for, public, requires, signed_in
+
+NEXT_KEY = "harborlight_next"
+
+
+class PasswordLoginView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = PasswordLoginForm
+    redirect_authenticated_user = False
+
+    def form_valid(self, form):
+        next_url = self.get_redirect_url()
+        response = super().form_valid(form)
+        if next_url:
+            self.request.session[NEXT_KEY] = next_url
+        return redirect("accounts:two_factor") if response.status_code == 302 else response
+
+
+login_view = public(PasswordLoginView.as_view())
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.session.pop(NEXT_KEY, "")
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()},
+                                                      require_https=request.is_secure()):
+        return candidate
+    return "/"
+
+
+@signed_in
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in: a TOTP code, or enrolment if the user has no device yet."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    device = twofactor.confirmed_device(request.user)
+    if device is None:
+        return redirect("accounts:enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        record("login_failed", actor=request.user, details={"factor": "totp"})
+        form.add_error("token", "That code is not right, or it has expired. Try the current one.")
+    return render(request, "accounts/two_factor.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@signed_in
+def enrol(request: HttpRequest) -> HttpResponse:
+    """Show a new TOTP secret as a QR code and confirm it with one code."""
+    if twofactor.confirmed_device(request.user) is not None:
+        return redirect("accounts:two_factor")
+    device = twofactor.pending_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            record("2fa_enrol", actor=request.user)
+            messages.success(request, "Two-factor sign-in is set up.")
+            return redirect(_next_url(request))
+        form.add_error("token", "That code does not match. Check the clock on your phone "
+                                "and enter the current code.")
+    context = {"form": form, "qr_code": twofactor.qr_code_data_uri(device),
+               "secret": twofactor.base32_secret(device)}
+    return render(request, "accounts/enrol.html", context, status=400 if form.errors else 200)
+
+
+@public
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return redirect("accounts:login")
+
+
+@requires("user.manage")
+def users(request: HttpRequest) -> HttpResponse:
+    members = User.objects.filter(organisation=request.user.organisation).order_by("username")
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = User.objects.create_staff_user(
+            username=data["username"], password=data["password"],
+            organisation=request.user.organisation, role=data["role"],
+            display_name=data["display_name"], email=data["email"])
+        record("user_create", actor=request.user, obj=user, details={"role": user.role})
+        messages.success(request, f"Created {user.username}. They set up two-factor sign-in "
+                                  "the first time they sign in.")
+        return redirect("accounts:users")
+    return render(request, "accounts/users.html", {"members": members, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@requires("user.manage")
+@require_POST
+def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = get_object_for(request.user, "user.manage", User, pk=user_id)
+    twofactor.reset(member)
+    record("2fa_reset", actor=request.user, obj=member)
+    messages.success(request, f"{member.username} must set up two-factor sign-in again.")
+    return redirect("accounts:users")
+
+
+@requires("user.manage")
+@require_POST
+def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = get_object_for(request.user, "user.manage", User, pk=user_id)
+    axes_reset(username=member.username)
+    record("update", actor=request.user, obj=member, details={"change": "unlock"})
+    messages.success(request, f"{member.username} can sign in again.")
+    return redirect("accounts:users")

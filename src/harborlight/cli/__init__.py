@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from harborlight.cli import generate, screen, share
+from harborlight.cli import generate, screen, share, web
 
 app = typer.Typer(
     name="harborlight",
@@ -20,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
+web.register(app)
 app.add_typer(generate.app, name="generate")
 screen.register(app)
 app.add_typer(share.app, name="share")

@@ -3,4 +3,6 @@ from django.urls import path
 from harborlight.referrals import views
 
 app_name = "referrals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory, name="directory"),
+]

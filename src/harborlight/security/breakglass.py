@@ -26,6 +26,14 @@ class BreakGlassRefused(Exception):
     """The request for break-glass access cannot be granted; the message says why."""
 
 
+def view_action_for(obj: Model) -> str:
+    """The policy action that reading ``obj`` needs (models declare ``view_action``)."""
+    action = getattr(obj, "view_action", None)
+    if action is None:
+        raise BreakGlassRefused(f"{obj._meta.label} records cannot be opened by break-glass.")
+    return action
+
+
 def active_grant(user, obj: Model, now: datetime | None = None) -> BreakGlassGrant | None:
     return (BreakGlassGrant.objects.for_object(obj).active(now)
             .filter(user=user).order_by("-expires_at").first())
@@ -41,7 +49,7 @@ def break_glass(user, obj: Model, reason: str, now: datetime | None = None) -> B
         raise BreakGlassRefused(
             f"Give a reason of at least {MIN_REASON_LENGTH} characters; it is kept for review."
         )
-    decision = decide(user, "case.view", obj, now=now)
+    decision = decide(user, view_action_for(obj), obj, now=now)
     if decision.allowed:
         raise BreakGlassRefused("You can already open this record; break-glass is not needed.")
     if not decision.break_glass_available:

@@ -73,3 +73,24 @@ class BreakGlassGrant(models.Model):
         self.reviewed_at = now or timezone.now()
         self.review_note = note
         self.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+
+
+class KeyCanary(models.Model):
+    """A known value encrypted under one key, proving the keyring's key is the right one.
+
+    One row per key id that has encrypted data here. At start-up
+    :func:`harborlight.security.checks.verify_keyring` decrypts each canary: a key id
+    the keyring lacks, or a key that does not decrypt its canary, stops Harborlight
+    before it can write data that could never be read back. The canary holds no secret:
+    its plaintext is a fixed, public string.
+    """
+
+    key_id = models.CharField(max_length=16, unique=True)
+    token = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key_id"]
+
+    def __str__(self) -> str:
+        return f"key canary {self.key_id}"

@@ -232,6 +232,12 @@ def requires(action: str) -> Callable[[ViewFunc], ViewFunc]:
     return decorator
 
 
+def requires_api(user: Any, action: str) -> None:
+    """The API's counterpart of :func:`requires`: raise PermissionDenied unless allowed."""
+    if not decide(user, action).allowed:
+        raise PermissionDenied(f"Your role may not {action}.")
+
+
 def public(view: ViewFunc) -> ViewFunc:
     """Mark a view as deliberately open to anyone (login page, public tip form)."""
     view.harborlight_policy = PUBLIC  # type: ignore[attr-defined]

@@ -3,4 +3,8 @@ from django.urls import path
 from harborlight.security import views
 
 app_name = "security"
-urlpatterns: list = []
+urlpatterns = [
+    path("break-glass/", views.request_access, name="break_glass"),
+    path("break-glass/review/", views.break_glass_review, name="break_glass_review"),
+    path("break-glass/review/<int:grant_id>/", views.mark_reviewed, name="mark_reviewed"),
+]

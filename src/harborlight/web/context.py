@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from harborlight import __version__
 from harborlight.security.permissions import can
 
 # (url name, label, action) for the main navigation; shown only where allowed.
@@ -19,8 +20,9 @@ NAVIGATION = [
 
 
 def navigation(request: HttpRequest) -> dict:
+    context = {"HARBORLIGHT_VERSION": __version__, "navigation": []}
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():
-        return {"navigation": []}
-    return {"navigation": [(name, label) for name, label, action in NAVIGATION
-                           if can(user, action)]}
+    if user is not None and user.is_authenticated and user.is_verified():
+        context["navigation"] = [(name, label) for name, label, action in NAVIGATION
+                                 if can(user, action)]
+    return context

@@ -1,0 +1,162 @@
+"""Commands that run the web application: demo, serve, migrate, check, createadmin, token.
+
+Each command parses its options, starts Django through :func:`setup_django`, calls library
+code and prints what it did. Problems a user can fix end with one line and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from harborlight.cli.bootstrap import CONFIG_EXIT_CODE, setup_django
+from harborlight.cli.errors import UsageProblem
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
+    app.command()(serve)
+    app.command()(migrate)
+    app.command()(check)
+    app.command()(createadmin)
+    app.add_typer(token_app, name="token")
+
+
+def demo(
+    data_dir: Path = typer.Option(Path("harborlight-data"), help="Folder for the demo's "
+                                  "SQLite database, keyring and secret."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port on 127.0.0.1."),
+    prepare_only: bool = typer.Option(False, "--prepare-only",
+                                      help="Create the database and demo data, then exit."),
+    code: str = typer.Option("", "--code", metavar="USERNAME",
+                             help="Print the current two-factor code of a demo user and exit."),
+) -> None:
+    """Run a local demo: SQLite, synthetic data, logins printed, served on 127.0.0.1.
+
+    Creates DATA_DIR with a secret key, an encryption keyring and a SQLite database on the
+    first run, and reuses them afterwards. Every person in the demo data is synthetic.
+    """
+    from harborlight.web import demo_setup
+
+    demo_setup.configure_environment(data_dir.resolve())
+    setup_django()
+    if code:
+        typer.echo(demo_setup.current_code(code))
+        return
+    _migrate(verbose=False)
+    logins = demo_setup.ensure_demo_data(progress=typer.echo)
+    url = f"http://127.0.0.1:{port}/"
+    typer.echo(demo_setup.describe(logins, url, data_dir.resolve()))
+    if not prepare_only:
+        _serve("127.0.0.1", port, threads=8)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", envvar="HARBORLIGHT_HOST",
+                             help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, envvar="HARBORLIGHT_PORT"),
+    threads: int = typer.Option(8, min=1, max=64, envvar="HARBORLIGHT_THREADS",
+                                help="Worker threads of the WSGI server."),
+) -> None:
+    """Run the production server (waitress, WSGI) on HARBORLIGHT_DATABASE_URL.
+
+    Refuses to start while configuration, keys, database or migrations have a problem:
+    run `harborlight check` to see them all.
+    """
+    setup_django()
+    problems = _collect_problems()
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise UsageProblem(f"not starting: {errors[0].text} (run `harborlight check` for "
+                           f"all {len(errors)} problem(s))", CONFIG_EXIT_CODE)
+    _serve(host, port, threads)
+
+
+def migrate() -> None:
+    """Create or update the database tables (safe to run again; changes only what's new)."""
+    setup_django()
+    _migrate(verbose=True)
+
+
+def check() -> None:
+    """Check configuration, keys, database and migrations; print one line per problem."""
+    setup_django()
+    problems = _collect_problems()
+    for problem in problems:
+        typer.echo(f"{problem.level.upper()}: {problem.text}")
+    errors = sum(1 for p in problems if p.level == "error")
+    if errors:
+        typer.echo(f"{errors} error(s); Harborlight will not start until they are fixed.",
+                   err=True)
+        raise typer.Exit(1)
+    typer.echo("OK: configuration, keys, database and migrations are ready.")
+
+
+def createadmin(
+    username: str = typer.Option(..., prompt=True, help="Login name of the administrator."),
+    organisation: str = typer.Option(..., prompt=True,
+                                     help="Organisation name (created if it does not exist)."),
+    email: str = typer.Option("", help="Optional e-mail address."),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="Read the password from standard input."),
+) -> None:
+    """Create an administrator of an organisation. They enrol two-factor at first sign-in."""
+    setup_django()
+    from harborlight.accounts.admin_setup import AdminSetupError, create_administrator
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_administrator(username=username, organisation_name=organisation,
+                                    email=email, password=password)
+    except AdminSetupError as problem:
+        raise UsageProblem(str(problem), 65) from None
+    typer.echo(f"Created administrator {user.username} of {user.organisation}. "
+               "They set up two-factor sign-in the first time they sign in.")
+
+
+@token_app.command("create")
+def token_create(username: str, label: str = typer.Option("", help="What the token is for.")
+                 ) -> None:
+    """Create an API bearer token for USERNAME and print it (it is shown only once)."""
+    setup_django()
+    from harborlight.accounts.models import User
+    from harborlight.accounts.tokens import create_token
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise UsageProblem(f"no active user named {username!r}", 65)
+    typer.echo(create_token(user, label=label))
+
+
+def _migrate(verbose: bool) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+def _collect_problems():
+    from harborlight.web.checks import collect_problems
+
+    return collect_problems()
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from harborlight.wsgi import application
+
+    if host not in LOOPBACK_HOSTS and os.environ.get("HARBORLIGHT_SECURE_COOKIES") == "false":
+        raise UsageProblem("secure cookies are off: serve only on 127.0.0.1, or put "
+                           "Harborlight behind HTTPS and turn them back on", CONFIG_EXIT_CODE)
+    typer.echo(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="Harborlight",
+                   clear_untrusted_proxy_headers=True)

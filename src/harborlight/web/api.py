@@ -1,0 +1,72 @@
+"""The HTTP API under /api/v1/, described by OpenAPI at /api/v1/openapi.json.
+
+Every endpoint authenticates with a bearer token (``harborlight token create``) or a
+two-factor-verified session, then asks :mod:`harborlight.security.permissions`. Errors
+share one JSON shape, built by :func:`error_response`::
+
+    {"errors": [{"field": "status", "message": "Choose one of: Active, FollowUp, ..."}]}
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from harborlight.accounts.tokens import user_for_token
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class VerifiedSession(SessionAuth):
+    """A browser session counts only once its second factor is verified."""
+
+    def authenticate(self, request: HttpRequest, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_verified() else None
+
+
+api = NinjaAPI(title="Harborlight API", version="1", urls_namespace="api", docs_url=None,
+               auth=[BearerToken(), VerifiedSession()],
+               description="Tips, cases and referrals. Every call is checked against the "
+                           "caller's organisation and role, and reads are audited.")
+
+
+def error_response(request: HttpRequest, status: int, errors: list[dict[str, str]]):
+    return api.create_response(request, {"errors": errors}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = []
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload")]
+        errors.append({"field": ".".join(location) or "body", "message": item.get("msg", "")})
+    return error_response(request, 400, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error_response(request, 401, [{"field": "", "message": "Sign in or send a valid "
+                                                                  "bearer token."}])
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return error_response(request, 403, [{"field": "", "message": str(exc) or "Not allowed."}])
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, [{"field": "", "message": "No such record."}])
+
+
+api.add_router("/cases", "harborlight.cases.api.router")

@@ -1,0 +1,3 @@
+from harborlight.web.api import api
+
+urlpatterns = [*api.urls[0]]
