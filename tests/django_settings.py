@@ -12,4 +12,11 @@ _DATA_DIR = tempfile.mkdtemp(prefix="harborlight-test-")
 os.environ.setdefault("HARBORLIGHT_SECRET_KEY", "test-only-secret-" + "0123456789abcdef" * 3)
 os.environ["HARBORLIGHT_DATA_DIR"] = _DATA_DIR
 
+# A throwaway keyring per run (per xdist worker), in the temporary data dir.
+from harborlight.security.crypto import generate_keyring, write_keyring  # noqa: E402
+
+os.environ.pop("HARBORLIGHT_KEYS", None)
+os.environ.pop("HARBORLIGHT_KEYS_FILE", None)
+write_keyring(os.path.join(_DATA_DIR, "keys.json"), generate_keyring())
+
 from harborlight.settings import *  # noqa: E402,F401,F403
