@@ -165,7 +165,11 @@ def _organisation_id(organisation, actor, obj) -> int | None:
         return organisation if isinstance(organisation, int) else organisation.pk
     if actor is not None and getattr(actor, "organisation_id", None) is not None:
         return actor.organisation_id
-    return getattr(obj, "organisation_id", None) if obj is not None else None
+    if obj is None:
+        return None
+    if obj._meta.label == "accounts.Organisation":
+        return obj.pk
+    return getattr(obj, "organisation_id", None)
 
 
 def _lock_head(using: str) -> AuditChainHead:

@@ -1,0 +1,133 @@
+"""``harborlight audit``: verify, anchor and export the tamper-evident audit trail.
+
+``verify`` and ``anchor`` change nothing. ``export`` writes a JSON Lines file, one entry per
+line with every hashed field and the hash (created_at as "2026-11-23T03:25:45.123456Z"),
+and adds one "export" entry to the trail saying it happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+import typer
+
+from harborlight.cli.bootstrap import CONFIG_EXIT_CODE, setup_django
+from harborlight.cli.errors import UsageProblem, fail
+
+BROKEN_EXIT_CODE = 1
+
+if TYPE_CHECKING:
+    from harborlight.security.audit.chain import Anchor, VerifyResult
+
+app = typer.Typer(help="The tamper-evident audit trail: verify, anchor, export.",
+                  no_args_is_help=True)
+
+
+@app.command()
+def verify(
+    anchor: str = typer.Option("", "--anchor", metavar="SEQ:HASH",
+                               help="Also check that entry SEQ still has HASH, as printed "
+                                    "earlier by 'harborlight audit anchor'."),
+) -> None:
+    """Check every entry of the audit trail in order. Changes nothing.
+
+    Exits 0 and prints how many entries were verified, or exits 1 with one line naming
+    the first broken link (an edited, deleted or moved entry, or a deleted tail).
+    """
+    from harborlight.security.audit.chain import Anchor
+
+    try:
+        expected = Anchor.parse(anchor) if anchor else None
+    except ValueError as problem:
+        raise UsageProblem(str(problem)) from None
+    result = _verified(expected)
+    line = f"audit chain intact: {result.entries} entries verified"
+    if result.head is not None:
+        line += f", head {result.head}"
+    if expected is not None:
+        line += f"; anchor {expected.seq} matches"
+    typer.echo(line)
+
+
+@app.command()
+def anchor() -> None:
+    """Verify the chain, then print its head as SEQ:HASH. Changes nothing.
+
+    Keep the line somewhere the database's administrators cannot change (on paper, in
+    another system, in an email to your board): someone with full database access could
+    rewrite the whole chain, but not the copies of its head you kept elsewhere.
+    """
+    result = _verified(None)
+    if result.head is None:
+        raise fail("the audit trail is empty: nothing to anchor yet", BROKEN_EXIT_CODE)
+    typer.echo(str(result.head))
+
+
+@app.command()
+def export(
+    out: Path = typer.Option(..., "--out", help="JSON Lines file to create; must not exist."),
+) -> None:
+    """Write every audit entry, in order, to a new JSON Lines file (mode 600).
+
+    The file holds usernames, record references and typed reasons: store it as carefully
+    as the database. The export itself is recorded in the audit trail.
+    """
+    if out.exists():
+        raise UsageProblem(f"{out} already exists; choose a new file name")
+    if not out.parent.is_dir():
+        raise UsageProblem(f"folder {out.parent} does not exist")
+    setup_django()
+    from harborlight.security.audit.chain import STORED_FIELDS, format_timestamp, iter_entries
+    from harborlight.security.audit.log import record
+
+    count = 0
+    handle, temp_name = tempfile.mkstemp(prefix=".audit-export-", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream, \
+                _database_problems_as_one_line():
+            for row in iter_entries():
+                row = {name: row[name] for name in STORED_FIELDS}
+                row["created_at"] = format_timestamp(row["created_at"])
+                stream.write(json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n")
+                count += 1
+        os.chmod(temp_name, 0o600)
+        with _database_problems_as_one_line():
+            record("export", object_type="audit.auditentry", details={"entries": count})
+        os.replace(temp_name, out)
+    finally:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+    typer.echo(f"exported {count} audit entries to {out}")
+
+
+def _verified(expected: "Anchor | None") -> "VerifyResult":
+    setup_django()
+    from harborlight.security.audit.chain import AuditChainBroken
+    from harborlight.security.audit.chain import verify as verify_chain
+
+    try:
+        with _database_problems_as_one_line():
+            return verify_chain(anchor=expected)
+    except AuditChainBroken as broken:
+        where = f"entry {broken.seq}" if broken.seq is not None else "the chain head"
+        raise fail(f"audit chain broken at {where}: {broken.message} "
+                   f"({broken.verified} entries before it verified)", BROKEN_EXIT_CODE)
+
+
+@contextmanager
+def _database_problems_as_one_line() -> Iterator[None]:
+    """A database that is unreachable or not migrated ends the command with one line."""
+    from django.db import DatabaseError
+
+    try:
+        yield
+    except DatabaseError as problem:
+        first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+        raise UsageProblem(f"database: {first_line or type(problem).__name__} (is it "
+                           "reachable, and did 'harborlight migrate' run?)",
+                           CONFIG_EXIT_CODE) from None
