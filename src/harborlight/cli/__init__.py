@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from harborlight.cli import generate, screen, share, web
+from harborlight.cli import generate, keys, screen, share, web
 
 app = typer.Typer(
     name="harborlight",
@@ -24,6 +24,7 @@ web.register(app)
 app.add_typer(generate.app, name="generate")
 screen.register(app)
 app.add_typer(share.app, name="share")
+app.add_typer(keys.app, name="keys")
 
 
 def main() -> None:

@@ -1,0 +1,101 @@
+"""``harborlight keys``: create, check and rotate the encryption keyring.
+
+The keyring is the only way to read the encrypted data: back it up, apart from the
+database backups, every time it changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from harborlight.cli.bootstrap import CONFIG_EXIT_CODE, setup_django
+from harborlight.cli.errors import UsageProblem
+
+app = typer.Typer(help="Encryption keyring: generate, check, rotate.", no_args_is_help=True)
+
+
+@app.command()
+def generate(
+    out: Path = typer.Option(..., "--out", help="Where to write the new keyring (mode 0600). "
+                             "An existing file is never overwritten."),
+) -> None:
+    """Write a new keyring with one encryption key (k1) and a blind-index key.
+
+    Changes nothing else. Use it once per installation, then back the file up.
+    """
+    from harborlight.security.crypto import KeyringError, generate_keyring, write_keyring
+
+    try:
+        written = write_keyring(out, generate_keyring())
+    except KeyringError as problem:
+        raise UsageProblem(str(problem), 73) from None
+    except OSError as problem:
+        raise UsageProblem(f"cannot write {out}: {problem.strerror}", 73) from None
+    typer.echo(f"Wrote a keyring with 1 key (k1) to {written}.")
+    typer.echo("Back it up now, apart from your database backups: without it the encrypted "
+               "data cannot be read by anyone.")
+
+
+@app.command()
+def check() -> None:
+    """Check that the keyring loads and matches the database. Changes nothing."""
+    setup_django()
+    from harborlight.security.checks import verify_keyring
+    from harborlight.security.crypto import KeyringError, get_keyring
+
+    try:
+        keyring = get_keyring()
+        counts = verify_keyring(record=False)
+    except KeyringError as problem:
+        raise UsageProblem(str(problem), CONFIG_EXIT_CODE) from None
+    used = ", ".join(f"{kid}: {counts.get(kid, 0)}" for kid in keyring.key_ids)
+    typer.echo(f"Keyring OK: primary key {keyring.primary_key_id}; "
+               f"encrypted values per key: {used}.")
+
+
+@app.command()
+def rotate(
+    retire_old: bool = typer.Option(False, "--retire-old", help="Afterwards, drop the old "
+                                    "keys from the keyring file once nothing uses them."),
+    batch_size: int = typer.Option(500, min=1, help="Rows re-encrypted per batch."),
+) -> None:
+    """Add a new primary key and re-encrypt every encrypted value and attachment with it.
+
+    Rewrites the keyring file (first adding the new key, and with --retire-old later
+    dropping unused old keys) and every encrypted column, in one database transaction.
+    Stop the server first. Back up the keyring file afterwards.
+    """
+    setup_django()
+    from django.db import DatabaseError
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from harborlight.security.crypto import KeyringError
+    from harborlight.security.rotation import rotate_keys
+
+    with Progress(TextColumn("Re-encrypting"), BarColumn(), MofNCompleteColumn(),
+                  transient=True) as progress:
+        task = progress.add_task("rotate", total=None)
+        try:
+            result = rotate_keys(
+                batch_size=batch_size, retire_old=retire_old,
+                on_total=lambda total: progress.update(task, total=total),
+                on_advance=lambda n: progress.advance(task, n))
+        except KeyringError as problem:
+            raise UsageProblem(str(problem), CONFIG_EXIT_CODE) from None
+        except DatabaseError as problem:
+            first_line = (str(problem).strip().splitlines() or ["database error"])[0]
+            raise UsageProblem(
+                f"rotation stopped by a database error ({first_line}); the database "
+                "transaction was rolled back and the keyring file holds the old and the new "
+                "keys, so everything still decrypts. Fix the cause and run rotate again",
+                1) from None
+    typer.echo(f"New primary key {result.new_key_id}: re-encrypted {result.values_reencrypted} "
+               f"value(s) in {result.rows_rewritten} row(s) and "
+               f"{result.files_reencrypted} attachment(s).")
+    if retire_old:
+        retired = ", ".join(result.retired) or "none"
+        typer.echo(f"Retired keys: {retired}.")
+    typer.echo("Back up the keyring file now; keep the previous copy as long as you keep "
+               "database backups made before this rotation.")
