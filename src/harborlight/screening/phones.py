@@ -1,0 +1,200 @@
+"""Find phone numbers in normalised text, including obfuscated ones.
+
+Steps, all on the :mod:`normalise`-d view:
+
+1. Find *atoms*: digit runs; letter runs made only of number words in English or Spanish
+   ("for80", "2sixseven", "one9zerofor", "treinta"); and short leetspeak runs glued to a
+   digit ("2o2", "o143"). A letter run is an atom only as a whole word made of number
+   words, so "someone" or "phone" never turn into digits.
+2. Chain atoms separated by at most four separator characters (spaces, ``* . ! / | -``
+   and so on) into *runs*.
+3. Inside a run, every window of consecutive digit items whose length is plausible is
+   parsed with ``phonenumbers`` for the default region; valid numbers compete, the longest
+   and least leet-dependent win, and chosen windows never overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+
+from harborlight.screening import resources
+
+_LETTER = r"[^\W\d_]"
+_PLAIN_SEPARATORS = frozenset(" -().+")
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneMatch:
+    """A phone number found in normalised text: E.164, span in the view, obfuscation flag."""
+
+    e164: str
+    start: int
+    end: int
+    obscured: bool
+
+
+@dataclass(slots=True)
+class _Item:
+    digits: str
+    start: int
+    end: int
+    kind: str  # "digit", "word", "leet" or "tens"
+
+
+@lru_cache(maxsize=None)
+def _patterns() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, str]], str]:
+    data = resources.numbers()
+    words: dict[str, tuple[str, str]] = {}
+    for word, value in data["units"].items():
+        words[word] = ("word", value)
+    for word, value in data["teens"].items():
+        words[word] = ("word", value)
+    for word, value in data["tens"].items():
+        words[word] = ("tens", value)
+    alternation = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    leet = "".join(sorted(data["leet_digits"]))
+    atom = re.compile(
+        rf"(?P<digits>\d+)"
+        rf"|(?<!{_LETTER})(?P<words>(?:{alternation})+)(?!{_LETTER})"
+        rf"|(?<=\d)(?P<leet_after>[{leet}]{{1,3}})(?!{_LETTER})"
+        rf"|(?<!{_LETTER})(?P<leet_before>[{leet}]{{1,3}})(?=\d)"
+    )
+    connectors = "|".join(map(re.escape, data["connectors"]))
+    gap_after_tens = re.compile(rf"[\W_]{{0,3}}(?:{connectors})?[\W_]{{0,3}}")
+    return atom, gap_after_tens, words, alternation
+
+
+_SPLIT_CACHE: dict[str, list[tuple[str, str]] | None] = {}
+
+
+def _split_words(run: str) -> list[tuple[str, str]] | None:
+    """Split a letter run made of number words into ``(kind, digits)`` pieces."""
+    if run in _SPLIT_CACHE:
+        return _SPLIT_CACHE[run]
+    _atom, _gap, words, alternation = _patterns()
+    pieces = re.findall(alternation, run)
+    result = [words[piece] for piece in pieces] if "".join(pieces) == run else None
+    if len(_SPLIT_CACHE) < 100_000:
+        _SPLIT_CACHE[run] = result
+    return result
+
+
+_GAP = re.compile(r"[\W_]{0,4}")
+
+
+def _runs(text: str) -> list[list[_Item]]:
+    atom, gap_after_tens, _words, _alt = _patterns()
+    leet_map = resources.numbers()["leet_digits"]
+    runs: list[list[_Item]] = []
+    current: list[_Item] = []
+    last_end = -1
+    for match in atom.finditer(text):
+        kind = match.lastgroup
+        start, end = match.span()
+        if kind == "digits":
+            items = [_Item(match.group(), start, end, "digit")]
+        elif kind == "words":
+            pieces = _split_words(match.group())
+            if pieces is None:
+                continue
+            items = [_Item(value, start, end, piece_kind) for piece_kind, value in pieces]
+        else:
+            items = [_Item("".join(leet_map[c] for c in match.group()), start, end, "leet")]
+        if current:
+            gap = text[last_end:start]
+            joined = _GAP.fullmatch(gap) or (
+                current[-1].kind == "tens" and gap_after_tens.fullmatch(gap))
+            if not joined:
+                runs.append(current)
+                current = []
+        current.extend(items)
+        last_end = end
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _resolve_tens(items: list[_Item]) -> list[_Item]:
+    """'twenty' + 'two' -> '22'; 'twenty' alone -> '20'."""
+    resolved: list[_Item] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if item.kind == "tens":
+            following = items[index + 1] if index + 1 < len(items) else None
+            if following is not None and following.kind == "word" and len(following.digits) == 1 \
+                    and following.digits != "0":
+                resolved.append(_Item(item.digits + following.digits, item.start,
+                                      following.end, "word"))
+                index += 2
+                continue
+            resolved.append(_Item(item.digits + "0", item.start, item.end, "word"))
+        else:
+            resolved.append(item)
+        index += 1
+    return resolved
+
+
+def find_phones(text: str, region: str, *, original: str | None = None,
+                origin: tuple[int, ...] | None = None) -> list[PhoneMatch]:
+    """Return valid phone numbers in normalised ``text``, E.164, left to right.
+
+    Parameters
+    ----------
+    text : str
+        Normalised text (see :func:`harborlight.screening.normalise.normalise`).
+    region : str
+        ISO 3166 region used for numbers written without a country code.
+    original, origin : optional
+        The original text and the view's origin map, used to tell whether a number was
+        written plainly or obscured (unusual separators, lookalike characters).
+    """
+    candidates: list[tuple[tuple[int, int, int], PhoneMatch]] = []
+    for run in _runs(text):
+        items = _resolve_tens(run)
+        total = sum(len(item.digits) for item in items)
+        if total < 7:
+            continue
+        for first in range(len(items)):
+            length = 0
+            for last in range(first, len(items)):
+                length += len(items[last].digits)
+                if length > 15:
+                    break
+                if length < 7:
+                    continue
+                window = items[first:last + 1]
+                digits = "".join(item.digits for item in window)
+                start, end = window[0].start, window[-1].end
+                if start > 0 and text[start - 1] == "+":
+                    digits, start = "+" + digits, start - 1
+                try:
+                    number = phonenumbers.parse(digits, region)
+                except phonenumbers.NumberParseException:
+                    continue
+                if not phonenumbers.is_valid_number(number):
+                    continue
+                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                tricks = sum(1 for item in window if item.kind != "digit")
+                obscured = tricks > 0 or _looks_obscured(text, start, end, original, origin)
+                rank = (length, -tricks, -start)
+                candidates.append((rank, PhoneMatch(e164, start, end, obscured)))
+    chosen: list[PhoneMatch] = []
+    for _rank, match in sorted(candidates, key=lambda pair: pair[0], reverse=True):
+        if all(match.end <= other.start or match.start >= other.end for other in chosen):
+            chosen.append(match)
+    return sorted(chosen, key=lambda match: match.start)
+
+
+def _looks_obscured(text: str, start: int, end: int, original: str | None,
+                    origin: tuple[int, ...] | None) -> bool:
+    if original is not None and origin is not None:
+        raw = original[origin[start]:origin[end - 1] + 1]
+    else:
+        raw = text[start:end]
+    return any(not (char.isascii() and (char.isdigit() or char in _PLAIN_SEPARATORS))
+               for char in raw)

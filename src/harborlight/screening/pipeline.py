@@ -1,0 +1,160 @@
+"""The per-ad pipeline (normalise -> extract -> indicators -> fingerprint) and its runner.
+
+Per-ad work is a pure function of the batch and the settings, so it can run in this
+process, in a process pool or on Dask workers and give identical results; linking, which
+needs every ad, stays in the calling process. ``Pipeline`` follows scikit-learn: named
+steps, validated when built, nested settings addressed as ``step__param``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from harborlight.screening.errors import ConfigProblem
+from harborlight.screening.extract import Extractor
+from harborlight.screening.fingerprint import Fingerprinter
+from harborlight.screening.indicators import IndicatorScorer
+from harborlight.screening.normalise import Normaliser
+
+
+class Pipeline:
+    """Named steps applied in order; each step has ``transform(ads) -> ads``.
+
+    Parameters
+    ----------
+    steps : list of (str, object)
+        Step names must be unique and every step needs a ``transform`` method.
+    """
+
+    def __init__(self, steps: list[tuple[str, Any]]):
+        self.steps = steps
+        self._validate_steps()
+
+    def _validate_steps(self) -> None:
+        names = [name for name, _ in self.steps]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ConfigProblem(f"duplicate pipeline step names: {', '.join(duplicates)}")
+        for name, step in self.steps:
+            if not callable(getattr(step, "transform", None)):
+                raise ConfigProblem(f"pipeline step {name!r} ({type(step).__name__}) "
+                                    "has no transform method")
+
+    @property
+    def named_steps(self) -> dict[str, Any]:
+        return dict(self.steps)
+
+    def set_params(self, **params: Any) -> "Pipeline":
+        """Set ``step__param`` values, e.g. ``extract__region="GB"``."""
+        for key, value in params.items():
+            name, _, param = key.partition("__")
+            step = self.named_steps.get(name)
+            if step is None or not param or not hasattr(step, param):
+                raise ConfigProblem(f"unknown pipeline parameter {key!r}")
+            setattr(step, param, value)
+        return self
+
+    def transform(self, ads: list[dict]) -> list[dict]:
+        for _name, step in self.steps:
+            ads = step.transform(ads)
+        return ads
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the per-ad pipeline needs; plain data so it travels to workers."""
+
+    key: bytes = field(repr=False)
+    region: str = "US"
+    reveal_contacts: bool = False
+    weights: dict[str, float] | None = None
+    num_perm: int = 64
+    shingle_size: int = 2
+    min_shingles: int = 4
+    seed: int = 20211
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline([
+            ("normalise", Normaliser()),
+            ("extract", Extractor(key=self.key, region=self.region,
+                                  reveal_contacts=self.reveal_contacts)),
+            ("indicators", IndicatorScorer(weights=self.weights)),
+        ])
+
+    def fingerprinter(self) -> Fingerprinter:
+        return Fingerprinter(num_perm=self.num_perm, shingle_size=self.shingle_size,
+                             min_shingles=self.min_shingles, seed=self.seed)
+
+
+@dataclass
+class BatchFeatures:
+    """What the linker and the outputs need from one batch, without the raw text."""
+
+    records: list[dict[str, Any]]
+    signatures: np.ndarray
+    has_signature: np.ndarray
+
+
+def featurise_batch(ads: list[dict[str, Any]], settings: Settings) -> BatchFeatures:
+    """Run the per-ad pipeline on one batch and keep compact records.
+
+    Each record keeps ids, dates, the score and its reasons (spans, no raw contacts),
+    identifiers as ``(kind, hash, masked)``, stated facts and the masked text for
+    templates. Raw E.164 numbers are kept (under ``revealed``) only when
+    ``settings.reveal_contacts`` is set.
+    """
+    ads = settings.pipeline().transform([dict(ad) for ad in ads])
+    records = []
+    for ad in ads:
+        extracted = ad["extracted"]
+        identifiers = []
+        revealed = []
+        seen = set()
+        for item in extracted["identifiers"]:
+            if item["hash"] in seen:
+                continue
+            seen.add(item["hash"])
+            identifiers.append((item["kind"], item["hash"], item["masked"]))
+            if settings.reveal_contacts and item["kind"] == "phone":
+                revealed.append(item["value"])
+        places = []
+        for place in extracted["places"]:
+            label = f"{place['name'].title()}, {place['state']}" if place["kind"] == "city" \
+                else place["name"].title()
+            if label not in places:
+                places.append(label)
+        records.append({
+            "id": ad["id"],
+            "posted_at": _date(ad.get("posted_at")),
+            "site": ad.get("site") or "",
+            "score": ad["score"],
+            "indicators": [reason["id"] for reason in ad["reasons"]],
+            "reasons": ad["reasons"],
+            "identifiers": identifiers,
+            "revealed_phones": revealed,
+            "places": places,
+            "ages": sorted({age["value"] for age in extracted["ages"]}),
+            "prices": sorted({price["value"] for price in extracted["prices"]}),
+            "names": sorted({name["value"].title() for name in extracted["names"]}),
+            "masked_text": extracted["masked_text"],
+        })
+    signatures, has_signature = settings.fingerprinter().signatures(
+        [record["masked_text"] for record in records])
+    return BatchFeatures(records, signatures, has_signature)
+
+
+def _date(value: Any) -> str:
+    """ISO 8601 text as given, trimmed; unparseable values are kept out of time spans."""
+    from datetime import datetime
+
+    if not value:
+        return ""
+    text = str(value).strip()
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return text
