@@ -1,0 +1,116 @@
+"""``harborlight audit verify | anchor | export``."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from django.db import connection
+from typer.testing import CliRunner
+
+from harborlight.cli.audit import app
+from harborlight.cli.errors import UsageProblem
+from harborlight.security.audit.chain import verify
+from harborlight.security.audit.log import record
+from harborlight.security.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain(caseworker, harbor):
+    return [record(action, actor=caseworker, obj=harbor)
+            for action in ("login", "read", "update", "logout")]
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_it_exits_zero_with_a_count_when_the_chain_is_intact(chain):
+    result = run("verify")
+
+    assert result.exit_code == 0, result.output
+    assert f"audit chain intact: 4 entries verified, head 4:{chain[-1].hash}" in result.output
+
+
+def test_it_exits_one_naming_an_entry_edited_through_raw_sql(chain):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET object_id = '999' "
+                       "WHERE seq = 2")
+
+    result = run("verify")
+
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("harborlight: error: audit chain broken at entry 2:")
+
+
+def test_it_exits_one_naming_an_entry_deleted_through_raw_sql(chain):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE seq = 3")
+
+    result = run("verify")
+
+    assert result.exit_code == 1
+    assert "audit chain broken at entry 3: entry 3 is missing" in result.output
+
+
+def test_it_prints_the_head_as_an_anchor_that_verify_accepts(chain):
+    anchored = run("anchor")
+    assert anchored.exit_code == 0
+    assert anchored.output.strip() == f"4:{chain[-1].hash}"
+
+    record("login")
+    result = run("verify", "--anchor", anchored.output.strip())
+    assert result.exit_code == 0
+    assert "5 entries verified" in result.output and "anchor 4 matches" in result.output
+
+
+def test_it_exits_one_when_the_anchor_hash_no_longer_matches(chain):
+    result = run("verify", "--anchor", "2:" + "0" * 64)
+
+    assert result.exit_code == 1
+    assert "entry 2 no longer has the anchored hash" in result.output
+
+
+def test_it_refuses_a_malformed_anchor_with_a_usage_problem(chain):
+    result = run("verify", "--anchor", "two:abc")
+
+    assert isinstance(result.exception, UsageProblem)
+    assert "is not SEQ:HASH" in str(result.exception)
+
+
+def test_it_refuses_to_anchor_an_empty_trail():
+    result = run("anchor")
+
+    assert result.exit_code == 1
+    assert "empty" in result.output
+
+
+def test_it_exports_every_entry_as_json_lines_and_records_the_export(chain, tmp_path):
+    out = tmp_path / "audit.jsonl"
+
+    result = run("export", "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert "exported 4 audit entries" in result.output
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [row["seq"] for row in rows] == [1, 2, 3, 4]
+    assert rows[1]["hash"] == chain[1].hash and rows[1]["prev_hash"] == chain[0].hash
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert (last.action, last.details) == ("export", {"entries": 4})
+    assert verify().entries == 5
+
+
+def test_it_refuses_to_overwrite_an_existing_export(chain, tmp_path):
+    out = tmp_path / "audit.jsonl"
+    out.write_text("keep me")
+
+    result = run("export", "--out", str(out))
+
+    assert isinstance(result.exception, UsageProblem)
+    assert out.read_text() == "keep me"
