@@ -56,3 +56,9 @@ def verified_client(user: User) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+@pytest.fixture
+def password() -> str:
+    """The cast's password."""
+    return PASSWORD
