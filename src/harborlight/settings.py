@@ -55,10 +55,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "harborlight.accounts.middleware.IdleTimeoutMiddleware",
     "harborlight.security.audit.middleware.ActorMiddleware",
     "harborlight.security.middleware.BreakGlassMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -185,7 +185,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Only needed to publish assets through another web server (`collectstatic`).
+STATIC_ROOT = env_str("HARBORLIGHT_STATIC_ROOT", "") or None
 # WhiteNoise serves the vendored assets from the package itself, so a fresh install needs
 # no collectstatic step and no other web server.
 WHITENOISE_USE_FINDERS = True

@@ -64,3 +64,17 @@ def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = totp.time + steps_ahead * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+def check_code(device: TOTPDevice, token: str, now: float | None = None) -> str | None:
+    """Verify ``token`` for ``device``; return None if accepted, else what to tell the user.
+
+    django-otp throttles a device after a failure (1 s, doubling each time), so a right
+    code sent too soon is refused too; the message then says to wait, not that it is wrong.
+    """
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        return "Too many wrong codes. Wait a few seconds, then enter the current code."
+    if device.verify_token(token):
+        return None
+    return "That code is not right, or it has expired. Enter the current code."

@@ -55,11 +55,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        problem = twofactor.check_code(device, form.cleaned_data["token"])
+        if problem is None:
             otp_login(request, device)
             return redirect(_next_url(request))
         record("login_failed", actor=request.user, details={"factor": "totp"})
-        form.add_error("token", "That code is not right, or it has expired. Try the current one.")
+        form.add_error("token", problem)
     return render(request, "accounts/two_factor.html", {"form": form},
                   status=400 if form.errors else 200)
 
@@ -72,15 +73,15 @@ def enrol(request: HttpRequest) -> HttpResponse:
     device = twofactor.pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        problem = twofactor.check_code(device, form.cleaned_data["token"])
+        if problem is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             record("2fa_enrol", actor=request.user)
             messages.success(request, "Two-factor sign-in is set up.")
             return redirect(_next_url(request))
-        form.add_error("token", "That code does not match. Check the clock on your phone "
-                                "and enter the current code.")
+        form.add_error("token", problem + " Check that your phone's clock is right.")
     context = {"form": form, "qr_code": twofactor.qr_code_data_uri(device),
                "secret": twofactor.base32_secret(device)}
     return render(request, "accounts/enrol.html", context, status=400 if form.errors else 200)

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from harborlight.web import views
+from harborlight.web.api import api
 
 urlpatterns = [
     path("", views.dashboard, name="home"),
@@ -13,7 +14,7 @@ urlpatterns = [
     path("directory/", include("harborlight.referrals.urls")),
     path("security/", include("harborlight.security.urls")),
     path("audit/", include("harborlight.security.audit.urls")),
-    path("api/v1/", include("harborlight.web.api_urls")),
+    path("api/v1/", api.urls),
 ]
 
 handler400 = "harborlight.web.views.bad_request"

@@ -1,3 +1,0 @@
-from harborlight.web.api import api
-
-urlpatterns = [*api.urls[0]]

@@ -1,0 +1,99 @@
+"""The shared cast of the test suite.
+
+Two organisations: "own" (where the test happens) and "other" (the outsider). Own has one
+user per role plus a caseworker teammate; other has a caseworker and a supervisor. Each
+organisation has a case, a restricted case and a tip, so every view can be tried as an
+insider, as a teammate who is not assigned, and as an outsider.
+
+Users get an unusable password unless a test needs the password step: Argon2 is
+deliberately slow, and most tests sign in with :func:`signed_in_client`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from harborlight.accounts.models import Organisation, Role, User
+from tests_support import make_user, verify_session
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("HARBORLIGHT_DATABASE_URL", "")
+    return f"harborlight database: {'postgresql' if url.startswith('postgres') else 'sqlite'}"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The reference data beside the project; tests that need it skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA} (it sits beside the project "
+                    "in the development workspace; a plain clone does not have it)")
+    return SHARED_DATA
+
+
+@dataclass
+class Cast:
+    own: Organisation
+    other: Organisation
+    users: dict[str, User] = field(default_factory=dict)
+    outsiders: dict[str, User] = field(default_factory=dict)
+    teammate: User | None = None
+    own_case: object = None
+    own_restricted_case: object = None
+    other_case: object = None
+    own_tip: object = None
+    other_tip: object = None
+
+    def role(self, role: str) -> User:
+        return self.users[role]
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    from harborlight.cases.models import Case, CaseNote, Person, PersonRole
+    from harborlight.intake.models import Channel, Tip
+
+    own = Organisation.objects.create(name="Own Hotline", slug="own")
+    other = Organisation.objects.create(name="Other Shelter", slug="other")
+    cast = Cast(own=own, other=other)
+    for role in Role.values:
+        cast.users[role] = make_user(own, role, f"own-{role}")
+    cast.teammate = make_user(own, Role.CASEWORKER, "own-teammate")
+    for role in (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR):
+        cast.outsiders[role] = make_user(other, role, f"other-{role}")
+    caseworker = cast.users[Role.CASEWORKER]
+    cast.own_case = Case.objects.create(organisation=own, reference="C-OWN1-0001",
+                                        owner=caseworker, summary="Own case summary")
+    cast.own_restricted_case = Case.objects.create(
+        organisation=own, reference="C-OWN2-0002", owner=caseworker, restricted=True,
+        summary="Restricted case summary")
+    cast.other_case = Case.objects.create(organisation=other, reference="C-OTH1-0001",
+                                          owner=cast.outsiders[Role.CASEWORKER],
+                                          summary="Other organisation's case")
+    Person.objects.create(organisation=own, case=cast.own_case, role=PersonRole.VICTIM,
+                          first_name="Marisol", second_name="Quintero-Vance",
+                          mobile_phone="+1 202-555-0143")
+    CaseNote.objects.create(organisation=own, case=cast.own_case, author=caseworker,
+                            body="First meeting went well.")
+    cast.own_tip = Tip.objects.create(organisation=own, reference="T-OWN1-0001",
+                                      channel=Channel.CALL, narrative="Own tip narrative")
+    cast.other_tip = Tip.objects.create(organisation=other, reference="T-OTH1-0001",
+                                        channel=Channel.WEB, narrative="Other tip narrative")
+    return cast
+
+
+@pytest.fixture
+def signed_in_client():
+    """``signed_in_client(user)`` returns a fresh test client signed in with two factors."""
+
+    def make(user: User) -> Client:
+        return verify_session(Client(), user)
+
+    return make

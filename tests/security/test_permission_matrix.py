@@ -1,0 +1,193 @@
+"""The permission matrix: every role x every action x own or other organisation.
+
+The expected table below is written out by hand, independently of policy.toml, so that a
+permission change has to be made on purpose in both places. The URL walk at the end makes
+sure every view declares its policy, and the HTTP matrix drives every view as every role.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from harborlight.accounts.models import Role
+from harborlight.security.breakglass import break_glass
+from harborlight.security.permissions import PUBLIC, decide, load_policy
+
+EXPECTED: dict[str, set[str]] = {
+    Role.ADMINISTRATOR: {"dashboard.view", "provider.view", "provider.manage", "user.manage",
+                         "catalog.manage", "breakglass.review"},
+    Role.SUPERVISOR: {"dashboard.view", "case.view", "case.create", "case.update",
+                      "case.delete", "case.export", "case.assign", "case.approve_closure",
+                      "tip.view", "tip.create", "tip.update", "provider.view",
+                      "insights.view", "breakglass.use", "breakglass.review"},
+    Role.CASEWORKER: {"dashboard.view", "case.view", "case.create", "case.update",
+                      "tip.view", "provider.view"},
+    Role.HOTLINE_OPERATOR: {"dashboard.view", "tip.view", "tip.create", "tip.update",
+                            "case.create", "provider.view"},
+    Role.ANALYST: {"dashboard.view", "insights.view", "share.export", "screening.run"},
+    Role.AUDITOR: {"dashboard.view", "audit.view", "breakglass.review"},
+}
+ALL_ACTIONS = sorted(load_policy().actions)
+CASE_ACTIONS = [a for a in ALL_ACTIONS if a.startswith("case.")]
+TIP_ACTIONS = [a for a in ALL_ACTIONS if a.startswith("tip.")]
+
+
+def test_it_knows_every_role_the_product_has():
+    assert set(load_policy().roles) == set(Role.values) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("action", ALL_ACTIONS)
+def test_it_grants_exactly_the_expected_actions(cast, role, action):
+    decision = decide(cast.role(role), action)
+    assert decision.allowed == (action in EXPECTED[role])
+    if not decision.allowed:
+        assert decision.status == 403
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("action", CASE_ACTIONS)
+def test_it_applies_the_role_to_own_organisation_cases(cast, role, action):
+    assert decide(cast.role(role), action, cast.own_case).allowed == (action in EXPECTED[role])
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("action", TIP_ACTIONS)
+def test_it_applies_the_role_to_own_organisation_tips(cast, role, action):
+    assert decide(cast.role(role), action, cast.own_tip).allowed == (action in EXPECTED[role])
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("action", CASE_ACTIONS + TIP_ACTIONS)
+def test_it_hides_other_organisations_records_from_every_role(cast, role, action):
+    target = cast.other_tip if action.startswith("tip.") else cast.other_case
+    decision = decide(cast.role(role), action, target)
+    assert not decision.allowed
+    assert decision.status == 404, "another organisation's record must not be confirmed"
+
+
+def test_it_refuses_anonymous_and_inactive_users(cast):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not decide(AnonymousUser(), "dashboard.view").allowed
+    supervisor = cast.role(Role.SUPERVISOR)
+    supervisor.is_active = False
+    assert not decide(supervisor, "case.view", cast.own_case).allowed
+
+
+def test_it_opens_restricted_cases_only_to_the_assigned_caseworker(cast):
+    restricted = cast.own_restricted_case
+    assert decide(cast.role(Role.CASEWORKER), "case.view", restricted).allowed
+    teammate = decide(cast.teammate, "case.view", restricted)
+    assert not teammate.allowed and not teammate.break_glass_available
+    supervisor = decide(cast.role(Role.SUPERVISOR), "case.view", restricted)
+    assert not supervisor.allowed and supervisor.break_glass_available
+
+
+def test_it_lets_a_supervisor_break_glass_with_a_reason(cast):
+    supervisor = cast.role(Role.SUPERVISOR)
+    break_glass(supervisor, cast.own_restricted_case, "Survivor called the crisis line now")
+    decision = decide(supervisor, "case.view", cast.own_restricted_case)
+    assert decision.allowed and decision.via_break_glass
+
+
+def test_it_never_breaks_glass_across_organisations(cast):
+    outsider = cast.outsiders[Role.SUPERVISOR]
+    decision = decide(outsider, "case.view", cast.own_restricted_case)
+    assert decision.status == 404 and not decision.break_glass_available
+
+
+# -- every view declares its policy ------------------------------------------------
+
+def _walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = entry.namespace or ""
+            yield from _walk(entry, f"{prefix}{namespace}:" if namespace else prefix)
+        elif isinstance(entry, URLPattern):
+            yield f"{prefix}{entry.name}" if entry.name else None, entry
+
+
+def _site_views():
+    """(url name, pattern) for every HTML view; the API has its own check below."""
+    return [(name, pattern) for name, pattern in _walk(get_resolver())
+            if not (name or "").startswith("api:")]
+
+
+def test_it_finds_a_policy_on_every_view():
+    missing = [str(pattern.pattern) for _, pattern in _site_views()
+               if not hasattr(pattern.callback, "harborlight_policy")]
+    assert not missing, f"views without @requires/@public/@signed_in: {missing}"
+
+
+def test_it_requires_authentication_on_every_api_operation(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["paths"], "the API document lists no operations"
+    for path, operations in schema["paths"].items():
+        url = re.sub(r"{[^}]+}", "C-XXXX-XXXX", path)
+        for method in operations:
+            response = getattr(client, method)(url, content_type="application/json")
+            assert response.status_code == 401, f"{method.upper()} {path} answered " \
+                                                f"{response.status_code} without credentials"
+
+
+# Arguments for each view that takes them: own-organisation and other-organisation targets.
+def _view_kwargs(cast, name: str, whose: str) -> dict:
+    case = cast.own_case if whose == "own" else cast.other_case
+    tip = cast.own_tip if whose == "own" else cast.other_tip
+    user = cast.role(Role.CASEWORKER) if whose == "own" else cast.outsiders[Role.CASEWORKER]
+    table = {
+        "cases:detail": {"reference": case.reference},
+        "cases:add_note": {"reference": case.reference},
+        "intake:detail": {"reference": tip.reference},
+        "accounts:reset_two_factor": {"user_id": user.pk},
+        "accounts:unlock": {"user_id": user.pk},
+        "security:mark_reviewed": {"grant_id": 0},
+    }
+    if name not in table:
+        raise AssertionError(f"add {name} to the HTTP permission matrix")
+    return table[name]
+
+
+def _needs_kwargs(pattern) -> bool:
+    return bool(pattern.pattern.regex.groupindex)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_it_answers_every_view_as_the_policy_says(cast, signed_in_client, role):
+    client = signed_in_client(cast.role(role))
+    user = cast.role(role)
+    for name, pattern in _site_views():
+        policy = pattern.callback.harborlight_policy
+        if policy in (PUBLIC, "signed-in") or name is None:
+            continue
+        kwargs = _view_kwargs(cast, name, "own") if _needs_kwargs(pattern) else {}
+        if name == "security:break_glass":
+            url = reverse(name) + f"?type=0&id={cast.own_restricted_case.pk}"
+        else:
+            url = reverse(name, kwargs=kwargs)
+        status = client.get(url).status_code
+        if decide(user, policy).allowed:
+            assert status not in (401, 403), f"{role} refused {name} ({status})"
+        else:
+            assert status == 403, f"{role} got {status} from {name}, expected 403"
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASEWORKER, Role.HOTLINE_OPERATOR,
+                                  Role.ADMINISTRATOR])
+def test_it_answers_404_for_other_organisations_objects(cast, signed_in_client, role):
+    client = signed_in_client(cast.role(role))
+    user = cast.role(role)
+    for name, pattern in _site_views():
+        if name is None or not _needs_kwargs(pattern) or name == "security:mark_reviewed":
+            continue
+        policy = pattern.callback.harborlight_policy
+        if not decide(user, policy).allowed:
+            continue
+        url = reverse(name, kwargs=_view_kwargs(cast, name, "other"))
+        response = client.post(url) if name.endswith(("add_note", "two_factor", "unlock")) \
+            else client.get(url)
+        assert response.status_code == 404, f"{role} got {response.status_code} from {url}"
