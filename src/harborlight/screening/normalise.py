@@ -70,12 +70,12 @@ class _CharTable:
         digit = unicodedata.digit(char, None)
         if digit is not None:
             return str(digit)
-        folded = unicodedata.normalize("NFKC", char).lower()
-        if len(folded) == 1 and unicodedata.category(folded) == "Mn":
+        composed = unicodedata.normalize("NFKC", char)
+        if len(composed) == 1 and unicodedata.category(composed) == "Mn":
             return ""  # a stray combining mark carries no letter of its own
-        pieces = []
-        for piece in folded:
-            pieces.append(self._letters.get(piece, piece))
+        # Capitals first: Greek capital Nu imitates N although its small form imitates v.
+        pieces = [self._letters.get(piece) or self._letters.get(piece.lower(), piece.lower())
+                  for piece in composed]
         return "".join(pieces)
 
 

@@ -1,0 +1,86 @@
+import json
+
+import pytest
+
+from harborlight.screening import ConfigProblem, StateProblem, screen
+from harborlight.screening.synthetic import generate_ads
+
+
+def partition(result) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for ad in result.ads:
+        if ad["network_id"]:
+            groups.setdefault(ad["network_id"], set()).add(ad["id"])
+    return {frozenset(group) for group in groups.values()}
+
+
+def test_it_recovers_operators_from_generated_ads(small_ads, key):
+    result = screen(small_ads, key=key, batch_size=128)
+    truth: dict[str, set[str]] = {}
+    for ad in small_ads:
+        if ad["operator_id"]:
+            truth.setdefault(ad["operator_id"], set()).add(ad["id"])
+    found = partition(result)
+    exact = sum(1 for group in truth.values() if len(group) > 1 and frozenset(group) in found)
+    assert exact >= 0.9 * sum(1 for group in truth.values() if len(group) > 1)
+    noise = {ad["id"] for ad in small_ads if not ad["operator_id"]}
+    assert sum(1 for ad in result.ads if ad["id"] in noise and ad["network_id"]) <= 5
+
+
+def test_it_explains_every_lead(small_ads, key):
+    result = screen(small_ads, key=key)
+    lead = result.networks[0]
+    assert lead["rank"] == 1 and lead["size"] == len(lead["members"])
+    assert lead["reasons"] and lead["template"]["text"]
+    assert lead["cities"] and lead["first_seen"] <= lead["last_seen"]
+    assert lead["distinct_names"] >= 1
+    scores = [network["score"] for network in result.networks]
+    assert scores == sorted(scores, reverse=True)
+    json.dumps(result.to_dict())
+
+
+def test_it_links_a_new_batch_against_saved_state_like_one_run(small_ads, key, tmp_path):
+    whole = screen(small_ads, key=key, batch_size=100)
+    state = tmp_path / "state"
+    screen(small_ads[:350], key=key, state_dir=state, batch_size=100)
+    second = screen(small_ads[350:], key=key, state_dir=state, batch_size=100)
+    assert second.summary["ads_in_history"] == 350
+    combined = {ad["id"]: ad["network_id"] for ad in second.ads}
+    expected = {ad["id"]: ad["network_id"] for ad in whole.ads if ad["id"] in combined}
+    assert combined == expected
+    rerun = screen(small_ads[:10], key=key, state_dir=state)
+    assert rerun.summary["ads_screened"] == 0
+    assert rerun.summary["records_skipped"] == 10
+
+
+def test_it_never_writes_raw_contacts_into_state(small_ads, key, tmp_path):
+    state = tmp_path / "state"
+    result = screen(small_ads[:100], key=key, state_dir=state, reveal_contacts=True)
+    numbers = {phone for ad in result.ads for phone in ad["revealed_phones"]}
+    assert len(numbers) > 10
+    blob = b"".join(path.read_bytes() for path in state.rglob("*") if path.is_file())
+    for number in numbers:
+        assert number.encode() not in blob and number[2:].encode() not in blob
+
+
+def test_it_refuses_state_written_with_another_key(small_ads, key, tmp_path):
+    screen(small_ads[:20], key=key, state_dir=tmp_path)
+    with pytest.raises(StateProblem, match="different screening key"):
+        screen(small_ads[20:40], key=b"z" * 32, state_dir=tmp_path)
+
+
+def test_it_gives_an_empty_report_for_empty_input(key, tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("", encoding="utf-8")
+    result = screen(path, key=key)
+    assert result.ads == [] and result.networks == []
+    written = result.write(tmp_path / "out")
+    assert sorted(p.name for p in written) == ["ads.csv", "leads.json", "networks.csv",
+                                               "report.html"]
+
+
+def test_it_rejects_a_short_key_and_a_bad_region(key):
+    with pytest.raises(ConfigProblem):
+        screen([], key=b"short")
+    with pytest.raises(ConfigProblem):
+        screen([], key=key, region="Atlantis")

@@ -1,0 +1,69 @@
+import pytest
+
+from harborlight.screening.errors import ConfigProblem
+from harborlight.screening.extract import check_region
+from harborlight.screening.normalise import normalise
+from harborlight.screening.phones import find_phones
+from harborlight.screening.synthetic import STYLES, adversarial_contacts
+
+
+def phones(text: str, region: str = "US") -> list[str]:
+    view = normalise(text)
+    return [m.e164 for m in find_phones(view.text, region, original=text, origin=view.origin)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("call for80 2sixseven one9zerofor", "+14802671904"),
+    ("two zero two five five five zero one four three", "+12025550143"),
+    ("tres uno dos cinco cinco cinco cero uno ocho ocho", "+13125550188"),
+    ("seis uno siete 555 cero uno 9 9", "+16175550199"),
+    ("2*0*2*5*5*5*0*1*4*3", "+12025550143"),
+    ("202-555-o1l3", "+12025550113"),
+    ("4\ufe0f\u20e30\ufe0f\u20e38\ufe0f\u20e3 555 0123", "+14085550123"),
+    ("(312) 555.0188", "+13125550188"),
+    ("+1 202 555 0143", "+12025550143"),
+])
+def test_it_decodes_obfuscated_numbers(text, expected):
+    assert phones(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "someone will phone you at four",
+    "rates $80 to $150, age 24, suite 204",
+    "open 9 to 5, since 2019",
+    "as is, one owner, two tires",
+])
+def test_it_finds_no_number_in_ordinary_text(text):
+    assert phones(text) == []
+
+
+def test_it_uses_the_default_region():
+    assert phones("020 7946 0958", region="GB") == ["+442079460958"]
+    assert phones("020 7946 0958", region="US") == []
+
+
+def test_it_rejects_an_unknown_region():
+    with pytest.raises(ConfigProblem):
+        check_region("XX")
+
+
+def test_it_flags_obscured_but_not_plain_numbers():
+    plain = normalise("call 202-555-0143")
+    assert not find_phones(plain.text, "US")[0].obscured
+    tricky = "call 2O2*555*0143"
+    view = normalise(tricky)
+    assert find_phones(view.text, "US", original=tricky, origin=view.origin)[0].obscured
+
+
+def test_it_meets_recall_and_precision_on_the_adversarial_set():
+    items = adversarial_contacts(600, seed=7)
+    assert len(items) >= 500
+    assert {item["style"] for item in items} >= set(STYLES)
+    true_positive = false_positive = false_negative = 0
+    for item in items:
+        found, truth = set(phones(item["text"])), set(item["phones"])
+        true_positive += len(found & truth)
+        false_positive += len(found - truth)
+        false_negative += len(truth - found)
+    assert true_positive / (true_positive + false_negative) >= 0.98
+    assert true_positive / (true_positive + false_positive) >= 0.99
