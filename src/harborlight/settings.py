@@ -196,7 +196,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Encryption keyring: a JSON file outside the database (see harborlight.security.crypto).
 KEYS_FILE = env_str("HARBORLIGHT_KEYS_FILE", str(DATA_DIR / "keys.json"))
-KEYS_JSON = env_secret("HARBORLIGHT_KEYS", required=False)
+# HARBORLIGHT_KEYS holds the keyring JSON itself (e.g. from a secret store). It has no
+# _FILE variant: that name is the keyring file's own variable above.
+KEYS_JSON = env_str("HARBORLIGHT_KEYS", "")
 
 # Logs go to standard error without request details: no IP addresses, no user agents.
 LOGGING = {

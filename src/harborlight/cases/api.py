@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
 from harborlight.cases.models import Case, CaseStatus, TraffickingStatus
@@ -71,4 +71,4 @@ def create_case(request, payload: CaseIn):
         case = Case.objects.create(organisation=request.user.organisation,
                                    reference=next_case_reference(), owner=request.user,
                                    **payload.dict())
-    return 201, case
+    return Status(201, case)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from harborlight.cli import generate, keys, screen, share, web
+from harborlight.cli import audit, generate, keys, screen, share, web
 
 app = typer.Typer(
     name="harborlight",
@@ -25,6 +25,7 @@ app.add_typer(generate.app, name="generate")
 screen.register(app)
 app.add_typer(share.app, name="share")
 app.add_typer(keys.app, name="keys")
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from harborlight.accounts.tokens import user_for_token
@@ -51,6 +51,13 @@ def on_validation_error(request, exc: ValidationError):
         location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload")]
         errors.append({"field": ".".join(location) or "body", "message": item.get("msg", "")})
     return error_response(request, 400, errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    """Errors ninja raises itself, such as a body that is not valid JSON."""
+    field = "body" if exc.status_code == 400 else ""
+    return error_response(request, exc.status_code, [{"field": field, "message": str(exc)}])
 
 
 @api.exception_handler(AuthenticationError)

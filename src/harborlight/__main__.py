@@ -1,0 +1,5 @@
+"""``python -m harborlight`` runs the command line."""
+
+from harborlight.cli import main
+
+main()

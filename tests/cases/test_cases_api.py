@@ -1,0 +1,97 @@
+"""The case endpoints of the HTTP API: tokens, scoping, audit, and per-field errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.utils import timezone
+
+from harborlight.accounts.models import ApiToken, Role
+from harborlight.accounts.tokens import create_token
+from harborlight.cases.models import Case
+from harborlight.security.audit.models import AuditEntry
+
+
+def _auth(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def caseworker_token(cast) -> str:
+    return create_token(cast.role(Role.CASEWORKER), label="test")
+
+
+def test_it_stores_only_a_digest_of_the_token(cast, caseworker_token):
+    row = ApiToken.objects.get()
+    assert caseworker_token.split("_")[2] not in row.digest
+    assert caseworker_token not in json.dumps(list(ApiToken.objects.values()), default=str)
+
+
+def test_it_lists_only_own_organisation_cases(cast, client, caseworker_token):
+    response = client.get("/api/v1/cases", **_auth(caseworker_token))
+    assert response.status_code == 200
+    references = {item["reference"] for item in response.json()}
+    assert cast.own_case.reference in references
+    assert cast.other_case.reference not in references
+
+
+def test_it_audits_reads_of_one_case(cast, client, caseworker_token):
+    response = client.get(f"/api/v1/cases/{cast.own_case.reference}", **_auth(caseworker_token))
+    assert response.status_code == 200 and response.json()["reference"] == cast.own_case.reference
+    assert AuditEntry.objects.filter(action="read", object_id=str(cast.own_case.pk),
+                                     actor_id=cast.role(Role.CASEWORKER).pk).exists()
+
+
+def test_it_answers_404_for_another_organisations_case(cast, client, caseworker_token):
+    response = client.get(f"/api/v1/cases/{cast.other_case.reference}",
+                          **_auth(caseworker_token))
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"field": "", "message": "No such record."}]}
+
+
+def test_it_refuses_roles_without_the_action(cast, client):
+    token = create_token(cast.role(Role.ANALYST))
+    response = client.get("/api/v1/cases", **_auth(token))
+    assert response.status_code == 403 and "case.view" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("token", ["", "hlt_nope_nope", "Bearer", "hlt_abc"])
+def test_it_refuses_bad_tokens(cast, client, token):
+    assert client.get("/api/v1/cases", **_auth(token)).status_code == 401
+
+
+def test_it_refuses_revoked_tokens(cast, client, caseworker_token):
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert client.get("/api/v1/cases", **_auth(caseworker_token)).status_code == 401
+
+
+def test_it_creates_a_case_in_the_callers_organisation(cast, client, caseworker_token):
+    response = client.post("/api/v1/cases", {"summary": "Opened by phone"},
+                           content_type="application/json", **_auth(caseworker_token))
+    assert response.status_code == 201
+    case = Case.objects.get(reference=response.json()["reference"])
+    assert case.organisation == cast.own and case.summary == "Opened by phone"
+
+
+def test_it_explains_bad_input_field_by_field_and_saves_nothing(cast, client, caseworker_token):
+    before = Case.objects.count()
+    response = client.post("/api/v1/cases",
+                           {"status": "Sleeping", "restricted": "perhaps", "summary": "x" * 20001},
+                           content_type="application/json", **_auth(caseworker_token))
+    assert response.status_code == 400
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert fields == {"status", "restricted", "summary"}
+    assert Case.objects.count() == before
+
+
+def test_it_answers_malformed_json_with_400(cast, client, caseworker_token):
+    response = client.post("/api/v1/cases", "{not json", content_type="application/json",
+                           **_auth(caseworker_token))
+    assert response.status_code == 400 and response.json()["errors"]
+
+
+def test_it_serves_an_openapi_document(client, db):
+    document = client.get("/api/v1/openapi.json").json()
+    assert document["info"]["title"] == "Harborlight API"
+    assert "/api/v1/cases/{reference}" in document["paths"]
