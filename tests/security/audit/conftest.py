@@ -13,6 +13,12 @@ from harborlight.accounts.models import Organisation, Role, User
 PASSWORD = "correct horse battery staple 42"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 costs about a second per user here; these tests are not about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def harbor(db) -> Organisation:
     return Organisation.objects.create(name="Harbor House", slug="harbor-house")
@@ -62,3 +68,9 @@ def verified_client(user: User) -> Client:
 def password() -> str:
     """The cast's password."""
     return PASSWORD
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a client signed in with both factors as ``user``."""
+    return verified_client
