@@ -39,6 +39,7 @@ def verify(
     Exits 0 and prints how many entries were verified, or exits 1 with one line naming
     the first broken link (an edited, deleted or moved entry, or a deleted tail).
     """
+    setup_django()
     from harborlight.security.audit.chain import Anchor
 
     try:
