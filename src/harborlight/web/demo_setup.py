@@ -80,7 +80,7 @@ def configure_environment(data_dir: Path) -> None:
     keys_file = data_dir / "keys.json"
     if not keys_file.exists():
         write_keyring(keys_file, generate_keyring())
-    for name in ("HARBORLIGHT_SECRET_KEY", "HARBORLIGHT_KEYS", "HARBORLIGHT_KEYS_FILE_FILE"):
+    for name in ("HARBORLIGHT_SECRET_KEY", "HARBORLIGHT_KEYS"):
         os.environ.pop(name, None)
     os.environ.update({
         "HARBORLIGHT_DATA_DIR": str(data_dir),
