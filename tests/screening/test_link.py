@@ -40,7 +40,11 @@ def test_it_links_shared_identifiers_but_not_hub_identifiers():
 
 
 def test_it_treats_identifiers_across_many_text_clusters_as_hubs():
-    texts = [f"listing {i} " + " ".join(f"w{i}x{j}" for j in range(8)) for i in range(5)]
+    words = ("apple bread chair dance eagle fable grape house igloo jelly kite lemon mango "
+             "noble ocean piano queen river stone tiger umbra vivid whale xenon yacht zebra "
+             "amber birch cedar delta ember flint glade hazel iris jade karma lotus maple "
+             "north olive").split()
+    texts = [" ".join(words[i * 8:(i + 1) * 8]) for i in range(5)]
     hub = ("phone", "site", "+1-XXX-XXX-XX00")
     linker = feed(Linker(hub_max_clusters=3), texts, [[hub]] * 5).finalise()
     assert linker.hubs_ == {"site"}

@@ -109,7 +109,9 @@ def extract(ad: dict, view: NormalisedText, *, key: bytes, region: str,
                                        view.original_span(phone.start, phone.end),
                                        reveal_contacts, phone.obscured))
         spans_to_mask.append((phone.start, phone.end, "<phone>"))
-    for match in _EMAIL.finditer(text):
+    has_email = "@" in text or "(at)" in text or "[at]" in text or "{at}" in text or (
+        " at " in text and " dot " in text)
+    for match in (_EMAIL.finditer(text) if has_email else ()):
         local, domain = match.group(1), _DOT.sub(".", match.group(2))
         obscured = "@" not in match.group(0) or "dot" in match.group(2)
         identifiers.append(_identifier(key, "email", f"{local}@{domain}",
@@ -118,6 +120,8 @@ def extract(ad: dict, view: NormalisedText, *, key: bytes, region: str,
         spans_to_mask.append((match.start(), match.end(), "<email>"))
     masked_so_far = [(start, end) for start, end, _ in spans_to_mask]
     for pattern in (_HANDLE_PLATFORM, _HANDLE_AT):
+        if pattern is _HANDLE_AT and "@" not in text:
+            continue
         for match in pattern.finditer(text):
             start, end = match.span(1)
             if any(start < e and end > s for s, e in masked_so_far):

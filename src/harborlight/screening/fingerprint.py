@@ -58,31 +58,60 @@ class Fingerprinter:
         return a, b
 
     def signatures(self, masked_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(signatures, has_signature)``: ``(n, num_perm)`` uint32 and ``(n,)`` bool."""
+        """Return ``(signatures, has_signature)``: ``(n, num_perm)`` uint32 and ``(n,)`` bool.
+
+        Tokens are hashed once each (CRC-32, cached); shingle hashes are combined from
+        token hashes with NumPy, so the per-shingle work is vectorised. MinHash over a
+        multiset equals MinHash over its set, so repeated shingles need no removal.
+        """
         a, b = self._permutations()
-        n = len(masked_texts)
+        n, size = len(masked_texts), self.shingle_size
         out = np.zeros((n, self.num_perm), dtype=np.uint32)
         valid = np.zeros(n, dtype=bool)
-        hashes: list[np.ndarray] = []
+        cache = _TOKEN_HASHES
+        token_hashes: list[list[int]] = []
         owners: list[int] = []
         for index, text in enumerate(masked_texts):
-            grams = set(shingles(text, self.shingle_size))
-            if len(grams) < self.min_shingles:
+            tokens = _TOKEN.findall(text)
+            if len(tokens) - size + 1 < self.min_shingles:
                 continue
+            hashes = []
+            for token in tokens:
+                value = cache.get(token)
+                if value is None:
+                    value = zlib.crc32(token.encode("utf-8"))
+                    if len(cache) < 500_000:
+                        cache[token] = value
+                hashes.append(value)
             valid[index] = True
             owners.append(index)
-            hashes.append(np.fromiter((zlib.crc32(g.encode()) for g in grams),
-                                      dtype=np.uint64, count=len(grams)))
+            token_hashes.append(hashes)
         chunk = 256  # bounded temporary memory: chunk ads x shingles x num_perm x 8 bytes
         for first in range(0, len(owners), chunk):
-            part = hashes[first:first + chunk]
+            part = token_hashes[first:first + chunk]
             lengths = np.fromiter((len(h) for h in part), dtype=np.int64, count=len(part))
-            flat = np.concatenate(part)
-            permuted = (flat[:, None] * a[None, :] + b[None, :]) % _PRIME
-            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-            minima = np.minimum.reduceat(permuted, starts, axis=0)
+            flat = np.fromiter((value for hashes in part for value in hashes),
+                               dtype=np.uint64, count=int(lengths.sum()))
+            ends = np.cumsum(lengths)
+            starts = ends - lengths
+            shingle = flat[:len(flat) - size + 1].copy()
+            with np.errstate(over="ignore"):
+                for offset in range(1, size):
+                    shingle = (shingle * _MIX) ^ flat[offset:len(flat) - size + 1 + offset]
+            shingle = (shingle ^ (shingle >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+            keep = np.ones(len(shingle), dtype=bool)
+            for offset in range(1, size):  # drop shingles that straddle two ads
+                keep[ends[:-1] - offset] = False
+            shingle = shingle[keep]
+            shingle_starts = starts - np.arange(len(part)) * (size - 1)
+            with np.errstate(over="ignore"):
+                permuted = (shingle[:, None] * a[None, :] + b[None, :]) % _PRIME
+            minima = np.minimum.reduceat(permuted, shingle_starts, axis=0)
             out[owners[first:first + chunk]] = minima.astype(np.uint32)
         return out, valid
+
+
+_TOKEN_HASHES: dict[str, int] = {}
 
 
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:

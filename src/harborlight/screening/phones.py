@@ -172,13 +172,9 @@ def find_phones(text: str, region: str, *, original: str | None = None,
                 start, end = window[0].start, window[-1].end
                 if start > 0 and text[start - 1] == "+":
                     digits, start = "+" + digits, start - 1
-                try:
-                    number = phonenumbers.parse(digits, region)
-                except phonenumbers.NumberParseException:
+                e164 = _valid_e164(digits, region)
+                if e164 is None:
                     continue
-                if not phonenumbers.is_valid_number(number):
-                    continue
-                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
                 tricks = sum(1 for item in window if item.kind != "digit")
                 obscured = tricks > 0 or _looks_obscured(text, start, end, original, origin)
                 rank = (length, -tricks, -start)
@@ -188,6 +184,18 @@ def find_phones(text: str, region: str, *, original: str | None = None,
         if all(match.end <= other.start or match.start >= other.end for other in chosen):
             chosen.append(match)
     return sorted(chosen, key=lambda match: match.start)
+
+
+@lru_cache(maxsize=262_144)
+def _valid_e164(digits: str, region: str) -> str | None:
+    """E.164 form of ``digits`` if ``phonenumbers`` says it is valid; cached (hot path)."""
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _looks_obscured(text: str, start: int, end: int, original: str | None,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from difflib import SequenceMatcher
 from typing import Any
 
 _TOKEN = re.compile(r"<\w+>|[^\W\d_]+")
@@ -47,12 +46,14 @@ def build_template(texts: list[str], *, min_support: float = 0.5) -> dict[str, A
         sum(len(sets[i] & other) / (len(sets[i] | other) or 1) for other in sets), -i))
     medoid = sequences[medoid_index]
 
-    support = [0] * len(medoid)
-    for sequence in sequences:
-        matcher = SequenceMatcher(None, medoid, sequence, autojunk=False)
-        for block in matcher.get_matching_blocks():
-            for offset in range(block.size):
-                support[block.a + offset] += 1
+    # Support of the k-th occurrence of a word: members holding the word at least k times
+    # (a bag count, linear time; an alignment per member would cost quadratic time).
+    bags = [Counter(sequence) for sequence in sequences]
+    seen: Counter = Counter()
+    support = []
+    for token in medoid:
+        seen[token] += 1
+        support.append(sum(1 for bag in bags if bag[token] >= seen[token]))
     needed = min_support * len(sequences)
     constants = [token for token, count in zip(medoid, support) if count >= needed]
 
@@ -110,13 +111,24 @@ def build_template(texts: list[str], *, min_support: float = 0.5) -> dict[str, A
     }
 
 
-def _align(constants: list[str], member: list[str]) -> tuple[list[list[str]], int]:
-    """Split ``member`` into the fills of the ``len(constants) + 1`` gaps; count misses."""
+def _align(constants: list[str], member: list[str], lookahead: int = 4
+           ) -> tuple[list[list[str]], int]:
+    """Split ``member`` into the fills of the ``len(constants) + 1`` gaps; count misses.
+
+    Greedy two-pointer alignment: a member word matches the next constant, or a constant a
+    few places ahead (the ones skipped are misses), or else fills the current gap. Linear
+    time; near-duplicates differ in few places, so greedy choices are rarely wrong.
+    """
     fills: list[list[str]] = [[] for _ in range(len(constants) + 1)]
-    matcher = SequenceMatcher(None, constants, member, autojunk=False)
-    gap, position, matched = 0, 0, 0
-    for block in matcher.get_matching_blocks():
-        fills[block.a].extend(member[position:block.b])
-        matched += block.size
-        position = block.b + block.size
-    return fills, len(constants) - matched
+    position, missing = 0, 0
+    for token in member:
+        if position < len(constants):
+            window = constants[position:position + lookahead]
+            if token in window:
+                skip = window.index(token)
+                missing += skip
+                position += skip + 1
+                continue
+        fills[position].append(token)
+    missing += len(constants) - position
+    return fills, missing
