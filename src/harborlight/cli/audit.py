@@ -116,8 +116,9 @@ def _verified(expected: "Anchor | None") -> "VerifyResult":
             return verify_chain(anchor=expected)
     except AuditChainBroken as broken:
         where = f"entry {broken.seq}" if broken.seq is not None else "the chain head"
-        raise fail(f"audit chain broken at {where}: {broken.message} "
-                   f"({broken.verified} entries before it verified)", BROKEN_EXIT_CODE)
+        before = "1 entry" if broken.verified == 1 else f"{broken.verified} entries"
+        raise fail(f"audit chain broken at {where}: {broken.message} ({before} before it "
+                   "verified)", BROKEN_EXIT_CODE)
 
 
 @contextmanager

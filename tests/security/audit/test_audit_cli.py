@@ -114,3 +114,48 @@ def test_it_refuses_to_overwrite_an_existing_export(chain, tmp_path):
 
     assert isinstance(result.exception, UsageProblem)
     assert out.read_text() == "keep me"
+
+
+@pytest.mark.slow
+def test_it_runs_as_the_real_command_against_a_sqlite_file(tmp_path):
+    """End to end: a fresh process, a migrated SQLite file, a row deleted behind its back."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    database = tmp_path / "harborlight.sqlite3"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "django_settings",
+           "HARBORLIGHT_DATABASE_URL": f"sqlite:///{database}",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]),
+                                          os.environ.get("PYTHONPATH", "")])}
+
+    def python(code: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    def harborlight(*args: str) -> subprocess.CompletedProcess:
+        return python("import sys; from harborlight.cli import main; "
+                      f"sys.argv = ['harborlight', *{list(args)!r}]; main()")
+
+    prepared = python(
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0, interactive=False)\n"
+        "from harborlight.security.audit.log import record\n"
+        "for n in range(5): record('read', object_type='test.item', object_id=str(n))\n")
+    assert prepared.returncode == 0, prepared.stderr[-2000:]
+
+    intact = harborlight("audit", "verify")
+    assert intact.returncode == 0, intact.stderr[-2000:]
+    assert intact.stdout.startswith("audit chain intact: 5 entries verified")
+
+    with sqlite3.connect(database) as raw:
+        raw.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE seq = 2")
+
+    broken = harborlight("audit", "verify")
+    assert broken.returncode == 1
+    assert broken.stderr.strip().splitlines() == [
+        "harborlight: error: audit chain broken at entry 2: entry 2 is missing: the chain "
+        "jumps from entry 1 to entry 3 (1 entry before it verified)"]
