@@ -171,3 +171,16 @@ def test_it_checks_the_keyring_from_the_command_line(keyring_file, people):
     result = CliRunner().invoke(keys_cli.app, ["check"])
     assert result.exit_code == 0, result.output
     assert f"k1: {sum(stored_key_ids().values())}" in result.output
+
+
+def test_it_records_rotation_and_retirement_in_the_audit_trail(keyring_file, people):
+    from harborlight.security.audit.models import AuditEntry
+
+    result = rotation.rotate_keys(retire_old=True)
+    entries = list(AuditEntry.objects.filter(action="keys_rotate").order_by("seq"))
+    assert [e.details for e in entries] == [
+        {"new_key_id": "k2", "rows": result.rows_rewritten,
+         "values": result.values_reencrypted},
+        {"retired_key_ids": ["k1"]}]
+    assert result.values_reencrypted == sum(stored_key_ids().values())
+    assert result.rows_rewritten >= len(NAMES)

@@ -8,8 +8,8 @@ database whose every value decrypts with the keyring file on disk:
    anything is re-encrypted. The file now holds the old keys and the new one.
 3. Write the new key's canary.
 4. In one transaction, re-encrypt every encrypted column in batches (rows ordered by
-   primary key). A crash rolls the transaction back: values stay under the old keys,
-   which the file still holds.
+   primary key) and append a ``keys_rotate`` audit entry. A crash rolls the transaction
+   back: values stay under the old keys, which the file still holds.
 5. Re-encrypt attachments one file at a time, each replaced atomically. A crash leaves
    some files under the old key and some under the new; the file holds both.
 6. Only with ``retire_old``, and only after counting that no value, attachment or
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from harborlight.security.audit.log import record
 from harborlight.security.checks import (count_by_key_id, encrypted_columns, record_canaries,
                                          verify_keyring)
 from harborlight.security.crypto import (DecryptionFailed, Keyring, KeyringError,
@@ -75,6 +76,9 @@ def rotate_keys(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 500,
             rows, values = _reencrypt_table(model, fields, keyring, using, batch_size, advance)
             result.rows_rewritten += rows
             result.values_reencrypted += values
+        record("keys_rotate", details={"new_key_id": keyring.primary_key_id,
+                                       "rows": result.rows_rewritten,
+                                       "values": result.values_reencrypted})
     result.files_reencrypted = _reencrypt_files(keyring, advance)
     if retire_old:
         result.retired = retire_unused_keys(using=using)
@@ -106,6 +110,7 @@ def retire_unused_keys(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     # canary whose key is gone would stop start-up.
     with transaction.atomic(using=using):
         KeyCanary.objects.using(using).filter(key_id__in=old).delete()
+        record("keys_rotate", details={"retired_key_ids": old})
     smaller = keyring.without_keys(old)
     write_keyring(path, smaller, overwrite=True)
     set_keyring(smaller)
