@@ -24,8 +24,9 @@ from typing import Any
 from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 
-from harborlight.security.crypto import (VERSION, DecryptionFailed, Keyring, KeyringError,
-                                         get_keyring, key_id_of, keyring_file_path)
+from harborlight.security.crypto import (NONCE_BYTES, VERSION, DecryptionFailed, Keyring,
+                                         KeyringError, get_keyring, key_id_of,
+                                         keyring_file_path)
 
 CANARY_PLAINTEXT = b"harborlight key canary v1"
 
@@ -35,13 +36,13 @@ def canary_aad(kid: str) -> bytes:
 
 
 def make_canary_token(keyring: Keyring, kid: str) -> str:
-    """Encrypt the canary under key ``kid`` (which need not be the primary)."""
-    from os import urandom
+    """Encrypt the canary under key ``kid``, which need not be the primary.
 
-    from harborlight.security.crypto import NONCE_BYTES
-
-    return keyring._encrypt_with_nonce(CANARY_PLAINTEXT, canary_aad(kid), urandom(NONCE_BYTES),
-                                       kid=kid)
+    The one place that encrypts with a chosen key: a canary proves one key, whichever is
+    primary. The nonce is random, as for every other value.
+    """
+    return keyring._encrypt_with_nonce(CANARY_PLAINTEXT, canary_aad(kid),
+                                       os.urandom(NONCE_BYTES), kid=kid)
 
 
 def _mismatch(kid: str) -> KeyringError:
