@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from harborlight.security.audit.models import AuditAction, AuditEntryQuerySet
+from harborlight.security.audit.models import AuditAction
 
 
 class DateInput(forms.DateInput):
@@ -34,7 +34,7 @@ class AuditSearchForm(forms.Form):
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
 
-    def apply(self, entries: AuditEntryQuerySet) -> AuditEntryQuerySet:
+    def apply(self, entries: QuerySet) -> QuerySet:
         """Narrow ``entries`` by the valid, filled-in fields (call after ``is_valid``)."""
         data = self.cleaned_data
         if data.get("actor"):

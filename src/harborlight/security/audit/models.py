@@ -53,21 +53,6 @@ class AuditAction(models.TextChoices):
     KEYS_ROTATE = "keys_rotate", _("Keys rotated")
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def visible_to_auditor(self, user) -> "AuditEntryQuerySet":
-        """Entries of the auditor's own organisation only.
-
-        Entries without an organisation (system events, failed sign-ins with usernames
-        that match no account) are left out on purpose: a username typed by mistake can
-        be someone's name or password, and nothing says which organisation it concerns.
-        Operators read those with ``harborlight audit export``.
-        """
-        organisation_id = getattr(user, "organisation_id", None)
-        if organisation_id is None:
-            return self.none()
-        return self.filter(organisation_id=organisation_id)
-
-
 class AuditEntry(models.Model):
     seq = models.BigIntegerField(primary_key=True)
     version = models.PositiveSmallIntegerField(default=1)
@@ -87,8 +72,6 @@ class AuditEntry(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
-
-    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["seq"]
