@@ -83,6 +83,19 @@ class Case(models.Model):
     def assigned_filter(user) -> Q:
         return Q(owner=user)
 
+    # Sharing with other organisations (referrals accepted with consent, transfers) is
+    # decided by the referrals app; the permission layer asks through these two hooks.
+    def is_shared_with(self, organisation, action: str) -> bool:
+        from harborlight.referrals.sharing import case_is_shared_with
+
+        return case_is_shared_with(self, organisation, action)
+
+    @staticmethod
+    def shared_with_filter(organisation, action: str) -> Q:
+        from harborlight.referrals.sharing import cases_shared_with
+
+        return cases_shared_with(organisation, action)
+
 
 class PersonRole(models.TextChoices):
     VICTIM = "victim", _("Victim or survivor")
