@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -188,3 +189,27 @@ def test_it_refuses_to_start_with_the_wrong_key(install, tmp_path):
     result = run(install, "serve", "--port", "18765")
     assert result.returncode == 78
     assert "not starting" in result.stderr and "does not match" in result.stderr
+
+
+def test_it_reads_the_keyring_from_harborlight_keys(swap_keyring, settings, monkeypatch):
+    data = generate_keyring()
+    swap_keyring(content=None)  # no file at all
+    monkeypatch.delenv("HARBORLIGHT_KEYS_FILE", raising=False)
+    settings.KEYS_JSON = json.dumps(data)
+    set_keyring(None)
+    assert get_keyring().primary_key_id == "k1"
+    token = get_keyring().encrypt(b"x", b"a.b.c")
+    assert Keyring.from_dict(data).decrypt(token, b"a.b.c") == b"x"
+
+
+@pytest.mark.slow
+def test_it_generates_a_keyring_once_from_the_command_line(install, tmp_path):
+    target = tmp_path / "new" / "keys.json"
+    first = run(install, "keys", "generate", "--out", str(target))
+    assert first.returncode == 0 and "Back it up" in first.stdout
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    before = target.read_bytes()
+    again = run(install, "keys", "generate", "--out", str(target))
+    assert again.returncode != 0
+    assert len(again.stderr.strip().splitlines()) == 1 and "refusing to overwrite" in again.stderr
+    assert target.read_bytes() == before

@@ -184,3 +184,21 @@ def test_it_records_rotation_and_retirement_in_the_audit_trail(keyring_file, peo
         {"retired_key_ids": ["k1"]}]
     assert result.values_reencrypted == sum(stored_key_ids().values())
     assert result.rows_rewritten >= len(NAMES)
+
+
+def test_it_retires_from_the_command_line_only_when_nothing_uses_the_key(keyring_file,
+                                                                         people):
+    old = get_keyring()
+    rotation.rotate_keys()
+    with use_keyring(old):
+        Person.objects.filter(pk=people[0].pk).update(first_name="Written late")
+    refused = CliRunner().invoke(keys_cli.app, ["retire"])
+    assert refused.exit_code != 0
+    assert "key k1 still encrypts 1 stored value" in str(refused.exception)
+    assert load_keyring_file(keyring_file).key_ids == ["k1", "k2"]
+
+    rotation.rotate_keys()
+    result = CliRunner().invoke(keys_cli.app, ["retire"])
+    assert result.exit_code == 0, result.output
+    assert "Retired keys: k1, k2." in result.output
+    assert load_keyring_file(keyring_file).key_ids == ["k3"]

@@ -13,7 +13,8 @@ import typer
 from harborlight.cli.bootstrap import CONFIG_EXIT_CODE, setup_django
 from harborlight.cli.errors import UsageProblem
 
-app = typer.Typer(help="Encryption keyring: generate, check, rotate.", no_args_is_help=True)
+app = typer.Typer(help="Encryption keyring: generate, check, rotate, retire.",
+                  no_args_is_help=True)
 
 
 @app.command()
@@ -99,3 +100,21 @@ def rotate(
         typer.echo(f"Retired keys: {retired}.")
     typer.echo("Back up the keyring file now; keep the previous copy as long as you keep "
                "database backups made before this rotation.")
+
+
+@app.command()
+def retire() -> None:
+    """Drop old keys from the keyring file once no stored value or attachment uses them.
+
+    Rewrites the keyring file and deletes the old keys' canaries; refuses, changing
+    nothing, while anything still uses an old key. Back up the previous keyring first.
+    """
+    setup_django()
+    from harborlight.security.crypto import KeyringError
+    from harborlight.security.rotation import retire_unused_keys
+
+    try:
+        retired = retire_unused_keys()
+    except KeyringError as problem:
+        raise UsageProblem(str(problem), CONFIG_EXIT_CODE) from None
+    typer.echo(f"Retired keys: {', '.join(retired) or 'none'}.")
