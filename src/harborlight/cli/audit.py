@@ -1,6 +1,7 @@
 """``harborlight audit``: verify, anchor and export the tamper-evident audit trail.
 
-``verify`` and ``anchor`` change nothing. ``export`` writes a JSON Lines file, one entry per
+``verify`` and ``anchor`` change nothing; ``verify --file`` checks an export without a
+database. ``export`` writes a JSON Lines file, one entry per
 line with every hashed field and the hash (created_at as "2026-11-23T03:25:45.123456Z"),
 and adds one "export" entry to the trail saying it happened.
 """
@@ -20,6 +21,7 @@ from harborlight.cli.bootstrap import CONFIG_EXIT_CODE, setup_django
 from harborlight.cli.errors import UsageProblem, fail
 
 BROKEN_EXIT_CODE = 1
+BAD_INPUT_EXIT_CODE = 65
 
 if TYPE_CHECKING:
     from harborlight.security.audit.chain import Anchor, VerifyResult
@@ -33,20 +35,22 @@ def verify(
     anchor: str = typer.Option("", "--anchor", metavar="SEQ:HASH",
                                help="Also check that entry SEQ still has HASH, as printed "
                                     "earlier by 'harborlight audit anchor'."),
+    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False,
+                              help="Check an export made by 'harborlight audit export' "
+                                   "instead of the database (needs no database)."),
 ) -> None:
     """Check every entry of the audit trail in order. Changes nothing.
 
     Exits 0 and prints how many entries were verified, or exits 1 with one line naming
     the first broken link (an edited, deleted or moved entry, or a deleted tail).
     """
-    setup_django()
     from harborlight.security.audit.chain import Anchor
 
     try:
         expected = Anchor.parse(anchor) if anchor else None
     except ValueError as problem:
         raise UsageProblem(str(problem)) from None
-    result = _verified(expected)
+    result = _verified_file(file, expected) if file else _verified(expected)
     line = f"audit chain intact: {result.entries} entries verified"
     if result.head is not None:
         line += f", head {result.head}"
@@ -108,12 +112,29 @@ def export(
 
 def _verified(expected: "Anchor | None") -> "VerifyResult":
     setup_django()
-    from harborlight.security.audit.chain import AuditChainBroken
     from harborlight.security.audit.chain import verify as verify_chain
 
+    with _chain_problems_as_one_line(), _database_problems_as_one_line():
+        return verify_chain(anchor=expected)
+
+
+def _verified_file(path: Path, expected: "Anchor | None") -> "VerifyResult":
+    from harborlight.security.audit.chain import verify_export
+
+    with _chain_problems_as_one_line(), path.open(encoding="utf-8") as lines:
+        try:
+            return verify_export(lines, anchor=expected)
+        except (ValueError, UnicodeDecodeError) as problem:
+            raise UsageProblem(f"{path}: {problem}", BAD_INPUT_EXIT_CODE) from None
+
+
+@contextmanager
+def _chain_problems_as_one_line() -> Iterator[None]:
+    """A broken chain ends the command with exit 1 and one line naming the first break."""
+    from harborlight.security.audit.chain import AuditChainBroken
+
     try:
-        with _database_problems_as_one_line():
-            return verify_chain(anchor=expected)
+        yield
     except AuditChainBroken as broken:
         where = f"entry {broken.seq}" if broken.seq is not None else "the chain head"
         before = "1 entry" if broken.verified == 1 else f"{broken.verified} entries"

@@ -159,3 +159,52 @@ def test_it_runs_as_the_real_command_against_a_sqlite_file(tmp_path):
     assert broken.stderr.strip().splitlines() == [
         "harborlight: error: audit chain broken at entry 2: entry 2 is missing: the chain "
         "jumps from entry 1 to entry 3 (1 entry before it verified)"]
+
+
+@pytest.fixture
+def exported(chain, tmp_path):
+    out = tmp_path / "audit.jsonl"
+    assert run("export", "--out", str(out)).exit_code == 0
+    return out
+
+
+def test_it_verifies_an_export_without_the_database(chain, exported):
+    result = run("verify", "--file", str(exported))
+
+    assert result.exit_code == 0, result.output
+    assert f"audit chain intact: 4 entries verified, head 4:{chain[-1].hash}" in result.output
+
+
+def test_it_names_an_entry_edited_in_an_export(exported):
+    lines = exported.read_text("utf-8").splitlines()
+    row = json.loads(lines[2])
+    row["reason"] = "edited in the file"
+    lines[2] = json.dumps(row)
+    exported.write_text("\n".join(lines) + "\n", "utf-8")
+
+    result = run("verify", "--file", str(exported))
+
+    assert result.exit_code == 1
+    assert "audit chain broken at entry 3: entry 3 was changed" in result.output
+
+
+def test_it_catches_a_cut_export_only_with_an_anchor(chain, exported):
+    anchor = f"4:{chain[-1].hash}"
+    lines = exported.read_text("utf-8").splitlines()
+    exported.write_text("\n".join(lines[:-1]) + "\n", "utf-8")
+
+    assert run("verify", "--file", str(exported)).exit_code == 0
+    result = run("verify", "--file", str(exported), "--anchor", anchor)
+    assert result.exit_code == 1
+    assert "the chain ends at entry 3, but the anchor names entry 4" in result.output
+
+
+def test_it_refuses_an_export_line_that_is_not_an_entry(exported):
+    with exported.open("a", encoding="utf-8") as stream:
+        stream.write('{"seq": 5}\n')
+
+    result = run("verify", "--file", str(exported))
+
+    assert isinstance(result.exception, UsageProblem)
+    assert result.exception.exit_code == 65
+    assert "line 5 is not an exported audit entry: missing version" in str(result.exception)

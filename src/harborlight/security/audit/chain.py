@@ -27,10 +27,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from harborlight.security.audit.models import GENESIS_HASH, HEAD_PK, AuditChainHead, AuditEntry
+if TYPE_CHECKING:
+    from harborlight.security.audit.models import AuditChainHead
 
+
+GENESIS_HASH = "0" * 64
+HEAD_PK = 1
 FORMAT_TAGS = {1: "harborlight.audit/1"}
 HASHED_FIELDS = {
     1: ("seq", "version", "created_at", "actor_id", "actor_username", "actor_role",
@@ -107,7 +111,9 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(fields)).hexdigest()
 
 
-def read_head(using: str = "default") -> AuditChainHead | None:
+def read_head(using: str = "default") -> "AuditChainHead | None":
+    from harborlight.security.audit.models import AuditChainHead
+
     return AuditChainHead.objects.using(using).filter(pk=HEAD_PK).first()
 
 
@@ -117,6 +123,8 @@ def iter_entries(using: str = "default", up_to: int | None = None,
 
     Keyset pagination (``seq > last``) keeps each query cheap however long the chain is.
     """
+    from harborlight.security.audit.models import AuditEntry
+
     queryset = AuditEntry.objects.using(using).order_by("seq")
     if up_to is not None:
         queryset = queryset.filter(seq__lte=up_to)
@@ -129,77 +137,128 @@ def iter_entries(using: str = "default", up_to: int | None = None,
         last_seq = batch[-1]["seq"]
 
 
-def verify(using: str = "default", *, anchor: Anchor | None = None,
-           batch_size: int = DEFAULT_BATCH_SIZE) -> VerifyResult:
-    """Check the whole chain; raise :class:`AuditChainBroken` at the first broken link.
+def walk(rows: Iterable[dict[str, Any]], *, anchor: Anchor | None = None) -> tuple[int, str]:
+    """Check entries in order from entry 1; return (entries checked, last hash).
 
-    Steps:
-
-    1. read the head (last seq and hash) first, so entries appended while we walk are
-       simply left for the next run;
-    2. walk entries 1..head in order: each must have the next sequence number (else an
-       entry was deleted), link to the previous hash (else one was rewritten, removed or
-       moved) and hash to its stored hash (else it was edited);
-    3. if given, the anchor's position must still carry the anchored hash;
-    4. the walk must end exactly at the head (else entries were deleted from the end),
-       and, if nobody appended meanwhile, no entry may lie beyond the head.
+    Each entry must have the next sequence number (else an entry was deleted), link to
+    the previous hash (else one was rewritten, removed or moved) and hash to its stored
+    hash (else it was edited); the anchor's position must still carry the anchored hash.
+    Raises :class:`AuditChainBroken` at the first entry that does not.
     """
-    head = read_head(using)
-    head_seq = head.last_seq if head else 0
     expected_seq = 1
     prev_hash = GENESIS_HASH
     verified = 0
 
-    def broken(seq: int | None, message: str) -> AuditChainBroken:
-        return AuditChainBroken(seq, message, verified)
+    def broken(at: int, message: str) -> AuditChainBroken:
+        return AuditChainBroken(at, message, verified)
 
-    if head is None:
-        first = AuditEntry.objects.using(using).order_by("seq").values_list("seq", flat=True)
-        if first.first() is not None:
-            raise broken(None, "the chain head row is missing although entries exist")
-        if anchor is not None:
-            raise broken(anchor.seq, f"the chain is empty, but the anchor names entry "
-                                     f"{anchor.seq}: the whole trail was removed")
-        return VerifyResult(0, None, None)
-
-    for row in iter_entries(using, up_to=head_seq, batch_size=batch_size):
+    for row in rows:
         seq = row["seq"]
         if seq != expected_seq:
             raise broken(expected_seq, f"entry {expected_seq} is missing: the chain jumps "
                                        f"from entry {expected_seq - 1} to entry {seq}")
-        if not hmac.compare_digest(row["prev_hash"], prev_hash):
+        if not _same(row["prev_hash"], prev_hash):
             raise broken(seq, f"entry {seq} does not link to entry {seq - 1}: its previous "
                               "hash differs (an entry was rewritten, removed or moved)")
         try:
             computed = entry_hash(row)
         except (ValueError, TypeError) as exc:
             raise broken(seq, f"entry {seq} cannot be hashed: {exc}") from None
-        if not hmac.compare_digest(computed, row["hash"]):
+        if not _same(computed, row["hash"]):
             raise broken(seq, f"entry {seq} was changed after it was written: its contents "
                               "do not match its hash")
-        if anchor is not None and seq == anchor.seq and not hmac.compare_digest(
-                row["hash"], anchor.hash):
+        if anchor is not None and seq == anchor.seq and not _same(row["hash"], anchor.hash):
             raise broken(seq, f"entry {seq} no longer has the anchored hash: the chain was "
                               "rewritten since the anchor was taken")
         prev_hash = row["hash"]
         expected_seq += 1
         verified += 1
+    return verified, prev_hash
 
+
+def _check_anchor_reached(verified: int, anchor: Anchor | None) -> None:
+    if anchor is not None and anchor.seq > verified:
+        raise AuditChainBroken(anchor.seq, f"the chain ends at entry {verified}, but the "
+                                           f"anchor names entry {anchor.seq}: entries were "
+                                           "removed", verified)
+
+
+def verify(using: str = "default", *, anchor: Anchor | None = None,
+           batch_size: int = DEFAULT_BATCH_SIZE) -> VerifyResult:
+    """Check the whole chain in the database; raise :class:`AuditChainBroken` if broken.
+
+    Steps:
+
+    1. read the head (last seq and hash) first, so entries appended while we walk are
+       simply left for the next run;
+    2. :func:`walk` entries 1..head in order, in batches of ``batch_size``;
+    3. the walk must end exactly at the head (else entries were deleted from the end),
+       and reach the anchor, if one is given;
+    4. if nobody appended meanwhile, no entry may lie beyond the head.
+    """
+    from harborlight.security.audit.models import AuditEntry
+
+    head = read_head(using)
+    if head is None:
+        if AuditEntry.objects.using(using).exists():
+            raise AuditChainBroken(None, "the chain head row is missing although entries "
+                                         "exist")
+        _check_anchor_reached(0, anchor)
+        return VerifyResult(0, None, None)
+
+    head_seq = head.last_seq
+    verified, last_hash = walk(iter_entries(using, up_to=head_seq, batch_size=batch_size),
+                               anchor=anchor)
     if verified < head_seq:
-        raise broken(verified + 1, f"entries {verified + 1} to {head_seq} are missing: the "
-                                   f"chain head says {head_seq} entries, the trail ends at "
-                                   f"entry {verified}")
-    if not hmac.compare_digest(prev_hash, head.last_hash):
-        raise broken(head_seq, f"entry {head_seq} does not match the chain head's hash")
-    if anchor is not None and anchor.seq > head_seq:
-        raise broken(anchor.seq, f"the chain ends at entry {head_seq}, but the anchor names "
-                                 f"entry {anchor.seq}: entries were removed")
+        raise AuditChainBroken(verified + 1, f"entries {verified + 1} to {head_seq} are "
+                                             f"missing: the chain head says {head_seq} "
+                                             f"entries, the trail ends at entry {verified}",
+                               verified)
+    if not _same(last_hash, head.last_hash):
+        raise AuditChainBroken(head_seq, f"entry {head_seq} does not match the chain "
+                                         "head's hash", verified)
+    _check_anchor_reached(verified, anchor)
     head_now = read_head(using)
     if head_now is not None and head_now.last_seq == head_seq:
         beyond = (AuditEntry.objects.using(using).filter(seq__gt=head_seq)
                   .order_by("seq").values_list("seq", flat=True).first())
         if beyond is not None:
-            raise broken(beyond, f"entry {beyond} lies beyond the chain head (entry "
-                                 f"{head_seq}): it was inserted without being chained")
+            raise AuditChainBroken(beyond, f"entry {beyond} lies beyond the chain head "
+                                           f"(entry {head_seq}): it was inserted without "
+                                           "being chained", verified)
     return VerifyResult(verified, Anchor(head_seq, head.last_hash) if head_seq else None,
                         anchor)
+
+
+def verify_export(lines: Iterable[str], *, anchor: Anchor | None = None) -> VerifyResult:
+    """Check an export (JSON Lines, as written by ``harborlight audit export``).
+
+    Needs no database, so a copy kept elsewhere can be checked anywhere. An export has no
+    head row: entries cut from its end are caught only by an anchor.
+    """
+    verified, last_hash = walk(read_export(lines), anchor=anchor)
+    _check_anchor_reached(verified, anchor)
+    return VerifyResult(verified, Anchor(verified, last_hash) if verified else None, anchor)
+
+
+def read_export(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Parse export lines into entry dicts; raise ``ValueError`` naming a bad line."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            missing = [name for name in STORED_FIELDS if name not in row]
+            if missing:
+                raise ValueError(f"missing {', '.join(missing)}")
+            if not isinstance(row["seq"], int) or not isinstance(row["hash"], str) \
+                    or not isinstance(row["prev_hash"], str):
+                raise ValueError("seq, hash or prev_hash has the wrong type")
+            row["created_at"] = datetime.fromisoformat(row["created_at"])
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"line {number} is not an exported audit entry: {exc}") from None
+        yield row
+
+
+def _same(left: str, right: str) -> bool:
+    return hmac.compare_digest(left.encode(), right.encode())

@@ -27,8 +27,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
-HEAD_PK = 1
+from harborlight.security.audit.chain import GENESIS_HASH, HEAD_PK
 
 
 class AuditAction(models.TextChoices):
