@@ -202,3 +202,19 @@ def test_it_retires_from_the_command_line_only_when_nothing_uses_the_key(keyring
     assert result.exit_code == 0, result.output
     assert "Retired keys: k1, k2." in result.output
     assert load_keyring_file(keyring_file).key_ids == ["k3"]
+
+
+def test_it_runs_one_rotation_at_a_time(keyring_file, people):
+    import fcntl
+    import os
+
+    fd = os.open(f"{keyring_file}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another rotation is running
+        with pytest.raises(KeyringError, match="another key rotation"):
+            rotation.rotate_keys()
+    finally:
+        os.close(fd)
+    assert load_keyring_file(keyring_file).key_ids == ["k1"]
+    assert set(stored_key_ids()) == {"k1"}
+    assert rotation.rotate_keys().new_key_id == "k2"

@@ -210,7 +210,7 @@ class Keyring:
 
     def with_new_primary(self, key: bytes | None = None, kid: str | None = None) -> "Keyring":
         """Return a keyring holding every current key plus a new primary key."""
-        kid = kid or _next_key_id(self._keys)
+        kid = kid or next_key_id(self._keys)
         if kid in self._keys:
             raise KeyringError(f"the keyring already holds a key {kid}")
         keys = dict(self._keys)
@@ -449,8 +449,9 @@ def _key_id_sort_key(kid: str) -> tuple[int, str]:
     return (int(match.group(1)), "") if match else (1 << 30, kid)
 
 
-def _next_key_id(keys: Mapping[str, bytes]) -> str:
-    numbers = [int(m.group(1)) for kid in keys if (m := re.fullmatch(r"k(\d+)", kid))]
+def next_key_id(taken: Iterable[str]) -> str:
+    """The next unused ``k<n>`` id after every id in ``taken``."""
+    numbers = [int(m.group(1)) for kid in taken if (m := re.fullmatch(r"k(\d+)", kid))]
     return f"k{max(numbers, default=0) + 1}"
 
 

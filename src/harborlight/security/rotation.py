@@ -6,7 +6,7 @@ database whose every value decrypts with the keyring file on disk:
 1. Check the keyring file against the database (:func:`verify_keyring`).
 2. Add a new key, make it primary, and write the keyring file atomically, *before*
    anything is re-encrypted. The file now holds the old keys and the new one.
-3. Write the new key's canary.
+3. Write the new key's canary, and check it is ours (a key id is never reused).
 4. In one transaction, re-encrypt every encrypted column in batches (rows ordered by
    primary key) and append a ``keys_rotate`` audit entry. A crash rolls the transaction
    back: values stay under the old keys, which the file still holds.
@@ -25,7 +25,10 @@ re-encrypts those values.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +39,7 @@ from harborlight.security.checks import (count_by_key_id, encrypted_columns, rec
                                          verify_keyring)
 from harborlight.security.crypto import (DecryptionFailed, Keyring, KeyringError,
                                          blob_key_id_of, keyring_file_path, load_keyring_file,
-                                         set_keyring, write_keyring)
+                                         next_key_id, set_keyring, write_keyring)
 from harborlight.security.fields import (EncryptedFileField, EncryptedFileSystemStorage,
                                          column_label, encrypted_fields, encrypted_storage)
 
@@ -59,13 +62,28 @@ def rotate_keys(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 500,
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     path = _writable_keyring_path()
+    with _rotation_lock(path):
+        return _rotate_locked(path, using, batch_size, retire_old, on_total, on_advance)
+
+
+def _rotate_locked(path: Path, using: str, batch_size: int, retire_old: bool,
+                   on_total: Callable[[int], None] | None,
+                   on_advance: Advance | None) -> RotationResult:
+    from harborlight.security.models import KeyCanary
+
     current = load_keyring_file(path)
     verify_keyring(using=using, keyring=current, record=True)
 
-    keyring = current.with_new_primary()
+    # Never reuse an id that the keyring or a canary in this database holds.
+    seen = set(current.key_ids) | set(KeyCanary.objects.using(using)
+                                      .values_list("key_id", flat=True))
+    keyring = current.with_new_primary(kid=next_key_id(seen))
     write_keyring(path, keyring, overwrite=True)
     set_keyring(keyring)
     record_canaries(keyring, [keyring.primary_key_id], using)
+    # A canary that our new key cannot read means another rotation, with another keyring
+    # file, added the same key id to this database: stop before encrypting anything.
+    verify_keyring(using=using, keyring=keyring, record=False)
 
     advance = on_advance or (lambda _n: None)
     if on_total is not None:
@@ -81,7 +99,7 @@ def rotate_keys(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 500,
                                        "values": result.values_reencrypted})
     result.files_reencrypted = _reencrypt_files(keyring, advance)
     if retire_old:
-        result.retired = retire_unused_keys(using=using)
+        result.retired = _retire_locked(path, using)
     return result
 
 
@@ -92,6 +110,11 @@ def retire_unused_keys(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     one of them.
     """
     path = _writable_keyring_path()
+    with _rotation_lock(path):
+        return _retire_locked(path, using)
+
+
+def _retire_locked(path: Path, using: str) -> list[str]:
     keyring = load_keyring_file(path)
     old = [kid for kid in keyring.key_ids if kid != keyring.primary_key_id]
     if not old:
@@ -129,6 +152,26 @@ def count_files_by_key_id() -> dict[str, int]:
         kid = blob_key_id_of(storage.read_raw(name)) or "(not encrypted)"
         counts[kid] = counts.get(kid, 0) + 1
     return counts
+
+
+@contextmanager
+def _rotation_lock(keyring_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the keyring file, so two rotations cannot interleave.
+
+    Two rotations at once would each add a "k2" with different key material, and the
+    second keyring file written would orphan whatever the first encrypted.
+    """
+    lock_path = keyring_path.with_name(keyring_path.name + ".lock")
+    fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KeyringError(f"another key rotation holds {lock_path}; wait for it to "
+                               "finish") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _writable_keyring_path() -> Path:
