@@ -22,8 +22,11 @@ from harborlight.screening.indicators import IndicatorScorer
 from harborlight.screening.leads import build_leads, network_id
 from harborlight.screening.link import Linker
 from harborlight.screening.pipeline import BatchFeatures, Settings, featurise_batch
+from harborlight.screening.records import AdRecord
 
 log = logging.getLogger(__name__)
+
+TEMPLATE_SAMPLE = 6
 
 Source = str | Path | Iterable[str | Path] | Iterable[dict[str, Any]]
 
@@ -32,7 +35,7 @@ Source = str | Path | Iterable[str | Path] | Iterable[dict[str, Any]]
 class ScreeningResult:
     """Ads of this run, ranked networks (leads), skipped records and counts."""
 
-    ads: list[dict[str, Any]]
+    ads: list[AdRecord]
     networks: list[dict[str, Any]]
     problems: list[reader.Problem]
     summary: dict[str, Any]
@@ -54,9 +57,8 @@ class ScreeningResult:
         return write_outputs(self, Path(out_dir))
 
 
-def _public_ad(ad: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in ad.items()
-            if key not in ("masked_text", "revealed_phones")}
+def _public_ad(ad: AdRecord) -> dict[str, Any]:
+    return ad.to_dict()
 
 
 def _paths_or_dicts(source: Source) -> tuple[list[Path] | None, Iterable[dict] | None]:
@@ -175,11 +177,16 @@ def screen(source: Source, *, key: bytes, region: str = "US",
                       "bands": linker.bands, "threshold": linker.threshold}
     fingerprint = contacts.key_fingerprint(key)
     state_path = Path(state_dir) if state_dir is not None else None
-    records: list[dict[str, Any]] = []
+    records: list[AdRecord] = []
     if state_path is not None and state_path.exists():
         records = state.load(state_path, key_fingerprint=fingerprint, settings=saved_settings,
                              linker=linker)
     start = len(records)
+    kept_texts: dict[int, int] = {}
+    for index, record in enumerate(records):
+        if record.masked_text:
+            root = linker.texts_.find(index)
+            kept_texts[root] = kept_texts.get(root, 0) + 1
     problems: list[reader.Problem] = []
     stream = reader.iter_records(paths, batch_size) if paths is not None \
         else reader.iter_dicts(dicts)
@@ -190,6 +197,15 @@ def screen(source: Source, *, key: bytes, region: str = "US",
         for features in _ordered(submit, batches, settings, in_flight):
             linker.partial_fit([record["identifiers"] for record in features.records],
                                features.signatures, features.has_signature)
+            base = len(records)
+            for offset, record in enumerate(features.records):
+                # Templates read a few members per text cluster: drop the masked text of
+                # later members to keep memory (and state) flat at millions of ads.
+                root = linker.texts_.find(base + offset)
+                if kept_texts.get(root, 0) >= TEMPLATE_SAMPLE:
+                    record.masked_text = ""
+                else:
+                    kept_texts[root] = kept_texts.get(root, 0) + 1
             records.extend(features.records)
             if progress is not None:
                 progress(len(features.records))
@@ -201,7 +217,8 @@ def screen(source: Source, *, key: bytes, region: str = "US",
     network_roots = linker.networks_.roots() if count else []
     text_roots = linker.texts_.roots() if count else []
     hubs = getattr(linker, "hubs_", set())
-    leads = build_leads(records, network_roots, text_roots, hubs, only_ads=range(start, count))
+    leads = build_leads(records, network_roots, text_roots, hubs, only_ads=range(start, count),
+                        template_sample=TEMPLATE_SAMPLE)
     sizes: dict[int, int] = {}
     for root in network_roots:
         sizes[root] = sizes.get(root, 0) + 1

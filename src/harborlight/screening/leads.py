@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from harborlight.screening import resources
+from harborlight.screening.records import AdRecord
 from harborlight.screening.templates import build_template
 
 
@@ -22,7 +24,7 @@ def network_id(root_ad_id: str) -> str:
     return "net-" + hashlib.sha256(root_ad_id.encode("utf-8")).hexdigest()[:12]
 
 
-def build_leads(records: list[dict[str, Any]], network_roots: list[int], text_roots: list[int],
+def build_leads(records: Sequence[AdRecord], network_roots: list[int], text_roots: list[int],
                 hubs: set[str], *, only_ads: range | None = None,
                 template_sample: int = 6) -> list[dict[str, Any]]:
     """Ranked leads for every network of two or more ads.
@@ -56,7 +58,7 @@ def build_leads(records: list[dict[str, Any]], network_roots: list[int], text_ro
     return leads
 
 
-def _lead(root: int, ads: list[int], records: list[dict[str, Any]], text_roots: list[int],
+def _lead(root: int, ads: list[int], records: Sequence[AdRecord], text_roots: list[int],
           hubs: set[str], terms: dict[str, Any], template_sample: int) -> dict[str, Any]:
     identifier_ads: dict[str, set[int]] = defaultdict(set)
     identifier_info: dict[str, tuple[str, str]] = {}
@@ -89,7 +91,8 @@ def _lead(root: int, ads: list[int], records: list[dict[str, Any]], text_roots: 
     largest = max(clusters.values(), key=lambda group: (len(group), -group[0]))
     template = None
     if len(largest) > 1:
-        template = build_template([records[i]["masked_text"] for i in largest[:template_sample]])
+        texts = [records[i]["masked_text"] for i in largest if records[i]["masked_text"]]
+        template = build_template(texts[:template_sample])
         if template is not None:
             template["ads"] = len(largest)
 

@@ -102,10 +102,9 @@ class UnionFind:
         a, b = self.find(first), self.find(second)
         if a == b:
             return False
-        if a < b:
-            self.parent[b] = a
-        else:
-            self.parent[a] = b
+        if a > b:
+            a, b = b, a
+        self.parent[b] = a
         return True
 
     def roots(self) -> list[int]:

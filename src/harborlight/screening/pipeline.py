@@ -18,6 +18,7 @@ from harborlight.screening.extract import Extractor
 from harborlight.screening.fingerprint import Fingerprinter
 from harborlight.screening.indicators import IndicatorScorer
 from harborlight.screening.normalise import Normaliser
+from harborlight.screening.records import AdRecord
 
 
 class Pipeline:
@@ -93,7 +94,7 @@ class Settings:
 class BatchFeatures:
     """What the linker and the outputs need from one batch, without the raw text."""
 
-    records: list[dict[str, Any]]
+    records: list[AdRecord]
     signatures: np.ndarray
     has_signature: np.ndarray
 
@@ -110,8 +111,8 @@ def featurise_batch(ads: list[dict[str, Any]], settings: Settings) -> BatchFeatu
     records = []
     for ad in ads:
         extracted = ad["extracted"]
-        identifiers = []
-        revealed = []
+        identifiers: list[tuple[str, str, str]] = []
+        revealed: list[str] = []
         seen = set()
         for item in extracted["identifiers"]:
             if item["hash"] in seen:
@@ -120,27 +121,23 @@ def featurise_batch(ads: list[dict[str, Any]], settings: Settings) -> BatchFeatu
             identifiers.append((item["kind"], item["hash"], item["masked"]))
             if settings.reveal_contacts and item["kind"] == "phone":
                 revealed.append(item["value"])
-        places = []
+        places: list[str] = []
         for place in extracted["places"]:
             label = f"{place['name'].title()}, {place['state']}" if place["kind"] == "city" \
                 else place["name"].title()
             if label not in places:
                 places.append(label)
-        records.append({
-            "id": ad["id"],
-            "posted_at": _date(ad.get("posted_at")),
-            "site": ad.get("site") or "",
-            "score": ad["score"],
-            "indicators": [reason["id"] for reason in ad["reasons"]],
-            "reasons": ad["reasons"],
-            "identifiers": identifiers,
-            "revealed_phones": revealed,
-            "places": places,
-            "ages": sorted({age["value"] for age in extracted["ages"]}),
-            "prices": sorted({price["value"] for price in extracted["prices"]}),
-            "names": sorted({name["value"].title() for name in extracted["names"]}),
-            "masked_text": extracted["masked_text"],
-        })
+        reasons = tuple((r["id"], r["weight"], r["span"][0], r["span"][1], r["text"])
+                        for r in ad["reasons"])
+        records.append(AdRecord(
+            id=ad["id"], posted_at=_date(ad.get("posted_at")), site=ad.get("site") or "",
+            score=ad["score"], indicators=tuple(r[0] for r in reasons), reasons=reasons,
+            identifiers=tuple(identifiers), revealed_phones=tuple(revealed),
+            places=tuple(places),
+            ages=tuple(sorted({age["value"] for age in extracted["ages"]})),
+            prices=tuple(sorted({price["value"] for price in extracted["prices"]})),
+            names=tuple(sorted({name["value"].title() for name in extracted["names"]})),
+            masked_text=extracted["masked_text"]))
     signatures, has_signature = settings.fingerprinter().signatures(
         [record["masked_text"] for record in records])
     return BatchFeatures(records, signatures, has_signature)

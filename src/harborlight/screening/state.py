@@ -27,6 +27,7 @@ import numpy as np
 
 from harborlight.screening.errors import StateProblem
 from harborlight.screening.link import KeyIndex, Linker, UnionFind
+from harborlight.screening.records import AdRecord
 
 FORMAT = "harborlight-screening-state"
 VERSION = 1
@@ -48,7 +49,7 @@ def _current(directory: Path) -> Path | None:
 
 
 def load(directory: Path, *, key_fingerprint: str, settings: dict[str, Any],
-         linker: Linker) -> list[dict[str, Any]]:
+         linker: Linker) -> list[AdRecord]:
     """Restore ``linker`` state and return the stored ad records (empty if no state yet)."""
     import pyarrow.parquet as pq
 
@@ -97,15 +98,18 @@ def load(directory: Path, *, key_fingerprint: str, settings: dict[str, Any],
     columns = [name for name in ads.column_names
                if name not in ("signature", "network_parent", "text_parent")]
     for row in ads.select(columns).to_pylist():
-        row["identifiers"] = [(i["kind"], i["hash"], i["masked"]) for i in row["identifiers"]]
-        row["reasons"] = []
-        row["revealed_phones"] = []
-        records.append(row)
+        records.append(AdRecord(
+            id=row["id"], posted_at=row["posted_at"], site=row["site"], score=row["score"],
+            indicators=tuple(row["indicators"]), reasons=(),
+            identifiers=tuple((i["kind"], i["hash"], i["masked"]) for i in row["identifiers"]),
+            revealed_phones=(), places=tuple(row["places"]), ages=tuple(row["ages"]),
+            prices=tuple(row["prices"]), names=tuple(row["names"]),
+            masked_text=row["masked_text"]))
     return records
 
 
 def save(directory: Path, *, key_fingerprint: str, settings: dict[str, Any], linker: Linker,
-         records: list[dict[str, Any]], catalog_version: str) -> Path:
+         records: list[AdRecord], catalog_version: str) -> Path:
     """Write a new generation of state and switch ``current.json`` to it."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -127,14 +131,15 @@ def save(directory: Path, *, key_fingerprint: str, settings: dict[str, Any], lin
         "posted_at": pa.array([r["posted_at"] for r in records], pa.string()),
         "site": pa.array([r["site"] for r in records], pa.string()),
         "score": pa.array([float(r["score"]) for r in records], pa.float64()),
-        "indicators": pa.array([r["indicators"] for r in records], pa.list_(pa.string())),
+        "indicators": pa.array([list(r["indicators"]) for r in records],
+                               pa.list_(pa.string())),
         "identifiers": pa.array([[{"kind": k, "hash": h, "masked": m}
                                   for k, h, m in r["identifiers"]] for r in records],
                                 identifier_type),
-        "places": pa.array([r["places"] for r in records], pa.list_(pa.string())),
-        "ages": pa.array([r["ages"] for r in records], pa.list_(pa.int64())),
-        "prices": pa.array([r["prices"] for r in records], pa.list_(pa.int64())),
-        "names": pa.array([r["names"] for r in records], pa.list_(pa.string())),
+        "places": pa.array([list(r["places"]) for r in records], pa.list_(pa.string())),
+        "ages": pa.array([list(r["ages"]) for r in records], pa.list_(pa.int64())),
+        "prices": pa.array([list(r["prices"]) for r in records], pa.list_(pa.int64())),
+        "names": pa.array([list(r["names"]) for r in records], pa.list_(pa.string())),
         "masked_text": pa.array([r["masked_text"] for r in records], pa.string()),
         "signature": pa.array([row.astype("<u4").tobytes() for row in signatures], pa.binary()),
         "network_parent": pa.array(linker.networks_.roots() if count else [], pa.int64()),

@@ -1,0 +1,59 @@
+"""``AdRecord``: what the engine keeps about one ad after featurising it.
+
+A million of these stay in memory during a run, so the record is a slotted object of
+tuples (about half the size of a dict of lists) and reasons are compact tuples that are
+expanded only for output. Mapping-style access (``record["id"]``) keeps call sites short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harborlight.screening import resources
+
+# (indicator id, weight, span start, span end, text shown)
+Reason = tuple[str, float, int, int, str]
+# (kind, keyed hash, masked form)
+Identifier = tuple[str, str, str]
+
+
+@dataclass(slots=True)
+class AdRecord:
+    id: str
+    posted_at: str
+    site: str
+    score: float
+    indicators: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    identifiers: tuple[Identifier, ...]
+    revealed_phones: tuple[str, ...]
+    places: tuple[str, ...]
+    ages: tuple[int, ...]
+    prices: tuple[int, ...]
+    names: tuple[str, ...]
+    masked_text: str
+    network_id: str = ""
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        setattr(self, name, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Public form: reasons expanded with label, grade and source; no raw contacts."""
+        catalog = {entry["id"]: entry for entry in resources.indicator_catalog()["indicators"]}
+        reasons = []
+        for ident, weight, start, end, text in self.reasons:
+            entry = catalog.get(ident, {})
+            reasons.append({"id": ident, "label": entry.get("label", ident),
+                            "grade": entry.get("grade"), "source": entry.get("source"),
+                            "weight": weight, "span": [start, end], "text": text})
+        return {"id": self.id, "network_id": self.network_id, "score": self.score,
+                "indicators": list(self.indicators), "reasons": reasons,
+                "identifiers": [{"kind": k, "hash": h, "masked": m}
+                                for k, h, m in self.identifiers],
+                "places": list(self.places), "ages": list(self.ages),
+                "prices": list(self.prices), "names": list(self.names),
+                "posted_at": self.posted_at, "site": self.site}
