@@ -132,3 +132,12 @@ def test_it_treats_an_anonymous_user_as_no_actor():
 
     entry = record("disclose", actor=AnonymousUser(), now=NOW)
     assert entry.actor_id is None and entry.actor_username == ""
+
+
+def test_it_uses_the_models_audit_label_when_it_has_one(monkeypatch, caseworker, harbor):
+    monkeypatch.setattr(type(harbor), "audit_label",
+                        property(lambda self: f"ORG-{self.pk:04d}"), raising=False)
+
+    entry = record("read", actor=caseworker, obj=harbor, now=NOW)
+
+    assert entry.object_label == f"ORG-{harbor.pk:04d}"

@@ -156,3 +156,10 @@ def test_it_takes_the_actor_from_the_request_through_the_middleware(
     assert seen == [caseworker]
     assert entries("create")[0].actor_username == "sofia"
     assert current_actor() is None
+
+
+def test_it_is_installed_after_authentication():
+    middleware = list(settings.MIDDLEWARE)
+    ours = middleware.index("harborlight.security.audit.middleware.ActorMiddleware")
+
+    assert ours > middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware")
