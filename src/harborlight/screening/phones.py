@@ -153,37 +153,62 @@ def find_phones(text: str, region: str, *, original: str | None = None,
         The original text and the view's origin map, used to tell whether a number was
         written plainly or obscured (unusual separators, lookalike characters).
     """
-    candidates: list[tuple[tuple[int, int, int], PhoneMatch]] = []
+    found: list[PhoneMatch] = []
     for run in _runs(text):
         items = _resolve_tens(run)
-        total = sum(len(item.digits) for item in items)
-        if total < 7:
+        if sum(len(item.digits) for item in items) < 7:
             continue
-        for first in range(len(items)):
-            length = 0
-            for last in range(first, len(items)):
-                length += len(items[last].digits)
-                if length > 15:
-                    break
-                if length < 7:
-                    continue
-                window = items[first:last + 1]
-                digits = "".join(item.digits for item in window)
-                start, end = window[0].start, window[-1].end
-                if start > 0 and text[start - 1] == "+":
-                    digits, start = "+" + digits, start - 1
-                e164 = _valid_e164(digits, region)
-                if e164 is None:
-                    continue
-                tricks = sum(1 for item in window if item.kind != "digit")
-                obscured = tricks > 0 or _looks_obscured(text, start, end, original, origin)
-                rank = (length, -tricks, -start)
-                candidates.append((rank, PhoneMatch(e164, start, end, obscured)))
-    chosen: list[PhoneMatch] = []
-    for _rank, match in sorted(candidates, key=lambda pair: pair[0], reverse=True):
-        if all(match.end <= other.start or match.start >= other.end for other in chosen):
-            chosen.append(match)
-    return sorted(chosen, key=lambda match: match.start)
+        found.extend(_best_windows(items, text, region, original, origin))
+    return found
+
+
+def _best_windows(items: list[_Item], text: str, region: str, original: str | None,
+                  origin: tuple[int, ...] | None) -> list[PhoneMatch]:
+    """Choose non-overlapping valid windows: most numbers, then the narrowest separators
+    crossed, then most digits, then fewest tricks.
+
+    Counting numbers first matters when two numbers are written back to back ("... 0143 /
+    312 ..."): one long window across both can also be valid (a leading 1 reads as the
+    country code) but explains less of the run. Preferring narrow separators keeps a stray
+    digit before " / " out of the number that follows it.
+    """
+    windows: dict[int, list[tuple[int, int, int, PhoneMatch]]] = {}
+    for first in range(len(items)):
+        length = 0
+        for last in range(first, len(items)):
+            length += len(items[last].digits)
+            if length > 15:
+                break
+            if length < 7:
+                continue
+            window = items[first:last + 1]
+            digits = "".join(item.digits for item in window)
+            start, end = window[0].start, window[-1].end
+            if start > 0 and text[start - 1] == "+":
+                digits, start = "+" + digits, start - 1
+            e164 = _valid_e164(digits, region)
+            if e164 is None:
+                continue
+            tricks = sum(1 for item in window if item.kind != "digit")
+            widest_gap = max((max(0, b.start - a.end) for a, b in zip(window, window[1:])),
+                             default=0)
+            obscured = tricks > 0 or _looks_obscured(text, start, end, original, origin)
+            windows.setdefault(first, []).append(
+                (last, length, tricks, widest_gap, PhoneMatch(e164, start, end, obscured)))
+    if not windows:
+        return []
+    # best[i]: (numbers, -widest gaps crossed, digits, -tricks) and the matches for items[i:]
+    best: list[tuple[tuple[int, int, int, int], list[PhoneMatch]]] = [((0, 0, 0, 0), [])] * (
+        len(items) + 1)
+    for first in range(len(items) - 1, -1, -1):
+        choice = best[first + 1]
+        for last, length, tricks, gap, match in windows.get(first, []):
+            (count, gaps, digits, penalty), rest = best[last + 1]
+            score = (count + 1, gaps - gap, digits + length, penalty - tricks)
+            if score > choice[0]:
+                choice = (score, [match, *rest])
+        best[first] = choice
+    return best[0][1]
 
 
 @lru_cache(maxsize=262_144)

@@ -24,7 +24,21 @@ import phonenumbers
 
 STYLES = ("plain", "dots", "stars", "spaced", "words_en", "words_es", "mixed", "leet",
           "fullwidth", "keycap", "circled", "zero_width", "bars", "slashes", "bangs",
-          "parens", "international")
+          "parens", "international", "caps_hyphen_words", "oh_for_zero", "tens_en",
+          "tens_es", "mixed_languages", "spaced_groups")
+
+_TENS_EN = {"2": "twenty", "3": "thirty", "4": "forty", "5": "fifty", "6": "sixty",
+            "7": "seventy", "8": "eighty", "9": "ninety"}
+_TENS_ES = {"2": "veinte", "3": "treinta", "4": "cuarenta", "5": "cincuenta", "6": "sesenta",
+            "7": "setenta", "8": "ochenta", "9": "noventa"}
+
+
+def _pair_words(pair: str, tens: dict[str, str], units: list[str], joiner: str) -> str:
+    """Two digits as one number word when they read naturally ('43' -> 'forty three')."""
+    first, second = pair
+    if first in tens and second != "0":
+        return f"{tens[first]}{joiner}{units[int(second)]}"
+    return f"{units[int(first)]} {units[int(second)]}"
 
 _EN = "zero one two three four five six seven eight nine".split()
 _ES = "cero uno dos tres cuatro cinco seis siete ocho nueve".split()
@@ -174,6 +188,22 @@ def obfuscate(digits: str, style: str, rng: random.Random) -> str:
         return f"({a}) {b}-{c}"
     if style == "international":
         return f"+1 {a} {b} {c}"
+    if style == "caps_hyphen_words":
+        return "-".join(_EN[int(d)].upper() for d in digits)
+    if style == "oh_for_zero":
+        return " ".join("oh" if d == "0" else _EN[int(d)] for d in digits)
+    if style == "tens_en":
+        return " ".join(_EN[int(d)] for d in digits[:6]) + " " + \
+            _pair_words(digits[6:8], _TENS_EN, _EN, " ") + " " + \
+            _pair_words(digits[8:], _TENS_EN, _EN, " ")
+    if style == "tens_es":
+        return " ".join(_ES[int(d)] for d in digits[:6]) + " " + \
+            _pair_words(digits[6:8], _TENS_ES, _ES, " y ") + " " + \
+            _pair_words(digits[8:], _TENS_ES, _ES, " y ")
+    if style == "mixed_languages":
+        return " ".join((_EN if i % 2 else _ES)[int(d)] for i, d in enumerate(digits))
+    if style == "spaced_groups":
+        return " . ".join(" ".join(group) for group in (a, b, c))
     raise ValueError(f"unknown style {style!r}")
 
 
