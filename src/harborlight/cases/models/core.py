@@ -1,0 +1,464 @@
+"""Cases and the people in them, named after the HTCDS v2.0 fields they hold.
+
+Identifying values are encrypted at rest (:mod:`harborlight.security.fields`); exact-match
+lookups go through keyed blind indexes, and phonetic keys (:mod:`harborlight.cases.phonetic`)
+go through blind indexes too, so duplicate search never needs plaintext in the database.
+Categorical HTCDS values (picklists: status, methods of control, types of exploitation)
+stay in the clear: they identify nobody alone, and de-identified statistics need them.
+The map from every HTCDS field to its home is data: ``cases/data/htcds_map.json``.
+HTCDS content: Human Trafficking Case Data Standard v2.0, IOM and partners, CC BY 4.0.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from harborlight.cases.phonetic import name_key
+from harborlight.cases.validators import HtcdsCode
+from harborlight.security.fields import (BlindIndexField, EncryptedCharField,
+                                         EncryptedDateField, EncryptedTextField)
+
+
+class WorkflowError(ValueError):
+    """A case transition that is not allowed from the case's current state."""
+
+
+class CaseStatus(models.TextChoices):
+    """HTCDS cas_Status."""
+
+    ACTIVE = "Active", _("Active")
+    FOLLOW_UP = "FollowUp", _("Follow up")
+    CLOSED = "Closed", _("Closed")
+    CLOSED_REFERRED = "ClosedReferred", _("Closed, referred")
+
+
+OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
+CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+
+
+class TraffickingStatus(models.TextChoices):
+    """HTCDS vic_TraffickingStatus."""
+
+    POSSIBLE = "PossibleVictimOfTrafficking", _("Possible victim of trafficking")
+    ACTUAL = "ActualVictimOfTrafficking", _("Actual victim of trafficking")
+    NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
+
+
+def _audit(action: str, by, obj, **details) -> None:
+    from harborlight.security.audit.log import record
+
+    record(action, actor=by, obj=obj, details=details)
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def awaiting_closure_approval(self) -> "CaseQuerySet":
+        return self.filter(closure_requested_at__isnull=False, status__in=OPEN_STATUSES)
+
+
+class CaseManager(models.Manager.from_queryset(CaseQuerySet)):  # type: ignore[misc]
+    def open_new(self, organisation, by, *, tip=None, owner=None, **fields) -> "Case":
+        """Open a case from scratch or from a tip, audited; the tip then points at it.
+
+        The intake app converts a tip by calling ``Case.objects.open_new(org, user, tip=tip,
+        summary=...)``. ``owner`` defaults to the user opening it when that user holds cases.
+        """
+        from harborlight.cases.references import next_case_reference
+
+        if tip is not None and tip.organisation_id != organisation.pk:
+            raise WorkflowError("a tip can only become a case of its own organisation")
+        if owner is None and getattr(by, "role", "") in ("caseworker", "supervisor"):
+            owner = by
+        with transaction.atomic():
+            case = self.create(organisation=organisation, reference=next_case_reference(),
+                               owner=owner, **fields)
+            if tip is not None:
+                tip.case = case
+                tip.save(update_fields=["case"])
+            _audit("create", by, case, from_tip=tip.reference if tip is not None else "")
+        return case
+
+
+class Case(models.Model):
+    """One survivor-centred case, owned by one organisation (HTCDS Case section).
+
+    Workflow methods (``assign``, ``set_status``, ``decide_trafficking_status``,
+    ``request_closure``, ``approve_closure``, ``reject_closure``, ``reopen``) check the
+    transition, save, and write an audit entry; permission checks stay in the views.
+    """
+
+    audit_sensitive = True
+    view_action = "case.view"
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="cases")
+    reference = models.CharField(max_length=32, unique=True)
+    external_id = models.CharField(max_length=100, blank=True, default="",
+                                   help_text="Id in the system a case was imported from; "
+                                             "re-imports match on it.")
+    status = models.CharField(max_length=20, choices=CaseStatus.choices,
+                              default=CaseStatus.ACTIVE, db_index=True)
+    trafficking_status = models.CharField(max_length=40, choices=TraffickingStatus.choices,
+                                          default=TraffickingStatus.POSSIBLE)
+    trafficking_status_decision_org = models.CharField(
+        max_length=60, blank=True, default="",
+        validators=[HtcdsCode("vic_TraffickingStatusDecisionMakingOrg")],
+        help_text="HTCDS vic_TraffickingStatusDecisionMakingOrg")
+    trafficking_status_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="Who recorded the decision in Harborlight.")
+    trafficking_status_decided_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="owned_cases",
+                              help_text="HTCDS cas_CaseOwner")
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Only the case owner may open it; others need break-glass with a reason.")
+    summary = EncryptedTextField(blank=True)
+    reason_for_closure = EncryptedTextField(blank=True,
+                                            help_text="HTCDS cas_ReasonForCaseClosure")
+    closure_requested_status = models.CharField(max_length=20, blank=True, default="",
+                                                choices=[(s.value, s.label) for s in
+                                                         CLOSED_STATUSES])
+    closure_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                             on_delete=models.SET_NULL, related_name="+")
+    closure_requested_at = models.DateTimeField(null=True, blank=True)
+    closure_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")
+    # HTCDS Referral Details (cas_): model fields only; the referrals app runs the workflow.
+    referring_organisation = models.CharField(max_length=200, blank=True, default="",
+                                              help_text="cas_ReferringOrganisation")
+    incoming_referral_date = models.DateField(null=True, blank=True,
+                                              help_text="cas_IncomingReferralDate")
+    referring_primary_caseworker = EncryptedCharField(
+        max_length=200, blank=True, default="", help_text="cas_ReferringPrimaryCaseWorker")
+    reason_for_incoming_referral = models.CharField(
+        max_length=40, blank=True, default="",
+        validators=[HtcdsCode("cas_ReasonForIncomingReferral")],
+        help_text="cas_ReasonForIncomingReferral")
+    incoming_referral_details = EncryptedTextField(blank=True, default="",
+                                                   help_text="cas_IncomingReferralDetails")
+    referred_organisation = models.CharField(max_length=200, blank=True, default="",
+                                             help_text="cas_ReferredOrganisation")
+    referred_primary_caseworker = EncryptedCharField(
+        max_length=200, blank=True, default="", help_text="cas_ReferredPrimaryCaseWorker")
+    reason_for_outgoing_referral = models.CharField(
+        max_length=40, blank=True, default="",
+        validators=[HtcdsCode("cas_ReasonForOutgoingReferral")],
+        help_text="cas_ReasonForOutgoingReferral")
+    outgoing_referral_date = models.DateField(null=True, blank=True,
+                                              help_text="cas_OutgoingReferralDate")
+    outgoing_referral_details = EncryptedTextField(blank=True, default="",
+                                                   help_text="cas_OutgoingReferralDetails")
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseManager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["organisation", "status", "-opened_at"]),
+                   models.Index(fields=["organisation", "owner", "status"]),
+                   models.Index(fields=["organisation", "external_id"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_assigned_to(self, user) -> bool:
+        return self.owner_id is not None and self.owner_id == user.pk
+
+    @staticmethod
+    def assigned_filter(user) -> Q:
+        return Q(owner=user)
+
+    # Sharing with other organisations (referrals accepted with consent, transfers) is
+    # decided by the referrals app; the permission layer asks through these two hooks.
+    def is_shared_with(self, organisation, action: str) -> bool:
+        from harborlight.referrals.sharing import case_is_shared_with
+
+        return case_is_shared_with(self, organisation, action)
+
+    @staticmethod
+    def shared_with_filter(organisation, action: str) -> Q:
+        from harborlight.referrals.sharing import cases_shared_with
+
+        return cases_shared_with(organisation, action)
+
+    # -- workflow ----------------------------------------------------------------------
+
+    def assign(self, to, by) -> None:
+        """Make ``to`` the caseworker (cas_CaseOwner); they must hold cases here."""
+        if to.organisation_id != self.organisation_id or not to.is_active:
+            raise WorkflowError("assign the case to an active colleague in this organisation")
+        if to.role not in ("caseworker", "supervisor"):
+            raise WorkflowError("only caseworkers and supervisors hold cases")
+        previous = self.owner_id
+        self.owner = to
+        self.save(update_fields=["owner", "updated_at"])
+        _audit("update", by, self, change="assign", previous_owner=previous, owner=to.pk)
+
+    def set_status(self, status: str, by) -> None:
+        """Move between the open statuses; closing goes through request/approve."""
+        if status not in OPEN_STATUSES:
+            raise WorkflowError("close a case by requesting closure with a reason")
+        if not self.is_open:
+            raise WorkflowError("reopen a closed case first")
+        previous, self.status = self.status, status
+        self.save(update_fields=["status", "updated_at"])
+        _audit("update", by, self, change="status", previous=previous, status=status)
+
+    def decide_trafficking_status(self, status: str, decision_org: str, by,
+                                  now=None) -> None:
+        """Record a trafficking status and who decided it (HTCDS decision-making org)."""
+        if status not in TraffickingStatus.values:
+            raise WorkflowError(f"unknown trafficking status {status!r}")
+        HtcdsCode("vic_TraffickingStatusDecisionMakingOrg")(decision_org)
+        if status != TraffickingStatus.POSSIBLE and not decision_org:
+            raise WorkflowError("say which organisation decided the trafficking status")
+        self.trafficking_status = status
+        self.trafficking_status_decision_org = decision_org
+        self.trafficking_status_decided_by = by
+        self.trafficking_status_decided_at = now or timezone.now()
+        self.save(update_fields=["trafficking_status", "trafficking_status_decision_org",
+                                 "trafficking_status_decided_by",
+                                 "trafficking_status_decided_at", "updated_at"])
+        _audit("update", by, self, change="trafficking_status", status=status,
+               decision_org=decision_org)
+
+    def request_closure(self, reason: str, by, referred: bool = False, now=None) -> None:
+        """Ask to close with a reason (cas_ReasonForCaseClosure); a supervisor approves."""
+        reason = (reason or "").strip()
+        if not self.is_open:
+            raise WorkflowError("the case is already closed")
+        if len(reason) < 5:
+            raise WorkflowError("give the reason for closing the case")
+        self.reason_for_closure = reason
+        self.closure_requested_status = (CaseStatus.CLOSED_REFERRED if referred
+                                         else CaseStatus.CLOSED)
+        self.closure_requested_by = by
+        self.closure_requested_at = now or timezone.now()
+        self.save(update_fields=["reason_for_closure", "closure_requested_status",
+                                 "closure_requested_by", "closure_requested_at", "updated_at"])
+        _audit("update", by, self, change="closure_requested",
+               status=self.closure_requested_status)
+
+    def approve_closure(self, by, now=None) -> None:
+        if not self.is_open or self.closure_requested_at is None:
+            raise WorkflowError("there is no closure request to approve")
+        self.status = self.closure_requested_status or CaseStatus.CLOSED
+        self.closure_approved_by = by
+        self.closed_at = now or timezone.now()
+        self.save(update_fields=["status", "closure_approved_by", "closed_at", "updated_at"])
+        _audit("update", by, self, change="closure_approved", status=self.status,
+               requested_by=self.closure_requested_by_id)
+
+    def reject_closure(self, by) -> None:
+        if self.closure_requested_at is None or not self.is_open:
+            raise WorkflowError("there is no closure request to reject")
+        self.closure_requested_at = None
+        self.closure_requested_status = ""
+        self.closure_requested_by = None
+        self.save(update_fields=["closure_requested_at", "closure_requested_status",
+                                 "closure_requested_by", "updated_at"])
+        _audit("update", by, self, change="closure_rejected")
+
+    def reopen(self, by) -> None:
+        if self.is_open:
+            raise WorkflowError("the case is open")
+        self.status = CaseStatus.ACTIVE
+        self.closed_at = self.closure_requested_at = None
+        self.closure_requested_status = ""
+        self.closure_requested_by = self.closure_approved_by = None
+        self.save()
+        _audit("update", by, self, change="reopened")
+
+
+class PersonRole(models.TextChoices):
+    VICTIM = "victim", _("Victim or survivor")
+    PERPETRATOR = "perpetrator", _("Perpetrator")
+    CONNECTED = "connected", _("Connected person")
+
+
+class PersonQuerySet(models.QuerySet):
+    def current(self) -> "PersonQuerySet":
+        """People not merged into another record and not erased."""
+        return self.filter(merged_into__isnull=True, erased_at__isnull=True)
+
+
+class Person(models.Model):
+    """A person in a case: HTCDS Person, with the Victim (vic_) and Perpetrator (per_)
+    contexts on the same row, used according to ``role``. Identifying fields are encrypted.
+    """
+
+    audit_sensitive = True
+    view_action = "case.view"
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="persons")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons")
+    role = models.CharField(max_length=20, choices=PersonRole.choices)
+    external_id = models.CharField(max_length=100, blank=True, default="")
+    salutation = EncryptedCharField(max_length=40, blank=True, default="",
+                                    help_text="prs_Salutation")
+    first_name = EncryptedCharField(max_length=200, blank=True, help_text="prs_FirstName")
+    middle_name = EncryptedCharField(max_length=200, blank=True, default="",
+                                     help_text="prs_MiddleName")
+    second_name = EncryptedCharField(max_length=200, blank=True, help_text="prs_SecondName")
+    birthdate = EncryptedDateField(null=True, blank=True, help_text="prs_Birthdate")
+    gender = models.CharField(max_length=30, blank=True, help_text="prs_Gender",
+                              validators=[HtcdsCode("prs_Gender")])
+    deceased = models.BooleanField(null=True, blank=True, help_text="prs_Deceased")
+    marital_status = models.CharField(max_length=30, blank=True, default="",
+                                      validators=[HtcdsCode("prs_MaritalStatus")],
+                                      help_text="prs_MaritalStatus")
+    number_of_children = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                          help_text="prs_NumberOfChildren")
+    primary_language = models.CharField(max_length=10, blank=True, default="",
+                                        help_text="prs_PrimaryLanguage (ISO 639)")
+    secondary_language = models.CharField(max_length=10, blank=True, default="",
+                                          help_text="prs_SecondaryLanguage (ISO 639)")
+    highest_level_of_education = models.CharField(
+        max_length=40, blank=True, default="",
+        validators=[HtcdsCode("prs_HighestLevelOfEducation")],
+        help_text="prs_HighestLevelOfEducation")
+    citizenship = models.CharField(max_length=3, blank=True,
+                                   help_text="prs_Citizenship (first), ISO 3166")
+    other_citizenships = models.JSONField(default=list, blank=True,
+                                          help_text="prs_Citizenship (further values)")
+    identity_number = EncryptedCharField(max_length=80, blank=True,
+                                         help_text="prs_IdentityNumber")
+    title = EncryptedCharField(max_length=120, blank=True, default="", help_text="prs_Title")
+    email = EncryptedCharField(max_length=254, blank=True, help_text="prs_Email")
+    home_phone = EncryptedCharField(max_length=40, blank=True, default="",
+                                    help_text="prs_HomePhone")
+    mobile_phone = EncryptedCharField(max_length=40, blank=True, help_text="prs_MobilePhone")
+    mailing_street = EncryptedCharField(max_length=300, blank=True,
+                                        help_text="prs_MailingStreet")
+    mailing_city = EncryptedCharField(max_length=120, blank=True, help_text="prs_MailingCity")
+    mailing_state = EncryptedCharField(max_length=120, blank=True, default="",
+                                       help_text="prs_MailingState")
+    mailing_postal_code = EncryptedCharField(max_length=20, blank=True, default="",
+                                             help_text="prs_MailingPostalCode")
+    mailing_country = models.CharField(max_length=3, blank=True, default="",
+                                       help_text="prs_MailingCountry, ISO 3166")
+    mailing_latitude = EncryptedCharField(max_length=32, blank=True, default="",
+                                          help_text="prs_MailingLatitude")
+    mailing_longitude = EncryptedCharField(max_length=32, blank=True, default="",
+                                           help_text="prs_MailingLongitude")
+    htcds_consent = models.BooleanField(
+        null=True, blank=True,
+        help_text="con_Consent as received (e.g. imported). Disclosures never rely on it: "
+                  "only Consent records open the disclosure gate.")
+    # Victim context (vic_)
+    agreement_to_manage_personal_data = models.BooleanField(
+        null=True, blank=True, help_text="vic_AgreementToManagePersonalData (deprecated)")
+    relationship_to_trafficker = models.CharField(
+        max_length=20, blank=True, default="",
+        validators=[HtcdsCode("vic_RelationshipToTrafficker")])
+    age_when_trafficked = models.PositiveSmallIntegerField(null=True, blank=True)
+    recruitment_websites_and_apps = models.JSONField(
+        default=list, blank=True, validators=[HtcdsCode("vic_RecruitmentWebsitesAndApps")])
+    methods_of_recruitment = models.JSONField(
+        default=list, blank=True, validators=[HtcdsCode("vic_MethodOfRecruitment")])
+    location_of_recruitment = EncryptedCharField(max_length=300, blank=True, default="")
+    methods_of_control = models.JSONField(default=list, blank=True,
+                                          validators=[HtcdsCode("vic_MethodsOfControl")])
+    types_of_exploitation = models.JSONField(
+        default=list, blank=True, validators=[HtcdsCode("vic_TypeOfExploitation")])
+    forced_labour_industry = models.CharField(
+        max_length=60, blank=True, default="",
+        validators=[HtcdsCode("vic_ForcedLabourIndustry")])
+    types_of_sex_exploitation = models.JSONField(
+        default=list, blank=True, validators=[HtcdsCode("vic_TypeOfSexExploitation")])
+    location_of_exploitation = EncryptedCharField(max_length=300, blank=True, default="")
+    exploitation_websites_and_apps = models.JSONField(
+        default=list, blank=True, validators=[HtcdsCode("vic_ExploitationWebsitesAndApps")])
+    vulnerabilities = models.JSONField(default=list, blank=True,
+                                       validators=[HtcdsCode("vic_Vulnerabilities")])
+    details_of_vulnerabilities = EncryptedTextField(blank=True, default="")
+    # Perpetrator context (per_)
+    roles_in_process = models.JSONField(default=list, blank=True,
+                                        validators=[HtcdsCode("per_RoleInProcess")])
+    role_details = EncryptedTextField(blank=True, default="")
+    # Blind indexes: exact lookups, and phonetic keys for duplicate search.
+    second_name_index = BlindIndexField(source="second_name", normalizer="name")
+    birthdate_index = BlindIndexField(source="birthdate", normalizer="date")
+    email_index = BlindIndexField(source="email", normalizer="email")
+    mobile_phone_index = BlindIndexField(source="mobile_phone", normalizer="phone")
+    identity_number_index = BlindIndexField(source="identity_number", normalizer="name")
+    phonetic_name_index = BlindIndexField(source="phonetic_name_key", normalizer="exact")
+    phonetic_birth_index = BlindIndexField(source="phonetic_birth_key", normalizer="exact")
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="merged_from")
+    erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["organisation", "phonetic_birth_index"]),
+                   models.Index(fields=["organisation", "phonetic_name_index"])]
+
+    def __str__(self) -> str:
+        # Never a name: this string reaches logs and the audit trail.
+        return f"{self.case.reference} person {self.pk}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"person #{self.pk}"
+
+    @property
+    def restricted(self) -> bool:
+        return self.case.restricted
+
+    def is_assigned_to(self, user) -> bool:
+        return self.case.is_assigned_to(user)
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.middle_name, self.second_name) if p)
+        return name or f"person #{self.pk}"
+
+    @property
+    def phonetic_name_key(self) -> str:
+        """Phonetic first + second name: the blocking key for fuzzy duplicate search."""
+        if not (self.first_name and self.second_name):
+            return ""
+        return "n:" + name_key(self.first_name) + "|" + name_key(self.second_name)
+
+    @property
+    def phonetic_birth_key(self) -> str:
+        """Phonetic second name + birth year: catches a changed or misspelled first name."""
+        if not (self.second_name and self.birthdate):
+            return ""
+        return "b:" + name_key(self.second_name) + "|" + str(self.birthdate.year)
+
+
+class CaseNote(models.Model):
+    """A free-text note on a case (HTCDS Case Comment, cco_CaseComment), encrypted."""
+
+    audit_sensitive = True
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.case.reference}"
