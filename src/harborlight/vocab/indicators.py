@@ -1,0 +1,159 @@
+"""The indicator catalog: signs of trafficking as data, with the text cues that suggest them.
+
+The catalog ships as ``vocab/indicators.json`` (format ``harborlight-indicators``, envelope
+version 1, plus a ``release`` string that every triage decision records)::
+
+    {"format": "harborlight-indicators", "version": 1, "release": "2026.11.23",
+     "categories": {"control": "Control and coercion", ...},
+     "indicators": [
+       {"id": "control.documents-held", "category": "control",
+        "description": "Someone else holds the person's passport...",
+        "evidence_grade": "A", "source": "ILO Indicators of Forced Labour (2012)",
+        "cues": ["\\\\bpassports?\\\\b..."],            # case-insensitive regular expressions
+        "codings": {"vic_MethodsOfControl": ["WithholdsDocuments"]},
+        "emergency_if_now": false}, ...]}
+
+Administrators extend it (``catalog.manage``) with entries of the same shape, kept in the
+database and merged by :func:`build_catalog`; an extension may not reuse a shipped id.
+Codings name HTCDS v2.0 fields and picklist codes, checked against the HTCDS vocabulary
+when it is present; ``minor_involved`` (value ``Yes``) is Harborlight's own flag.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from harborlight.vocab.loader import VocabularyError, parse_document, read_package_file
+
+FORMAT = "harborlight-indicators"
+EVIDENCE_GRADES = {"A": "Listed by several official indicator sets",
+                   "B": "Practitioner guidance from one programme",
+                   "C": "Contextual sign; needs other indicators"}
+MINOR_FLAG = "minor_involved"
+CODED_FIELDS = ("vic_TypeOfExploitation", "vic_MethodsOfControl", MINOR_FLAG,
+                "vic_MethodOfRecruitment", "vic_RelationshipToTrafficker")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
+MAX_CUE_LENGTH = 400
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    category: str
+    description: str
+    evidence_grade: str
+    source: str
+    cues: tuple[re.Pattern, ...]
+    codings: dict[str, tuple[str, ...]]
+    emergency_if_now: bool = False
+    extension: bool = False
+
+
+@dataclass(frozen=True)
+class Catalog:
+    release: str
+    categories: dict[str, str]
+    indicators: tuple[Indicator, ...]
+    by_id: dict[str, Indicator] = field(default_factory=dict)
+
+    def get(self, indicator_id: str) -> Indicator | None:
+        return self.by_id.get(indicator_id)
+
+
+def _allowed_codes(field_name: str) -> set[str] | None:
+    """Picklist codes of an HTCDS field, or None when the HTCDS vocabulary is absent."""
+    if field_name == MINOR_FLAG:
+        return {"Yes"}
+    try:
+        from harborlight.vocab.loader import htcds_codes
+        codes = htcds_codes(field_name)
+    except (ImportError, VocabularyError):
+        return None
+    return codes or None
+
+
+def validate_indicator(raw: object, categories: dict[str, str], where: str,
+                       extension: bool = False) -> Indicator:
+    """Check one entry's shape, ids, grade, category, cues and codings; name any fault."""
+    if not isinstance(raw, dict):
+        raise VocabularyError(f"{where}: expected an object")
+    for key, kind in (("id", str), ("category", str), ("description", str),
+                      ("evidence_grade", str), ("source", str), ("cues", list),
+                      ("codings", dict)):
+        if not isinstance(raw.get(key), kind):
+            raise VocabularyError(f"{where}: {key!r} is missing or not a {kind.__name__}")
+    ident = raw["id"]
+    if not ID_PATTERN.match(ident):
+        raise VocabularyError(f"{where}: id {ident!r} must look like 'category.short-name'")
+    if raw["category"] not in categories:
+        raise VocabularyError(f"{where} ({ident}): unknown category {raw['category']!r}")
+    if raw["evidence_grade"] not in EVIDENCE_GRADES:
+        raise VocabularyError(f"{where} ({ident}): evidence grade must be one of "
+                              f"{', '.join(EVIDENCE_GRADES)}")
+    if not raw["description"].strip() or not raw["source"].strip():
+        raise VocabularyError(f"{where} ({ident}): description and source are required")
+    cues = []
+    for number, cue in enumerate(raw["cues"]):
+        if not isinstance(cue, str) or not cue or len(cue) > MAX_CUE_LENGTH:
+            raise VocabularyError(f"{where} ({ident}): cue {number} must be a pattern of "
+                                  f"1 to {MAX_CUE_LENGTH} characters")
+        try:
+            cues.append(re.compile(cue, re.IGNORECASE))
+        except re.error as exc:
+            raise VocabularyError(f"{where} ({ident}): cue {number} is not a valid "
+                                  f"pattern ({exc})") from None
+    codings: dict[str, tuple[str, ...]] = {}
+    for field_name, values in raw["codings"].items():
+        if field_name not in CODED_FIELDS:
+            raise VocabularyError(f"{where} ({ident}): coding field {field_name!r} is not one "
+                                  f"of {', '.join(CODED_FIELDS)}")
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise VocabularyError(f"{where} ({ident}): codings of {field_name} must be a list")
+        allowed = _allowed_codes(field_name)
+        unknown = sorted(set(values) - allowed) if allowed is not None else []
+        if unknown:
+            raise VocabularyError(f"{where} ({ident}): {field_name} has no code "
+                                  f"{', '.join(unknown)}")
+        codings[field_name] = tuple(values)
+    return Indicator(ident, raw["category"], raw["description"].strip(),
+                     raw["evidence_grade"], raw["source"].strip(), tuple(cues), codings,
+                     bool(raw.get("emergency_if_now", False)), extension)
+
+
+def parse_catalog(text: str, name: str = "indicators.json",
+                  extensions: list[dict] | tuple = ()) -> Catalog:
+    import json
+
+    indicators_raw = parse_document(text, name, FORMAT, "indicators")
+    document = json.loads(text)
+    release, categories = document.get("release"), document.get("categories")
+    if not isinstance(release, str) or not release:
+        raise VocabularyError(f"{name}: 'release' must be a non-empty string")
+    if not isinstance(categories, dict) or not categories:
+        raise VocabularyError(f"{name}: 'categories' must be a non-empty object")
+    if not isinstance(indicators_raw, list) or not indicators_raw:
+        raise VocabularyError(f"{name}: 'indicators' must be a non-empty list")
+    indicators = [validate_indicator(raw, categories, f"{name} entry {number}")
+                  for number, raw in enumerate(indicators_raw)]
+    indicators += [validate_indicator(raw, categories, f"extension {raw.get('id', number)}",
+                                      extension=True)
+                   for number, raw in enumerate(extensions)]
+    by_id: dict[str, Indicator] = {}
+    for indicator in indicators:
+        if indicator.id in by_id:
+            raise VocabularyError(f"{name}: indicator id {indicator.id!r} is used twice")
+        by_id[indicator.id] = indicator
+    suffix = f"+{len(extensions)}" if extensions else ""
+    return Catalog(release + suffix, dict(categories), tuple(indicators), by_id)
+
+
+@functools.cache
+def shipped_catalog_text() -> str:
+    return read_package_file("harborlight.vocab", "indicators.json")
+
+
+def build_catalog(extensions: list[dict] | tuple = ()) -> Catalog:
+    """The shipped catalog plus administrators' extensions (dicts of the shipped shape)."""
+    return parse_catalog(shipped_catalog_text(), extensions=extensions)

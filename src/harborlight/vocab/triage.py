@@ -1,0 +1,287 @@
+"""Triage rules as data, and the evaluator that explains every decision.
+
+``vocab/triage_rules.json`` (format ``harborlight-triage-rules``) lists the levels from most
+to least urgent, the structured questions an operator (or the public form) asks, the
+emergency guidance, and ordered rules::
+
+    {"id": "danger-now", "level": "emergency", "explain": "Someone is in danger now.",
+     "when": {"answer": "danger_now", "in": ["yes"]}}
+
+A condition is one of: ``answer`` + ``in``; ``indicator`` (ids); ``indicator_category``;
+``coding`` (an HTCDS field, optionally + ``in``); ``indicators_at_least`` /
+``indicators_at_most``; or ``all`` / ``any`` (lists) / ``not`` (one condition).
+
+:func:`decide_level` evaluates every rule. The tip takes the most urgent level among the
+rules that fired, and the decision lists each of them with the answers and indicators that
+made it fire, so an operator can see, and challenge, why.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from harborlight.vocab.indicators import Catalog
+from harborlight.vocab.loader import VocabularyError, parse_document, read_package_file
+
+FORMAT = "harborlight-triage-rules"
+LEAF_KEYS = {"answer", "indicator", "indicator_category", "coding", "indicators_at_least",
+             "indicators_at_most"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the evaluator saw: the indicators in play and the structured answers."""
+
+    answers: dict[str, Any]
+    indicators: dict[str, dict]  # id -> {"category", "codings", "origin", "span_text"}
+
+    def codings(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for indicator in self.indicators.values():
+            for name, values in indicator["codings"].items():
+                found.setdefault(name, set()).update(values)
+        for name, value in self.answers.items():
+            if name.startswith("vic_") and value:
+                found.setdefault(name, set()).update(value if isinstance(value, list)
+                                                     else [value])
+        return found
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    level: str
+    explain: str
+    evidence: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "level": self.level, "explain": self.explain,
+                "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    level: str
+    reasons: tuple[Reason, ...]
+    rules_release: str
+    catalog_release: str
+    is_default: bool = False
+
+    def to_dict(self) -> dict:
+        return {"level": self.level, "reasons": [r.to_dict() for r in self.reasons],
+                "rules_release": self.rules_release, "catalog_release": self.catalog_release,
+                "default": self.is_default}
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    label: str
+    public: bool
+    multiple: bool
+    choices: tuple[str, ...]
+    htcds: bool = False
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    release: str
+    levels: tuple[str, ...]
+    default_level: str
+    default_explain: str
+    guidance: dict
+    questions: tuple[Question, ...]
+    rules: tuple[dict, ...] = field(default_factory=tuple)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def urgency(self, level: str) -> int:
+        return self.levels.index(level)
+
+
+def _htcds_codes(field_name: str) -> tuple[str, ...]:
+    from harborlight.vocab.loader import htcds_picklists
+
+    return tuple(value["code"] for value in htcds_picklists().get(field_name, []))
+
+
+def _check_condition(node: Any, where: str, questions: dict[str, Question]) -> None:
+    if not isinstance(node, dict) or len(node.keys() - {"in"}) != 1:
+        raise VocabularyError(f"{where}: a condition has exactly one kind (and 'in' for "
+                              "answer or coding)")
+    kind = next(iter(node.keys() - {"in"}))
+    value = node[kind]
+    if kind in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise VocabularyError(f"{where}: {kind!r} needs a non-empty list")
+        for number, child in enumerate(value):
+            _check_condition(child, f"{where}.{kind}[{number}]", questions)
+    elif kind == "not":
+        _check_condition(value, f"{where}.not", questions)
+    elif kind == "answer":
+        question = questions.get(value)
+        if question is None:
+            raise VocabularyError(f"{where}: unknown question {value!r}")
+        allowed = set(question.choices)
+        if not isinstance(node.get("in"), list) or not set(node["in"]) <= allowed:
+            raise VocabularyError(f"{where}: answer {value!r} 'in' must list some of "
+                                  f"{sorted(allowed)}")
+    elif kind in ("indicator", "indicator_category"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise VocabularyError(f"{where}: {kind!r} needs a list of names")
+    elif kind == "coding":
+        if not isinstance(value, str):
+            raise VocabularyError(f"{where}: 'coding' names one field")
+    elif kind in ("indicators_at_least", "indicators_at_most"):
+        if not isinstance(value, int) or value < 0:
+            raise VocabularyError(f"{where}: {kind!r} needs a count")
+    else:
+        raise VocabularyError(f"{where}: unknown condition {kind!r}")
+
+
+def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
+    rules = parse_document(text, name, FORMAT, "rules")
+    document = json.loads(text)
+    levels = document.get("levels")
+    if not isinstance(levels, list) or not levels or len(set(levels)) != len(levels):
+        raise VocabularyError(f"{name}: 'levels' must list distinct levels")
+    default = document.get("default") or {}
+    if default.get("level") not in levels:
+        raise VocabularyError(f"{name}: the default level must be one of the levels")
+    guidance = document.get("emergency_guidance")
+    if not isinstance(guidance, dict) or not guidance.get("steps"):
+        raise VocabularyError(f"{name}: 'emergency_guidance' needs steps")
+    questions: dict[str, Question] = {}
+    for number, raw in enumerate(document.get("questions") or []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            raise VocabularyError(f"{name}: question {number} needs an id")
+        choices = raw.get("choices")
+        if raw.get("htcds"):
+            choices = _htcds_codes(raw["id"])
+        if not choices:
+            raise VocabularyError(f"{name}: question {raw['id']!r} has no choices")
+        questions[raw["id"]] = Question(raw["id"], str(raw.get("label", raw["id"])),
+                                        bool(raw.get("public")), bool(raw.get("multiple")),
+                                        tuple(choices), bool(raw.get("htcds")))
+    if not isinstance(rules, list):
+        raise VocabularyError(f"{name}: 'rules' must be a list")
+    seen = set()
+    for number, rule in enumerate(rules):
+        where = f"{name} rule {number}"
+        if not isinstance(rule, dict) or not {"id", "level", "explain", "when"} <= rule.keys():
+            raise VocabularyError(f"{where}: needs id, level, explain and when")
+        if rule["level"] not in levels:
+            raise VocabularyError(f"{where} ({rule['id']}): unknown level {rule['level']!r}")
+        if rule["id"] in seen:
+            raise VocabularyError(f"{where}: rule id {rule['id']!r} is used twice")
+        seen.add(rule["id"])
+        _check_condition(rule["when"], f"{where} ({rule['id']})", questions)
+    return TriageRules(document.get("release", "?"), tuple(levels), default["level"],
+                       default.get("explain", ""), guidance, tuple(questions.values()),
+                       tuple(rules))
+
+
+def check_rules_against_catalog(rules: TriageRules, catalog: Catalog) -> None:
+    """Every indicator id and category a rule names must exist in the catalog."""
+    def walk(node: dict, where: str) -> None:
+        for kind, value in node.items():
+            if kind in ("all", "any"):
+                for child in value:
+                    walk(child, where)
+            elif kind == "not":
+                walk(value, where)
+            elif kind == "indicator":
+                missing = [v for v in value if catalog.get(v) is None]
+                if missing:
+                    raise VocabularyError(f"{where}: unknown indicator(s) {missing}")
+            elif kind == "indicator_category":
+                missing = [v for v in value if v not in catalog.categories]
+                if missing:
+                    raise VocabularyError(f"{where}: unknown categor(ies) {missing}")
+
+    for rule in rules.rules:
+        walk(rule["when"], f"rule {rule['id']}")
+
+
+@functools.cache
+def load_rules() -> TriageRules:
+    return parse_rules(read_package_file("harborlight.vocab", "triage_rules.json"))
+
+
+def _describe_indicator(ident: str, info: dict) -> str:
+    origin = info.get("origin", "confirmed")
+    text = info.get("span_text")
+    return f"indicator {ident} ({origin}" + (f': "{text}")' if text else ")")
+
+
+def _evaluate(node: dict, evidence: Evidence) -> tuple[bool, list[str]]:
+    """Whether ``node`` holds, and the evidence items that made it hold."""
+    kind = next(iter(node.keys() - {"in"}))
+    value = node[kind]
+    if kind == "all":
+        found: list[str] = []
+        for child in value:
+            holds, items = _evaluate(child, evidence)
+            if not holds:
+                return False, []
+            found += items
+        return True, found
+    if kind == "any":
+        found, any_held = [], False
+        for child in value:
+            holds, items = _evaluate(child, evidence)
+            if holds:
+                any_held, found = True, found + items
+        return any_held, found
+    if kind == "not":
+        holds, _ = _evaluate(value, evidence)
+        return (not holds), []
+    if kind == "answer":
+        answer = evidence.answers.get(value)
+        answers = answer if isinstance(answer, list) else [answer]
+        matched = [a for a in answers if a in node["in"]]
+        return bool(matched), [f"answer {value} = {', '.join(map(str, matched))}"]
+    if kind == "indicator":
+        hits = [i for i in value if i in evidence.indicators]
+        return bool(hits), [_describe_indicator(i, evidence.indicators[i]) for i in hits]
+    if kind == "indicator_category":
+        hits = [i for i, info in evidence.indicators.items() if info["category"] in value]
+        return bool(hits), [_describe_indicator(i, evidence.indicators[i]) for i in hits]
+    if kind == "coding":
+        values = evidence.codings().get(value, set())
+        if "in" in node:
+            values &= set(node["in"])
+        sources = [i for i, info in evidence.indicators.items()
+                   if values & set(info["codings"].get(value, ()))]
+        items = [f"coding {value} = {', '.join(sorted(values))}"]
+        items += [_describe_indicator(i, evidence.indicators[i]) for i in sources]
+        return bool(values), items
+    count = len(evidence.indicators)
+    if kind == "indicators_at_least":
+        holds = count >= value
+    else:
+        holds = count <= value
+    items = [_describe_indicator(i, info) for i, info in evidence.indicators.items()]
+    return holds, (items if kind == "indicators_at_least" else
+                   [f"{count} indicator(s) found"])
+
+
+def decide_level(evidence: Evidence, rules: TriageRules, catalog_release: str = ""
+                 ) -> TriageDecision:
+    """Evaluate every rule; the most urgent level that fired wins, with all the reasons."""
+    reasons = []
+    for rule in rules.rules:
+        holds, items = _evaluate(rule["when"], evidence)
+        if holds:
+            unique = tuple(dict.fromkeys(items))
+            reasons.append(Reason(rule["id"], rule["level"], rule["explain"], unique))
+    if not reasons:
+        default = Reason("default", rules.default_level, rules.default_explain, ())
+        return TriageDecision(rules.default_level, (default,), rules.release,
+                              catalog_release, is_default=True)
+    reasons.sort(key=lambda r: rules.urgency(r.level))
+    return TriageDecision(reasons[0].level, tuple(reasons), rules.release, catalog_release)
