@@ -160,3 +160,12 @@ def test_it_names_the_first_broken_link_after_a_raw_sql_edit(auditor, trail, cli
 
 def test_it_only_verifies_on_post(auditor, client_for):
     assert client_for(auditor).get(reverse("audit:verify")).status_code == 405
+
+
+def test_it_shows_changed_field_names_as_a_list(auditor, caseworker, harbor, client_for):
+    record("update", actor=caseworker, obj=harbor,
+           details={"changed_fields": ["country", "slug"]})
+
+    html = client_for(auditor).get(reverse("audit:log"), {"action": "update"}).content
+
+    assert b"changed_fields: country, slug" in html

@@ -87,6 +87,12 @@ class AuditEntry(models.Model):
     def actor_display(self) -> str:
         return self.actor_username or "(no user)"
 
+    @property
+    def details_display(self) -> list[tuple[str, str]]:
+        """``details`` as (name, text) pairs for the audit page; lists joined by commas."""
+        return [(key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+                for key, value in sorted(self.details.items())]
+
 
 class AuditChainHead(models.Model):
     """The single row that says where the chain ends (``pk`` is always ``HEAD_PK``)."""
