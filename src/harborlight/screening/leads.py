@@ -95,6 +95,7 @@ def _lead(root: int, ads: list[int], records: Sequence[AdRecord], text_roots: li
         template = build_template(texts[:template_sample])
         if template is not None:
             template["ads"] = len(largest)
+            template["members"] = [records[i]["id"] for i in largest]
 
     mean_score = sum(records[i]["score"] for i in ads) / len(ads)
     evidence = {

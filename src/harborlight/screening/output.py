@@ -91,7 +91,8 @@ def write_outputs(result: Any, out_dir: Path) -> list[Path]:
 
 
 def _graph_svg(lead: dict[str, Any], ads_by_id: dict[str, dict[str, Any]]) -> str:
-    """Bipartite drawing: ads on an outer circle, shared identifiers inside, edges between."""
+    """Ads on an outer circle; shared identifiers (red squares) and the shared template
+    (brown diamond, dashed edges) inside, each joined to the ads that carry it."""
     members = lead["members"][:40]
     shared = [i for i in lead["shared_identifiers"] if not i["hub"]][:12]
     size, centre = 320, 160
@@ -114,6 +115,17 @@ def _graph_svg(lead: dict[str, Any], ads_by_id: dict[str, dict[str, Any]]) -> st
         parts.append(f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="id">'
                      f'<title>{html.escape(item["kind"])} {html.escape(item["masked"])}'
                      f' ({item["ads"]} ads)</title></rect>')
+    template = lead.get("template")
+    if template:
+        tx, ty = centre, centre + (0 if not shared else 95)
+        for member in template.get("members", []):
+            if member in positions:
+                mx, my = positions[member]
+                parts.append(f'<line x1="{tx:.1f}" y1="{ty:.1f}" x2="{mx:.1f}" y2="{my:.1f}" '
+                             'class="text"/>')
+        parts.append(f'<polygon points="{tx:.1f},{ty - 8:.1f} {tx + 8:.1f},{ty:.1f} '
+                     f'{tx:.1f},{ty + 8:.1f} {tx - 8:.1f},{ty:.1f}" class="tpl"><title>shared '
+                     f'template ({template["ads"]} ads)</title></polygon>')
     for member in members:
         x, y = positions[member]
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" class="ad">'
@@ -126,7 +138,8 @@ _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1b1b1b}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}
 .lead{border:1px solid #bbb;border-radius:6px;padding:1rem;margin:1rem 0;display:flex;gap:1rem}
-.edge{stroke:#8a8a8a;stroke-width:1}.ad{fill:#1f6feb}.id{fill:#d1242f}
+.edge{stroke:#8a8a8a;stroke-width:1}.text{stroke:#9a6700;stroke-width:1;stroke-dasharray:3 3}
+.ad{fill:#1f6feb}.id{fill:#d1242f}.tpl{fill:#9a6700}
 code{background:#f3f3f3;padding:.1rem .3rem}
 """
 

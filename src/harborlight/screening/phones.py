@@ -84,6 +84,18 @@ def _split_words(run: str) -> list[tuple[str, str]] | None:
 
 
 _GAP = re.compile(r"[\W_]{0,4}")
+# Dates, clock times and prices are digit runs that must never join a phone number.
+_NOT_PHONE = re.compile(
+    r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
+    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?|\$\s?\d{1,5}(?:[.,]\d{2})?"
+    r"|\d{1,5}\s?(?:\$|usd\b|dollars\b))(?!\d)")
+
+
+def _blank_non_phones(text: str) -> str:
+    """Overwrite dates, times and prices with letters (same length, so spans hold)."""
+    if not any(mark in text for mark in "-/.:$") and "usd" not in text and "dollar" not in text:
+        return text
+    return _NOT_PHONE.sub(lambda match: "x" * len(match.group()), text)
 
 
 def _runs(text: str) -> list[list[_Item]]:
@@ -154,7 +166,7 @@ def find_phones(text: str, region: str, *, original: str | None = None,
         written plainly or obscured (unusual separators, lookalike characters).
     """
     found: list[PhoneMatch] = []
-    for run in _runs(text):
+    for run in _runs(_blank_non_phones(text)):
         items = _resolve_tens(run)
         if sum(len(item.digits) for item in items) < 7:
             continue

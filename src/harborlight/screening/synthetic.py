@@ -348,7 +348,11 @@ def adversarial_contacts(n: int = 600, seed: int = 7) -> list[dict[str, Any]]:
                 "llámame al {p}", "book via {p} before 9"]
     decoys = ["Rates from $80 to $150, age 24", "Open 9 to 5, suite 204, zip 60614",
               "Since 2019, 4.9 stars from 312 reviews", "Room 12, floor 3, 45 min sessions",
-              "Only 2 spots left for 10/12", "Code 5550 for the gate, unit 18"]
+              "Only 2 spots left for 10/12", "Code 5550 for the gate, unit 18",
+              "Posted 2026-11-23 10:30, updated 2026-11-24", "$80 $120 $150 $200 $250 $300",
+              "Zip codes 60614 60615 60616 served", "Sizes 2 4 6 8 10 12 14 16 sold out",
+              "Open one to five, twenty four seven online", "Call after 5, ask for room 101",
+              "Ref 555-0143 (no area code, not dialable)", "Order 12 pcs, lot 34 56"]
     items = []
     for index in range(n):
         if index % 6 == 5:
@@ -359,5 +363,9 @@ def adversarial_contacts(n: int = 600, seed: int = 7) -> list[dict[str, Any]]:
         numbers = [next(pool) for _ in range(count)]
         text = " / ".join(rng.choice(contexts).format(p=obfuscate(d, style, rng))
                           for d in numbers)
+        if rng.random() < 0.3:  # decoy numbers beside the real one
+            text += " " + rng.choice(decoys)
+        if rng.random() < 0.2:  # random capitals: "TwO zErO"
+            text = "".join(ch.upper() if rng.random() < 0.3 else ch for ch in text)
         items.append({"text": text, "phones": [f"+1{d}" for d in numbers], "style": style})
     return items
