@@ -22,6 +22,9 @@ def phones(text: str, region: str = "US") -> list[str]:
     ("4\ufe0f\u20e30\ufe0f\u20e38\ufe0f\u20e3 555 0123", "+14085550123"),
     ("(312) 555.0188", "+13125550188"),
     ("+1 202 555 0143", "+12025550143"),
+    ("703-555-oloo", "+17035550100"),
+    ("dos cero dos cinco cinco cinco cero uno cuarenta y tres", "+12025550143"),
+    ("TWO-OH-TWO five five five zero one forty three", "+12025550143"),
 ])
 def test_it_decodes_obfuscated_numbers(text, expected):
     assert phones(text) == [expected]
@@ -32,9 +35,16 @@ def test_it_decodes_obfuscated_numbers(text, expected):
     "rates $80 to $150, age 24, suite 204",
     "open 9 to 5, since 2019",
     "as is, one owner, two tires",
+    "posted 2026-11-23 10:30, updated 2026-11-24",
+    "$80 $120 $150 $200 $250 $300",
 ])
 def test_it_finds_no_number_in_ordinary_text(text):
     assert phones(text) == []
+
+
+def test_it_separates_numbers_written_back_to_back():
+    assert phones("call 9 / 2025550143 / 3125550188") == ["+12025550143", "+13125550188"]
+    assert phones("2 0 2 . 5 5 5 . 0 1 4 3 $80 $120") == ["+12025550143"]
 
 
 def test_it_uses_the_default_region():

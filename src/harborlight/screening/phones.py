@@ -3,8 +3,9 @@
 Steps, all on the :mod:`normalise`-d view:
 
 1. Find *atoms*: digit runs; letter runs made only of number words in English or Spanish
-   ("for80", "2sixseven", "one9zerofor", "treinta"); and short leetspeak runs glued to a
-   digit ("2o2", "o143"). A letter run is an atom only as a whole word made of number
+   ("for80", "2sixseven", "one9zerofor", "treinta"); short leetspeak runs glued to a
+   digit ("2o2", "o143"); and whole groups of 0/1 lookalikes after a digit group
+   ("555-oloo"). A letter run is an atom only as a whole word made of number
    words, so "someone" or "phone" never turn into digits.
 2. Chain atoms separated by at most four separator characters (spaces, ``* . ! / | -``
    and so on) into *runs*.
@@ -62,6 +63,8 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, str]], str
         rf"|(?<!{_LETTER})(?P<words>(?:{alternation})+)(?!{_LETTER})"
         rf"|(?<=\d)(?P<leet_after>[{leet}]{{1,3}})(?!{_LETTER})"
         rf"|(?<!{_LETTER})(?P<leet_before>[{leet}]{{1,3}})(?=\d)"
+        # a whole group of 0/1 lookalikes right after a digit group: "555-oloo"
+        rf"|(?<=\d[-. ])(?P<leet_group>[oli]{{2,4}})(?!{_LETTER})"
     )
     connectors = "|".join(map(re.escape, data["connectors"]))
     gap_after_tens = re.compile(rf"[\W_]{{0,3}}(?:{connectors})?[\W_]{{0,3}}")
