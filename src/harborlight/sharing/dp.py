@@ -1,0 +1,396 @@
+"""Differentially private synthetic microdata: MST (smartnoise-synth on Private-PGM)
+plus a differentially private filter against fabricated combinations.
+
+Steps, all on integer codes over the layout's public domain (see ``encoding``):
+
+1. Split the privacy budget, expressed in zero-concentrated DP (rho from epsilon and
+   delta, as smartnoise does): ``1 - threshold_share`` goes to MST, the rest to step 3.
+2. MST (McKenna et al., winner of the 2018 NIST challenge), from smartnoise-synth:
+   measure all one-way marginals, drop values whose noisy count is below 3 sigma (they go
+   to an "other" bucket), choose a tree of two-way marginals with the exponential
+   mechanism, measure them, fit a graphical model with Private-PGM.
+3. Threshold measurement: count every pair of present values in the *reported pairs*
+   (by default all pairs of columns), each record contributing at most
+   ``max_attributes`` values, and add Gaussian noise; a pair whose noisy count is below
+   ``threshold_sigmas`` sigma counts as "not in the data".
+4. Sample records from the model with i.i.d. sampling (``method="sample"``); mbi 1.1.0's
+   default "round" sampler gives records in the same parent group consecutive ranks, which
+   invents correlations between columns that only share a parent (in one run every
+   forced-labour record came out female). Then repair: a value from MST's "other" bucket
+   (too rare to measure) and, for every pair step 3 found absent, the value of the column
+   with the larger domain, are blanked (``repair="blank"``, the default); or such records
+   are dropped and replaced by more samples (``repair="drop"``).
+
+Steps 3-4 are post-processing of DP measurements, so the whole release is
+(epsilon, delta)-DP. The record count ``n`` is treated as public, as smartnoise's MST does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from harborlight.sharing.encoding import Encoding
+from harborlight.sharing.errors import ParameterError
+
+
+def rho_for(epsilon: float, delta: float) -> float:
+    """Largest zCDP rho whose Gaussian mechanisms satisfy (epsilon, delta)-DP."""
+    from snsynth.utils import cdp_rho
+
+    return float(cdp_rho(epsilon, delta))
+
+
+def _gaussian(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Add Gaussian noise through OpenDP's vetted sampler (one call for the whole vector)."""
+    import opendp.prelude as dp
+
+    dp.enable_features("floating-point", "contrib")
+    space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
+    measurement = dp.m.make_gaussian(*space, scale=float(sigma))
+    return np.asarray(measurement([float(v) for v in values.ravel()])).reshape(values.shape)
+
+
+def _measure(data: Any, cliques: list[tuple[str, ...]], sigma: float) -> list[Any]:
+    """smartnoise's ``MSTSynthesizer.measure`` with one OpenDP call per marginal."""
+    from mbi import LinearMeasurement
+
+    out = []
+    for clique in cliques:
+        exact = np.asarray(data.project(clique).datavector(), dtype=float)
+        out.append(LinearMeasurement(_gaussian(exact, sigma), clique, sigma))
+    return out
+
+
+def _compress_supports(undo: Any) -> dict[str, Any]:
+    """The per-column support masks smartnoise's ``compress_domain`` closed over."""
+    names = undo.__code__.co_freevars
+    if "supports" not in names or not undo.__closure__:
+        raise RuntimeError("smartnoise-synth's compress_domain changed; Harborlight is tested "
+                           "with smartnoise-synth 1.0.8")
+    cells = dict(zip(names, (c.cell_contents for c in undo.__closure__)))
+    return dict(cells["supports"])
+
+
+def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int
+                 ) -> list[tuple[str, str]]:
+    """smartnoise's ``MSTSynthesizer.select``, with the one-way model in closed form.
+
+    Before selection the model holds only one-way measurements, so it is a product of
+    independent marginals. smartnoise fits it with 1,000 mirror-descent iterations and then
+    projects it onto each of the d(d-1)/2 pairs by variable elimination (a JAX compilation
+    per pair: most of the run time on small data). Here each one-way marginal is the noisy
+    measurement clipped at 0 and normalised, and a pair's model marginal is the outer
+    product: the same selection rule (exponential mechanism on L1 errors, spanning tree),
+    computed in milliseconds.
+    """
+    from disjoint_set import DisjointSet
+
+    probs = {}
+    for measurement in log1:
+        y = np.clip(np.asarray(measurement.noisy_measurement, dtype=float), 0.0, None)
+        probs[measurement.clique[0]] = y / y.sum() if y.sum() > 0 else np.full(y.size, 1 / y.size)
+    attrs = list(data.domain.attrs)
+    candidates = list(itertools.combinations(attrs, 2))
+    weights = {}
+    for a, b in candidates:
+        xhat = float(total) * np.outer(probs[a], probs[b]).ravel()
+        x = np.asarray(data.project([a, b]).datavector(), dtype=float)
+        weights[a, b] = float(np.abs(x - xhat).sum())
+    components = DisjointSet()
+    edges: list[tuple[str, str]] = []
+    if len(attrs) < 2:
+        return edges
+    epsilon = math.sqrt(8 * rho / (len(attrs) - 1))
+    for _ in range(len(attrs) - 1):
+        candidates = [e for e in candidates if not components.connected(*e)]
+        scores = np.array([weights[e] for e in candidates])
+        chosen = candidates[mst.exponential_mechanism(scores, epsilon, sensitivity=1.0)]
+        edges.append(chosen)
+        components.union(*chosen)
+    return edges
+
+
+def check_privacy_parameters(epsilon: Any, delta: Any) -> tuple[float, float]:
+    """Refuse nonsense: epsilon must be a finite number > 0, 0 < delta < 1e-3."""
+    try:
+        eps = float(epsilon)
+        dl = float(delta)
+    except (TypeError, ValueError):
+        raise ParameterError(f"epsilon and delta must be numbers, not {epsilon!r}, {delta!r}")
+    if not math.isfinite(eps) or eps <= 0:
+        raise ParameterError(f"epsilon must be a finite number greater than 0, not {epsilon!r}")
+    if eps > 50:
+        raise ParameterError(f"epsilon {eps:g} gives no meaningful privacy; use 50 or less")
+    if not math.isfinite(dl) or not 0 < dl < 1e-3:
+        raise ParameterError(f"delta must be greater than 0 and below 0.001, not {delta!r}")
+    return eps, dl
+
+
+class DPSynthesizer:
+    """Differentially private synthetic records in a CTDC layout.
+
+    Parameters
+    ----------
+    epsilon, delta : float
+        The (epsilon, delta)-DP guarantee of the whole release.
+    layout : str
+        CTDC layout of the data (gives the public value domains).
+    reported_pairs : list of (str, str), optional
+        Attribute pairs whose combinations are checked against a DP threshold measurement
+        (step 3). Default: every pair of quasi-identifiers.
+    threshold_share : float
+        Share of the budget (in rho) spent on step 3, between 0 and 0.9.
+    threshold_sigmas : float
+        A pair whose noisy count is below this many standard deviations is dropped.
+    max_attributes : int
+        Present values per record counted by the threshold measurement (more are sampled).
+    repair : {"blank", "drop"}
+        What to do with a sampled record carrying a combination found absent: blank the
+        value from the larger domain (keeps the record and its other values), or drop the
+        record (keeps records whole, distorts every column's counts more).
+    oversample : float
+        Records sampled per record kept, before filtering (``repair="drop"`` only).
+    iters : int
+        Mirror-descent iterations of Private-PGM's estimation (fewer = faster, rougher).
+    seed : int, optional
+        Seeds numpy's generator used for sampling (noise always comes from OpenDP).
+
+    Attributes
+    ----------
+    rho_, sigma_threshold_ : float
+        Budget in zCDP and the noise of the threshold measurement.
+    dropped_share_ : float
+        Share of sampled records removed by the filter.
+    """
+
+    def __init__(self, *, epsilon: float = 4.0, delta: float = 1e-9, layout: str = "ctdc-2024",
+                 reported_pairs: list[tuple[str, str]] | None = None,
+                 threshold_share: float = 0.3, threshold_sigmas: float = 3.0,
+                 max_attributes: int = 8, repair: str = "blank", oversample: float = 1.6,
+                 iters: int = 2500, seed: int | None = None):
+        self.epsilon = epsilon
+        self.delta = delta
+        self.layout = layout
+        self.reported_pairs = reported_pairs
+        self.threshold_share = threshold_share
+        self.threshold_sigmas = threshold_sigmas
+        self.max_attributes = max_attributes
+        self.repair = repair
+        self.oversample = oversample
+        self.iters = iters
+        self.seed = seed
+
+    def _validate(self) -> None:
+        check_privacy_parameters(self.epsilon, self.delta)
+        if not 0 <= float(self.threshold_share) <= 0.9:
+            raise ParameterError("threshold_share must be between 0 and 0.9")
+        if not float(self.threshold_sigmas) >= 0:
+            raise ParameterError("threshold_sigmas must be 0 or more")
+        if self.repair not in ("blank", "drop"):
+            raise ParameterError("repair must be 'blank' or 'drop'")
+        if int(self.max_attributes) < 2:
+            raise ParameterError("max_attributes must be 2 or more")
+        if int(self.iters) < 1:
+            raise ParameterError("iters must be 1 or more")
+        if not float(self.oversample) >= 1:
+            raise ParameterError("oversample must be 1 or more")
+
+    def fit(self, frame: pd.DataFrame) -> "DPSynthesizer":
+        """Measure ``frame`` under DP and fit the model. ``frame`` is in ``layout``."""
+        from mbi import Dataset, Domain
+        from snsynth.mst.mst import MSTSynthesizer
+
+        self._validate()
+        if len(frame) < 2:
+            raise ParameterError("differentially private synthesis needs at least 2 records")
+        encoding = Encoding.for_layout(self.layout, list(frame.columns))
+        codes = encoding.encode(frame)
+        names = list(encoding.columns)
+        domain = Domain(names, encoding.cardinalities())
+        data = Dataset(pd.DataFrame(codes, columns=names), domain)
+        rho = rho_for(float(self.epsilon), float(self.delta))
+        rho_threshold = rho * float(self.threshold_share)
+        rho_mst = rho - rho_threshold
+        if self.seed is not None:
+            np.random.seed(self.seed)  # mbi and smartnoise draw from numpy's global state
+
+        mst = MSTSynthesizer(epsilon=float(self.epsilon), delta=float(self.delta))
+        self._fit_mst(mst, data, rho_mst, int(self.iters))
+
+        pairs = self.reported_pairs
+        if pairs is None:
+            pairs = list(itertools.combinations(names, 2))
+        unknown = sorted({c for p in pairs for c in p} - set(names))
+        if unknown:
+            raise ParameterError(f"reported pairs name unknown columns: {', '.join(unknown)}")
+        supported, sigma_t = self._threshold(codes, names, domain, pairs, rho_threshold,
+                                             self._supports(mst, names, domain))
+        self.encoding_ = encoding
+        self.mst_ = mst
+        self.rho_ = rho
+        self.rho_mst_ = rho_mst
+        self.rho_threshold_ = rho_threshold
+        self.sigma_threshold_ = sigma_t
+        self.reported_pairs_ = [tuple(p) for p in pairs]
+        self.supported_ = supported
+        self.n_ = len(frame)
+        return self
+
+    def _threshold(self, codes: np.ndarray, names: list[str], domain: Any,
+                   pairs: list[tuple[str, str]], rho: float, supports: dict[str, np.ndarray]
+                   ) -> tuple[dict[tuple[int, int], np.ndarray], float]:
+        """Step 3: noisy counts of the value pairs of ``pairs``, with bounded contribution.
+
+        A record with m present values touches m(m-1)/2 pairs; a record with more than
+        ``max_attributes`` present values contributes only a random ``max_attributes`` of
+        them, so the L2 sensitivity over all tables is sqrt(M(M-1)/2) for M =
+        ``max_attributes``, and the noise needed stays moderate. The counts only decide
+        whether a pair exists, so this truncation costs no accuracy in the model.
+
+        Only values in MST's one-way support (``supports``, itself a DP result) get a cell:
+        values outside it are blanked or dropped at sampling anyway, and fewer cells mean
+        far fewer calls to OpenDP's exact (slow) Gaussian sampler.
+        """
+        if not pairs or rho <= 0:
+            return {}, 0.0
+        rng = np.random.default_rng(self.seed)
+        present = codes != 0
+        limit = int(self.max_attributes)
+        over = np.flatnonzero(present.sum(axis=1) > limit)
+        if len(over):
+            # keep `limit` random present values of each over-full record
+            scores = rng.random((len(over), codes.shape[1])) + (~present[over]) * 2.0
+            keep_cols = np.argsort(scores, axis=1)[:, :limit]
+            chosen = np.zeros((len(over), codes.shape[1]), dtype=bool)
+            np.put_along_axis(chosen, keep_cols, True, axis=1)
+            present[over] = chosen & present[over]
+        touched = {c for pair in pairs for c in pair}
+        per_record = min(limit, len(touched))
+        sensitivity = math.sqrt(min(len(pairs), per_record * (per_record - 1) / 2))
+        sigma = sensitivity / math.sqrt(2.0 * rho)
+        supported = {}
+        for a, b in pairs:
+            ia, ib = names.index(a), names.index(b)
+            rows = present[:, ia] & present[:, ib]
+            table = np.zeros((domain[a], domain[b]))
+            np.add.at(table, (codes[rows, ia], codes[rows, ib]), 1.0)
+            sa, sb = np.flatnonzero(supports[a]), np.flatnonzero(supports[b])
+            sa, sb = sa[sa > 0], sb[sb > 0]
+            keep = np.zeros(table.shape, dtype=bool)
+            if len(sa) and len(sb):
+                noisy = _gaussian(table[np.ix_(sa, sb)], sigma)
+                keep[np.ix_(sa, sb)] = noisy >= self.threshold_sigmas * sigma
+            keep[0, :] = True  # a missing value forms no combination
+            keep[:, 0] = True
+            supported[(ia, ib)] = keep
+        return supported, sigma
+
+    @staticmethod
+    def _supports(mst: Any, names: list[str], domain: Any) -> dict[str, np.ndarray]:
+        """Values MST kept in its compressed domain (noisy one-way count >= 3 sigma)."""
+        supports = {}
+        for name in names:
+            support = mst.supports_.get(name)
+            supports[name] = (np.ones(domain[name], dtype=bool) if support is None
+                              else np.asarray(support, dtype=bool))
+        return supports
+
+    @staticmethod
+    def _fit_mst(mst: Any, data: Any, rho: float, iters: int) -> None:
+        """smartnoise's ``MSTSynthesizer.MST`` with rho given directly (budget split)."""
+        from mbi import estimation, marginal_oracles
+
+        sigma = math.sqrt(3.0 / (2.0 * rho))
+        cliques = [(col,) for col in data.domain]
+        total = len(data.df)
+        log1 = _measure(data, cliques, sigma)
+        compressed, log1, undo = mst.compress_domain(data, log1)
+        mst.supports_ = _compress_supports(undo)
+        data = compressed
+        mst.undo_compress_fn = undo
+        cliques = _select_tree(mst, data, rho / 3.0, log1, total)
+        log2 = _measure(data, cliques, sigma)
+        mst.synthesizer = estimation.mirror_descent(
+            data.domain, log1 + log2, known_total=float(total), iters=iters,
+            marginal_oracle=marginal_oracles.message_passing_stable)
+        mst.compressed_domain_ = data.domain
+        mst.cliques_ = cliques
+
+    def _draw(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sample ``rows`` records; return (codes over the full domain, "other" mask)."""
+        compressed = self.mst_.synthesizer.synthetic_data(rows=rows, method="sample")
+        frame = compressed.df
+        other = np.zeros((len(frame), len(self.encoding_.columns)), dtype=bool)
+        cards = self.encoding_.cardinalities()
+        for j, col in enumerate(self.encoding_.columns):
+            # the last code of a compressed column is the "other" bucket (rare values)
+            size = self.mst_.compressed_domain_[col]
+            if size < cards[j]:
+                other[:, j] = frame[col].to_numpy() == size - 1
+        decoded = self.mst_.undo_compress_fn(compressed).df[list(self.encoding_.columns)]
+        return decoded.to_numpy(dtype=np.int64), other
+
+    def sample(self, n: int | None = None) -> pd.DataFrame:
+        """Return ``n`` synthetic records (default: as many as the input had)."""
+        n = self.n_ if n is None else int(n)
+        if self.repair == "blank":
+            codes, other = self._draw(n)
+            codes[other] = 0  # a rare value MST could not measure: leave it missing
+            cards = self.encoding_.cardinalities()
+            touched = np.zeros(len(codes), dtype=bool)
+            for (ia, ib), keep in self.supported_.items():
+                bad = ~keep[codes[:, ia], codes[:, ib]]
+                if bad.any():
+                    blank = ia if cards[ia] >= cards[ib] else ib
+                    codes[bad, blank] = 0
+                    touched |= bad
+            self.dropped_share_ = 0.0
+            self.repaired_share_ = float(touched.mean()) if len(codes) else 0.0
+            self.rows_short_ = 0
+            return self.encoding_.decode(codes)
+        kept: list[np.ndarray] = []
+        drawn = have = 0
+        for _ in range(6):  # a few rounds; each draws what is still missing, oversampled
+            want = max(int((n - have) * float(self.oversample)) + 10, 10)
+            codes, other = self._draw(want)
+            ok = ~other.any(axis=1)
+            for (ia, ib), keep in self.supported_.items():
+                ok &= keep[codes[:, ia], codes[:, ib]]
+            drawn += len(codes)
+            kept.append(codes[ok])
+            have += int(ok.sum())
+            if have >= n:
+                break
+        codes = np.concatenate(kept)[:n]
+        self.dropped_share_ = 1.0 - (have / drawn) if drawn else 0.0
+        self.repaired_share_ = 0.0
+        self.rows_short_ = max(0, n - len(codes))
+        return self.encoding_.decode(codes)
+
+    def metadata(self) -> dict[str, Any]:
+        """What a reader of the release needs to know about its privacy guarantee."""
+        return {
+            "mechanism": "MST (smartnoise-synth, Private-PGM) + DP threshold filter on "
+                         "reported attribute pairs",
+            "epsilon": float(self.epsilon),
+            "delta": float(self.delta),
+            "rho_zcdp": self.rho_,
+            "rho_mst": self.rho_mst_,
+            "rho_threshold": self.rho_threshold_,
+            "threshold_sigma": self.sigma_threshold_,
+            "threshold_sigmas": float(self.threshold_sigmas),
+            "threshold_pairs": len(self.reported_pairs_),
+            "threshold_max_attributes_per_record": int(self.max_attributes),
+            "mst_tree": [list(map(str, c)) for c in self.mst_.cliques_],
+            "sampler": "i.i.d. sampling from the fitted model (mbi method='sample')",
+            "record_count_public": True,
+            "repair": self.repair,
+            "sampled_records_dropped_share": getattr(self, "dropped_share_", None),
+            "sampled_records_with_values_blanked_share": getattr(self, "repaired_share_", None),
+            "rows_short": getattr(self, "rows_short_", None),
+        }
