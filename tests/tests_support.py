@@ -29,3 +29,22 @@ def verify_session(client: Client, user: User) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+# A public CTDC v2024 release, for the comparison layer (Counter Trafficking Data
+# Collaborative, IOM); rows here are made up.
+CTDC_2024_HEADER = ("yearOfRegistration,gender,ageBroad,citizenship,CountryOfExploitation,"
+                    "traffickMonths,meansDebtBondageEarnings,meansThreats,meansAbusePsyPhySex,"
+                    "meansFalsePromises,meansDrugsAlcohol,meansDenyBasicNeeds,"
+                    "meansExcessiveWorkHours,meansWithholdDocs,isForcedLabour,isSexualExploit,"
+                    "isOtherExploit,typeOfLabourAgriculture,typeOfLabourConstruction,"
+                    "typeOfLabourDomesticWork,typeOfLabourHospitality,typeOfSexProstitution,"
+                    "typeOfSexPornography,recruiterRelationIntimatePartner,"
+                    "recruiterRelationFriend,recruiterRelationFamily,recruiterRelationOther")
+
+
+def ctdc_row(gender: str, flags: dict[str, str]) -> str:
+    columns = CTDC_2024_HEADER.split(",")
+    values = {"yearOfRegistration": "2020", "gender": gender, "ageBroad": "18--20",
+              "citizenship": "MDA", "CountryOfExploitation": "TUR", **flags}
+    return ",".join(values.get(column, "") for column in columns)

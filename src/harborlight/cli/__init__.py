@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import typer
 
-from harborlight.cli import audit, generate, keys, screen, share, web
+from harborlight.cli import audit, generate, insights, keys, screen, share, web
+from harborlight.cli import cases as cases_cli
 
 app = typer.Typer(
     name="harborlight",
@@ -26,6 +27,8 @@ screen.register(app)
 app.add_typer(share.app, name="share")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
+cases_cli.register(app)
+app.add_typer(insights.app, name="insights")
 
 
 def main() -> None:

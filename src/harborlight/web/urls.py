@@ -11,9 +11,11 @@ urlpatterns = [
     path("accounts/", include("harborlight.accounts.urls")),
     path("cases/", include("harborlight.cases.urls")),
     path("tips/", include("harborlight.intake.urls")),
+    path("report/", include("harborlight.intake.public_urls")),
     path("directory/", include("harborlight.referrals.urls")),
     path("security/", include("harborlight.security.urls")),
     path("audit/", include("harborlight.security.audit.urls")),
+    path("insights/", include("harborlight.insights.urls")),
     path("api/v1/", api.urls),
 ]
 

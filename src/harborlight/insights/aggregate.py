@@ -1,0 +1,175 @@
+"""Counts for the dashboard, protected before anyone sees them.
+
+Input is a table in the CTDC v2024 layout (one row per victim record; flags are "1" or
+empty), built from the organisation's own cases or from the public CTDC release. The
+charts to compute are data (``data/dashboard.json``). Every count passes through a
+:class:`SmallCellProtector`: below ``k`` it shows as "<k" unless the viewer may see exact
+figures (the ``insights.exact`` permission).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from harborlight.insights.charts import Cell
+
+DEFAULT_MIN_CELL = 11  # CTDC's k for its k-anonymised release
+
+
+@functools.cache
+def dashboard_spec() -> dict[str, Any]:
+    text = resources.files("harborlight.insights").joinpath("data", "dashboard.json")\
+        .read_text(encoding="utf-8")
+    spec = json.loads(text)
+    ids = [chart["id"] for chart in spec["charts"]]
+    if len(ids) != len(set(ids)):
+        raise ValueError("dashboard.json: chart ids must be unique")
+    for chart in spec["charts"]:
+        if chart["kind"] not in {"columns", "flags", "category", "flows", "world", "us"}:
+            raise ValueError(f"dashboard.json: chart {chart['id']} has unknown kind "
+                             f"{chart['kind']!r}")
+    return spec
+
+
+@functools.cache
+def us_states() -> dict[str, dict[str, str]]:
+    """USPS code and full name (upper-cased) -> {"fips", "usps", "name"}."""
+    text = resources.files("harborlight.insights").joinpath("data", "us_states.csv")\
+        .read_text(encoding="utf-8")
+    table = {}
+    for row in csv.DictReader(text.splitlines()):
+        table[row["usps"].upper()] = row
+        table[row["name"].upper()] = row
+    return table
+
+
+@dataclass(frozen=True)
+class SmallCellProtector:
+    """Turn raw counts into displayable cells; hide counts in 1..k-1 unless exact."""
+
+    k: int = DEFAULT_MIN_CELL
+    exact: bool = False
+
+    def cell(self, label: str, count: int) -> Cell:
+        count = int(count)
+        if not self.exact and 0 < count < self.k:
+            return Cell(label, None, f"<{self.k}")
+        return Cell(label, count, f"{count:,}")
+
+
+@dataclass
+class Filters:
+    year_from: int | None = None
+    year_to: int | None = None
+    gender: str = ""
+    age: str = ""
+    exploitation: str = ""
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            return frame
+        keep = pd.Series(True, index=frame.index)
+        years = pd.to_numeric(frame["yearOfRegistration"], errors="coerce")
+        if self.year_from is not None:
+            keep &= years >= self.year_from
+        if self.year_to is not None:
+            keep &= years <= self.year_to
+        if self.gender:
+            keep &= frame["gender"] == self.gender
+        if self.age:
+            keep &= frame["ageBroad"] == self.age
+        if self.exploitation:
+            keep &= frame[self.exploitation] == "1"
+        return frame[keep]
+
+
+@dataclass
+class ChartData:
+    """What one chart shows: cells (or a matrix for flows) and its CSV rows."""
+
+    spec: dict[str, Any]
+    cells: list[Cell] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    matrix: list[list[Cell]] = field(default_factory=list)
+    by_shape: dict[str, Cell] = field(default_factory=dict)
+
+    def csv_rows(self) -> list[list[str]]:
+        if self.spec["kind"] == "flows":
+            header = [f"{self.spec['from']} \\ {self.spec['to']}", *self.columns]
+            return [header] + [[row, *(c.display for c in cells)]
+                               for row, cells in zip(self.rows, self.matrix)]
+        return [["label", "count"]] + [[c.label, c.display] for c in self.cells]
+
+
+def _present(series: pd.Series) -> pd.Series:
+    return series[series.astype(str).str.strip() != ""]
+
+
+def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtector,
+            country_names: dict[str, str] | None = None,
+            numeric_ids: dict[str, str] | None = None) -> ChartData:
+    """Counts for one chart of ``dashboard.json`` over ``frame``, already protected."""
+    kind, data = spec["kind"], ChartData(spec)
+    names = country_names or {}
+    if kind == "flags":
+        data.cells = [protect.cell(label, int((frame[column] == "1").sum())
+                                   if column in frame else 0)
+                      for column, label in spec["columns"].items()]
+    elif kind in ("category", "columns"):
+        counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
+        labels = sorted(counts.index, key=_sort_key)
+        data.cells = [protect.cell(str(label), counts[label]) for label in labels]
+    elif kind == "flows":
+        pairs = frame[[spec["from"], spec["to"]]]
+        pairs = pairs[(pairs[spec["from"]] != "") & (pairs[spec["to"]] != "")]
+        top = spec.get("top", 8)
+        data.rows = list(pairs[spec["from"]].value_counts().index[:top])
+        data.columns = list(pairs[spec["to"]].value_counts().index[:top])
+        table = pd.crosstab(pairs[spec["from"]], pairs[spec["to"]])
+        data.matrix = [[protect.cell(f"{names.get(r, r)} to {names.get(c, c)}",
+                                     int(table.at[r, c]) if r in table.index and
+                                     c in table.columns else 0)
+                        for c in data.columns] for r in data.rows]
+    elif kind == "world":
+        counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
+        for iso3, count in counts.items():
+            numeric = (numeric_ids or {}).get(str(iso3))
+            if numeric:
+                data.by_shape[numeric] = protect.cell(names.get(iso3, iso3), count)
+        data.cells = [protect.cell(names.get(iso3, iso3), n) for iso3, n in counts.items()]
+    elif kind == "us":
+        counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
+        states = us_states()
+        for state, count in counts.items():
+            row = states.get(str(state).strip().upper())
+            if row:
+                data.by_shape[row["fips"]] = protect.cell(row["name"], count)
+        data.cells = sorted(data.by_shape.values(), key=lambda c: c.label)
+    return data
+
+
+def _sort_key(label: Any) -> tuple:
+    text = str(label)
+    digits = "".join(ch for ch in text.split("-")[0] if ch.isdigit())
+    return (0, int(digits), text) if digits else (1, 0, text)
+
+
+def shares(cells: list[Cell]) -> list[Cell]:
+    """Each cell as a share of the total, for comparing populations of different sizes."""
+    total = sum(c.value or 0 for c in cells)
+    result = []
+    for cell in cells:
+        if cell.value is None or total == 0:
+            result.append(Cell(cell.label, None, cell.display))
+        else:
+            result.append(Cell(cell.label, round(1000 * cell.value / total),
+                               f"{100 * cell.value / total:.1f}%"))
+    return result

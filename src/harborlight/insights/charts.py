@@ -1,0 +1,144 @@
+"""Charts as self-contained SVG, drawn on the server.
+
+Every chart is a finished ``<svg>`` with a ``<title>`` and ``<desc>`` (screen readers),
+colours as SVG attributes (the Content-Security-Policy forbids inline CSS), and the same
+markup serves the page, the SVG download and the PNG download (drawn from it by
+``static/insights/download.js``). Values arrive as :class:`Cell`, already protected:
+a suppressed cell has ``value=None`` and is drawn as a hatched stub labelled "<k".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+from django.utils.html import escape
+
+from harborlight.insights.maps import US_VIEWBOX, WORLD_VIEWBOX, Shape
+
+BAR = "#2b6cb0"
+COMPARE = "#9c4221"
+SUPPRESSED = "#bdbdbd"
+INK = "#1b1f24"
+# Sequential blues (ColorBrewer), light to dark; readable by people with colour blindness.
+SCALE = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+FONT = 'font-family="system-ui, sans-serif"'
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One protected figure: ``value`` is None when the count was suppressed."""
+
+    label: str
+    value: int | None
+    display: str
+
+
+def _svg(width: int, height: int, chart_id: str, title: str, desc: str, body: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}-svg">'
+            f'<title id="{chart_id}-title">{escape(title)}</title>'
+            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
+            '<defs><pattern id="suppressed" width="6" height="6" '
+            'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+            f'<rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" '
+            f'stroke="{SUPPRESSED}" stroke-width="3"/></pattern></defs>'
+            f'<rect width="{width}" height="{height}" fill="#ffffff"/>{body}</svg>')
+
+
+def _describe(cells: list[Cell]) -> str:
+    return "; ".join(f"{c.label}: {c.display}" for c in cells) or "No data for these filters."
+
+
+def bar_chart(chart_id: str, title: str, cells: list[Cell],
+              compare: list[Cell] | None = None, compare_label: str = "") -> str:
+    """Horizontal bars, one per cell; an optional second series shows global shares."""
+    label_width, bar_width, row = 320, 400, 30 if compare is None else 42
+    height = 40 + row * max(len(cells), 1)
+    peak = max([c.value or 0 for c in cells] + [1])
+    shares = {c.label: c for c in compare or []}
+    compare_peak = max([c.value or 0 for c in compare or []] + [1])
+    body = [f'<text x="0" y="20" {FONT} font-size="14" font-weight="600" fill="{INK}">'
+            f'{escape(title)}</text>']
+    for index, cell in enumerate(cells):
+        y = 34 + index * row
+        body.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" {FONT} '
+                    f'font-size="13" fill="{INK}">{escape(cell.label)}</text>')
+        if cell.value is None:
+            body.append(f'<rect x="{label_width}" y="{y + 3}" width="24" height="16" '
+                        'fill="url(#suppressed)"/>')
+            width = 24
+        else:
+            width = max(1, round(bar_width * cell.value / peak))
+            body.append(f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="16" '
+                        f'fill="{BAR}"/>')
+        body.append(f'<text x="{label_width + width + 6}" y="{y + 16}" {FONT} font-size="12" '
+                    f'fill="{INK}">{escape(cell.display)}</text>')
+        other = shares.get(cell.label)
+        if other is not None and other.value is not None:
+            other_width = max(1, round(bar_width * other.value / compare_peak))
+            body.append(f'<rect x="{label_width}" y="{y + 22}" width="{other_width}" '
+                        f'height="8" fill="{COMPARE}"/>')
+    if compare is not None:
+        body.append(f'<text x="{label_width}" y="{height - 4}" {FONT} font-size="11" '
+                    f'fill="{COMPARE}">{escape(compare_label)}</text>')
+    desc = _describe(cells) + (f". {compare_label}: {_describe(compare)}" if compare else "")
+    return _svg(label_width + bar_width + 80, height, chart_id, title, desc, "".join(body))
+
+
+def column_chart(chart_id: str, title: str, cells: list[Cell]) -> str:
+    """Vertical columns in order (counts over time)."""
+    width, height, top, bottom, left = 720, 260, 34, 40, 10
+    slot = (width - left * 2) / max(len(cells), 1)
+    peak = max([c.value or 0 for c in cells] + [1])
+    plot = height - top - bottom
+    body = [f'<text x="0" y="20" {FONT} font-size="14" font-weight="600" fill="{INK}">'
+            f'{escape(title)}</text>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" '
+            f'y2="{height - bottom}" stroke="{INK}" stroke-width="1"/>']
+    for index, cell in enumerate(cells):
+        x = left + index * slot + slot * 0.15
+        w = slot * 0.7
+        if cell.value is None:
+            h, fill = 12, "url(#suppressed)"
+        else:
+            h, fill = max(1, plot * cell.value / peak), BAR
+        body.append(f'<rect x="{x:.1f}" y="{height - bottom - h:.1f}" width="{w:.1f}" '
+                    f'height="{h:.1f}" fill="{fill}"/>')
+        cx = x + w / 2
+        body.append(f'<text x="{cx:.1f}" y="{height - bottom - h - 4:.1f}" text-anchor="middle" '
+                    f'{FONT} font-size="11" fill="{INK}">{escape(cell.display)}</text>')
+        body.append(f'<text x="{cx:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+                    f'{FONT} font-size="11" fill="{INK}">{escape(cell.label)}</text>')
+    return _svg(width, height, chart_id, title, _describe(cells), "".join(body))
+
+
+def _bin(value: int, peak: int) -> str:
+    """Colour on a log scale: case counts are heavy-tailed, and a linear scale would paint
+    every country but the largest in the palest shade."""
+    if peak <= 1 or value <= 0:
+        return SCALE[0]
+    position = int(len(SCALE) * math.log(value) / math.log(peak + 1))
+    return SCALE[min(len(SCALE) - 1, position)]
+
+
+def choropleth(chart_id: str, title: str, shapes: Iterable[Shape],
+               cells_by_shape: dict[str, Cell], world: bool) -> str:
+    """Shade each shape by its count; shapes without data stay white."""
+    width, height = WORLD_VIEWBOX if world else US_VIEWBOX
+    peak = max([c.value or 0 for c in cells_by_shape.values()] + [1])
+    body = []
+    for shape in shapes:
+        cell = cells_by_shape.get(shape.id)
+        if cell is None:
+            fill, label = "#f7f7f7", f"{shape.name}: no records"
+        elif cell.value is None:
+            fill, label = "url(#suppressed)", f"{shape.name}: {cell.display}"
+        else:
+            fill, label = _bin(cell.value, peak), f"{shape.name}: {cell.display}"
+        body.append(f'<path d="{shape.path}" fill="{fill}" stroke="#8a8a8a" '
+                    f'stroke-width="0.5"><title>{escape(label)}</title></path>')
+    cells = sorted(cells_by_shape.values(), key=lambda c: -(c.value or 0))
+    return _svg(width, height, chart_id, title, _describe(cells[:20]), "".join(body))

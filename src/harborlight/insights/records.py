@@ -1,0 +1,107 @@
+"""The organisation's own case records as HTCDS-named rows, one per victim or survivor.
+
+This is the one place that reads case models for statistics: dashboards and the CTDC
+export from the database both start here, then hand the rows to the sharing engine, which
+maps HTCDS to the CTDC layouts. Values are decrypted in memory only, to count them; nothing
+identifying leaves this module (names, contacts and free text are never read).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterator
+
+import pandas as pd
+from django.db.models import Exists, OuterRef, Prefetch
+
+from harborlight.cases.models import Case, Consent, ConsentPurpose, Person, PersonRole
+from harborlight.sharing import CONSENT_FIELD, frame_from_records
+from harborlight.sharing.errors import InputProblems
+from harborlight.sharing.mapping import convert
+
+TARGET_LAYOUT = "ctdc-2024"
+EXTRA_COLUMNS = ["exploitationState"]
+
+
+def _age(birthdate: date | None, on: date) -> int | None:
+    if birthdate is None:
+        return None
+    return on.year - birthdate.year - ((on.month, on.day) < (birthdate.month, birthdate.day))
+
+
+def _exploitation_place(case: Case) -> tuple[str, str]:
+    """(country, state) of the case's exploitation event, if the case records one."""
+    for event in getattr(case, "exploitation_events", []):
+        return event.country or "", event.state or ""
+    return "", ""
+
+
+def victim_records(organisation) -> Iterator[dict[str, Any]]:
+    """HTCDS-named dicts for every current victim in the organisation's cases.
+
+    ``consent_deidentified_sharing`` is true when the case holds an active consent to
+    de-identified sharing; the sharing engine leaves the others out of exports.
+    """
+    consented = Consent.objects.active().filter(
+        case=OuterRef("pk"), purpose=ConsentPurpose.DEIDENTIFIED_SHARING)
+    cases = Case.objects.filter(organisation=organisation).annotate(
+        sharing_consent=Exists(consented))
+    events = _events_prefetch()
+    if events is not None:
+        cases = cases.prefetch_related(events)
+    victims = Person.objects.filter(role=PersonRole.VICTIM, merged_into__isnull=True,
+                                    erased_at__isnull=True)
+    for case in cases.prefetch_related(Prefetch("persons", queryset=victims,
+                                                to_attr="victims")).iterator(chunk_size=500):
+        registered = case.opened_at.date()
+        country, state = _exploitation_place(case)
+        for person in case.victims:
+            yield {
+                "cas_RegistrationDate": registered,
+                "prs_Gender": person.gender,
+                "prs_AgeAtRegistration": _age(person.birthdate, registered),
+                "vic_AgeWhenTrafficked": person.age_when_trafficked,
+                "prs_Citizenship": person.citizenship,
+                "hte_Country": country,
+                "hte_State": state,
+                "vic_MethodsOfControl": person.methods_of_control,
+                "vic_TypeOfExploitation": person.types_of_exploitation,
+                "vic_ForcedLabourIndustry": person.forced_labour_industry,
+                "vic_TypeOfSexExploitation": person.types_of_sex_exploitation,
+                "vic_RelationshipToTrafficker": person.relationship_to_trafficker,
+                CONSENT_FIELD: bool(case.sharing_consent),
+            }
+
+
+def _events_prefetch():
+    """Prefetch exploitation events if the case model has them (HTCDS hte_ section)."""
+    related = {rel.get_accessor_name(): rel.related_model
+               for rel in Case._meta.related_objects}
+    for accessor, model in related.items():
+        if {"type", "country", "state"} <= {f.name for f in model._meta.fields}:
+            return Prefetch(accessor, queryset=model.objects.filter(type="Exploitation"),
+                            to_attr="exploitation_events")
+    return None
+
+
+def ctdc_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The records in the CTDC v2024 layout plus ``exploitationState``; raises InputProblems."""
+    if not records:
+        return pd.DataFrame(columns=_empty_columns())
+    frame = frame_from_records(records)
+    problems: list[str] = []
+    mapped = convert(frame, "htcds", TARGET_LAYOUT, problems)
+    if problems:
+        raise InputProblems(problems)
+    mapped["exploitationState"] = frame["hte_State"].str.strip().str.upper()
+    return mapped
+
+
+def _empty_columns() -> list[str]:
+    from harborlight.sharing.datafiles import load_layout
+
+    return list(load_layout(TARGET_LAYOUT).names) + EXTRA_COLUMNS
+
+
+def own_frame(organisation) -> pd.DataFrame:
+    return ctdc_frame(list(victim_records(organisation)))
