@@ -1,0 +1,162 @@
+"""Forms of the directory and of referrals: per-field messages, nothing saved on error."""
+
+from __future__ import annotations
+
+from django import forms
+
+from harborlight.accounts.models import Organisation
+from harborlight.referrals import vocabulary
+from harborlight.referrals.geocoding import UnknownPlace, locate
+from harborlight.referrals.models import (ReferralReason, ReferralStatus, ServiceProvider)
+
+RADIUS_CHOICES = [("", "Any distance"), ("10", "Within 10 miles"), ("25", "Within 25 miles"),
+                  ("50", "Within 50 miles"), ("100", "Within 100 miles"),
+                  ("250", "Within 250 miles")]
+
+
+def _blank(label: str, kind: str) -> list[tuple[str, str]]:
+    return [("", label)] + vocabulary.choices(kind)
+
+
+class SearchForm(forms.Form):
+    service = forms.ChoiceField(required=False, choices=lambda: _blank("Any service",
+                                                                        "services"))
+    language = forms.ChoiceField(required=False, choices=lambda: _blank("Any language",
+                                                                         "languages"))
+    population = forms.ChoiceField(required=False, choices=lambda: _blank(
+        "Anyone", "populations"), label="Population served")
+    near = forms.CharField(required=False, max_length=100, label="Near (city or ZIP code)",
+                           help_text='For example "Houston, TX" or 77002. Looked up on this '
+                                     "server; nothing is sent elsewhere.")
+    radius = forms.ChoiceField(required=False, choices=RADIUS_CHOICES, label="Distance")
+    open_24_7 = forms.BooleanField(required=False, label="Open 24/7 only")
+
+    def clean(self):
+        data = super().clean()
+        data["place"] = None
+        if data.get("near"):
+            try:
+                data["place"] = locate(data["near"])
+            except UnknownPlace as exc:
+                self.add_error("near", str(exc))
+        elif data.get("radius"):
+            self.add_error("near", "Enter a city or ZIP code to search by distance.")
+        return data
+
+
+class ProviderForm(forms.ModelForm):
+    services = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple,
+        choices=lambda: vocabulary.choices("services"))
+    populations = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Populations served",
+        choices=lambda: vocabulary.choices("populations"))
+    languages = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple,
+        choices=lambda: vocabulary.choices("languages"))
+
+    class Meta:
+        model = ServiceProvider
+        fields = ["name", "partner", "services", "populations", "languages", "open_24_7",
+                  "hours", "street", "city", "state", "postal_code", "country", "latitude",
+                  "longitude", "contact_name", "phone", "email"]
+        labels = {"open_24_7": "Open 24/7", "partner": "Uses Harborlight as",
+                  "postal_code": "ZIP or postal code", "country": "Country (ISO 3166 alpha-3)"}
+        help_texts = {"latitude": "Leave the coordinates empty to place the entry at its "
+                                  "ZIP code or city, looked up offline."}
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["partner"].queryset = Organisation.objects.exclude(pk=organisation.pk)
+        self.fields["partner"].required = False
+        self.fields["partner"].empty_label = "Not on Harborlight (referrals by letter)"
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lon is None) and not self.errors.get("latitude") \
+                and not self.errors.get("longitude"):
+            self.add_error("longitude" if lon is None else "latitude",
+                           "Give both latitude and longitude, or neither.")
+        for name, bound in (("latitude", 90), ("longitude", 180)):
+            value = data.get(name)
+            if value is not None and not -bound <= value <= bound:
+                self.add_error(name, f"Must be between -{bound} and {bound}.")
+        if lat is None and lon is None and not self.errors:
+            place = None
+            for text in (data.get("postal_code"), ", ".join(
+                    part for part in (data.get("city"), data.get("state")) if part)):
+                if not text:
+                    continue
+                try:
+                    place = locate(text)
+                    break
+                except UnknownPlace:
+                    continue
+            if place is not None:
+                data["latitude"], data["longitude"] = place.latitude, place.longitude
+                self.instance.latitude, self.instance.longitude = place.latitude, \
+                    place.longitude
+        return data
+
+    def save(self, commit: bool = True) -> ServiceProvider:
+        self.instance.organisation = self.organisation
+        provider = super().save(commit=False)
+        if self.cleaned_data.get("latitude") is not None:
+            provider.latitude = self.cleaned_data["latitude"]
+            provider.longitude = self.cleaned_data["longitude"]
+        if commit:
+            provider.save()
+        return provider
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, comma-separated, with a "
+                                                       "header row. At most 5 MB.")
+
+
+class ReferralForm(forms.Form):
+    provider = forms.ModelChoiceField(queryset=ServiceProvider.objects.none(),
+                                      label="Refer to")
+    reason = forms.ChoiceField(choices=[("", "Choose a reason")] + ReferralReason.choices,
+                               label="Reason for referral")
+    services = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                         choices=lambda: vocabulary.choices("services"),
+                                         label="Services requested")
+    details = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Arrangements and logistics",
+        help_text="Sent to the receiver with the referral. Only the fields the survivor "
+                  "agreed to share go with it: do not add other personal details here.")
+
+    def __init__(self, *args, organisation: Organisation, partners_only: bool = False,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        providers = ServiceProvider.objects.filter(organisation=organisation)
+        if partners_only:
+            providers = providers.filter(partner__isnull=False).exclude(partner=organisation)
+            self.fields["provider"].label = "Transfer to"
+            del self.fields["services"]
+        self.fields["provider"].queryset = providers.order_by("name")
+        self.fields["provider"].empty_label = "Choose from your directory"
+
+
+class ResponseForm(forms.Form):
+    decision = forms.ChoiceField(choices=[(ReferralStatus.ACCEPTED, "Accept"),
+                                          (ReferralStatus.DECLINED, "Decline"),
+                                          (ReferralStatus.COMPLETED, "Mark completed")],
+                                 widget=forms.RadioSelect, label="Answer")
+    note = forms.CharField(required=False, max_length=5000, label="Note to the sender",
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Optional; for example why you declined, or when "
+                                     "the first appointment is.")
+
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [choice for choice in
+                                           self.fields["decision"].choices
+                                           if choice[0] in allowed]

@@ -1,0 +1,289 @@
+"""Referrals and transfers of a case, with the HTCDS referral fields.
+
+A :class:`Referral` belongs to the organisation that sends it (its ``organisation``), and
+is *shared* with the organisation that receives it (``recipient_organisation``), when the
+recipient uses Harborlight. The receiver never opens the sender's case. What it sees is
+``shared_record``: an encrypted copy of exactly the fields the survivor consented to share
+(``Consent.fields_allowed``, HTCDS names), taken when the referral was sent through the
+consent gate (:func:`harborlight.security.disclosure.disclose`). See ``docs/referrals.md``.
+
+Status moves one way: ``sent`` -> ``accepted`` or ``declined``; ``accepted`` ->
+``completed``. Inside Harborlight the receiver records the answer; for an outside
+provider, the sender records what the provider said. Accepting a *transfer* opens a new
+case in the receiving organisation from the shared record, and closes the sender's case
+as "Closed, referred": the sender keeps a closed record.
+
+HTCDS v2.0 referral fields (IOM and partners, CC BY 4.0), on each side:
+
+===============================  ==========================================
+cas_ReferringOrganisation         ``organisation``
+cas_ReferringPrimaryCaseWorker    ``sent_by``
+cas_OutgoingReferralDate          ``sent_at`` (date)
+cas_ReasonForOutgoingReferral     ``reason`` (the sender's side)
+cas_OutgoingReferralDetails       ``details`` (the sender's side)
+cas_ReferredOrganisation          ``recipient_organisation`` or ``recipient_name``
+cas_ReferredPrimaryCaseWorker     ``receiver_caseworker``
+cas_IncomingReferralDate          ``accepted_at`` (date)
+cas_ReasonForIncomingReferral     ``reason`` (the receiver's side)
+cas_IncomingReferralDetails       ``details`` (the receiver's side)
+===============================  ==========================================
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from harborlight.security.fields import EncryptedJSONField, EncryptedTextField
+
+
+class ReferralError(Exception):
+    """A referral cannot move as asked (wrong state, or not this user's to answer)."""
+
+
+class ReferralKind(models.TextChoices):
+    REFERRAL = "referral", _("Referral for services")
+    TRANSFER = "transfer", _("Transfer of the whole case")
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+
+
+class ReferralReason(models.TextChoices):
+    """HTCDS cas_ReasonForOutgoingReferral and cas_ReasonForIncomingReferral."""
+
+    ADDITIONAL_SERVICES = "AdditionalServicesRequired", _("Additional services required")
+    MIGRATION = "MigrationOrChangeOfLocation", _("Migration or change of location")
+    OTHER = "Other", _("Other")
+
+
+# Which answer is allowed from which status; every transition is one conditional UPDATE.
+TRANSITIONS = {
+    ReferralStatus.ACCEPTED: ReferralStatus.SENT,
+    ReferralStatus.DECLINED: ReferralStatus.SENT,
+    ReferralStatus.COMPLETED: ReferralStatus.ACCEPTED,
+}
+# What the receiving organisation may do with a referral shared with it.
+RECEIVER_ACTIONS = frozenset({"referral.view", "referral.respond"})
+
+
+class ReferralQuerySet(models.QuerySet):
+    def outgoing(self, organisation) -> "ReferralQuerySet":
+        return self.filter(organisation=organisation)
+
+    def incoming(self, organisation) -> "ReferralQuerySet":
+        return self.filter(recipient_organisation=organisation)
+
+    def open(self) -> "ReferralQuerySet":
+        return self.filter(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED])
+
+
+class Referral(models.Model):
+    audit_sensitive = True
+    view_action = "referral.view"
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="referrals_sent",
+                                     help_text="HTCDS cas_ReferringOrganisation")
+    reference = models.CharField(max_length=32, unique=True)
+    kind = models.CharField(max_length=10, choices=ReferralKind.choices,
+                            default=ReferralKind.REFERRAL)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE,
+                             related_name="referrals_out")
+    provider = models.ForeignKey("referrals.ServiceProvider", on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="referrals")
+    recipient_name = models.CharField(max_length=200,
+                                      help_text="HTCDS cas_ReferredOrganisation, as sent")
+    recipient_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referrals_received",
+        help_text="HTCDS cas_ReferredOrganisation when it uses Harborlight")
+    status = models.CharField(max_length=10, choices=ReferralStatus.choices,
+                              default=ReferralStatus.SENT, db_index=True)
+    reason = models.CharField(max_length=40, choices=ReferralReason.choices,
+                              help_text="HTCDS cas_ReasonForOutgoingReferral")
+    details = EncryptedTextField(blank=True, help_text="HTCDS cas_OutgoingReferralDetails")
+    services = models.JSONField(default=list, blank=True)
+    fields_shared = models.JSONField(default=list, blank=True,
+                                     help_text="HTCDS names of the fields in shared_record")
+    shared_record = EncryptedJSONField(default=dict, blank=True)
+    consent = models.ForeignKey("cases.Consent", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="referrals",
+                                help_text="The consent the disclosure relied on")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="referrals_sent",
+                                help_text="HTCDS cas_ReferringPrimaryCaseWorker")
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True,
+                                   help_text="HTCDS cas_OutgoingReferralDate")
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response_note = EncryptedTextField(blank=True)
+    receiver_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="referrals_received", help_text="HTCDS cas_ReferredPrimaryCaseWorker")
+    accepted_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="HTCDS cas_IncomingReferralDate")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    received_case = models.OneToOneField(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="transferred_from",
+        help_text="For an accepted transfer: the new case in the receiving organisation")
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["organisation", "-sent_at"]),
+                   models.Index(fields=["recipient_organisation", "status", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def audit_label(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+    # -- permissions --------------------------------------------------------------
+
+    def is_shared_with(self, organisation, action: str) -> bool:
+        """The receiving organisation may read the shared record and answer; nothing else."""
+        return (self.recipient_organisation_id is not None
+                and organisation is not None
+                and self.recipient_organisation_id == organisation.pk
+                and action in RECEIVER_ACTIONS)
+
+    @staticmethod
+    def shared_with_filter(organisation, action: str) -> Q:
+        if action not in RECEIVER_ACTIONS or organisation is None:
+            return Q(pk__in=[])
+        return Q(recipient_organisation=organisation)
+
+    @property
+    def restricted(self) -> bool:
+        return self.case.restricted
+
+    def is_assigned_to(self, user) -> bool:
+        """The sender's restriction applies to the sender's staff; the receiver was given
+        this record by consent, so restriction on the sender's side does not reach it."""
+        return (self.case.is_assigned_to(user)
+                or (self.recipient_organisation_id is not None
+                    and user.organisation_id == self.recipient_organisation_id))
+
+    # -- reading ------------------------------------------------------------------
+
+    @property
+    def is_internal(self) -> bool:
+        return self.recipient_organisation_id is not None
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.kind == ReferralKind.TRANSFER
+
+    def consent_active(self) -> bool:
+        return self.consent is not None and self.consent.is_active()
+
+    def visible_record(self) -> dict:
+        """The shared record while the consent it relied on stands; empty once withdrawn.
+
+        Withdrawal cannot unsay what was already disclosed, but Harborlight stops showing
+        it. An accepted transfer has become the receiver's own case and is not affected.
+        """
+        if self.status == ReferralStatus.ACCEPTED and self.is_transfer:
+            return self.shared_record
+        return self.shared_record if self.consent_active() else {}
+
+    def answerable_by(self, user) -> bool:
+        """Inside Harborlight the receiver answers; for an outside provider, the sender
+        records the provider's answer."""
+        organisation_id = (self.recipient_organisation_id if self.is_internal
+                           else self.organisation_id)
+        return user.organisation_id == organisation_id
+
+    def next_statuses(self) -> list[str]:
+        return [target for target, source in TRANSITIONS.items()
+                if source == self.status and not (self.is_transfer
+                                                  and target == ReferralStatus.COMPLETED)]
+
+    def htcds_outgoing(self) -> dict:
+        """The sender's HTCDS referral fields for this referral."""
+        return {
+            "cas_ReferredOrganisation": self.recipient_name,
+            "cas_ReferredPrimaryCaseWorker": _name(self.receiver_caseworker),
+            "cas_ReasonForOutgoingReferral": self.reason,
+            "cas_OutgoingReferralDate": self.sent_at.date().isoformat(),
+            "cas_OutgoingReferralDetails": self.details,
+        }
+
+    def htcds_incoming(self) -> dict:
+        """The receiver's HTCDS referral fields for this referral."""
+        return {
+            "cas_ReferringOrganisation": self.organisation.name,
+            "cas_ReferringPrimaryCaseWorker": _name(self.sent_by),
+            "cas_ReasonForIncomingReferral": self.reason,
+            "cas_IncomingReferralDate": (self.accepted_at.date().isoformat()
+                                         if self.accepted_at else ""),
+            "cas_IncomingReferralDetails": self.details,
+        }
+
+    # -- transitions --------------------------------------------------------------
+
+    def accept(self, by, note: str = "", now=None) -> None:
+        """Accept; for a transfer, also open the receiver's case and close the sender's."""
+        from harborlight.referrals.transfer import complete_transfer
+
+        now = now or timezone.now()
+        with transaction.atomic():
+            self._move(ReferralStatus.ACCEPTED, by, note, now,
+                       accepted_at=now, receiver_caseworker=by if self.is_internal else None)
+            if self.is_transfer:
+                complete_transfer(self, by=by, now=now)
+
+    def decline(self, by, note: str = "", now=None) -> None:
+        with transaction.atomic():
+            self._move(ReferralStatus.DECLINED, by, note, now or timezone.now())
+
+    def complete(self, by, note: str = "", now=None) -> None:
+        if self.is_transfer:
+            raise ReferralError("A transfer ends when it is accepted; there is nothing to "
+                                "complete.")
+        now = now or timezone.now()
+        with transaction.atomic():
+            self._move(ReferralStatus.COMPLETED, by, note, now, completed_at=now)
+
+    def _move(self, target: str, by, note: str, now, **extra) -> None:
+        """Steps: check who answers, then a conditional UPDATE from the expected status
+        (two people answering at once: exactly one wins), then audit inside the same
+        transaction."""
+        from harborlight.security.audit.log import record
+
+        if not self.answerable_by(by):
+            raise ReferralError("Only the receiving organisation can answer this referral.")
+        source = TRANSITIONS[target]
+        if target == ReferralStatus.COMPLETED and self.is_transfer:
+            raise ReferralError("A transfer cannot be completed.")
+        note = (note or "").strip()
+        if len(note) > 5000:
+            raise ReferralError("A note is 5,000 characters at most.")
+        values = {"status": target, "responded_by": by, "responded_at": now, **extra}
+        if note:
+            values["response_note"] = note
+        for name, value in values.items():
+            setattr(self, name, value)
+        changed = Referral.objects.filter(pk=self.pk, status=source).update(**values)
+        if changed != 1:
+            self.refresh_from_db()
+            raise ReferralError(f"This {self.get_kind_display().lower()} is already "
+                                f"{self.get_status_display().lower()}.")
+        record("update", actor=by, obj=self,
+               details={"status": target, "from": source, "kind": self.kind})
+
+
+def _name(user) -> str:
+    return "" if user is None else str(user)

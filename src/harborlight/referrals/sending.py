@@ -1,0 +1,75 @@
+"""Sending a referral or a transfer: the consent gate, the shared record, the audit entry.
+
+Steps, in one transaction (if any step fails, nothing is saved and nothing disclosed):
+
+1. check the case can be referred (a transfer needs an open case, a partner that uses
+   Harborlight, and no other transfer waiting for an answer);
+2. ask the consent gate (:func:`~harborlight.security.disclosure.disclose`) for the
+   purpose (referral or transfer) and the recipient's name; it raises ``ConsentRequired``
+   when no active consent covers them, and writes a ``disclose`` audit entry naming the
+   consent relied on;
+3. copy the consented fields into the referral's encrypted shared record
+   (:mod:`harborlight.referrals.snapshot`);
+4. save the referral and write a ``create`` audit entry.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from harborlight.cases.references import random_reference
+from harborlight.referrals import snapshot
+from harborlight.referrals.models import (Referral, ReferralError, ReferralKind,
+                                          ReferralStatus, ServiceProvider)
+from harborlight.security.audit.log import record
+from harborlight.security.disclosure import disclose
+
+
+def recipient_name(provider: ServiceProvider) -> str:
+    """The name a consent's ``recipient`` must match: the Harborlight organisation's name
+    for a partner, the directory entry's name otherwise."""
+    return provider.partner.name if provider.partner_id else provider.name
+
+
+def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
+         services: list[str] | None = None, kind: str = ReferralKind.REFERRAL,
+         now=None) -> Referral:
+    """Refer (or transfer) ``case`` to ``provider``; see the module docstring for steps."""
+    from harborlight.cases.models import CaseStatus, ConsentPurpose
+
+    now = now or timezone.now()
+    if provider.organisation_id != case.organisation_id:
+        raise ReferralError("Choose a provider from your organisation's directory.")
+    if kind == ReferralKind.TRANSFER:
+        if not provider.partner_id:
+            raise ReferralError("A case can be transferred only to an organisation that "
+                                "uses Harborlight; refer it to this provider instead.")
+        if provider.partner_id == case.organisation_id:
+            raise ReferralError("A case cannot be transferred to its own organisation.")
+        if case.status not in (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP):
+            raise ReferralError("Only an open case can be transferred.")
+        if case.referrals_out.filter(kind=ReferralKind.TRANSFER,
+                                     status=ReferralStatus.SENT).exists():
+            raise ReferralError("A transfer of this case is already waiting for an answer.")
+    purpose = (ConsentPurpose.TRANSFER if kind == ReferralKind.TRANSFER
+               else ConsentPurpose.REFERRAL)
+    name = recipient_name(provider)
+    reference = random_reference("R")
+    with transaction.atomic():
+        basis = disclose(by, case, purpose, case=case, recipient=name, now=now,
+                         details={"referral": reference, "kind": kind})
+        consent = basis.consent
+        shared = snapshot.take(case, list(consent.fields_allowed or []), purpose, consent)
+        referral = Referral.objects.create(
+            organisation=case.organisation, reference=reference, kind=kind, case=case,
+            provider=provider, recipient_name=name,
+            recipient_organisation_id=provider.partner_id, reason=reason,
+            details=(details or "").strip(), services=list(services or []),
+            fields_shared=snapshot.fields_in(shared), shared_record=shared,
+            consent=consent, sent_by=by, sent_at=now)
+        record("create", actor=by, obj=referral,
+               details={"case": case.reference, "kind": kind, "consent": consent.pk,
+                        "fields": referral.fields_shared,
+                        "recipient_organisation": provider.partner_id})
+    return referral

@@ -1,0 +1,87 @@
+"""The receiving end of a transfer: a new case from the shared record; the old one closed.
+
+Runs inside :meth:`Referral.accept`'s transaction. Steps:
+
+1. close the sender's case as "Closed, referred" with a conditional UPDATE from an open
+   status (a case closed meanwhile stops the transfer: nothing is created);
+2. open a new case in the receiving organisation, owned by whoever accepted, holding the
+   transferred fields (the same field resolution as the snapshot, in reverse);
+3. add the people and the case comments that were transferred;
+4. audit both: ``create`` on the new case, ``update`` on the closed one.
+
+The sender keeps its closed case, with everything in it, as its record of the work done.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from harborlight.cases.references import next_case_reference
+from harborlight.referrals.snapshot import PERSON_PREFIXES, model_field_for
+from harborlight.security.audit.log import record
+
+
+def complete_transfer(referral, *, by, now) -> object:
+    from harborlight.cases.models import Case, CaseNote, CaseStatus, Person
+    from harborlight.referrals.models import ReferralError
+
+    old = referral.case
+    closure = f"Transferred to {referral.recipient_name} (transfer {referral.reference})."
+    closed = (Case.objects.filter(pk=old.pk, status__in=[CaseStatus.ACTIVE,
+                                                        CaseStatus.FOLLOW_UP])
+              .update(status=CaseStatus.CLOSED_REFERRED, closed_at=now))
+    if closed != 1:
+        raise ReferralError("The sending organisation closed this case in the meantime; "
+                            "the transfer cannot go ahead.")
+    old.refresh_from_db()
+    old.reason_for_closure = closure
+    old.save(update_fields=["reason_for_closure"])
+
+    shared = referral.shared_record or {}
+    new = Case(organisation=referral.recipient_organisation, reference=next_case_reference(),
+               owner=by, opened_at=now)
+    for name, value in shared.get("case", {}).items():
+        if name != "cas_Status":
+            _assign(new, name, value)
+    victim_case_fields = {}
+    for person in shared.get("persons", []):
+        for name, value in person.get("fields", {}).items():
+            if name.startswith("vic_") and model_field_for(Person, name) is None:
+                victim_case_fields.setdefault(name, value)
+    for name, value in victim_case_fields.items():
+        _assign(new, name, value)
+    new.save()
+    for person in shared.get("persons", []):
+        row = Person(organisation=new.organisation, case=new, role=person["role"])
+        for name, value in person.get("fields", {}).items():
+            if name.startswith(PERSON_PREFIXES):
+                _assign(row, name, value)
+        row.save()
+    for comment in shared.get("comments", []):
+        CaseNote.objects.create(organisation=new.organisation, case=new, author=None,
+                                body=f"(Transferred from {referral.organisation.name}; "
+                                     f"written {comment['date']}.)\n{comment['text']}")
+    referral.received_case = new
+    referral.save(update_fields=["received_case"])
+    record("create", actor=by, obj=new,
+           details={"transfer": referral.reference, "from_organisation":
+                    referral.organisation_id})
+    record("update", actor=by, organisation=old.organisation_id, obj=old,
+           details={"status": CaseStatus.CLOSED_REFERRED, "transfer": referral.reference})
+    return new
+
+
+def _assign(obj: models.Model, name: str, value: dict) -> None:
+    """Set the field holding ``name`` from a shared value, if it fits; else leave it."""
+    field = model_field_for(type(obj), name)
+    if field is None or field.is_relation or not isinstance(value, dict):
+        return
+    raw = value.get("value")
+    if field.choices and raw not in {choice for choice, _ in field.flatchoices}:
+        return
+    try:
+        raw = field.to_python(raw)
+    except ValidationError:
+        return
+    setattr(obj, field.attname, raw)
