@@ -32,6 +32,9 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 POLICY_FILE = "policy.toml"
+# Actions ending in one of these are audited under that verb; every other sensitive
+# action (view, transfer, convert, ...) starts by reading the record.
+WRITE_VERBS = {"create", "update", "delete", "export"}
 PUBLIC = "public"
 
 
@@ -194,7 +197,8 @@ def get_object_for(user: Any, action: str, queryset: QuerySet | type[Model],
     if load_policy().is_sensitive(action):
         from harborlight.security.audit.log import record
 
-        verb = "read" if action.endswith(".view") else action.rsplit(".", 1)[-1]
+        verb = action.rsplit(".", 1)[-1]
+        verb = verb if verb in WRITE_VERBS else "read"
         record(verb, actor=user, obj=obj,
                reason=("break-glass" if decision.via_break_glass else reason),
                details={"action": action, "break_glass": decision.via_break_glass})

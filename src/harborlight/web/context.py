@@ -15,6 +15,7 @@ NAVIGATION = [
     ("referrals:list", "Referrals", "referral.view"),
     ("referrals:directory", "Service directory", "provider.view"),
     ("insights:dashboard", "Insights", "insights.view"),
+    ("insights:screening", "Ad screening", "screening.run"),
     ("accounts:users", "Users", "user.manage"),
     ("security:break_glass_review", "Break-glass review", "breakglass.review"),
     ("audit:log", "Audit trail", "audit.view"),

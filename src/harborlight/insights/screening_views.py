@@ -1,0 +1,63 @@
+"""Ad-screening pages for analysts: upload a batch, browse leads, open a tip from a lead."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from harborlight.insights.models import Lead, ScreeningRun
+from harborlight.insights.screening_runs import ACCEPTED_SUFFIXES, UploadRefused, run_upload
+from harborlight.security.permissions import get_object_for, requires, scope
+
+
+class UploadForm(forms.Form):
+    ads = forms.FileField(label="Batch of ads",
+                          help_text="JSON Lines, CSV or Parquet with id, title, body, "
+                                    "posted_at, site, location (and optional contacts); "
+                                    "up to 25 MB.",
+                          widget=forms.ClearableFileInput(
+                              attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}))
+
+
+@requires("screening.run")
+def screening_home(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = run_upload(request.user.organisation, request.user, form.cleaned_data["ads"])
+        except UploadRefused as refusal:
+            form.add_error("ads", str(refusal))
+        else:
+            messages.success(request, f"Screened {run.ads_screened} ads: "
+                                      f"{run.networks_found} networks.")
+            return redirect("insights:screening_run", run_id=run.pk)
+    runs = scope(request.user, "screening.run", ScreeningRun.objects.all())[:20]
+    return render(request, "insights/screening_home.html", {"form": form, "runs": runs},
+                  status=400 if form.errors else 200)
+
+
+@requires("screening.run")
+def screening_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_for(request.user, "screening.run", ScreeningRun, pk=run_id)
+    return render(request, "insights/screening_run.html",
+                  {"run": run, "leads": run.leads.only("rank", "network_id", "score", "size",
+                                                       "tip_id", "run_id")})
+
+
+@requires("screening.run")
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = get_object_for(request.user, "screening.run", Lead.objects.select_related("run"),
+                          pk=lead_id)
+    return render(request, "insights/lead.html", {"lead": lead, "details": lead.details})
+
+
+@requires("lead.convert")
+@require_POST
+def lead_to_tip(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = get_object_for(request.user, "lead.convert", Lead, pk=lead_id)
+    tip = lead.to_tip(by=request.user)
+    messages.success(request, f"Tip {tip.reference} opened from this lead.")
+    return redirect("insights:lead", lead_id=lead.pk)
