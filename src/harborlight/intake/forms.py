@@ -1,0 +1,270 @@
+"""Forms for the public report, the follow-up page and the operator console.
+
+Every free-text field goes through :func:`harborlight.intake.text.validate_text` and has a
+maximum length, so bad input gets a message on the field and nothing is stored.
+Structured answers are built from the questions in ``vocab/triage_rules.json``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from harborlight.cases.models import ConsentMethod
+from harborlight.intake.catalog import current_catalog, current_rules
+from harborlight.intake.models import CallerType, Channel, CloseReason, SuggestionDecision
+from harborlight.intake.text import (MESSAGE_MAX, NARRATIVE_MAX, SHORT_TEXT_MAX,
+                                     validate_text)
+from harborlight.vocab.indicators import EVIDENCE_GRADES
+from harborlight.vocab.loader import VocabularyError
+
+YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("I don't know")}
+PUBLIC_QUESTION_LABELS = {
+    "danger_now": _("Is anyone in immediate danger right now?"),
+    "happening_now": _("Is this happening now?"),
+    "minor_involved": _("Is anyone involved under 18?"),
+}
+HONEYPOT_FIELD = "website"
+
+
+def text_field(label, max_length: int, required: bool = False, rows: int = 0,
+               help_text: str = "") -> forms.CharField:
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    return forms.CharField(label=label, max_length=max_length, required=required,
+                           widget=widget, validators=[validate_text], help_text=help_text,
+                           strip=True)
+
+
+def _choice_label(value: str) -> str:
+    return str(YES_NO_LABELS.get(value, value.replace("_", " ")))
+
+
+class AnswerFieldsMixin:
+    """Adds one field per structured question; :meth:`answers` returns the filled ones."""
+
+    public_only = False
+
+    def add_answer_fields(self, initial: dict | None = None) -> None:
+        initial = initial or {}
+        for question in current_rules().questions:
+            if self.public_only and not question.public:
+                continue
+            label = (PUBLIC_QUESTION_LABELS.get(question.id, question.label)
+                     if self.public_only else question.label)
+            choices = [(value, _choice_label(value)) for value in question.choices]
+            if question.multiple:
+                field = forms.MultipleChoiceField(label=label, choices=choices, required=False,
+                                                  widget=forms.CheckboxSelectMultiple)
+            elif self.public_only:
+                field = forms.ChoiceField(label=label, choices=choices, required=False,
+                                          widget=forms.RadioSelect)
+            else:
+                field = forms.ChoiceField(label=label, choices=[("", "—")] + choices,
+                                          required=False)
+            field.initial = initial.get(question.id)
+            self.fields[f"answer_{question.id}"] = field
+
+    def answers(self) -> dict:
+        found = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("answer_") and value:
+                found[name.removeprefix("answer_")] = value
+        return found
+
+
+class PublicReportForm(AnswerFieldsMixin, forms.Form):
+    public_only = True
+
+    narrative = text_field(_("What did you see or hear?"), NARRATIVE_MAX, required=True,
+                           rows=8, help_text=_("Describe what happened, in your own words. "
+                                               "Do not include your name unless you want to."))
+    location = text_field(_("Where did it happen? (optional)"), SHORT_TEXT_MAX,
+                          help_text=_("A city, a business or an area is enough."))
+    contact = text_field(_("How can we reach you? (optional)"), SHORT_TEXT_MAX,
+                         help_text=_("Only if it is safe for you. It is stored encrypted."))
+    website = forms.CharField(label=_("Leave this field empty"), required=False,
+                              max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_answer_fields()
+        self.fields[HONEYPOT_FIELD].widget.attrs.update({"autocomplete": "off",
+                                                         "tabindex": "-1"})
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get(HONEYPOT_FIELD))
+
+
+class FollowUpOpenForm(forms.Form):
+    reference = forms.CharField(label=_("Tip reference"), max_length=32,
+                                help_text=_("For example T-7K3M-9QXD."))
+    passphrase = forms.CharField(label=_("Passphrase"), max_length=64,
+                                 widget=forms.PasswordInput(render_value=False,
+                                                            attrs={"autocomplete": "off"}))
+
+
+class FollowUpMessageForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=400)
+    message = text_field(_("Add information"), MESSAGE_MAX, required=True, rows=6)
+
+
+class ContactForm(AnswerFieldsMixin, forms.Form):
+    """An operator logs a call, text, chat, e-mail, web contact or walk-in."""
+
+    channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
+    caller_type = forms.ChoiceField(label="Who is contacting", choices=CallerType.choices,
+                                    initial=CallerType.UNKNOWN)
+    location = text_field("Place", SHORT_TEXT_MAX,
+                          help_text="Where it happens (HTCDS hte_City / hte_State level).")
+    people_involved = text_field("People involved", NARRATIVE_MAX, rows=3,
+                                 help_text="Who is involved and how (encrypted).")
+    narrative = text_field("Narrative", NARRATIVE_MAX, required=True, rows=8)
+    reporter_contact = text_field("Caller's contact (if safe)", SHORT_TEXT_MAX)
+    indicators = forms.MultipleChoiceField(label="Indicators observed", required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_answer_fields()
+        self.fields["indicators"].choices = indicator_choices()
+
+    def answers(self) -> dict:
+        found = super().answers()
+        if self.cleaned_data.get("indicators"):
+            found["indicators"] = list(self.cleaned_data["indicators"])
+        return found
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    return [(i.id, f"{i.description} [{i.id}]") for i in current_catalog().indicators]
+
+
+class AnswersForm(AnswerFieldsMixin, forms.Form):
+    indicators = forms.MultipleChoiceField(label="Indicators observed", required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, initial_answers: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_answer_fields(initial_answers)
+        self.fields["indicators"].choices = indicator_choices()
+        self.fields["indicators"].initial = (initial_answers or {}).get("indicators", [])
+
+    def answers(self) -> dict:
+        found = super().answers()
+        if self.cleaned_data.get("indicators"):
+            found["indicators"] = list(self.cleaned_data["indicators"])
+        return found
+
+
+class ReviewForm(forms.Form):
+    key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=SuggestionDecision.choices)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label="Assign to", queryset=None)
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        from harborlight.accounts.models import User
+        from harborlight.security.permissions import load_policy
+
+        super().__init__(*args, **kwargs)
+        policy = load_policy()
+        roles = [role for role in policy.roles if policy.role_allows(role, "tip.update")]
+        self.fields["assignee"].queryset = User.objects.filter(
+            organisation=organisation, is_active=True, role__in=roles).order_by("username")
+
+
+class NoteForm(forms.Form):
+    body = text_field("Internal note (never shown to the reporter)", MESSAGE_MAX,
+                      required=True, rows=3)
+
+
+class ReplyForm(forms.Form):
+    body = text_field("Reply to the reporter (shown on their follow-up page)", MESSAGE_MAX,
+                      required=True, rows=3)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label="Reason for closing",
+                               choices=[c for c in CloseReason.choices
+                                        if c[0] not in ("converted_to_case", "duplicate")])
+    note = text_field("Note (optional)", MESSAGE_MAX, rows=2)
+
+
+class MergeForm(forms.Form):
+    keep = forms.CharField(label="Reference of the tip to keep", max_length=32)
+
+
+class HandoffForm(forms.Form):
+    """Law enforcement hand-off: a consent recorded now, or the legal duty to report."""
+
+    recipient = text_field("Agency receiving the tip", 200, required=True)
+    basis = forms.ChoiceField(label="Basis", widget=forms.RadioSelect, choices=[
+        ("existing", "A consent already recorded on this tip"),
+        ("consent", "The caller consents now (recorded with this hand-off)"),
+        ("mandatory", "A legal duty to report (for example, a minor)")])
+    consent_method = forms.ChoiceField(label="How consent was given", required=False,
+                                       choices=[("", "—")] + list(ConsentMethod.choices))
+    consent_wording = text_field("What the caller agreed to", MESSAGE_MAX, rows=2)
+    retention_explained = forms.BooleanField(label="Retention was explained", required=False)
+    withdrawal_explained = forms.BooleanField(label="Withdrawal was explained",
+                                              required=False)
+    mandatory_reason = text_field("The legal duty to report", MESSAGE_MAX, rows=2)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("basis") == "consent":
+            if not data.get("consent_method"):
+                self.add_error("consent_method", "Say how the consent was given.")
+            if not (data.get("retention_explained") and data.get("withdrawal_explained")):
+                raise forms.ValidationError("Consent counts only once retention and "
+                                            "withdrawal were explained.")
+        if data.get("basis") == "mandatory" and not data.get("mandatory_reason"):
+            self.add_error("mandatory_reason", "Describe the legal duty to report.")
+        return data
+
+
+class CatalogExtensionForm(forms.Form):
+    indicator_id = forms.CharField(label="Id", max_length=100,
+                                   help_text="category.short-name, e.g. labour.car-wash-cash")
+    category = forms.ChoiceField(label="Category")
+    description = text_field("Plain-language description", 1000, required=True, rows=2)
+    evidence_grade = forms.ChoiceField(label="Evidence grade",
+                                       choices=[(k, f"{k}: {v}")
+                                                for k, v in EVIDENCE_GRADES.items()])
+    source = text_field("Source", 300, required=True)
+    cues = text_field("Text cues, one regular expression per line", 4000, rows=4)
+    codings = text_field("HTCDS codings, one FIELD=Code per line", 1000, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = sorted(current_catalog().categories.items())
+
+    def entry(self) -> dict:
+        codings: dict[str, list[str]] = {}
+        for line in self.cleaned_data["codings"].splitlines():
+            if line.strip():
+                name, _, value = line.partition("=")
+                codings.setdefault(name.strip(), []).append(value.strip())
+        return {"id": self.cleaned_data["indicator_id"].strip(),
+                "category": self.cleaned_data["category"],
+                "description": self.cleaned_data["description"],
+                "evidence_grade": self.cleaned_data["evidence_grade"],
+                "source": self.cleaned_data["source"],
+                "cues": [c.strip() for c in self.cleaned_data["cues"].splitlines() if c.strip()],
+                "codings": codings}
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        from harborlight.intake.models import CatalogExtension
+        from harborlight.vocab.indicators import build_catalog
+
+        entries = [e.as_catalog_entry() for e in CatalogExtension.objects.all()]
+        try:
+            build_catalog(entries + [self.entry()])
+        except VocabularyError as problem:
+            raise forms.ValidationError(str(problem)) from None
+        return data

@@ -1,0 +1,123 @@
+"""The public report form and the anonymous follow-up page (no sign-in, no cookie).
+
+See :mod:`harborlight.intake.public` for what these pages deliberately do not keep.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from harborlight.intake.catalog import current_rules
+from harborlight.intake.forms import FollowUpMessageForm, FollowUpOpenForm, PublicReportForm
+from harborlight.intake.models import Channel, FollowUpRefused, Tip
+from harborlight.intake.public import (foreign_origin, public_page, quick_exit_url,
+                                       receiving_organisation, take_submission_slot)
+from harborlight.security.permissions import public
+
+FOLLOWUP_SALT = "harborlight.intake.followup"
+FOLLOWUP_TOKEN_SECONDS = 30 * 60
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    return {"quick_exit_url": quick_exit_url(), "lang": request.LANGUAGE_CODE,
+            "guidance": current_rules().guidance, **extra}
+
+
+def _refuse(request: HttpRequest, template: str, form, message: str, status: int):
+    return render(request, template, _context(request, form=form, problem=message),
+                  status=status)
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@public_page
+def report(request: HttpRequest) -> HttpResponse:
+    template = "intake/public/report.html"
+    if request.method == "GET":
+        return render(request, template, _context(request, form=PublicReportForm()))
+    form = PublicReportForm(request.POST)
+    if foreign_origin(request):
+        return _refuse(request, template, form, _("This form can only be sent from this "
+                                                  "site."), 403)
+    if not form.is_valid():
+        return render(request, template, _context(request, form=form), status=400)
+    if form.is_bot():
+        # Filled the hidden field: answer as if accepted, store nothing.
+        return render(request, "intake/public/received.html",
+                      _context(request, reference=None, passphrase=None))
+    if not take_submission_slot():
+        return _refuse(request, template, form, _("We are receiving many reports right now. "
+                                                  "Please try again in a minute. If anyone "
+                                                  "is in danger, call 911."), 429)
+    tip, passphrase = Tip.objects.create_tip(
+        receiving_organisation(), narrative=form.cleaned_data["narrative"],
+        channel=Channel.WEB, location=form.cleaned_data["location"],
+        reporter_contact=form.cleaned_data["contact"], answers=form.answers(), public=True,
+        language=request.LANGUAGE_CODE)
+    return render(request, "intake/public/received.html",
+                  _context(request, reference=tip.reference, passphrase=passphrase,
+                           emergency=tip.is_emergency), status=201)
+
+
+def _followup_page(request, tip: Tip, message_form=None, status: int = 200, added=False):
+    token = signing.dumps(tip.pk, salt=FOLLOWUP_SALT)
+    message_form = message_form or FollowUpMessageForm(initial={"token": token})
+    message_form.initial["token"] = token
+    return render(request, "intake/public/follow_up_messages.html",
+                  _context(request, tip=tip, messages_list=tip.public_messages(),
+                           form=message_form, added=added), status=status)
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@public_page
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Open with reference and passphrase; then add information with a short-lived token.
+
+    The token (signed, 30 minutes) spares the reporter retyping the passphrase for each
+    message without any cookie.
+    """
+    template = "intake/public/follow_up.html"
+    if request.method == "GET":
+        return render(request, template, _context(request, form=FollowUpOpenForm()))
+    if foreign_origin(request):
+        return _refuse(request, template, FollowUpOpenForm(), _("This form can only be sent "
+                                                                "from this site."), 403)
+    if "token" in request.POST:
+        return _add_information(request)
+    form = FollowUpOpenForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, _context(request, form=form), status=400)
+    try:
+        tip = Tip.for_followup(form.cleaned_data["reference"], form.cleaned_data["passphrase"])
+    except FollowUpRefused as refusal:
+        message = (_("Too many wrong attempts for this reference. Wait 15 minutes and try "
+                     "again.") if str(refusal) == "blocked" else
+                   _("That reference and passphrase do not match. Check both and try again."))
+        return _refuse(request, template, FollowUpOpenForm(initial={
+            "reference": form.cleaned_data["reference"]}), message,
+            429 if str(refusal) == "blocked" else 403)
+    return _followup_page(request, tip)
+
+
+def _add_information(request: HttpRequest) -> HttpResponse:
+    form = FollowUpMessageForm(request.POST)
+    try:
+        tip_pk = signing.loads(request.POST.get("token", ""), salt=FOLLOWUP_SALT,
+                               max_age=FOLLOWUP_TOKEN_SECONDS)
+        tip = Tip.objects.get(pk=tip_pk, submitted_publicly=True)
+    except (signing.BadSignature, Tip.DoesNotExist):
+        return _refuse(request, "intake/public/follow_up.html", FollowUpOpenForm(),
+                       _("Your follow-up page has expired. Enter your reference and "
+                         "passphrase again."), 403)
+    if not form.is_valid():
+        return _followup_page(request, tip, form, status=400)
+    tip.add_reporter_message(form.cleaned_data["message"])
+    return _followup_page(request, tip, added=True)
