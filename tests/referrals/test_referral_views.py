@@ -1,0 +1,158 @@
+"""Referral pages: send from a case, receive, answer, status back to the sender, letter."""
+
+from __future__ import annotations
+
+import pytest
+
+from harborlight.accounts.models import Role
+from harborlight.cases.models import Case, CaseStatus, ConsentPurpose
+from harborlight.referrals.models import Referral, ReferralStatus
+
+
+def post_referral(client, case, entry, **extra):
+    data = {"provider": entry.pk, "reason": "AdditionalServicesRequired",
+            "services": ["shelter"], "details": "Arrives by bus at 6 pm.", **extra}
+    return client.post(f"/directory/cases/{case.reference}/refer/", data)
+
+
+def test_it_shows_the_consent_on_file_before_sending(cast, signed_in_client, partner_entry,
+                                                     give_consent):
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"], recipient="Other Shelter")
+    response = signed_in_client(cast.role(Role.CASEWORKER)).get(
+        f"/directory/cases/{cast.own_case.reference}/refer/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "for Other Shelter" in content and "shares First Name" in content
+
+
+def test_it_refuses_to_send_without_consent_with_a_message_on_the_form(
+        cast, signed_in_client, partner_entry):
+    response = post_referral(signed_in_client(cast.role(Role.CASEWORKER)), cast.own_case,
+                             partner_entry)
+    assert response.status_code == 400
+    assert "No active consent for referral to another service to Other Shelter" in \
+        response.content.decode()
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"provider": ""}, "This field is required"),
+    ({"reason": "Whim"}, "Select a valid choice"),
+    ({"services": ["teleportation"]}, "Select a valid choice"),
+    ({"details": "x" * 5001}, "at most 5000 characters"),
+])
+def test_it_explains_bad_input_per_field_and_saves_nothing(cast, signed_in_client,
+                                                          partner_entry, give_consent,
+                                                          data, message):
+    give_consent(ConsentPurpose.REFERRAL, [])
+    response = post_referral(signed_in_client(cast.role(Role.CASEWORKER)), cast.own_case,
+                             partner_entry, **data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_it_offers_only_the_users_directory(cast, signed_in_client, give_consent):
+    from harborlight.referrals.models import ServiceProvider
+
+    foreign = ServiceProvider.objects.create(organisation=cast.other, name="Their entry")
+    give_consent(ConsentPurpose.REFERRAL, [])
+    response = post_referral(signed_in_client(cast.role(Role.CASEWORKER)), cast.own_case,
+                             foreign)
+    assert response.status_code == 400
+    assert not Referral.objects.exists()
+
+
+def test_it_sends_and_the_receiver_sees_only_the_consented_fields_and_accepts(
+        cast, signed_in_client, partner_entry, give_consent):
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    sender = signed_in_client(cast.role(Role.CASEWORKER))
+    response = post_referral(sender, cast.own_case, partner_entry)
+    referral = Referral.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/directory/referrals/{referral.reference}/"
+
+    receiver = signed_in_client(cast.outsiders[Role.CASEWORKER])
+    inbox = receiver.get("/directory/referrals/", {"box": "incoming"}).content.decode()
+    assert referral.reference in inbox
+    page = receiver.get(f"/directory/referrals/{referral.reference}/").content.decode()
+    assert "Marisol" in page and "First Name" in page
+    for withheld in ("Quintero-Vance", "555-0143", "Own case summary", "First meeting",
+                     cast.own_case.reference):
+        assert withheld not in page
+    assert receiver.get(f"/cases/{cast.own_case.reference}/").status_code == 404
+
+    answer = receiver.post(f"/directory/referrals/{referral.reference}/respond/",
+                           {"decision": "accepted", "note": "Bed ready."})
+    assert answer.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    back = sender.get(f"/directory/referrals/{referral.reference}/").content.decode()
+    assert "Accepted" in back and "Bed ready." in back and str(cast.outsiders[
+        Role.CASEWORKER]) in back
+
+
+def test_it_does_not_let_the_sender_answer_its_own_internal_referral(
+        cast, signed_in_client, partner_entry, give_consent):
+    give_consent(ConsentPurpose.REFERRAL, [])
+    sender = signed_in_client(cast.role(Role.CASEWORKER))
+    post_referral(sender, cast.own_case, partner_entry)
+    referral = Referral.objects.get()
+    response = sender.post(f"/directory/referrals/{referral.reference}/respond/",
+                           {"decision": "accepted"})
+    assert response.status_code == 403
+    assert Referral.objects.get().status == ReferralStatus.SENT
+
+
+def test_it_refuses_an_answer_that_does_not_fit_the_status(cast, signed_in_client,
+                                                          partner_entry, give_consent):
+    give_consent(ConsentPurpose.REFERRAL, [])
+    post_referral(signed_in_client(cast.role(Role.CASEWORKER)), cast.own_case, partner_entry)
+    referral = Referral.objects.get()
+    receiver = signed_in_client(cast.outsiders[Role.CASEWORKER])
+    response = receiver.post(f"/directory/referrals/{referral.reference}/respond/",
+                             {"decision": "completed"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert Referral.objects.get().status == ReferralStatus.SENT
+
+
+def test_it_prints_a_letter_for_an_outside_provider_with_consented_fields_only(
+        cast, signed_in_client, outside_entry, give_consent):
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    sender = signed_in_client(cast.role(Role.CASEWORKER))
+    post_referral(sender, cast.own_case, outside_entry)
+    referral = Referral.objects.get()
+    detail = sender.get(f"/directory/referrals/{referral.reference}/").content.decode()
+    assert "printable letter" in detail and "Record the provider" in detail
+    letter = sender.get(f"/directory/referrals/{referral.reference}/letter/")
+    content = letter.content.decode()
+    assert letter.status_code == 200
+    assert "Confidential referral" in content and "Bayou Community Clinic" in content
+    assert "Marisol" in content and "Arrives by bus" in content
+    assert "Quintero-Vance" not in content and "555-0143" not in content
+    assert "referrals/referrals.css" in content
+    receiver = signed_in_client(cast.outsiders[Role.CASEWORKER])
+    assert receiver.get(f"/directory/referrals/{referral.reference}/letter/").status_code == 404
+
+
+def test_it_transfers_a_case_through_the_pages(cast, signed_in_client, partner_entry,
+                                               give_consent):
+    give_consent(ConsentPurpose.TRANSFER, [])
+    supervisor = signed_in_client(cast.role(Role.SUPERVISOR))
+    response = supervisor.post(f"/directory/cases/{cast.own_case.reference}/transfer/",
+                               {"provider": partner_entry.pk, "reason": "Other"})
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    receiver = signed_in_client(cast.outsiders[Role.SUPERVISOR])
+    answer = receiver.post(f"/directory/referrals/{referral.reference}/respond/",
+                           {"decision": "accepted"})
+    referral.refresh_from_db()
+    assert answer["Location"] == f"/cases/{referral.received_case.reference}/"
+    assert Case.objects.get(pk=cast.own_case.pk).status == CaseStatus.CLOSED_REFERRED
+
+
+def test_it_refuses_transfers_to_caseworkers(cast, signed_in_client):
+    response = signed_in_client(cast.role(Role.CASEWORKER)).get(
+        f"/directory/cases/{cast.own_case.reference}/transfer/")
+    assert response.status_code == 403

@@ -1,0 +1,103 @@
+"""Transfers: consent-gated, a new case for the receiver, a closed record for the sender."""
+
+from __future__ import annotations
+
+import pytest
+
+from harborlight.cases.models import Case, CaseStatus, ConsentPurpose
+from harborlight.referrals.models import ReferralError, ReferralKind, ReferralStatus
+from harborlight.referrals.sending import send
+from harborlight.security.disclosure import ConsentRequired
+
+
+def transfer(cast, by, entry, case=None):
+    return send(case or cast.own_case, by=by, provider=entry, kind=ReferralKind.TRANSFER,
+                reason="MigrationOrChangeOfLocation", details="Moving to Houston.")
+
+
+def test_it_needs_a_transfer_consent_not_a_referral_one(cast, caseworker, partner_entry,
+                                                        give_consent):
+    give_consent(ConsentPurpose.REFERRAL, [])
+    with pytest.raises(ConsentRequired, match="ransfer"):
+        transfer(cast, caseworker, partner_entry)
+
+
+def test_it_transfers_only_to_an_organisation_on_harborlight(cast, caseworker, outside_entry,
+                                                             give_consent):
+    give_consent(ConsentPurpose.TRANSFER, [])
+    with pytest.raises(ReferralError, match="uses Harborlight"):
+        transfer(cast, caseworker, outside_entry)
+
+
+def test_it_opens_a_case_for_the_receiver_and_closes_the_senders(cast, caseworker, receiver,
+                                                                 partner_entry, give_consent):
+    give_consent(ConsentPurpose.TRANSFER, [])  # a transfer consent: the whole case
+    referral = transfer(cast, caseworker, partner_entry)
+    assert Case.objects.get(pk=cast.own_case.pk).status == CaseStatus.ACTIVE
+    referral.accept(by=receiver)
+    old = Case.objects.get(pk=cast.own_case.pk)
+    assert old.status == CaseStatus.CLOSED_REFERRED
+    assert old.closed_at is not None
+    assert referral.reference in old.reason_for_closure
+    assert old.persons.count() == 1 and old.notes.count() == 1, "the sender keeps its record"
+    new = referral.received_case
+    assert new.organisation == cast.other and new.owner == receiver
+    assert new.status == CaseStatus.ACTIVE and new.reference != old.reference
+    person = new.persons.get()
+    assert (person.first_name, person.second_name, person.mobile_phone) == (
+        "Marisol", "Quintero-Vance", "+1 202-555-0143")
+    assert person.organisation == cast.other
+    bodies = [note.body for note in new.notes.all()]
+    assert any("First meeting went well." in body for body in bodies)
+    assert any("Own case summary" in body for body in bodies)
+    assert referral.status == ReferralStatus.ACCEPTED
+
+
+def test_it_transfers_only_the_named_fields_when_the_consent_names_some(
+        cast, caseworker, receiver, partner_entry, give_consent):
+    give_consent(ConsentPurpose.TRANSFER, ["prs_FirstName"])
+    referral = transfer(cast, caseworker, partner_entry)
+    referral.accept(by=receiver)
+    person = referral.received_case.persons.get()
+    assert person.first_name == "Marisol"
+    assert person.second_name == "" and person.mobile_phone == ""
+    assert not referral.received_case.notes.exists()
+
+
+def test_it_lets_the_receiver_decline_and_the_sender_keeps_the_case_open(
+        cast, caseworker, receiver, partner_entry, give_consent):
+    give_consent(ConsentPurpose.TRANSFER, [])
+    referral = transfer(cast, caseworker, partner_entry)
+    referral.decline(by=receiver, note="We cannot take it.")
+    assert Case.objects.get(pk=cast.own_case.pk).status == CaseStatus.ACTIVE
+    assert not Case.objects.filter(organisation=cast.other).exclude(
+        pk=cast.other_case.pk).exists()
+
+
+def test_it_refuses_a_second_transfer_while_one_waits(cast, caseworker, partner_entry,
+                                                     give_consent):
+    give_consent(ConsentPurpose.TRANSFER, [])
+    transfer(cast, caseworker, partner_entry)
+    with pytest.raises(ReferralError, match="already waiting"):
+        transfer(cast, caseworker, partner_entry)
+
+
+def test_it_refuses_to_transfer_a_closed_case(cast, caseworker, partner_entry, give_consent):
+    Case.objects.filter(pk=cast.own_case.pk).update(status=CaseStatus.CLOSED)
+    cast.own_case.refresh_from_db()
+    give_consent(ConsentPurpose.TRANSFER, [])
+    with pytest.raises(ReferralError, match="open case"):
+        transfer(cast, caseworker, partner_entry)
+
+
+def test_it_creates_nothing_if_the_sender_closed_the_case_meanwhile(
+        cast, caseworker, receiver, partner_entry, give_consent):
+    give_consent(ConsentPurpose.TRANSFER, [])
+    referral = transfer(cast, caseworker, partner_entry)
+    Case.objects.filter(pk=cast.own_case.pk).update(status=CaseStatus.CLOSED)
+    before = Case.objects.count()
+    with pytest.raises(ReferralError, match="closed this case"):
+        referral.accept(by=receiver)
+    assert Case.objects.count() == before
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
