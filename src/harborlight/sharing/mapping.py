@@ -181,6 +181,8 @@ def convert(frame: pd.DataFrame, source: str, target: str,
     columns = {rule["target"]: _apply_rule(cleaned, rule, problems)
                for rule in mapping["columns"]}
     result = pd.DataFrame(columns, index=frame.index)
+    if problems:  # bad input: the target check would only repeat the same problems
+        return result
     check: list[str] = []
     clean_ctdc(result, load_layout(target), check)
     if check:  # a mapping bug, not the user's: say so plainly
