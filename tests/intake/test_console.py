@@ -1,0 +1,194 @@
+"""The operator console: queue, logging a contact, triage steps, hand-off and conversion."""
+
+from __future__ import annotations
+
+import pytest
+
+from harborlight.cases.models import Case, Consent
+from harborlight.intake.models import Tip, TipMessage, TipNote
+from harborlight.security.audit.models import AuditEntry
+
+
+@pytest.fixture
+def operator(cast):
+    return cast.role("hotline_operator")
+
+
+@pytest.fixture
+def console(signed_in_client, operator):
+    return signed_in_client(operator)
+
+
+def _tip(cast, narrative="Someone keeps the workers' passports at the farm.", **extra):
+    tip, _ = Tip.objects.create_tip(cast.own, narrative=narrative, channel="call", **extra)
+    return tip
+
+
+def test_it_lists_the_queue_by_level_then_age(cast, console):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old_standard = _tip(cast, "Someone owes a debt.")
+    Tip.objects.filter(pk=old_standard.pk).update(received_at=timezone.now() - timedelta(days=3))
+    emergency = _tip(cast, "help", answers={"danger_now": "yes"})
+    page = console.get("/tips/")
+    references = [tip.reference for tip in page.context["page"]]
+    assert references.index(emergency.reference) < references.index(old_standard.reference)
+    assert cast.other_tip.reference not in references
+    only_emergency = console.get("/tips/?level=emergency").context["page"]
+    assert [t.reference for t in only_emergency] == [emergency.reference]
+
+
+def test_it_logs_a_contact_with_structured_answers_and_explains_triage(cast, console, operator):
+    response = console.post("/tips/new/", {
+        "channel": "text", "caller_type": "family", "location": "Riverside",
+        "people_involved": "The caller's sister, 16", "narrative": "She cannot leave the house.",
+        "answer_minor_involved": "yes", "answer_vic_TypeOfExploitation": ["Servitude"],
+        "indicators": ["servitude.domestic-worker-confined"]})
+    assert response.status_code == 302
+    tip = Tip.objects.get(logged_by=operator)
+    assert tip.caller_type == "family" and tip.people_involved == "The caller's sister, 16"
+    assert tip.answers["vic_TypeOfExploitation"] == ["Servitude"]
+    assert tip.triage_level == "high"
+    rules = [reason["rule"] for reason in tip.triage_reasons]
+    assert "minor-involved" in rules and "cannot-leave" in rules
+    page = console.get(response["Location"]).content.decode()
+    assert "minor-involved" in page and "answer minor_involved = yes" in page
+    assert AuditEntry.objects.filter(action="create", object_id=str(tip.pk)).exists()
+
+
+def test_it_refuses_an_empty_contact_and_stores_nothing(cast, console):
+    response = console.post("/tips/new/", {"channel": "call", "caller_type": "unknown",
+                                           "narrative": ""})
+    assert response.status_code == 400
+    assert Tip.objects.count() == 2  # the cast's two tips only
+
+
+def test_it_shows_emergency_guidance_on_an_emergency_tip(cast, console):
+    tip = _tip(cast, "She is locked in right now", answers={"danger_now": "yes"})
+    page = console.get(f"/tips/{tip.reference}/").content.decode()
+    assert "911" in page and "1-888-373-7888" in page
+
+
+def test_it_retriages_when_the_operator_rejects_a_suggestion(cast, console):
+    tip = _tip(cast, "They took her passport.")
+    assert tip.triage_level == "standard"
+    key = "indicator:control.documents-held"
+    response = console.post(f"/tips/{tip.reference}/review/", {"key": key,
+                                                                "decision": "rejected"})
+    assert response.status_code == 302
+    tip.refresh_from_db()
+    assert tip.reviews.get(key=key).decision == "rejected"
+    assert tip.triage_level == "standard" and tip.triage_reasons[0]["rule"] == "default"
+
+
+def test_it_refuses_to_review_a_suggestion_that_was_not_made(cast, console):
+    tip = _tip(cast)
+    console.post(f"/tips/{tip.reference}/review/", {"key": "indicator:made.up",
+                                                     "decision": "confirmed"})
+    assert not tip.reviews.exists()
+
+
+def test_it_assigns_notes_and_closes_with_a_reason(cast, console, operator):
+    tip = _tip(cast)
+    console.post(f"/tips/{tip.reference}/assign/", {"assignee": operator.pk})
+    console.post(f"/tips/{tip.reference}/note/", {"body": "Called back, no answer."})
+    console.post(f"/tips/{tip.reference}/close/", {"reason": "referred", "note": ""})
+    tip.refresh_from_db()
+    assert tip.assigned_to == operator and tip.status == "closed"
+    assert tip.close_reason == "referred" and tip.closed_at is not None
+    assert TipNote.objects.get(tip=tip).body == "Called back, no answer."
+
+
+def test_it_will_not_assign_to_someone_who_cannot_triage(cast, console):
+    tip = _tip(cast)
+    console.post(f"/tips/{tip.reference}/assign/", {"assignee": cast.role("analyst").pk})
+    tip.refresh_from_db()
+    assert tip.assigned_to is None
+
+
+def test_it_merges_a_duplicate_into_the_tip_kept(cast, console, operator):
+    keeper, duplicate = _tip(cast), _tip(cast)
+    duplicate.add_note(operator, "first call")
+    response = console.post(f"/tips/{duplicate.reference}/merge/", {"keep": keeper.reference})
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == keeper and duplicate.close_reason == "duplicate"
+    assert "first call" in [note.body for note in TipNote.objects.filter(tip=keeper)]
+
+
+def test_it_will_not_merge_into_another_organisations_tip(cast, console):
+    tip = _tip(cast)
+    response = console.post(f"/tips/{tip.reference}/merge/",
+                            {"keep": cast.other_tip.reference})
+    assert response.status_code == 404
+    tip.refresh_from_db()
+    assert tip.merged_into is None and tip.status == "open"
+
+
+def test_it_converts_a_tip_into_a_case_keeping_the_link(cast, console, operator):
+    tip = _tip(cast)
+    response = console.post(f"/tips/{tip.reference}/convert/")
+    assert response.status_code == 302
+    tip.refresh_from_db()
+    case = Case.objects.get(pk=tip.case_id)
+    assert case.organisation == cast.own and case.owner == operator
+    assert tip.reference in case.summary and tip.close_reason == "converted_to_case"
+    assert list(case.tips.all()) == [tip]
+    cases_before = Case.objects.count()
+    console.post(f"/tips/{tip.reference}/convert/")  # a second time: refused, tip is closed
+    assert Case.objects.count() == cases_before
+    assert Tip.objects.get(pk=tip.pk).case_id == case.pk
+
+
+def test_it_refuses_a_hand_off_without_consent_or_duty(cast, console):
+    tip = _tip(cast)
+    console.post(f"/tips/{tip.reference}/hand-off/", {"recipient": "County Sheriff",
+                                                       "basis": "existing"})
+    tip.refresh_from_db()
+    assert tip.handed_off_at is None
+    assert not AuditEntry.objects.filter(action="disclose").exists()
+
+
+def test_it_hands_off_with_a_consent_recorded_now(cast, console, operator):
+    tip = _tip(cast)
+    console.post(f"/tips/{tip.reference}/hand-off/", {
+        "recipient": "County Sheriff", "basis": "consent", "consent_method": "verbal",
+        "consent_wording": "Yes, tell the police.", "retention_explained": "on",
+        "withdrawal_explained": "on"})
+    tip.refresh_from_db()
+    consent = Consent.objects.get(tip=tip)
+    assert tip.handed_off_at is not None and consent.recorded_by == operator
+    entry = AuditEntry.objects.get(action="disclose")
+    assert entry.details["consent"] == consent.pk
+
+
+def test_it_hands_off_on_a_recorded_mandatory_reason(cast, console):
+    tip = _tip(cast, "A 14-year-old is sold for sex at the motel.")
+    console.post(f"/tips/{tip.reference}/hand-off/", {
+        "recipient": "State Police", "basis": "mandatory",
+        "mandatory_reason": "Minor in commercial sex: mandatory report under state law."})
+    tip.refresh_from_db()
+    assert tip.handed_off_at is not None
+    entry = AuditEntry.objects.get(action="disclose")
+    assert entry.details["mandatory_report"] is True and "Minor" in entry.reason
+
+
+def test_it_replies_only_on_web_reports(cast, console):
+    call = _tip(cast)
+    console.post(f"/tips/{call.reference}/reply/", {"body": "hello"})
+    assert not TipMessage.objects.exists()
+
+
+def test_it_lets_roles_without_tip_update_read_but_not_act(cast, signed_in_client):
+    caseworker = signed_in_client(cast.role("caseworker"))
+    tip = _tip(cast)
+    page = caseworker.get(f"/tips/{tip.reference}/").content.decode()
+    assert "Pass to law enforcement" not in page and "Add note" not in page
+    assert caseworker.post(f"/tips/{tip.reference}/close/", {"reason": "other"}).status_code == 403
+
+
+def test_it_answers_404_for_another_organisations_tip(cast, console):
+    for step in ("", "note/", "close/", "hand-off/", "convert/"):
+        assert console.post(f"/tips/{cast.other_tip.reference}/{step}").status_code == 404

@@ -1,0 +1,102 @@
+"""Triage rules as data: validation, and decisions that list their reasons."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harborlight.vocab.loader import VocabularyError, read_package_file
+from harborlight.vocab.triage import (Evidence, check_rules_against_catalog, decide_level,
+                                      load_rules, parse_rules)
+
+
+def _indicator(ident: str, origin: str = "confirmed") -> tuple[str, dict]:
+    from harborlight.vocab.indicators import build_catalog
+
+    found = build_catalog().get(ident)
+    return ident, {"category": found.category, "codings": found.codings, "origin": origin,
+                   "span_text": ""}
+
+
+def _decide(answers=None, indicators=()):
+    evidence = Evidence(answers or {}, dict(_indicator(i) for i in indicators))
+    return decide_level(evidence, load_rules(), "test")
+
+
+def test_it_ships_rules_that_name_only_known_indicators_and_questions():
+    from harborlight.vocab.indicators import build_catalog
+
+    check_rules_against_catalog(load_rules(), build_catalog())
+    assert load_rules().levels == ("emergency", "high", "standard", "information")
+
+
+def test_it_calls_immediate_danger_an_emergency_and_says_why():
+    decision = _decide({"danger_now": "yes"})
+    assert decision.level == "emergency"
+    assert decision.reasons[0].rule == "danger-now"
+    assert "answer danger_now = yes" in decision.reasons[0].evidence
+
+
+def test_it_calls_a_minor_in_exploitation_now_an_emergency():
+    decision = _decide({"minor_involved": "yes", "happening_now": "yes"},
+                       ["control.documents-held"])
+    assert decision.level == "emergency"
+    assert decision.reasons[0].rule == "minor-exploited-now"
+
+
+def test_it_does_not_call_a_past_minor_case_an_emergency():
+    decision = _decide({"happening_now": "no"}, ["child.minor-in-commercial-sex"])
+    assert decision.level == "high"
+    assert "minor-involved" in [reason.rule for reason in decision.reasons]
+
+
+def test_it_lists_every_rule_that_fired_most_urgent_first():
+    decision = _decide({"can_leave": "no"}, ["control.documents-held",
+                                              "labour.unpaid-or-withheld-wages"])
+    assert decision.level == "high"
+    levels = [reason.level for reason in decision.reasons]
+    assert levels == sorted(levels, key=load_rules().urgency)
+    rules = {reason.rule for reason in decision.reasons}
+    assert {"cannot-leave", "coercion-and-exploitation", "some-indicators"} <= rules
+    coercion = next(r for r in decision.reasons if r.rule == "coercion-and-exploitation")
+    assert any("control.documents-held" in item for item in coercion.evidence)
+
+
+def test_it_gives_information_only_to_a_request_without_indicators():
+    assert _decide({"contact_purpose": "training"}).level == "information"
+    assert _decide({"contact_purpose": "training"}, ["control.debt"]).level == "standard"
+
+
+def test_it_falls_back_to_the_default_with_a_reason():
+    decision = _decide()
+    assert decision.level == "standard" and decision.is_default
+    assert decision.reasons[0].rule == "default"
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d["rules"].append({"id": "x", "level": "urgent", "explain": "",
+                                  "when": {"indicators_at_least": 1}}), "unknown level"),
+    (lambda d: d["rules"].append({"id": "y", "level": "high", "explain": "",
+                                  "when": {"answer": "nope", "in": ["yes"]}}),
+     "unknown question"),
+    (lambda d: d["rules"].append({"id": "z", "level": "high", "explain": "",
+                                  "when": {"frobnicate": 1}}), "unknown condition"),
+    (lambda d: d["rules"].append(dict(d["rules"][0])), "used twice"),
+    (lambda d: d.update(default={"level": "someday"}), "default level"),
+])
+def test_it_names_what_is_wrong_with_bad_rules(mutate, message):
+    document = json.loads(read_package_file("harborlight.vocab", "triage_rules.json"))
+    mutate(document)
+    with pytest.raises(VocabularyError, match=message):
+        parse_rules(json.dumps(document))
+
+
+def test_it_refuses_rules_naming_an_indicator_the_catalog_lacks():
+    from harborlight.vocab.indicators import build_catalog
+
+    document = json.loads(read_package_file("harborlight.vocab", "triage_rules.json"))
+    document["rules"].append({"id": "ghost", "level": "high", "explain": "",
+                              "when": {"indicator": ["ghost.indicator"]}})
+    with pytest.raises(VocabularyError, match="unknown indicator"):
+        check_rules_against_catalog(parse_rules(json.dumps(document)), build_catalog())
