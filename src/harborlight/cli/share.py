@@ -39,6 +39,9 @@ def export_command(
     seed: int | None = typer.Option(None, "--seed", help="Repeatable sampling."),
     no_risk: bool = typer.Option(False, "--no-risk", help="Skip the attack-based risk "
                                  "measurement (and keep every record in the release)."),
+    organisation: str = typer.Option("", "--organisation", help="Slug of the organisation "
+                                     "whose cases to export (database source only; needed "
+                                     "when there is more than one)."),
 ) -> None:
     """Write a de-identified export of consented records, with a utility and risk report.
 
@@ -53,9 +56,7 @@ def export_command(
     if (k is None) == (epsilon is None):
         raise UsageProblem("give exactly one of --k (k-anonymity) or --epsilon "
                            "(differential privacy)")
-    if input_file is None:
-        raise UsageProblem("reading cases from the database is not available yet; "
-                           "give --input FILE (a CTDC or HTCDS CSV)")
+    database_organisation = _organisation(organisation) if input_file is None else None
     console = Console(stderr=True)
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -66,9 +67,14 @@ def export_command(
                 progress.update(task, description=step)
                 console.log(step)
 
-            result = export(out_dir=out, layout=layout.value, k=k, epsilon=epsilon,
-                            delta=delta, input_path=input_file, seed=seed,
-                            measure_risk=not no_risk, on_step=on_step)
+            options = dict(out_dir=out, layout=layout.value, k=k, epsilon=epsilon,
+                           delta=delta, seed=seed, measure_risk=not no_risk, on_step=on_step)
+            if database_organisation is None:
+                result = export(input_path=input_file, **options)
+            else:
+                from harborlight.insights.database_export import export_organisation
+
+                result = export_organisation(database_organisation, **options)
     except InputProblems as problems:
         raise UsageProblem(str(problems), 65) from None
     except ParameterError as problem:
@@ -83,3 +89,23 @@ def export_command(
     typer.echo(f"suppressed combinations {report['suppressed_share']:.2%}, fabricated "
                f"{report['fabricated_share']:.2%}; wrote {out}/data.csv, report.json, "
                f"report.html")
+
+
+def _organisation(slug: str):
+    """The organisation whose cases a database export reads."""
+    from harborlight.cli.bootstrap import setup_django
+
+    setup_django()
+    from harborlight.accounts.models import Organisation
+
+    organisations = Organisation.objects.all()
+    if slug:
+        found = organisations.filter(slug=slug).first()
+        if found is None:
+            raise UsageProblem(f"no organisation with slug {slug!r}; choose one of: "
+                               + ", ".join(organisations.values_list("slug", flat=True)))
+        return found
+    if organisations.count() != 1:
+        raise UsageProblem("more than one organisation: choose one with --organisation SLUG ("
+                           + ", ".join(organisations.values_list("slug", flat=True)) + ")")
+    return organisations.get()

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Iterator
 
 import pandas as pd
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from harborlight.cases.models import Case, Consent, ConsentPurpose, Person, PersonRole
 from harborlight.sharing import CONSENT_FIELD, frame_from_records
@@ -20,6 +20,9 @@ from harborlight.sharing.errors import InputProblems
 from harborlight.sharing.mapping import convert
 
 TARGET_LAYOUT = "ctdc-2024"
+# Not an HTCDS field: which consent a record's sharing relies on, for the audit trail.
+# It is removed before the records reach the sharing engine.
+CONSENT_ID = "_consent_id"
 EXTRA_COLUMNS = ["exploitationState"]
 
 
@@ -43,9 +46,9 @@ def victim_records(organisation) -> Iterator[dict[str, Any]]:
     de-identified sharing; the sharing engine leaves the others out of exports.
     """
     consented = Consent.objects.active().filter(
-        case=OuterRef("pk"), purpose=ConsentPurpose.DEIDENTIFIED_SHARING)
+        case=OuterRef("pk"), purpose=ConsentPurpose.DEIDENTIFIED_SHARING).order_by("-given_at")
     cases = Case.objects.filter(organisation=organisation).annotate(
-        sharing_consent=Exists(consented))
+        sharing_consent=Subquery(consented.values("pk")[:1]))
     events = _events_prefetch()
     if events is not None:
         cases = cases.prefetch_related(events)
@@ -69,7 +72,8 @@ def victim_records(organisation) -> Iterator[dict[str, Any]]:
                 "vic_ForcedLabourIndustry": person.forced_labour_industry,
                 "vic_TypeOfSexExploitation": person.types_of_sex_exploitation,
                 "vic_RelationshipToTrafficker": person.relationship_to_trafficker,
-                CONSENT_FIELD: bool(case.sharing_consent),
+                CONSENT_FIELD: case.sharing_consent is not None,
+                CONSENT_ID: case.sharing_consent,
             }
 
 
@@ -88,7 +92,8 @@ def ctdc_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """The records in the CTDC v2024 layout plus ``exploitationState``; raises InputProblems."""
     if not records:
         return pd.DataFrame(columns=_empty_columns())
-    frame = frame_from_records(records)
+    frame = frame_from_records([{k: v for k, v in r.items() if k != CONSENT_ID}
+                                for r in records])
     problems: list[str] = []
     mapped = convert(frame, "htcds", TARGET_LAYOUT, problems)
     if problems:
