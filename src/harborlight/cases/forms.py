@@ -1,6 +1,20 @@
+"""Forms for case pages. Picklists come from the HTCDS package data, not from code."""
+
+from __future__ import annotations
+
 from django import forms
 
-from harborlight.cases.models import CaseNote
+from harborlight.cases.models import (CaseNote, CaseStatus, Consent, SafetyPlan,
+                                      ServiceReceived, SupportPlan, Task, TraffickingEvent,
+                                      TraffickingStatus)
+from harborlight.cases.models.core import Person
+from harborlight.vocab.loader import htcds_choices
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _optional(field: str) -> list[tuple[str, str]]:
+    return [("", "—")] + htcds_choices(field)
 
 
 class CaseNoteForm(forms.ModelForm):
@@ -17,3 +31,170 @@ class CaseNoteForm(forms.ModelForm):
         if len(body) > 20000:
             raise forms.ValidationError("A note can be 20,000 characters at most.")
         return body
+
+
+class NewCaseForm(forms.Form):
+    """Open a case from scratch, with the person it is about (names optional)."""
+
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000,
+                              help_text="What brought the person to us, in neutral words.")
+    first_name = forms.CharField(max_length=200, required=False, label="First name")
+    second_name = forms.CharField(max_length=200, required=False, label="Second name")
+    birthdate = forms.DateField(required=False, widget=DATE, label="Date of birth")
+    restricted = forms.BooleanField(required=False, label="Restricted (only the caseworker "
+                                    "may open it; others need break-glass)")
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=None, label="Caseworker")
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from harborlight.accounts.models import User
+
+        self.fields["owner"].queryset = User.objects.filter(
+            organisation=organisation, is_active=True,
+            role__in=["caseworker", "supervisor"]).order_by("username")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[(s.value, s.label) for s in
+                                        (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)],
+                               label="Status")
+
+
+class TraffickingStatusForm(forms.Form):
+    trafficking_status = forms.ChoiceField(choices=TraffickingStatus.choices,
+                                           label="Trafficking status")
+    decision_org = forms.ChoiceField(
+        required=False, label="Decided by",
+        choices=lambda: _optional("vic_TraffickingStatusDecisionMakingOrg"),
+        help_text="Which kind of organisation made the decision (HTCDS).")
+
+
+class ClosureForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                             min_length=5, label="Reason for closing")
+    referred = forms.BooleanField(required=False, label="Closed because referred elsewhere")
+
+
+class MultiCodeField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, htcds_field: str, **kwargs):
+        super().__init__(choices=lambda: htcds_choices(htcds_field), required=False, **kwargs)
+
+
+class PersonForm(forms.ModelForm):
+    gender = forms.ChoiceField(required=False, choices=lambda: _optional("prs_Gender"))
+    methods_of_control = MultiCodeField("vic_MethodsOfControl", label="Methods of control")
+    types_of_exploitation = MultiCodeField("vic_TypeOfExploitation",
+                                           label="Types of exploitation")
+    roles_in_process = MultiCodeField("per_RoleInProcess",
+                                      label="Role in the process (perpetrators)")
+
+    class Meta:
+        model = Person
+        fields = ["role", "first_name", "middle_name", "second_name", "birthdate", "gender",
+                  "citizenship", "primary_language", "mobile_phone", "email",
+                  "identity_number", "methods_of_control", "types_of_exploitation",
+                  "roles_in_process", "role_details"]
+        widgets = {"birthdate": DATE, "role_details": forms.Textarea(attrs={"rows": 2})}
+        labels = {"citizenship": "Citizenship (ISO 3166 code)",
+                  "primary_language": "Primary language (ISO 639 code)",
+                  "role_details": "Role details (perpetrators)"}
+        help_texts = {name: "" for name in fields}
+
+
+class SafetyPlanForm(forms.ModelForm):
+    class Meta:
+        model = SafetyPlan
+        fields = ["safe_contacts", "safe_places", "code_words", "risk_reduction_steps",
+                  "in_own_words", "review_on"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in
+                   ("safe_contacts", "safe_places", "code_words", "risk_reduction_steps")}
+        widgets["review_on"] = DATE
+        labels = {"risk_reduction_steps": "Steps to stay safer",
+                  "in_own_words": "Written in the survivor's own words",
+                  "review_on": "Review on"}
+
+
+class SupportPlanForm(forms.ModelForm):
+    type = forms.ChoiceField(choices=lambda: htcds_choices("spl_Type"), label="Area")
+
+    class Meta:
+        model = SupportPlan
+        fields = ["type", "objectives", "action_plan", "planned_end_date", "status"]
+        widgets = {"objectives": forms.Textarea(attrs={"rows": 3}),
+                   "action_plan": forms.Textarea(attrs={"rows": 3}),
+                   "planned_end_date": DATE}
+        labels = {"objectives": "Goals", "action_plan": "Plan"}
+        help_texts = {"objectives": "", "action_plan": ""}
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = ServiceReceived
+        fields = ["kind", "provider", "started_on", "ended_on", "notes"]
+        widgets = {"started_on": DATE, "ended_on": DATE,
+                   "notes": forms.Textarea(attrs={"rows": 2})}
+        labels = {"kind": "Service"}
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "due_on"]
+        widgets = {"due_on": DATE}
+        labels = {"title": "Task", "due_on": "Due on"}
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = TraffickingEvent
+        fields = ["type", "date", "date_is_approximate", "city", "state", "country",
+                  "description"]
+        widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
+        labels = {"type": "What happened", "country": "Country (ISO 3166 code)"}
+        help_texts = {"date": ""}
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["person", "purpose", "recipient", "method", "retention_explained",
+                  "withdrawal_explained", "wording", "expires_at"]
+        widgets = {"wording": forms.Textarea(attrs={"rows": 3}),
+                   "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        labels = {"retention_explained": "How long we keep the data was explained",
+                  "withdrawal_explained": "How to withdraw consent was explained",
+                  "wording": "What was agreed"}
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = case.persons.current() if case else Person.objects.none()
+        self.fields["person"].label_from_instance = lambda p: p.display_name
+        self.fields["person"].required = True
+
+    def clean(self):
+        data = super().clean()
+        for name in ("retention_explained", "withdrawal_explained"):
+            if not data.get(name):
+                self.add_error(name, "Consent is only informed once this was explained.")
+        return data
+
+
+class WithdrawConsentForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=5000, label="Note (optional)")
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), min_length=10,
+                             max_length=2000, label="Reason for erasure",
+                             help_text="For example: the person asked us to erase their data.")
+    confirm = forms.BooleanField(label="I understand this cannot be undone")
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(widget=forms.HiddenInput)

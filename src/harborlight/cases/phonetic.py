@@ -2,8 +2,8 @@
 
 A small, dependency-free key in the spirit of Soundex and Metaphone, tuned for the names
 this field meets (English and Spanish spellings): accents are dropped, common digraphs
-are folded (PH->F, CK->K, QU->K, LL->Y, GH->G), C before E/I/Y sounds as S, V as B, Z as S,
-J and soft G as H-like "J"; vowels after the first letter and repeated codes are dropped.
+are folded (PH->F, CK->K, QU->K, GH->G), C before E/I/Y sounds as S, V as B, Z as S,
+J as H and soft G as J; an initial vowel, H, J or Y is one class; vowels after the first letter and repeated codes are dropped.
 ``key("Marisol Quintero")`` equals ``key("Marizol Kintero")``.
 
 Keys are never stored in the clear: they feed a keyed blind index (see
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_FOLDS = [("PH", "F"), ("CK", "K"), ("QU", "K"), ("LL", "Y"), ("GH", "G"), ("SCH", "S"),
+_FOLDS = [("PH", "F"), ("CK", "K"), ("QU", "K"), ("GH", "G"), ("SCH", "S"),
           ("SH", "X"), ("CH", "X"), ("TH", "T"), ("KN", "N"), ("WR", "R")]
 _SOFT_C = re.compile(r"C(?=[EIY])")
 _SOFT_G = re.compile(r"G(?=[EI])")
@@ -33,7 +33,8 @@ def word_key(word: str, length: int = 6) -> str:
     for old, new in _FOLDS:
         text = text.replace(old, new)
     text = _SOFT_G.sub("J", _SOFT_C.sub("S", text)).translate(_MAP)
-    out = [text[0] if text[0] not in VOWELS else "A"]
+    # An initial vowel, H, J or Y is one sound class: Hernández/Ernández, Yesenia/Jesenia.
+    out = ["A" if text[0] in VOWELS | {"H", "J"} else text[0]]
     for ch in text[1:]:
         if ch == "H":  # silent inside a word
             continue

@@ -1,0 +1,129 @@
+"""Case workflow: open, assign, status, trafficking status and who decided, closure with
+supervisor approval; every transition audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from harborlight.accounts.models import Role
+from harborlight.cases.models import Case, CaseStatus, WorkflowError
+from harborlight.security.audit.models import AuditEntry
+
+
+def test_it_opens_a_case_from_scratch_with_its_person(cast, signed_in_client):
+    caseworker = cast.role(Role.CASEWORKER)
+    client = signed_in_client(caseworker)
+    response = client.post("/cases/new/", {"summary": "Walked in asking for shelter.",
+                                           "first_name": "Nadia", "second_name": "Okafor"})
+    assert response.status_code == 302
+    case = Case.objects.get(reference=response.url.strip("/").split("/")[-1])
+    assert case.owner == caseworker and case.organisation == cast.own
+    assert case.persons.get().second_name == "Okafor"
+    assert AuditEntry.objects.filter(action="create", object_id=str(case.pk)).exists()
+
+
+def test_it_opens_a_case_from_a_tip_and_links_the_tip(cast):
+    operator = cast.role(Role.HOTLINE_OPERATOR)
+    case = Case.objects.open_new(cast.own, operator, tip=cast.own_tip, summary="From a call")
+    cast.own_tip.refresh_from_db()
+    assert cast.own_tip.case == case and case.owner is None
+
+
+def test_it_refuses_a_tip_of_another_organisation(cast):
+    with pytest.raises(WorkflowError):
+        Case.objects.open_new(cast.own, cast.role(Role.SUPERVISOR), tip=cast.other_tip)
+
+
+def test_it_lets_a_supervisor_assign_to_a_colleague_only(cast, signed_in_client):
+    client = signed_in_client(cast.role(Role.SUPERVISOR))
+    url = f"/cases/{cast.own_case.reference}/assign/"
+    assert client.post(url, {"owner": cast.teammate.pk}).status_code == 302
+    cast.own_case.refresh_from_db()
+    assert cast.own_case.owner == cast.teammate
+    outsider = cast.outsiders[Role.CASEWORKER]
+    assert client.post(url, {"owner": outsider.pk}).status_code == 400
+
+
+def test_it_refuses_assignment_by_a_caseworker(cast, signed_in_client):
+    response = signed_in_client(cast.role(Role.CASEWORKER)).post(
+        f"/cases/{cast.own_case.reference}/assign/", {"owner": cast.teammate.pk})
+    assert response.status_code == 403
+
+
+def test_it_records_trafficking_status_and_who_decided(cast, signed_in_client):
+    caseworker = cast.role(Role.CASEWORKER)
+    signed_in_client(caseworker).post(
+        f"/cases/{cast.own_case.reference}/trafficking-status/",
+        {"trafficking_status": "ActualVictimOfTrafficking", "decision_org": "CourtOrProsecution"})
+    case = Case.objects.get(pk=cast.own_case.pk)
+    assert case.trafficking_status == "ActualVictimOfTrafficking"
+    assert case.trafficking_status_decision_org == "CourtOrProsecution"
+    assert case.trafficking_status_decided_by == caseworker
+
+
+def test_it_requires_the_deciding_organisation_for_a_confirmed_status(cast):
+    with pytest.raises(WorkflowError):
+        cast.own_case.decide_trafficking_status("ActualVictimOfTrafficking", "",
+                                                by=cast.role(Role.CASEWORKER))
+
+
+def test_it_closes_only_after_a_supervisor_approves(cast, signed_in_client):
+    reference = cast.own_case.reference
+    caseworker = signed_in_client(cast.role(Role.CASEWORKER))
+    caseworker.post(f"/cases/{reference}/closure/", {"reason": "Goals met; moved to family."})
+    case = Case.objects.get(pk=cast.own_case.pk)
+    assert case.status == CaseStatus.ACTIVE and case.closure_requested_at is not None
+    assert caseworker.post(f"/cases/{reference}/closure/approve/").status_code == 403
+    supervisor = signed_in_client(cast.role(Role.SUPERVISOR))
+    assert supervisor.post(f"/cases/{reference}/closure/approve/").status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closed_at is not None
+    assert case.reason_for_closure == "Goals met; moved to family."
+    assert case.closure_approved_by == cast.role(Role.SUPERVISOR)
+
+
+def test_it_closes_as_referred_when_asked(cast):
+    case = cast.own_case
+    case.request_closure("Referred to a shelter in another state", by=cast.role(Role.CASEWORKER),
+                         referred=True)
+    case.approve_closure(by=cast.role(Role.SUPERVISOR))
+    assert case.status == CaseStatus.CLOSED_REFERRED
+
+
+def test_it_keeps_the_case_open_when_closure_is_declined(cast):
+    case = cast.own_case
+    case.request_closure("Survivor moved away", by=cast.role(Role.CASEWORKER))
+    case.reject_closure(by=cast.role(Role.SUPERVISOR))
+    assert case.is_open and case.closure_requested_at is None
+    with pytest.raises(WorkflowError):
+        case.approve_closure(by=cast.role(Role.SUPERVISOR))
+
+
+def test_it_needs_a_reason_to_close(cast):
+    with pytest.raises(WorkflowError):
+        cast.own_case.request_closure("  ", by=cast.role(Role.CASEWORKER))
+
+
+def test_it_refuses_to_set_a_closed_status_directly(cast, signed_in_client):
+    response = signed_in_client(cast.role(Role.CASEWORKER)).post(
+        f"/cases/{cast.own_case.reference}/status/", {"status": "Closed"})
+    assert response.status_code == 400
+    cast.own_case.refresh_from_db()
+    assert cast.own_case.status == CaseStatus.ACTIVE
+
+
+def test_it_answers_404_for_workflow_posts_on_another_organisations_case(cast, signed_in_client):
+    client = signed_in_client(cast.role(Role.SUPERVISOR))
+    for path in ("closure/approve/", "assign/", "status/", "reopen/"):
+        assert client.post(f"/cases/{cast.other_case.reference}/{path}").status_code == 404
+        assert client.get(f"/cases/{cast.other_case.reference}/{path}").status_code == 404
+
+
+def test_it_finds_cases_by_sound_alike_name_and_by_phone(cast, signed_in_client):
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    page = client.get("/cases/", {"q": "Marizol Kintero-Vanse"}).content.decode()
+    assert cast.own_case.reference in page
+    page = client.get("/cases/", {"q": "(202) 555-0143"}).content.decode()
+    assert cast.own_case.reference in page
+    page = client.get("/cases/", {"q": "Somebody Else"}).content.decode()
+    assert cast.own_case.reference not in page
