@@ -1,0 +1,108 @@
+"""``harborlight import htcds``, ``harborlight export htcds`` and ``harborlight purge``.
+
+``import htcds FILE`` adds cases (one per row, with its person) to one organisation; it is
+atomic (all rows or none) and idempotent (rows carry or get an external id). ``export
+htcds --out FILE`` writes the organisation's cases: .xlsx in the toolkit layout, .csv or
+.json with HTCDS names; it writes identifying data in the clear, so the file must be kept
+as carefully as the database. ``purge`` deletes what the retention policy says is past its
+time and prints what it removed (``--dry-run`` changes nothing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from harborlight.cli.bootstrap import setup_django
+from harborlight.cli.errors import UsageProblem
+
+BAD_INPUT_EXIT_CODE = 65
+
+import_app = typer.Typer(help="Import records from files.", no_args_is_help=True)
+export_app = typer.Typer(help="Export records to files.", no_args_is_help=True)
+
+
+def _organisation(slug: str):
+    from harborlight.accounts.models import Organisation
+
+    if not slug:
+        organisations = list(Organisation.objects.all()[:2])
+        if len(organisations) == 1:
+            return organisations[0]
+        raise UsageProblem("name the organisation with --organisation SLUG")
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise UsageProblem(f"no organisation {slug!r}")
+    return organisation
+
+
+@import_app.command("htcds")
+def import_htcds(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="An .xlsx (HTCDS toolkit layout), .csv or .json file."),
+    organisation: str = typer.Option("", "--organisation", "-o", metavar="SLUG",
+                                     help="The organisation that receives the cases."),
+) -> None:
+    """Import cases from an HTCDS file: all rows or none. Re-importing changes nothing."""
+    setup_django()
+    from harborlight.cases.htcds_io import ImportFailed, import_file
+
+    target = _organisation(organisation)
+    try:
+        result = import_file(file, target)
+    except ImportFailed as failed:
+        if failed.report is not None:
+            for line in failed.report.lines():
+                typer.echo(f"  {line}", err=True)
+        for error in failed.errors[:200]:
+            typer.echo(f"  {error}", err=True)
+        if len(failed.errors) > 200:
+            typer.echo(f"  ... and {len(failed.errors) - 200} more", err=True)
+        raise UsageProblem(f"{len(failed.errors)} error(s) in {file.name}; nothing was "
+                           "imported", BAD_INPUT_EXIT_CODE) from None
+    for line in result.report.lines():
+        typer.echo(line)
+    typer.echo(f"imported into {target.slug}: {result.created} created, {result.updated} "
+               f"updated, {result.unchanged} unchanged")
+
+
+@export_app.command("htcds")
+def export_htcds(
+    out: Path = typer.Option(..., "--out", help="Where to write: .xlsx, .csv or .json."),
+    organisation: str = typer.Option("", "--organisation", "-o", metavar="SLUG"),
+) -> None:
+    """Export an organisation's cases with HTCDS names (identifying data in the clear)."""
+    setup_django()
+    from harborlight.cases.htcds_io import write_file
+    from harborlight.cases.models import Case
+    from harborlight.security.audit.log import record
+
+    target = _organisation(organisation)
+    if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
+        raise UsageProblem("--out must end in .xlsx, .csv or .json")
+    count = write_file(out, Case.objects.filter(organisation=target))
+    record("export", organisation=target, object_type="cases.case",
+           details={"export": "htcds", "records": count, "format": out.suffix.lower()})
+    typer.echo(f"exported {count} records from {target.slug} to {out}")
+
+
+def purge(dry_run: bool = typer.Option(False, "--dry-run",
+                                       help="Report what would be removed; change nothing.")
+          ) -> None:
+    """Delete records past their retention time (cases/data/retention.json); print counts."""
+    setup_django()
+    from harborlight.cases.retention import purge as run_purge
+
+    total = 0
+    for rule, counts in run_purge(dry_run=dry_run):
+        removed = ", ".join(f"{n} {label}" for label, n in sorted(counts.items())) or "nothing"
+        typer.echo(f"{rule.what}: {'would remove' if dry_run else 'removed'} {removed}")
+        total += sum(counts.values())
+    typer.echo(f"{'would remove' if dry_run else 'removed'} {total} rows in all")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
+    app.command("purge")(purge)
