@@ -88,6 +88,7 @@ def main() -> None:
           f"workers: {args.workers}, cpus: {os.cpu_count()}")
     print(f"screen: {screened - started:.1f} s; write outputs: {finished - screened:.1f} s; "
           f"total {elapsed:.1f} s")
+    print(f"phases (s): {result.timings}")
     print(f"throughput: {args.n / elapsed:.0f} ads/s end to end")
     print(f"CPU time (this process and workers): {cpu:.1f} s = {cpu / args.n * 1000:.2f} ms "
           f"per ad; at 2 full cores that is {2 * args.n / cpu:.0f} ads/s")

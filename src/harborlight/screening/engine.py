@@ -9,6 +9,7 @@ process and linked in input order, so every executor gives identical results.
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class ScreeningResult:
     reveal_contacts: bool = False
     catalog_version: str = ""
     hubs: list[dict[str, Any]] = field(default_factory=list)
+    #: seconds per phase (not part of ``to_dict``: it differs from run to run)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (what ``leads.json`` holds, plus the ads)."""
@@ -193,6 +196,8 @@ def screen(source: Source, *, key: bytes, region: str = "US",
     batches = reader.batches(stream, batch_size, problems,
                              skip_ids={record["id"] for record in records})
     submit, in_flight, close = _executor(dask_address, client, workers)
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     try:
         for features in _ordered(submit, batches, settings, in_flight):
             linker.partial_fit([record["identifiers"] for record in features.records],
@@ -211,7 +216,11 @@ def screen(source: Source, *, key: bytes, region: str = "US",
                 progress(len(features.records))
     finally:
         close()
+    timings["read_featurise_link_text"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     linker.finalise()
+    timings["link_identifiers"] = time.perf_counter() - clock
+    clock = time.perf_counter()
 
     count = len(records)
     network_roots = linker.networks_.roots() if count else []
@@ -219,6 +228,8 @@ def screen(source: Source, *, key: bytes, region: str = "US",
     hubs = getattr(linker, "hubs_", set())
     leads = build_leads(records, network_roots, text_roots, hubs, only_ads=range(start, count),
                         template_sample=TEMPLATE_SAMPLE)
+    timings["leads_and_templates"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     sizes: dict[int, int] = {}
     for root in network_roots:
         sizes[root] = sizes.get(root, 0) + 1
@@ -234,6 +245,7 @@ def screen(source: Source, *, key: bytes, region: str = "US",
     if state_path is not None:
         state.save(state_path, key_fingerprint=fingerprint, settings=saved_settings,
                    linker=linker, records=records, catalog_version=scorer.catalog_version_)
+        timings["save_state"] = time.perf_counter() - clock
     summary = {
         "ads_screened": len(ads),
         "records_skipped": len(problems),
@@ -245,4 +257,5 @@ def screen(source: Source, *, key: bytes, region: str = "US",
     }
     return ScreeningResult(ads=ads, networks=leads, problems=problems, summary=summary,
                            reveal_contacts=reveal_contacts,
-                           catalog_version=scorer.catalog_version_, hubs=hub_rows)
+                           catalog_version=scorer.catalog_version_, hubs=hub_rows,
+                           timings={name: round(value, 2) for name, value in timings.items()})

@@ -242,10 +242,27 @@ def _operator(number: int, rng: random.Random, phones: Iterator[str],
     }
 
 
-def _operator_ad(op: dict[str, Any], rng: random.Random, style: str) -> tuple[str, str, str]:
+def _typos(text: str, rate: float, rng: random.Random) -> str:
+    """Swap two neighbouring letters in about ``rate`` of the words."""
+    words = text.split(" ")
+    for index, word in enumerate(words):
+        if len(word) > 3 and word.isalpha() and rng.random() < rate:
+            at = rng.randrange(len(word) - 1)
+            words[index] = word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    return " ".join(words)
+
+
+def _operator_ad(op: dict[str, Any], rng: random.Random, style: str, shuffle: float = 0.0,
+                 typo_rate: float = 0.0) -> tuple[str, str, str]:
     fills = {name: rng.choice(FILLERS[name]) for name in FILLERS}
     city = rng.choice(op["cities"])
-    body = " ".join(s.format(city=city, **fills) for s in op["sentences"])
+    sentences = list(op["sentences"])
+    if rng.random() < shuffle:
+        first, second = rng.sample(range(len(sentences)), 2)
+        sentences[first], sentences[second] = sentences[second], sentences[first]
+    body = " ".join(s.format(city=city, **fills) for s in sentences)
+    if typo_rate:
+        body = _typos(body, typo_rate, rng)
     body = f"{op['business']}. {body}"
     if op["cue"]:
         body += " " + op["cue"]
@@ -287,8 +304,8 @@ def _noise_ad(rng: random.Random, phones: Iterator[str]) -> tuple[str, str, str]
 
 
 def generate_ads(n: int, seed: int = 0, *, slots: int | None = None, noise_share: float = 0.3,
-                 ads_per_operator: tuple[int, int] = (3, 40), hub_share: float = 0.02
-                 ) -> Iterator[dict[str, Any]]:
+                 ads_per_operator: tuple[int, int] = (3, 40), hub_share: float = 0.02,
+                 shuffle: float = 0.0, typo_rate: float = 0.0) -> Iterator[dict[str, Any]]:
     """Yield ``n`` synthetic ads with ground-truth ``operator_id`` ("" for noise ads).
 
     Parameters
@@ -303,6 +320,10 @@ def generate_ads(n: int, seed: int = 0, *, slots: int | None = None, noise_share
         Range of ads per operator.
     hub_share : float
         Share of ads that also show the site's own help line.
+    shuffle : float
+        Share of operator ads whose template sentences swap two places (harder linking).
+    typo_rate : float
+        Share of template words with two letters swapped (harder linking).
     """
     rng = random.Random(seed)
     pool = iter(_phone_pool(rng) * 50)  # recycled only beyond about 30,000 phones
@@ -320,7 +341,7 @@ def generate_ads(n: int, seed: int = 0, *, slots: int | None = None, noise_share
                 operators.append((_operator(number, rng, pool, slots), remaining))
             position = rng.randrange(len(operators))
             op, remaining = operators[position]
-            title, body, city = _operator_ad(op, rng, rng.choice(STYLES))
+            title, body, city = _operator_ad(op, rng, rng.choice(STYLES), shuffle, typo_rate)
             if remaining <= 1:
                 operators.pop(position)
             else:
