@@ -142,3 +142,34 @@ def choropleth(chart_id: str, title: str, shapes: Iterable[Shape],
                     f'stroke-width="0.5"><title>{escape(label)}</title></path>')
     cells = sorted(cells_by_shape.values(), key=lambda c: -(c.value or 0))
     return _svg(width, height, chart_id, title, _describe(cells[:20]), "".join(body))
+
+
+def heatmap(chart_id: str, title: str, rows: list[str], columns: list[str],
+            matrix: list[list[Cell]]) -> str:
+    """A matrix of counts (e.g. citizenship to country of exploitation), shaded by count."""
+    label_width, cell_w, cell_h, top = 190, 86, 28, 120
+    width = label_width + cell_w * max(len(columns), 1) + 10
+    height = top + cell_h * max(len(rows), 1) + 10
+    peak = max([c.value or 0 for row in matrix for c in row] + [1])
+    body = [f'<text x="0" y="20" {FONT} font-size="14" font-weight="600" fill="{INK}">'
+            f'{escape(title)}</text>']
+    for j, column in enumerate(columns):
+        x = label_width + j * cell_w + cell_w / 2
+        body.append(f'<text x="{x:.0f}" y="{top - 8}" {FONT} font-size="11" fill="{INK}" '
+                    f'transform="rotate(-40 {x:.0f} {top - 8})">{escape(column)}</text>')
+    for i, (row, cells) in enumerate(zip(rows, matrix)):
+        y = top + i * cell_h
+        body.append(f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" {FONT} '
+                    f'font-size="12" fill="{INK}">{escape(row)}</text>')
+        for j, cell in enumerate(cells):
+            x = label_width + j * cell_w
+            fill = "url(#suppressed)" if cell.value is None else (
+                "#ffffff" if not cell.value else _bin(cell.value, peak))
+            ink = "#ffffff" if fill in SCALE[3:] else INK
+            body.append(f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                        f'fill="{fill}" stroke="#d0d0d0"><title>{escape(cell.label)}: '
+                        f'{escape(cell.display)}</title></rect>')
+            body.append(f'<text x="{x + cell_w / 2 - 1:.0f}" y="{y + 18}" text-anchor="middle" '
+                        f'{FONT} font-size="11" fill="{ink}">{escape(cell.display)}</text>')
+    cells = [c for row in matrix for c in row if c.value != 0]
+    return _svg(width, height, chart_id, title, _describe(cells), "".join(body))

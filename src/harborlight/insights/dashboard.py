@@ -111,4 +111,9 @@ def draw(chart: RenderedChart) -> str:
         return charts.choropleth(chart.id, chart.title, world_shapes(), data.by_shape, True)
     if kind == "us":
         return charts.choropleth(chart.id, chart.title, us_shapes(), data.by_shape, False)
-    return ""  # flows are an HTML table
+    if kind == "flows":
+        if not data.rows:
+            return ""  # nothing to draw; the page says so
+        return charts.heatmap(chart.id, chart.title, [row for row, _ in chart.rows_and_cells],
+                              chart.column_names, data.matrix)
+    raise ValueError(f"no drawing for chart kind {kind!r}")

@@ -74,7 +74,7 @@ def chart_svg(request: HttpRequest, chart_id: str) -> HttpResponse:
     if problem:
         return problem
     if not chart.svg:
-        raise Http404("This chart is a table; download its CSV.")
+        raise Http404("Nothing to draw for these filters; the CSV has the figures.")
     response = HttpResponse(chart.svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="harborlight-{chart.id}.svg"'
     record("export", actor=request.user, object_type="insights.chart", object_id=chart.id,
