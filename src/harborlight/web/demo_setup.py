@@ -139,6 +139,8 @@ def load_demo_data(cases_per_organisation: int = 40, tips_per_organisation: int 
             create_cases(organisation, cases_per_organisation, owners, rng)
             create_tips(organisation, tips_per_organisation, rng)
             create_providers(organisation, 12, rng)
+        link_partners(organisations)
+        create_referrals(organisations["harbor"], users["harbor"], rng)
     return logins
 
 
@@ -224,10 +226,61 @@ def create_providers(organisation, count: int, rng: random.Random) -> None:
             services=sorted(rng.sample(SERVICES, rng.randint(1, 3))),
             populations=sorted(rng.sample(POPULATIONS, rng.randint(1, 3))),
             languages=sorted({"en", *rng.sample(LANGUAGES, rng.randint(0, 2))}),
-            open_24_7=rng.random() < 0.3, hours="Mon-Fri 09:00-17:00", city=city,
+            open_24_7=rng.random() < 0.3, hours="Mon-Fri 09:00-17:00",
+            street=f"{rng.randint(10, 999)} Main Street", city=city, state=state,
             postal_code=postal_code, country="USA", latitude=lat, longitude=lon,
-            phone=fictional_phone(rng), email=f"intake{index + 1}@example.org"))
+            contact_name="Intake desk", phone=fictional_phone(rng),
+            email=f"intake{index + 1}@example.org"))
     ServiceProvider.objects.bulk_create(providers)
+
+
+def link_partners(organisations: dict) -> None:
+    """Give every demo organisation a directory entry for each of the others, so that
+    referrals and transfers between them travel inside Harborlight."""
+    from harborlight.referrals.models import ServiceProvider
+
+    for organisation in organisations.values():
+        for partner in organisations.values():
+            if partner.pk != organisation.pk:
+                ServiceProvider.objects.create(
+                    organisation=organisation, name=partner.name, partner=partner,
+                    services=["shelter", "legal", "mental_health"],
+                    populations=["adults", "foreign_nationals"], languages=["en", "es"],
+                    open_24_7=True, city="Houston", state="TX", postal_code="77002",
+                    country="USA", latitude=29.7594, longitude=-95.3594,
+                    phone="+1 713-555-0199", email="partners@example.org")
+
+
+def create_referrals(organisation, users: list, rng: random.Random) -> None:
+    """Consents and referrals from the first open cases: one waiting for the shelter, one
+    accepted by it, and one to an outside provider (a printable letter)."""
+    from harborlight.cases.models import Case, Consent, ConsentMethod, ConsentPurpose
+    from harborlight.referrals.models import ServiceProvider
+    from harborlight.referrals.sending import send
+
+    caseworker = next(u for u in users if u.role == "caseworker")
+    partner = ServiceProvider.objects.filter(organisation=organisation,
+                                             partner__slug="safe-passage").first()
+    outside = ServiceProvider.objects.filter(organisation=organisation,
+                                             partner__isnull=True).first()
+    cases = list(Case.objects.open().filter(organisation=organisation, restricted=False)
+                 .order_by("reference")[:3])
+    for index, (case, entry) in enumerate(zip(cases, [partner, partner, outside])):
+        if entry is None:
+            continue
+        Consent.objects.create(
+            organisation=organisation, case=case, purpose=ConsentPurpose.REFERRAL,
+            fields_allowed=["prs_FirstName", "prs_Gender", "prs_Citizenship"],
+            method=ConsentMethod.VERBAL, retention_explained=True, withdrawal_explained=True,
+            wording="Agreed to share first name, gender and citizenship for shelter.",
+            recorded_by=caseworker)
+        referral = send(case, by=caseworker, provider=entry,
+                        reason="AdditionalServicesRequired", services=["shelter"],
+                        details="Needs a bed this week; prefers a Spanish-speaking advocate.")
+        if index == 1:
+            receiver = entry.partner.users.filter(role="caseworker").first()
+            if receiver is not None:
+                referral.accept(by=receiver, note="Bed available from Friday.")
 
 
 def demo_password() -> str:
