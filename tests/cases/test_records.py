@@ -1,0 +1,139 @@
+"""Survivor-centred records: safety plans with review reminders, goals, services, tasks,
+the events timeline, and consent recorded and withdrawn."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from harborlight.accounts.models import Role
+from harborlight.cases.models import (Consent, SafetyPlan, SupportPlan, Task, TaskKind,
+                                      TraffickingEvent)
+from harborlight.security.disclosure import ConsentRequired, disclose
+
+import pytest
+
+
+def url(cast, tail: str) -> str:
+    return f"/cases/{cast.own_case.reference}/{tail}"
+
+
+def test_it_saves_a_safety_plan_encrypted_with_a_review_task(cast, signed_in_client):
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    review = timezone.localdate() + datetime.timedelta(days=14)
+    response = client.post(url(cast, "safety-plans/new/"), {
+        "safe_contacts": "My sister, call from the shop phone", "safe_places": "Library",
+        "code_words": "Are the tomatoes ripe?", "risk_reduction_steps": "Keep ID with me",
+        "in_own_words": "on", "review_on": review.isoformat()})
+    assert response.status_code == 302
+    plan = SafetyPlan.objects.get(case=cast.own_case)
+    assert plan.code_words == "Are the tomatoes ripe?" and plan.in_own_words
+    task = Task.objects.get(safety_plan=plan)
+    assert task.kind == TaskKind.SAFETY_REVIEW and task.due_on == review
+    assert task.assigned_to == cast.role(Role.CASEWORKER)
+    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code_words FROM cases_safetyplan WHERE id = %s", [plan.pk])
+        assert "tomatoes" not in cursor.fetchone()[0]
+    page = client.get(f"/cases/{cast.own_case.reference}/").content.decode()
+    assert "Are the tomatoes ripe?" in page
+
+
+def test_it_moves_the_reminder_when_the_review_date_changes(cast, signed_in_client):
+    plan = SafetyPlan.objects.create(organisation=cast.own, case=cast.own_case,
+                                     review_on=datetime.date(2027, 1, 1))
+    plan.sync_review_task(by=cast.role(Role.CASEWORKER))
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    client.post(url(cast, f"safety-plans/{plan.pk}/"), {"review_on": "2027-02-01",
+                                                       "code_words": "new words"})
+    assert list(Task.objects.filter(safety_plan=plan).values_list("due_on", flat=True)) == [
+        datetime.date(2027, 2, 1)]
+
+
+def test_it_lists_due_reviews_in_my_tasks(cast, signed_in_client):
+    plan = SafetyPlan.objects.create(organisation=cast.own, case=cast.own_case,
+                                     review_on=timezone.localdate() - datetime.timedelta(days=1))
+    plan.sync_review_task(by=cast.role(Role.CASEWORKER))
+    page = signed_in_client(cast.role(Role.CASEWORKER)).get("/cases/tasks/").content.decode()
+    assert "Review the safety plan together" in page and "overdue" in page
+    other = signed_in_client(cast.teammate).get("/cases/tasks/").content.decode()
+    assert "Review the safety plan together" not in other
+
+
+def test_it_rejects_a_safety_plan_without_a_review_date(cast, signed_in_client):
+    response = signed_in_client(cast.role(Role.CASEWORKER)).post(
+        url(cast, "safety-plans/new/"), {"code_words": "x"})
+    assert response.status_code == 400 and not SafetyPlan.objects.exists()
+
+
+def test_it_adds_goals_with_htcds_support_plan_types(cast, signed_in_client):
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    client.post(url(cast, "goals/new/"), {"type": "Education", "objectives": "Finish GED",
+                                          "status": "open"})
+    assert SupportPlan.objects.get(case=cast.own_case).objectives == "Finish GED"
+    bad = client.post(url(cast, "goals/new/"), {"type": "Astrology", "objectives": "x",
+                                                "status": "open"})
+    assert bad.status_code == 400
+
+
+def test_it_completes_a_task(cast, signed_in_client):
+    task = Task.objects.create(organisation=cast.own, case=cast.own_case, title="Call lawyer",
+                               due_on=datetime.date(2027, 1, 1))
+    signed_in_client(cast.role(Role.CASEWORKER)).post(url(cast, f"tasks/{task.pk}/done/"))
+    task.refresh_from_db()
+    assert task.done_at is not None and task.done_by == cast.role(Role.CASEWORKER)
+
+
+def test_it_draws_events_on_a_timeline_in_date_order(cast, signed_in_client):
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    for kind, day, city in [("Exploitation", "2024-06-01", "Houston"),
+                            ("Recruitment", "2023-01-15", "Tegucigalpa"),
+                            ("Transit", "", "Monterrey")]:
+        client.post(url(cast, "events/new/"), {"type": kind, "date": day, "city": city})
+    assert TraffickingEvent.objects.filter(case=cast.own_case).count() == 3
+    page = client.get(f"/cases/{cast.own_case.reference}/").content.decode()
+    assert "<svg" in page and 'role="img"' in page and "style=" not in page
+    assert page.index("Recruitment 2023-01") < page.index("Exploitation 2024-06")
+    assert "<rect" not in page.split("<svg")[1].split("</svg>")[0]  # undated transit not drawn
+    assert "Date unknown: Transit in Monterrey" in page
+
+
+def test_it_records_consent_that_then_opens_the_disclosure_gate(cast, signed_in_client):
+    person = cast.own_case.persons.get()
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    with pytest.raises(ConsentRequired):
+        disclose(cast.role(Role.CASEWORKER), cast.own_case, "referral", case=cast.own_case)
+    response = client.post(url(cast, "consents/new/"), {
+        "person": person.pk, "purpose": "referral", "method": "verbal",
+        "retention_explained": "on", "withdrawal_explained": "on",
+        "wording": "Yes, to the shelter only"})
+    assert response.status_code == 302
+    consent = Consent.objects.get(case=cast.own_case)
+    assert consent.recorded_by == cast.role(Role.CASEWORKER)
+    basis = disclose(cast.role(Role.CASEWORKER), cast.own_case, "referral", case=cast.own_case)
+    assert basis.consent == consent
+    client.post(url(cast, f"consents/{consent.pk}/withdraw/"), {"note": "Changed her mind"})
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None and consent.withdrawal_note == "Changed her mind"
+    with pytest.raises(ConsentRequired):
+        disclose(cast.role(Role.CASEWORKER), cast.own_case, "referral", case=cast.own_case)
+
+
+def test_it_refuses_consent_when_retention_and_withdrawal_were_not_explained(cast,
+                                                                           signed_in_client):
+    person = cast.own_case.persons.get()
+    response = signed_in_client(cast.role(Role.CASEWORKER)).post(url(cast, "consents/new/"), {
+        "person": person.pk, "purpose": "referral", "method": "verbal"})
+    assert response.status_code == 400 and not Consent.objects.exists()
+    assert b"only informed once this was explained" in response.content
+
+
+def test_it_offers_only_this_cases_people_as_consent_givers(cast, signed_in_client):
+    from harborlight.cases.models import Person
+    stranger = Person.objects.create(organisation=cast.other, case=cast.other_case,
+                                     role="victim", first_name="Z")
+    response = signed_in_client(cast.role(Role.CASEWORKER)).post(url(cast, "consents/new/"), {
+        "person": stranger.pk, "purpose": "referral", "method": "verbal",
+        "retention_explained": "on", "withdrawal_explained": "on"})
+    assert response.status_code == 400 and not Consent.objects.exists()
