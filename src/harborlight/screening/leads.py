@@ -109,9 +109,11 @@ def _lead(root: int, ads: list[int], records: Sequence[AdRecord], text_roots: li
     }
     score = sum(terms[name]["weight"] * value for name, value in evidence.items())
     reasons = [f"{len(ads)} ads linked"]
-    for item in shared:
-        if not item["hub"]:
-            reasons.append(f"{item['ads']} ads share {item['kind']} {item['masked']}")
+    linking = [item for item in shared if not item["hub"]]
+    for item in linking[:10]:
+        reasons.append(f"{item['ads']} ads share {item['kind']} {item['masked']}")
+    if len(linking) > 10:
+        reasons.append(f"{len(linking) - 10} more shared identifiers")
     if template:
         reasons.append(f"{template['ads']} ads reuse one template with {len(template['slots'])} "
                        f"free slot(s) (compression {template['compression']:.2f})")

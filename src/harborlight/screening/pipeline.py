@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from harborlight.screening.contacts import identifier_hash
 from harborlight.screening.errors import ConfigProblem
 from harborlight.screening.extract import Extractor
 from harborlight.screening.fingerprint import Fingerprinter
@@ -136,7 +137,9 @@ def featurise_batch(ads: list[dict[str, Any]], settings: Settings) -> BatchFeatu
             places=tuple(places),
             ages=tuple(sorted({age["value"] for age in extracted["ages"]})),
             prices=tuple(sorted({price["value"] for price in extracted["prices"]})),
-            names=tuple(sorted({name["value"].title() for name in extracted["names"]})),
+            # Stated names only ever feed a distinct count: keep keyed hashes, not names.
+            names=tuple(sorted({identifier_hash(settings.key, "name", name["value"].lower())[:16]
+                                for name in extracted["names"]})),
             masked_text=extracted["masked_text"]))
     signatures, has_signature = settings.fingerprinter().signatures(
         [record["masked_text"] for record in records])

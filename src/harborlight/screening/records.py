@@ -31,7 +31,7 @@ class AdRecord:
     places: tuple[str, ...]
     ages: tuple[int, ...]
     prices: tuple[int, ...]
-    names: tuple[str, ...]
+    names: tuple[str, ...]  # keyed hashes of stated names (only counted, never shown)
     masked_text: str
     network_id: str = ""
 
