@@ -121,12 +121,7 @@ class TipManager(models.Manager.from_queryset(TipQuerySet)):
                          passphrase_hash=passphrases.make_hash(passphrase) if public else "")
         tip.retriage(save=False)
         with transaction.atomic():
-            tip.save()
-            if logged_by is not None:
-                from harborlight.security.audit.log import record
-
-                record("create", actor=logged_by, obj=tip,
-                       details={"channel": channel, "level": tip.triage_level})
+            tip.save()  # audited by the audit trail's post_save receiver
         return tip, passphrase
 
 
@@ -284,7 +279,6 @@ class Tip(models.Model):
             raise TipStateError(f"Tip {self.reference} is closed.")
 
     def assign(self, assignee, by) -> None:
-        from harborlight.security.audit.log import record
         from harborlight.security.permissions import can
 
         self._require_open()
@@ -294,8 +288,6 @@ class Tip(models.Model):
             self.assigned_to = assignee
             self.status = TipStatus.ASSIGNED
             self.save(update_fields=["assigned_to", "status"])
-            record("update", actor=by, obj=self,
-                   details={"step": "assign", "assignee": assignee.pk})
 
     def add_note(self, author, body: str) -> "TipNote":
         return TipNote.objects.create(tip=self, author=author, body=body)
@@ -312,8 +304,6 @@ class Tip(models.Model):
                                          direction=MessageDirection.FROM_REPORTER)
 
     def close(self, reason: str, by, note: str = "") -> None:
-        from harborlight.security.audit.log import record
-
         self._require_open()
         if reason not in CloseReason.values:
             raise ValueError(f"reason must be one of {CloseReason.values}")
@@ -324,7 +314,6 @@ class Tip(models.Model):
             self.save(update_fields=["status", "close_reason", "closed_at"])
             if note:
                 self.add_note(by, note)
-            record("update", actor=by, obj=self, details={"step": "close", "reason": reason})
 
     def merge_into(self, keeper: "Tip", by) -> None:
         """Close this tip as a duplicate of ``keeper``; its notes and messages move there.
@@ -332,8 +321,6 @@ class Tip(models.Model):
         Both must belong to the same organisation and be open; a chain of merges is
         followed to the tip that was kept, so a merge never points at a closed duplicate.
         """
-        from harborlight.security.audit.log import record
-
         self._require_open()
         if keeper.pk == self.pk or keeper.organisation_id != self.organisation_id:
             raise TipStateError("Choose another open tip of your organisation to keep.")
@@ -347,14 +334,11 @@ class Tip(models.Model):
             self.close_reason = CloseReason.DUPLICATE
             self.closed_at = timezone.now()
             self.save(update_fields=["merged_into", "status", "close_reason", "closed_at"])
-            record("update", actor=by, obj=self,
-                   details={"step": "merge", "kept": keeper.reference})
 
     def convert_to_case(self, by):
         """Open a case from this tip, keep the link both ways (tip.case), close the tip."""
         from harborlight.cases.models import Case
         from harborlight.cases.references import next_case_reference
-        from harborlight.security.audit.log import record
 
         self._require_open()
         if self.case_id is not None:
@@ -369,7 +353,6 @@ class Tip(models.Model):
             self.close_reason = CloseReason.CONVERTED
             self.closed_at = timezone.now()
             self.save(update_fields=["case", "status", "close_reason", "closed_at"])
-            record("create", actor=by, obj=case, details={"from_tip": self.reference})
         return case
 
     def hand_off_to_law_enforcement(self, by, recipient: str, mandatory_reason: str = ""):

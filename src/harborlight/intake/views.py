@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from harborlight.cases.models import Consent, ConsentPurpose
-from harborlight.intake.catalog import current_catalog, current_rules
+from harborlight.intake.catalog import current_catalog, current_rules, forget_catalog
 from harborlight.intake.forms import (AnswersForm, AssignForm, CatalogExtensionForm,
                                       CloseForm, ContactForm, HandoffForm, MergeForm,
                                       NoteForm, ReplyForm, ReviewForm)
@@ -282,6 +282,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
             description=entry["description"], evidence_grade=entry["evidence_grade"],
             source=entry["source"], cues=entry["cues"], codings=entry["codings"],
             added_by=request.user)
+        forget_catalog()
         messages.success(request, f"Added indicator {entry['id']}.")
         return redirect("intake:catalog")
     return render(request, "intake/catalog.html", {"catalog": current_catalog(), "form": form},
