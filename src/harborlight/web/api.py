@@ -78,3 +78,4 @@ def on_not_found(request, exc):
 
 api.add_router("/cases", "harborlight.cases.api.router")
 api.add_router("/tips", "harborlight.intake.api.router")
+api.add_router("", "harborlight.referrals.api.router")

@@ -1,0 +1,108 @@
+"""The referral and directory endpoints: consent gate, scoping, audit, one error shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from harborlight.accounts.models import Role
+from harborlight.accounts.tokens import create_token
+from harborlight.cases.models import ConsentPurpose
+from harborlight.referrals.models import Referral, ReferralStatus
+from harborlight.security.audit.models import AuditEntry
+
+
+def auth(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {create_token(user)}"}
+
+
+def post(client, url, data, user):
+    return client.post(url, data, content_type="application/json", **auth(user))
+
+
+def test_it_refuses_to_refer_without_consent_in_the_error_shape(cast, client, caseworker,
+                                                                partner_entry):
+    response = post(client, "/api/v1/referrals", {
+        "case": cast.own_case.reference, "provider_id": partner_entry.pk,
+        "reason": "AdditionalServicesRequired"}, caseworker)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "case" and "No active consent" in error["message"]
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"reason": "Whim"}, "reason"),
+    ({"kind": "gift"}, "kind"),
+    ({"details": "x" * 5001}, "details"),
+    ({"provider_id": 999999}, "provider_id"),
+])
+def test_it_names_the_bad_field(cast, client, caseworker, partner_entry, give_consent,
+                                payload, field):
+    give_consent(ConsentPurpose.REFERRAL, [])
+    body = {"case": cast.own_case.reference, "provider_id": partner_entry.pk,
+            "reason": "Other", **payload}
+    response = post(client, "/api/v1/referrals", body, caseworker)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+    assert not Referral.objects.exists()
+
+
+def test_it_sends_and_the_receiver_reads_the_consented_fields_and_accepts(
+        cast, client, caseworker, receiver, partner_entry, give_consent):
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    response = post(client, "/api/v1/referrals", {
+        "case": cast.own_case.reference, "provider_id": partner_entry.pk,
+        "reason": "AdditionalServicesRequired", "services": ["shelter"]}, caseworker)
+    assert response.status_code == 201
+    reference = response.json()["reference"]
+
+    inbox = client.get("/api/v1/referrals?box=incoming", **auth(receiver)).json()
+    assert [item["reference"] for item in inbox] == [reference]
+    assert "shared_record" not in inbox[0]
+    detail = client.get(f"/api/v1/referrals/{reference}", **auth(receiver))
+    body = detail.json()
+    assert body["shared_record"]["persons"][0]["fields"] == {
+        "prs_FirstName": {"value": "Marisol", "display": "Marisol"}}
+    assert "Quintero-Vance" not in detail.content.decode()
+    assert body["htcds"]["cas_ReferringOrganisation"] == "Own Hotline"
+    assert AuditEntry.objects.filter(action="read", object_type="referrals.referral",
+                                     actor_id=receiver.pk).exists()
+
+    answer = post(client, f"/api/v1/referrals/{reference}/answer", {"decision": "accepted"},
+                  receiver)
+    assert answer.status_code == 200 and answer.json()["status"] == "accepted"
+    again = post(client, f"/api/v1/referrals/{reference}/answer", {"decision": "declined"},
+                 receiver)
+    assert again.status_code == 409
+    assert Referral.objects.get().status == ReferralStatus.ACCEPTED
+
+
+def test_it_hides_referrals_from_organisations_not_involved(cast, client, caseworker,
+                                                            outside_entry, give_consent):
+    give_consent(ConsentPurpose.REFERRAL, [])
+    reference = post(client, "/api/v1/referrals", {
+        "case": cast.own_case.reference, "provider_id": outside_entry.pk,
+        "reason": "Other"}, caseworker).json()["reference"]
+    outsider = cast.outsiders[Role.CASEWORKER]
+    assert client.get(f"/api/v1/referrals/{reference}", **auth(outsider)).status_code == 404
+    assert client.get("/api/v1/referrals?box=incoming", **auth(outsider)).json() == []
+    answer = post(client, f"/api/v1/referrals/{reference}/answer", {"decision": "accepted"},
+                  outsider)
+    assert answer.status_code == 404
+
+
+def test_it_refuses_roles_without_referral_actions(cast, client):
+    response = client.get("/api/v1/referrals", **auth(cast.role(Role.ANALYST)))
+    assert response.status_code == 403
+
+
+def test_it_searches_the_directory_by_distance(cast, client, caseworker, partner_entry,
+                                               outside_entry):
+    response = client.get("/api/v1/providers?near=77002&radius_miles=10&service=shelter",
+                          **auth(caseworker))
+    assert response.status_code == 200
+    assert [(p["name"], p["on_harborlight"]) for p in response.json()] == [
+        ("Other Shelter intake", True)]
+    assert response.json()[0]["distance_miles"] < 1
+    unknown = client.get("/api/v1/providers?near=Qwertyville", **auth(caseworker))
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "near"
