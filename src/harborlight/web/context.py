@@ -11,6 +11,7 @@ from harborlight.security.permissions import can
 NAVIGATION = [
     ("web:dashboard", "Dashboard", "dashboard.view"),
     ("cases:list", "Cases", "case.view"),
+    ("cases:tasks", "My tasks", "case.view"),
     ("intake:list", "Tips", "tip.view"),
     ("referrals:list", "Referrals", "referral.view"),
     ("referrals:directory", "Service directory", "provider.view"),

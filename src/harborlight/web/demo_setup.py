@@ -183,14 +183,80 @@ def create_cases(organisation, count: int, owners: list, rng: random.Random,
                     citizenship=rng.choice(["USA", "MEX", "GTM", "HND", "PHL", "NGA"]),
                     email=f"{fake.user_name()}@example.com",
                     mobile_phone=fictional_phone(rng),
-                    mailing_street=fake.street_address(), mailing_city=rng.choice(CITIES)[0]))
+                    mailing_street=fake.street_address(), mailing_city=rng.choice(CITIES)[0],
+                    **(_victim_context(rng) if index == 0 else {})))
             notes.append(CaseNote(organisation=organisation, case=case, author=case.owner,
                                   body="Met in a safe place; discussed next steps and "
                                        "safety plan review."))
         Person.objects.bulk_create(persons)
         CaseNote.objects.bulk_create(notes)
+        create_case_records(cases, persons, rng, now)
         made += size
     return made
+
+
+def create_case_records(cases: list, persons: list, rng: random.Random, now) -> None:
+    """Safety plans (with review tasks), goals, historic events and consents for some
+    cases, in bulk. Plans are written as the survivor might say them; all invented."""
+    from harborlight.cases.models import (Consent, ConsentMethod, ConsentPurpose, EventType,
+                                          SafetyPlan, SupportPlan, Task, TaskKind,
+                                          TraffickingEvent)
+
+    victims = {p.case_id: p for p in persons if p.role == "victim"}
+    plans, goals, events, consents = [], [], [], []
+    for case in cases:
+        victim = victims.get(case.pk)
+        if case.owner is None or rng.random() < 0.4:
+            continue
+        plans.append(SafetyPlan(
+            organisation=case.organisation, case=case, person=victim, created_by=case.owner,
+            safe_contacts=f"My cousin, {fictional_phone(rng)}; the shelter hotline",
+            safe_places=rng.choice(["The public library", "My church", "The clinic on 5th"]),
+            code_words=rng.choice(["Is the bakery open?", "Did you water the plants?"]),
+            risk_reduction_steps="Keep copies of my papers with my caseworker.",
+            in_own_words=rng.random() < 0.6,
+            review_on=(now + timedelta(days=rng.randrange(-10, 60))).date()))
+        goals.append(SupportPlan(
+            organisation=case.organisation, case=case, person=victim, created_by=case.owner,
+            type=rng.choice(["Education", "Health", "Legal", "Livelihood", "Financial"]),
+            objectives=rng.choice(["Finish English classes", "Find stable housing",
+                                   "Apply for a T visa", "Get a job in a kitchen"]),
+            planned_end_date=(now + timedelta(days=rng.randrange(30, 365))).date()))
+        start = now - timedelta(days=rng.randrange(400, 1500))
+        for offset, kind in enumerate((EventType.RECRUITMENT, EventType.TRANSIT,
+                                       EventType.EXPLOITATION)):
+            city = rng.choice(CITIES)[0]
+            events.append(TraffickingEvent(
+                organisation=case.organisation, case=case, person=victim, type=kind,
+                date=(start + timedelta(days=offset * rng.randrange(10, 120))).date(),
+                city=city, country="USA"))
+        if rng.random() < 0.5:
+            consents.append(Consent(
+                organisation=case.organisation, case=case, person=victim,
+                purpose=rng.choice(ConsentPurpose.values), method=ConsentMethod.VERBAL,
+                retention_explained=True, withdrawal_explained=True,
+                wording="Agreed after we talked it through.", recorded_by=case.owner))
+    SafetyPlan.objects.bulk_create(plans)
+    Task.objects.bulk_create([
+        Task(organisation=p.organisation, case=p.case, safety_plan=p, kind=TaskKind.SAFETY_REVIEW,
+             title="Review the safety plan together", due_on=p.review_on,
+             assigned_to=p.case.owner) for p in plans])
+    SupportPlan.objects.bulk_create(goals)
+    TraffickingEvent.objects.bulk_create(events)
+    Consent.objects.bulk_create(consents)
+
+
+def _victim_context(rng: random.Random) -> dict:
+    """HTCDS victim-context codes (vic_), drawn from the package's picklists."""
+    from harborlight.vocab.loader import htcds_codes
+
+    exploitation = rng.choice([["ForcedLabour"], ["SexualExploitation"],
+                               ["ForcedLabour", "SexualExploitation"], ["DomesticServitude"]
+                               if "DomesticServitude" in htcds_codes("vic_TypeOfExploitation")
+                               else ["Servitude"]])
+    return {"methods_of_control": sorted(rng.sample(sorted(htcds_codes("vic_MethodsOfControl")),
+                                                    rng.randint(1, 3))),
+            "types_of_exploitation": exploitation}
 
 
 def create_tips(organisation, count: int, rng: random.Random) -> None:
