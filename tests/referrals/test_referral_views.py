@@ -156,3 +156,22 @@ def test_it_refuses_transfers_to_caseworkers(cast, signed_in_client):
     response = signed_in_client(cast.role(Role.CASEWORKER)).get(
         f"/directory/cases/{cast.own_case.reference}/transfer/")
     assert response.status_code == 403
+
+
+def test_it_offers_a_panel_for_case_pages(cast, rf, partner_entry, give_consent):
+    from django.template import Context, Template
+
+    from harborlight.referrals.sending import send
+
+    give_consent(ConsentPurpose.REFERRAL, [])
+    referral = send(cast.own_case, by=cast.role(Role.CASEWORKER), provider=partner_entry,
+                    reason="Other")
+    request = rf.get("/")
+    template = Template("{% load referrals_extras %}{% case_referrals case %}")
+    request.user = cast.role(Role.CASEWORKER)
+    html = template.render(Context({"request": request, "case": cast.own_case}))
+    assert referral.reference in html and "Refer to a service" in html
+    assert "Transfer the case" not in html, "caseworkers may not transfer"
+    request.user = cast.role(Role.SUPERVISOR)
+    html = template.render(Context({"request": request, "case": cast.own_case}))
+    assert "Transfer the case" in html

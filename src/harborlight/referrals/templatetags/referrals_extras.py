@@ -17,3 +17,17 @@ def label(code, table: dict) -> str:
 def labels(codes, table: dict) -> str:
     """``{{ provider.services|labels:labels.services }}``: labels joined by commas."""
     return ", ".join((table or {}).get(code, code) for code in (codes or []))
+
+
+@register.inclusion_tag("referrals/_case_referrals.html", takes_context=True)
+def case_referrals(context, case) -> dict:
+    """``{% case_referrals case %}`` on a case page: its referrals and transfers, with
+    links to refer or transfer it when the user may."""
+    from harborlight.security.permissions import can
+
+    user = context["request"].user
+    return {"case": case, "referrals": list(case.referrals_out.all()[:50]),
+            # A missing reverse one-to-one raises a subclass of AttributeError.
+            "transferred_from": getattr(case, "transferred_from", None),
+            "can_refer": can(user, "referral.send", case),
+            "can_transfer": can(user, "case.transfer", case)}
