@@ -39,8 +39,9 @@ def test_it_lets_the_receiver_read_and_answer_the_referral_only(cast, accepted):
 
 
 def test_it_keeps_referrals_from_organisations_not_involved(cast, accepted):
-    from harborlight.accounts.models import Organisation
     from tests_support import make_user
+
+    from harborlight.accounts.models import Organisation
 
     third = Organisation.objects.create(name="Third", slug="third")
     stranger = make_user(third, Role.SUPERVISOR, "third-supervisor")

@@ -15,8 +15,14 @@ from pydantic import Field
 
 from harborlight.cases.models import Case
 from harborlight.referrals.geocoding import KM_PER_MILE, UnknownPlace, locate
-from harborlight.referrals.models import (Referral, ReferralError, ReferralKind,
-                                          ReferralReason, ReferralStatus, ServiceProvider)
+from harborlight.referrals.models import (
+    Referral,
+    ReferralError,
+    ReferralKind,
+    ReferralReason,
+    ReferralStatus,
+    ServiceProvider,
+)
 from harborlight.referrals.sending import send
 from harborlight.security.disclosure import ConsentRequired
 from harborlight.security.permissions import can, get_object_for, requires_api, scope

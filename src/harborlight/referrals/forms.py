@@ -7,7 +7,7 @@ from django import forms
 from harborlight.accounts.models import Organisation
 from harborlight.referrals import vocabulary
 from harborlight.referrals.geocoding import UnknownPlace, locate
-from harborlight.referrals.models import (ReferralReason, ReferralStatus, ServiceProvider)
+from harborlight.referrals.models import ReferralReason, ReferralStatus, ServiceProvider
 
 RADIUS_CHOICES = [("", "Any distance"), ("10", "Within 10 miles"), ("25", "Within 25 miles"),
                   ("50", "Within 50 miles"), ("100", "Within 100 miles"),

@@ -129,4 +129,4 @@ def locate(text: str) -> Place:
                            "the state (\"Houston, TX\"), or enter a ZIP code.")
     listed = ", ".join(sorted(states)[:8]) + (" ..." if len(states) > 8 else "")
     raise UnknownPlace(f"\"{text}\" is a city in {len(states)} states ({listed}). Add the "
-                       "state, for example \"" + f"{text}, {sorted(states)[0]}\".")
+                       "state, for example \"" + f"{text}, {min(states)}\".")

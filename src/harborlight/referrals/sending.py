@@ -20,8 +20,13 @@ from django.utils import timezone
 
 from harborlight.cases.references import random_reference
 from harborlight.referrals import snapshot
-from harborlight.referrals.models import (Referral, ReferralError, ReferralKind,
-                                          ReferralStatus, ServiceProvider)
+from harborlight.referrals.models import (
+    Referral,
+    ReferralError,
+    ReferralKind,
+    ReferralStatus,
+    ServiceProvider,
+)
 from harborlight.security.audit.log import record
 from harborlight.security.disclosure import disclose
 

@@ -11,11 +11,22 @@ from django.shortcuts import redirect, render
 
 from harborlight.cases.models import Case
 from harborlight.referrals import vocabulary
-from harborlight.referrals.forms import (ImportForm, ProviderForm, ReferralForm, ResponseForm,
-                                         SearchForm)
+from harborlight.referrals.forms import (
+    ImportForm,
+    ProviderForm,
+    ReferralForm,
+    ResponseForm,
+    SearchForm,
+)
+from harborlight.referrals.geocoding import KM_PER_MILE
 from harborlight.referrals.importing import ImportFailed, import_providers
-from harborlight.referrals.models import (Referral, ReferralError, ReferralKind,
-                                          ReferralStatus, ServiceProvider)
+from harborlight.referrals.models import (
+    Referral,
+    ReferralError,
+    ReferralKind,
+    ReferralStatus,
+    ServiceProvider,
+)
 from harborlight.referrals.sending import send
 from harborlight.referrals.snapshot import fields_in
 from harborlight.security.audit.log import record
@@ -42,7 +53,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         hits = providers.search(service=data["service"], language=data["language"],
                                 population=data["population"], near=data["place"],
-                                radius_km=(float(data["radius"]) * 1.609344
+                                radius_km=(float(data["radius"]) * KM_PER_MILE
                                            if data["radius"] else None),
                                 open_24_7=data["open_24_7"])
     elif form.is_bound:

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import harborlight.security.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import harborlight.security.fields
 
 
 class Migration(migrations.Migration):

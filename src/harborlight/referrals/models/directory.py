@@ -18,7 +18,7 @@ from harborlight.referrals.geocoding import Place, bounding_box, haversine_km
 
 @dataclass(frozen=True)
 class SearchHit:
-    provider: "ServiceProvider"
+    provider: ServiceProvider
     distance_km: float | None
 
     @property
@@ -30,9 +30,13 @@ class SearchHit:
 
 class ServiceProviderQuerySet(models.QuerySet):
     def offering(self, service: str = "", language: str = "", population: str = ""
-                 ) -> "ServiceProviderQuerySet":
-        """Entries that list every given code (JSON list containment, done in Python on
-        SQLite, so filter the candidates first: the result is narrowed by organisation)."""
+                 ) -> ServiceProviderQuerySet:
+        """Entries that list every given code.
+
+        JSON list containment has no portable lookup (SQLite lacks ``contains`` on JSON),
+        so the lists are read and tested here; a directory is one organisation's, small
+        enough for that.
+        """
         wanted = [("services", service), ("languages", language), ("populations", population)]
         wanted = [(name, code) for name, code in wanted if code]
         if not wanted:

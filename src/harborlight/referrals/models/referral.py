@@ -75,13 +75,13 @@ RECEIVER_ACTIONS = frozenset({"referral.view", "referral.respond"})
 
 
 class ReferralQuerySet(models.QuerySet):
-    def outgoing(self, organisation) -> "ReferralQuerySet":
+    def outgoing(self, organisation) -> ReferralQuerySet:
         return self.filter(organisation=organisation)
 
-    def incoming(self, organisation) -> "ReferralQuerySet":
+    def incoming(self, organisation) -> ReferralQuerySet:
         return self.filter(recipient_organisation=organisation)
 
-    def open(self) -> "ReferralQuerySet":
+    def open(self) -> ReferralQuerySet:
         return self.filter(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED])
 
 
