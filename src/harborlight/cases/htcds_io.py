@@ -308,11 +308,16 @@ def import_rows(rows: list[tuple[int, dict]], organisation, by=None,
         for start in range(0, len(fresh), BATCH):
             _create_batch(fresh[start:start + BATCH], organisation)
         result.created = len(fresh)
-        for item in (c for c in converted if c.external_id in existing):
-            if _update(existing[item.external_id], item):
-                result.updated += 1
-            else:
-                result.unchanged += 1
+        matched = [c for c in converted if c.external_id in existing]
+        for start in range(0, len(matched), BATCH):
+            chunk = matched[start:start + BATCH]
+            cases = Case.objects.prefetch_related("persons").in_bulk(
+                [existing[c.external_id] for c in chunk])
+            for item in chunk:
+                if _update(cases[existing[item.external_id]], item):
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
         if result.created or result.updated:
             record("create", actor=by, organisation=organisation, object_type="cases.case",
                    details={"import": "htcds", "created": result.created,
@@ -342,10 +347,12 @@ def _create_batch(batch: list[Converted], organisation) -> None:
         for case, item in zip(cases, batch)])
 
 
-def _update(case_pk: int, item: Converted) -> bool:
-    case = Case.objects.get(pk=case_pk)
-    person = (case.persons.filter(external_id=item.external_id).first()
-              or case.persons.current().filter(role=PersonRole.VICTIM).first())
+def _update(case: Case, item: Converted) -> bool:
+    """Apply a row to its existing case and person; save only what changed."""
+    people = list(case.persons.all())  # prefetched
+    person = next((p for p in people if p.external_id == item.external_id), None) or next(
+        (p for p in people if p.role == PersonRole.VICTIM and p.merged_into_id is None
+         and p.erased_at is None), None)
     changed = False
     for obj, values in ((case, _case_defaults(item.case)), (person, item.person)):
         if obj is None:
