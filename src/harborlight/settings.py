@@ -128,6 +128,10 @@ LOGIN_REDIRECT_URL = "web:dashboard"
 AXES_FAILURE_LIMIT = env_int("HARBORLIGHT_LOGIN_MAX_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("HARBORLIGHT_LOCKOUT_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Failures are counted in the cache, not in axes' database tables, which would keep every
+# attempt's IP address and user agent; and axes is never given an address at all.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CLIENT_IP_CALLABLE = "harborlight.accounts.lockout.no_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

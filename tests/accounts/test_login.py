@@ -186,3 +186,17 @@ def test_it_marks_cookies_secure_httponly_and_strict(alice):
     assert session_cookie["secure"] and session_cookie["httponly"]
     assert session_cookie["samesite"] == "Strict"
     assert client.cookies[settings.CSRF_COOKIE_NAME]["secure"]
+
+
+def test_it_keeps_no_address_or_user_agent_of_failed_sign_ins(alice):
+    from django.db import connection
+
+    client = Client(REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="MarkerAgent/9.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        client.post("/accounts/login/", {"username": "alice", "password": "wrong password"})
+    assert _password_step(Client(), "alice", PASSWORD).status_code == 429  # locked out
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            text = " ".join(str(value) for row in cursor.fetchall() for value in row)
+            assert "203.0.113.77" not in text and "MarkerAgent" not in text, table
