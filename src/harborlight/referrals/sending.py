@@ -10,7 +10,8 @@ Steps, in one transaction (if any step fails, nothing is saved and nothing discl
    consent relied on;
 3. copy the consented fields into the referral's encrypted shared record
    (:mod:`harborlight.referrals.snapshot`);
-4. save the referral and write a ``create`` audit entry.
+4. save the referral, copy its HTCDS outgoing-referral fields onto the case
+   (:mod:`harborlight.referrals.htcds`) and write a ``create`` audit entry.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from harborlight.cases.references import random_reference
 from harborlight.referrals import snapshot
+from harborlight.referrals.htcds import write_to_case
 from harborlight.referrals.models import (
     Referral,
     ReferralError,
@@ -73,6 +75,7 @@ def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
             details=(details or "").strip(), services=list(services or []),
             fields_shared=snapshot.fields_in(shared), shared_record=shared,
             consent=consent, sent_by=by, sent_at=now)
+        write_to_case(case, referral.htcds_outgoing())
         record("create", actor=by, obj=referral,
                details={"case": case.reference, "kind": kind, "consent": consent.pk,
                         "fields": referral.fields_shared,

@@ -6,7 +6,8 @@ Runs inside :meth:`Referral.accept`'s transaction. Steps:
    status (a case closed meanwhile stops the transfer: nothing is created);
 2. open a new case in the receiving organisation, owned by whoever accepted, holding the
    transferred fields (the same field resolution as the snapshot, in reverse);
-3. add the people and the case comments that were transferred;
+3. add the people and the case comments that were transferred, and the incoming
+   referral's HTCDS fields (:mod:`harborlight.referrals.htcds`);
 4. audit both: ``create`` on the new case, ``update`` on the closed one.
 
 The sender keeps its closed case, with everything in it, as its record of the work done.
@@ -18,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from harborlight.cases.references import next_case_reference
+from harborlight.referrals.htcds import write_to_case
 from harborlight.referrals.snapshot import PERSON_PREFIXES, model_field_for
 from harborlight.security.audit.log import record
 
@@ -64,6 +66,7 @@ def complete_transfer(referral, *, by, now) -> object:
                                      f"written {comment['date']}.)\n{comment['text']}")
     referral.received_case = new
     referral.save(update_fields=["received_case"])
+    write_to_case(new, referral.htcds_incoming())
     record("create", actor=by, obj=new,
            details={"transfer": referral.reference, "from_organisation":
                     referral.organisation_id})

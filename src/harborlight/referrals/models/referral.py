@@ -236,12 +236,15 @@ class Referral(models.Model):
 
     def accept(self, by, note: str = "", now=None) -> None:
         """Accept; for a transfer, also open the receiver's case and close the sender's."""
+        from harborlight.referrals.htcds import write_to_case
         from harborlight.referrals.transfer import complete_transfer
 
         now = now or timezone.now()
         with transaction.atomic():
             self._move(ReferralStatus.ACCEPTED, by, note, now,
                        accepted_at=now, receiver_caseworker=by if self.is_internal else None)
+            if self.is_internal:
+                write_to_case(self.case, {"cas_ReferredPrimaryCaseWorker": str(by)})
             if self.is_transfer:
                 complete_transfer(self, by=by, now=now)
 
