@@ -86,22 +86,47 @@ class MultiCodeField(forms.MultipleChoiceField):
 
 
 class PersonForm(forms.ModelForm):
+    """The HTCDS Person fields, then the victim context (vic_) and perpetrator (per_) ones;
+    every picklist is read from the package's HTCDS data."""
+
     gender = forms.ChoiceField(required=False, choices=lambda: _optional("prs_Gender"))
+    marital_status = forms.ChoiceField(required=False,
+                                       choices=lambda: _optional("prs_MaritalStatus"))
+    highest_level_of_education = forms.ChoiceField(
+        required=False, choices=lambda: _optional("prs_HighestLevelOfEducation"))
+    relationship_to_trafficker = forms.ChoiceField(
+        required=False, choices=lambda: _optional("vic_RelationshipToTrafficker"))
+    forced_labour_industry = forms.ChoiceField(
+        required=False, choices=lambda: _optional("vic_ForcedLabourIndustry"))
+    methods_of_recruitment = MultiCodeField("vic_MethodOfRecruitment",
+                                            label="Methods of recruitment")
     methods_of_control = MultiCodeField("vic_MethodsOfControl", label="Methods of control")
     types_of_exploitation = MultiCodeField("vic_TypeOfExploitation",
                                            label="Types of exploitation")
+    types_of_sex_exploitation = MultiCodeField("vic_TypeOfSexExploitation",
+                                               label="Types of sexual exploitation")
     roles_in_process = MultiCodeField("per_RoleInProcess",
                                       label="Role in the process (perpetrators)")
 
     class Meta:
         model = Person
-        fields = ["role", "first_name", "middle_name", "second_name", "birthdate", "gender",
-                  "citizenship", "primary_language", "mobile_phone", "email",
-                  "identity_number", "methods_of_control", "types_of_exploitation",
+        fields = ["role", "salutation", "first_name", "middle_name", "second_name",
+                  "birthdate", "gender", "marital_status", "number_of_children",
+                  "highest_level_of_education", "citizenship", "primary_language",
+                  "secondary_language", "identity_number", "title", "mobile_phone",
+                  "home_phone", "email", "mailing_street", "mailing_city", "mailing_state",
+                  "mailing_postal_code", "mailing_country",
+                  "relationship_to_trafficker", "age_when_trafficked",
+                  "methods_of_recruitment", "location_of_recruitment", "methods_of_control",
+                  "types_of_exploitation", "forced_labour_industry",
+                  "types_of_sex_exploitation", "location_of_exploitation",
                   "roles_in_process", "role_details"]
         widgets = {"birthdate": DATE, "role_details": forms.Textarea(attrs={"rows": 2})}
         labels = {"citizenship": "Citizenship (ISO 3166 code)",
                   "primary_language": "Primary language (ISO 639 code)",
+                  "secondary_language": "Secondary language (ISO 639 code)",
+                  "mailing_country": "Mailing country (ISO 3166 code)",
+                  "title": "Job title",
                   "role_details": "Role details (perpetrators)"}
         help_texts = {name: "" for name in fields}
 

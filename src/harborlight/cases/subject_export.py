@@ -39,6 +39,20 @@ def _htcds_values(obj, model_label: str) -> dict[str, Any]:
     return out
 
 
+def labelled_values(obj, model_label: str) -> list[tuple[str, str, Any]]:
+    """(HTCDS name, label, value) of the fields of ``obj`` that have a value, for pages."""
+    from harborlight.vocab.loader import htcds_field
+
+    rows = []
+    for name, value in _htcds_values(obj, model_label).items():
+        if value in (None, "", []):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append((name, htcds_field(name)["label"], value))
+    return rows
+
+
 def _records(model, person: Person, fields: list[str]) -> list[dict]:
     return [{name: _plain(getattr(row, name)) for name in fields}
             for row in model.objects.filter(person=person)]

@@ -13,7 +13,7 @@ from harborlight.cases import forms
 from harborlight.cases.duplicates import find_duplicates
 from harborlight.cases.erasure import erase_person
 from harborlight.cases.models import Person, PersonMerge, WorkflowError
-from harborlight.cases.subject_export import export_person
+from harborlight.cases.subject_export import export_person, labelled_values
 from harborlight.cases.views.common import form_page, get_case, post_only
 from harborlight.security.permissions import can, get_object_for, requires
 
@@ -55,6 +55,7 @@ def person_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     merges = PersonMerge.objects.filter(kept=person).select_related("merged__case")
     return render(request, "cases/person.html", {
         "person": person, "case": person.case, "candidates": candidates, "merges": merges,
+        "values": labelled_values(person, "cases.Person"),
         "merged_from": Person.objects.filter(merged_into=person).select_related("case"),
         "can_update": can(request.user, "case.update", person),
         "can_export": can(request.user, "case.export", person),
