@@ -95,3 +95,27 @@ def test_it_serves_an_openapi_document(client, db):
     document = client.get("/api/v1/openapi.json").json()
     assert document["info"]["title"] == "Harborlight API"
     assert "/api/v1/cases/{reference}" in document["paths"]
+
+
+def test_it_requests_and_approves_closure_through_the_api(cast, client, caseworker_token):
+    url = f"/api/v1/cases/{cast.own_case.reference}/closure"
+    response = client.post(url, {"reason": "Goals met"}, content_type="application/json",
+                           **_auth(caseworker_token))
+    assert response.status_code == 200 and response.json()["closure_requested"] is True
+    refused = client.post(url + "/approve", **_auth(caseworker_token))
+    assert refused.status_code == 403
+    supervisor = create_token(cast.role(Role.SUPERVISOR), label="s")
+    approved = client.post(url + "/approve", **_auth(supervisor))
+    assert approved.status_code == 200 and approved.json()["status"] == "Closed"
+    again = client.post(url + "/approve", **_auth(supervisor))
+    assert again.status_code == 409 and again.json()["errors"][0]["message"]
+
+
+def test_it_lists_a_cases_people_with_htcds_names(cast, client, caseworker_token):
+    response = client.get(f"/api/v1/cases/{cast.own_case.reference}/persons",
+                          **_auth(caseworker_token))
+    assert response.status_code == 200
+    assert response.json()[0]["htcds"]["prs_SecondName"] == "Quintero-Vance"
+    other = client.get(f"/api/v1/cases/{cast.other_case.reference}/persons",
+                       **_auth(caseworker_token))
+    assert other.status_code == 404

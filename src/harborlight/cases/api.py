@@ -8,7 +8,8 @@ from django.db import transaction
 from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
-from harborlight.cases.models import Case, CaseStatus, TraffickingStatus
+from harborlight.cases.models import Case, CaseStatus, TraffickingStatus, WorkflowError
+from harborlight.cases.subject_export import labelled_values
 from harborlight.cases.references import next_case_reference
 from harborlight.security.permissions import get_object_for, requires_api, scope
 
@@ -19,6 +20,8 @@ class CaseOut(Schema):
     reference: str
     status: str
     trafficking_status: str
+    trafficking_status_decision_org: str
+    closure_requested: bool
     restricted: bool
     owner: str | None
     opened_at: datetime
@@ -26,6 +29,10 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_owner(case: Case) -> str | None:
         return case.owner.username if case.owner_id else None
+
+    @staticmethod
+    def resolve_closure_requested(case: Case) -> bool:
+        return case.closure_requested_at is not None and case.is_open
 
 
 class CaseIn(Schema):
@@ -72,3 +79,53 @@ def create_case(request, payload: CaseIn):
                                    reference=next_case_reference(), owner=request.user,
                                    **payload.dict())
     return Status(201, case)
+
+
+class PersonOut(Schema):
+    id: int
+    role: str
+    htcds: dict[str, str]
+
+
+@router.get("/{reference}/persons", response=list[PersonOut],
+            summary="The people in a case, with their HTCDS fields (the read is audited)")
+def list_persons(request, reference: str):
+    requires_api(request.user, "case.view")
+    case = get_object_for(request.user, "case.view", Case, reference=reference)
+    return [{"id": p.pk, "role": p.role,
+             "htcds": {name: str(value) for name, _, value in
+                       labelled_values(p, "cases.Person")}}
+            for p in case.persons.current()]
+
+
+class ClosureIn(Schema):
+    reason: str = Field(..., min_length=5, max_length=5000)
+    referred: bool = False
+
+
+def _transition(request, reference: str, action: str, apply):
+    from harborlight.web.api import error_response
+
+    requires_api(request.user, action)
+    case = get_object_for(request.user, action, Case.objects.select_related("owner"),
+                          reference=reference)
+    try:
+        with transaction.atomic():
+            apply(case)
+    except WorkflowError as problem:
+        return error_response(request, 409, [{"field": "", "message": str(problem)}])
+    return case
+
+
+@router.post("/{reference}/closure", response=CaseOut,
+             summary="Ask to close a case with a reason; a supervisor approves")
+def request_closure(request, reference: str, payload: ClosureIn):
+    return _transition(request, reference, "case.update", lambda case: case.request_closure(
+        payload.reason, by=request.user, referred=payload.referred))
+
+
+@router.post("/{reference}/closure/approve", response=CaseOut,
+             summary="Approve a requested closure (supervisors)")
+def approve_closure(request, reference: str):
+    return _transition(request, reference, "case.approve_closure",
+                       lambda case: case.approve_closure(by=request.user))
