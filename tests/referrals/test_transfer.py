@@ -101,3 +101,29 @@ def test_it_creates_nothing_if_the_sender_closed_the_case_meanwhile(
     assert Case.objects.count() == before
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
+
+
+def test_it_moves_events_and_plans_with_their_people(cast, caseworker, receiver,
+                                                     partner_entry, give_consent):
+    import datetime
+
+    from harborlight.cases.models.records import SupportPlan, TraffickingEvent
+
+    survivor = cast.own_case.persons.get()
+    TraffickingEvent.objects.create(organisation=cast.own, case=cast.own_case,
+                                    person=survivor, type="Transit", city="Laredo",
+                                    date=datetime.date(2025, 4, 2), street="1 Hidden Rd")
+    SupportPlan.objects.create(organisation=cast.own, case=cast.own_case, type="Other",
+                               objectives="Safe housing by spring.")
+    give_consent(ConsentPurpose.TRANSFER, [])
+    referral = transfer(cast, caseworker, partner_entry)
+    referral.accept(by=receiver)
+    new = referral.received_case
+    event = TraffickingEvent.objects.get(case=new)
+    assert (event.type, event.city, event.street, event.date) == (
+        "Transit", "Laredo", "1 Hidden Rd", datetime.date(2025, 4, 2))
+    assert event.person == new.persons.get() and event.organisation == cast.other
+    plan = SupportPlan.objects.get(case=new)
+    assert plan.objectives == "Safe housing by spring." and plan.person is None
+    assert TraffickingEvent.objects.filter(case=cast.own_case).count() == 1, \
+        "the sender keeps its own"

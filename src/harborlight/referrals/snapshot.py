@@ -5,19 +5,22 @@ opens the sender's case; it reads this copy, which holds only the fields the sur
 named in ``Consent.fields_allowed`` and is encrypted at rest on the referral. Format::
 
     {"case":     {"cas_Status": {"value": "Active", "display": "Active"}},
-     "persons":  [{"role": "victim",
+     "persons":  [{"key": 0, "role": "victim",
                    "fields": {"prs_FirstName": {"value": "Ana", "display": "Ana"}}}],
-     "comments": [{"date": "2026-11-02", "text": "..."}],
+     "records":  [{"model": "cases.TraffickingEvent", "label": "trafficking events",
+                   "rows": [{"person": 0, "fields": {"hte_City": {...}}}]}],
+     "comments": [{"date": "2026-11-02", "text": "..."}],   # the case summary first
      "missing":  ["prs_MailingPostalCode"]}
 
-Which model field holds an HTCDS field: the one whose ``help_text`` names it (the cases
-app writes the HTCDS name there), else the one named after it in snake case
-(``prs_MobilePhone`` -> ``mobile_phone``). ``vic_`` fields are looked for on the person,
-then on the case. A consented field that the records do not hold is listed in
-``missing`` rather than guessed.
+Where an HTCDS field lives comes from the cases app's map (``cases/data/htcds_map.json``,
+:func:`harborlight.cases.htcds_map.htcds_map`). A name the map does not know falls back to
+the model field whose ``help_text`` names it, or that is named after it in snake case
+(``prs_MobilePhone`` -> ``mobile_phone``). A consented field that no model holds is listed
+in ``missing`` rather than guessed.
 
 Who is in the copy: for a referral, the person who gave the consent (or, if the consent
-names nobody, the case's victims); for a transfer, everyone in the case. With an empty
+names nobody, the case's victims) and the records (events, plans) about them or about no
+one in particular; for a transfer, everyone and everything in the case. With an empty
 ``fields_allowed`` a referral carries only the minimum necessary (no case fields at all:
 the referral's own reason and details), and a transfer carries the whole case.
 """
@@ -25,16 +28,20 @@ the referral's own reason and details), and a transfer carries the whole case.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from harborlight.referrals.vocabulary import htcds_fields
 
-CASE_PREFIXES = ("cas_",)
-PERSON_PREFIXES = ("prs_", "vic_", "per_")
+CASE_MODEL = "cases.Case"
+PERSON_MODEL = "cases.Person"
 COMMENT_FIELD = "cco_CaseComment"
+SHAREABLE_PREFIXES = ("cas_", "prs_", "vic_", "per_", "hte_", "spl_", "cco_")
 # The referral's own fields are never copied from the case: the referral states them.
 REFERRAL_FIELDS = frozenset({
     "cas_ReferringOrganisation", "cas_IncomingReferralDate", "cas_ReferringPrimaryCaseWorker",
@@ -43,6 +50,7 @@ REFERRAL_FIELDS = frozenset({
     "cas_OutgoingReferralDate", "cas_OutgoingReferralDetails",
 })
 MAX_COMMENTS = 200
+MAX_RECORDS = 500
 _TOKEN = re.compile(r"\b[a-z]{3}_[A-Za-z]+\b")
 
 
@@ -52,12 +60,26 @@ def snake(htcds_field: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", suffix).lower()
 
 
+@functools.cache
+def _homes() -> dict[str, tuple[str, str]]:
+    """HTCDS name -> (model label, field name), from the cases app's map."""
+    from harborlight.cases.htcds_map import htcds_map
+
+    return {name: (home.model, home.field) for name, home in htcds_map().items()}
+
+
+def home_model(htcds_field: str) -> str | None:
+    """The label of the model that holds ``htcds_field`` according to the map, if any."""
+    home = _homes().get(htcds_field)
+    return home[0] if home else None
+
+
 def shareable_fields(purpose: str) -> list[str]:
     """HTCDS fields a consent for ``purpose`` may name, in the standard's order."""
     from harborlight.cases.models import ConsentPurpose
 
     names = [name for name in htcds_fields() if name not in REFERRAL_FIELDS
-             and name.startswith(CASE_PREFIXES + PERSON_PREFIXES + ("cco_",))]
+             and name.startswith(SHAREABLE_PREFIXES)]
     if purpose == ConsentPurpose.REFERRAL:
         names = [name for name in names if not name.startswith("per_")]
     return names
@@ -65,15 +87,21 @@ def shareable_fields(purpose: str) -> list[str]:
 
 def model_field_for(model: type[models.Model], htcds_field: str) -> models.Field | None:
     """The concrete field of ``model`` that holds ``htcds_field``, or None."""
+    home = _homes().get(htcds_field)
+    if home is not None:
+        if home[0] != model._meta.label:
+            return None
+        try:
+            field = model._meta.get_field(home[1])
+        except FieldDoesNotExist:
+            return None
+        return field if field.concrete else None
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     for field in fields:
         if htcds_field in _TOKEN.findall(str(field.help_text or "")):
             return field
     wanted = snake(htcds_field)
-    for field in fields:
-        if field.name == wanted:
-            return field
-    return None
+    return next((field for field in fields if field.name == wanted), None)
 
 
 def read_value(obj: models.Model, field: models.Field) -> dict[str, Any] | None:
@@ -83,52 +111,91 @@ def read_value(obj: models.Model, field: models.Field) -> dict[str, Any] | None:
         return None
     if field.is_relation:
         return {"value": str(value), "display": str(value)}
-    display = value
+    display: Any = value
     if field.choices:
         display = getattr(obj, f"get_{field.name}_display")()
     if isinstance(value, (datetime.date, datetime.datetime)):
         value = value.isoformat()
-        display = value[:10] if isinstance(display, (datetime.date, datetime.datetime)) \
-            else display
+        display = value[:10]
     if isinstance(value, (list, tuple)):
         display = ", ".join(str(item) for item in value)
         value = list(value)
+    elif isinstance(value, float):
+        value = repr(value)
     elif not isinstance(value, (str, int, bool)):
         value = str(value)
     return {"value": value, "display": str(display)}
 
 
+def _values(obj: models.Model, names: list[str]) -> dict[str, Any]:
+    values = {}
+    for name in names:
+        field = model_field_for(type(obj), name)
+        value = read_value(obj, field) if field is not None else None
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def _record_models(names: list[str]) -> dict[str, list[str]]:
+    """Model label -> wanted names, for the records hanging off a case (events, plans)."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        label = home_model(name)
+        if label in (None, CASE_MODEL, PERSON_MODEL, "cases.CaseNote") or name == COMMENT_FIELD:
+            continue
+        model = apps.get_model(label)
+        if not any(f.name == "case" for f in model._meta.concrete_fields):
+            continue  # the organisation's own profile, not part of a case
+        grouped.setdefault(label, []).append(name)
+    return grouped
+
+
 def take(case, fields_allowed: list[str], purpose: str, consent=None) -> dict:
     """Build the shared record for ``case``; see the module docstring for the format."""
-    from harborlight.cases.models import ConsentPurpose, PersonRole
+    from harborlight.cases.models import Case, ConsentPurpose, Person, PersonRole
 
-    allowed = set(shareable_fields(purpose))
+    shareable = shareable_fields(purpose)
     if purpose == ConsentPurpose.TRANSFER and not fields_allowed:
-        wanted = shareable_fields(purpose)
+        wanted = shareable
     else:
-        wanted = [name for name in fields_allowed if name in allowed]
-    record: dict[str, Any] = {"case": {}, "persons": [], "comments": [], "missing": []}
-    found: set[str] = set()
-    for name in wanted:
-        if name.startswith(CASE_PREFIXES):
-            _copy(case, name, record["case"], found)
+        allowed = set(fields_allowed)
+        wanted = [name for name in shareable if name in allowed]
+    record: dict[str, Any] = {"case": {}, "persons": [], "records": [], "comments": [],
+                              "missing": []}
+    case_names = [n for n in wanted if model_field_for(Case, n) is not None]
+    person_names = [n for n in wanted if model_field_for(Person, n) is not None]
+    record["case"] = _values(case, case_names)
+
     persons = list(case.persons.all())
     if purpose != ConsentPurpose.TRANSFER:
         person_id = getattr(consent, "person_id", None)
         persons = [p for p in persons if p.pk == person_id] if person_id else \
             [p for p in persons if p.role == PersonRole.VICTIM]
+    keys = {person.pk: index for index, person in enumerate(persons)}
     for person in persons:
-        values: dict[str, Any] = {}
-        for name in wanted:
-            if not name.startswith(PERSON_PREFIXES):
-                continue
-            if name.startswith("vic_") and person.role != PersonRole.VICTIM:
-                continue
-            if name.startswith("per_") and person.role != PersonRole.PERPETRATOR:
-                continue
-            if not _copy(person, name, values, found) and name.startswith("vic_"):
-                _copy(case, name, values, found)
-        record["persons"].append({"role": person.role, "fields": values})
+        names = [n for n in person_names
+                 if not (n.startswith("vic_") and person.role != PersonRole.VICTIM)
+                 and not (n.startswith("per_") and person.role != PersonRole.PERPETRATOR)]
+        record["persons"].append({"key": keys[person.pk], "role": person.role,
+                                  "fields": _values(person, names)})
+
+    record_names = _record_models(wanted)
+    for label, names in record_names.items():
+        model = apps.get_model(label)
+        rows = []
+        for row in model._default_manager.filter(case=case)[:MAX_RECORDS]:
+            person_id = getattr(row, "person_id", None)
+            if person_id is not None and person_id not in keys:
+                continue  # about someone whose details are not shared
+            values = _values(row, names)
+            if values:
+                rows.append({"person": keys.get(person_id), "fields": values})
+        if rows:
+            record["records"].append({"model": label,
+                                      "label": str(model._meta.verbose_name_plural),
+                                      "rows": rows})
+
     if COMMENT_FIELD in wanted:
         # The case summary is the first comment on a case: a narrative, like the others.
         if getattr(case, "summary", ""):
@@ -137,39 +204,20 @@ def take(case, fields_allowed: list[str], purpose: str, consent=None) -> dict:
         for note in case.notes.order_by("created_at")[:MAX_COMMENTS]:
             record["comments"].append({"date": note.created_at.date().isoformat(),
                                        "text": note.body})
-        found.add(COMMENT_FIELD)
-    record["missing"] = [name for name in wanted if name != COMMENT_FIELD
-                         and model_field_for_any(name, case) is None]
+    held = set(case_names) | set(person_names) | {n for names in record_names.values()
+                                                  for n in names} | {COMMENT_FIELD}
+    record["missing"] = [name for name in wanted if name not in held]
     return record
 
 
-def model_field_for_any(name: str, case) -> models.Field | None:
-    from harborlight.cases.models import Person
-
-    if name == COMMENT_FIELD:
-        return None
-    if name.startswith(CASE_PREFIXES):
-        return model_field_for(type(case), name)
-    return model_field_for(Person, name) or (model_field_for(type(case), name)
-                                             if name.startswith("vic_") else None)
-
-
-def _copy(obj: models.Model, name: str, into: dict, found: set[str]) -> bool:
-    field = model_field_for(type(obj), name)
-    if field is None:
-        return False
-    found.add(name)
-    value = read_value(obj, field)
-    if value is not None:
-        into[name] = value
-    return True
-
-
 def fields_in(record: dict) -> list[str]:
-    """Every HTCDS field name that carries a value in a shared record."""
+    """Every HTCDS field name that carries a value in a shared record, in standard order."""
     names = set(record.get("case", {}))
     for person in record.get("persons", []):
         names.update(person.get("fields", {}))
+    for group in record.get("records", []):
+        for row in group.get("rows", []):
+            names.update(row.get("fields", {}))
     if record.get("comments"):
         names.add(COMMENT_FIELD)
     order = list(htcds_fields())

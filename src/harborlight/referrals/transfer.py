@@ -6,8 +6,9 @@ Runs inside :meth:`Referral.accept`'s transaction. Steps:
    status (a case closed meanwhile stops the transfer: nothing is created);
 2. open a new case in the receiving organisation, owned by whoever accepted, holding the
    transferred fields (the same field resolution as the snapshot, in reverse);
-3. add the people and the case comments that were transferred, and the incoming
-   referral's HTCDS fields (:mod:`harborlight.referrals.htcds`);
+3. add the people, the records about them (events, plans) and the case comments that
+   were transferred, and the incoming referral's HTCDS fields
+   (:mod:`harborlight.referrals.htcds`);
 4. audit both: ``create`` on the new case, ``update`` on the closed one.
 
 The sender keeps its closed case, with everything in it, as its record of the work done.
@@ -15,12 +16,13 @@ The sender keeps its closed case, with everything in it, as its record of the wo
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from harborlight.cases.references import next_case_reference
 from harborlight.referrals.htcds import write_to_case
-from harborlight.referrals.snapshot import PERSON_PREFIXES, model_field_for
+from harborlight.referrals.snapshot import model_field_for
 from harborlight.security.audit.log import record
 
 
@@ -46,20 +48,24 @@ def complete_transfer(referral, *, by, now) -> object:
     for name, value in shared.get("case", {}).items():
         if name != "cas_Status":
             _assign(new, name, value)
-    victim_case_fields = {}
-    for person in shared.get("persons", []):
-        for name, value in person.get("fields", {}).items():
-            if name.startswith("vic_") and model_field_for(Person, name) is None:
-                victim_case_fields.setdefault(name, value)
-    for name, value in victim_case_fields.items():
-        _assign(new, name, value)
     new.save()
+    people = {}
     for person in shared.get("persons", []):
         row = Person(organisation=new.organisation, case=new, role=person["role"])
         for name, value in person.get("fields", {}).items():
-            if name.startswith(PERSON_PREFIXES):
-                _assign(row, name, value)
+            _assign(row, name, value)
         row.save()
+        people[person.get("key")] = row
+    for group in shared.get("records", []):
+        model = apps.get_model(group["model"])
+        has_person = any(f.name == "person" for f in model._meta.concrete_fields)
+        for item in group.get("rows", []):
+            row = model(organisation=new.organisation, case=new)
+            if has_person:
+                row.person = people.get(item.get("person"))
+            for name, value in item.get("fields", {}).items():
+                _assign(row, name, value)
+            row.save()
     for comment in shared.get("comments", []):
         CaseNote.objects.create(organisation=new.organisation, case=new, author=None,
                                 body=f"(Transferred from {referral.organisation.name}; "
