@@ -54,3 +54,12 @@ def test_it_matches_the_real_2021_header_and_its_countries(ctdc_file):
     assert header == load_layout("ctdc-2021").names
     codes.discard("")
     assert codes <= set(load_regions())
+
+
+def test_it_never_imports_django():
+    import subprocess
+    import sys
+
+    code = ("import sys, harborlight.sharing, harborlight.sharing.export; "
+            "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
