@@ -107,9 +107,11 @@ def test_it_records_consent_that_then_opens_the_disclosure_gate(cast, signed_in_
     response = client.post(url(cast, "consents/new/"), {
         "person": person.pk, "purpose": "referral", "method": "verbal",
         "retention_explained": "on", "withdrawal_explained": "on",
-        "wording": "Yes, to the shelter only"})
+        "wording": "Yes, to the shelter only",
+        "fields_allowed": ["prs_FirstName", "prs_MobilePhone"]})
     assert response.status_code == 302
     consent = Consent.objects.get(case=cast.own_case)
+    assert consent.fields_allowed == ["prs_FirstName", "prs_MobilePhone"]
     assert consent.recorded_by == cast.role(Role.CASEWORKER)
     basis = disclose(cast.role(Role.CASEWORKER), cast.own_case, "referral", case=cast.own_case)
     assert basis.consent == consent

@@ -184,11 +184,23 @@ class EventForm(forms.ModelForm):
         help_texts = {"date": ""}
 
 
+def _shareable_fields() -> list[tuple[str, str]]:
+    from harborlight.cases.htcds_map import row_fields
+    from harborlight.vocab.loader import htcds_field
+
+    return [(h.htcds, f"{htcds_field(h.htcds)['label']} ({h.htcds})") for h in row_fields()]
+
+
 class ConsentForm(forms.ModelForm):
+    fields_allowed = forms.MultipleChoiceField(
+        choices=_shareable_fields, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Information the person agreed to share",
+        help_text="Leave all unticked for the minimum necessary only.")
+
     class Meta:
         model = Consent
         fields = ["person", "purpose", "recipient", "method", "retention_explained",
-                  "withdrawal_explained", "wording", "expires_at"]
+                  "withdrawal_explained", "wording", "fields_allowed", "expires_at"]
         widgets = {"wording": forms.Textarea(attrs={"rows": 3}),
                    "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
         labels = {"retention_explained": "How long we keep the data was explained",
