@@ -79,3 +79,31 @@ def test_it_takes_the_whole_case_for_a_transfer_consent_without_fields(cast, giv
     for value in ("Marisol", "Quintero-Vance", "Yesenia", "Denver", "Offered a job",
                   "Finish the GED.", "First meeting went well.", "Own case summary"):
         assert value in text
+
+
+def test_it_never_shares_an_erased_or_merged_person(cast, give_consent):
+    from django.utils import timezone
+
+    Person.objects.filter(case=cast.own_case).update(erased_at=timezone.now())
+    consent = give_consent(ConsentPurpose.TRANSFER, [])
+    record = take(cast.own_case, [], ConsentPurpose.TRANSFER, consent)
+    assert record["persons"] == [] and "Marisol" not in repr(record)
+
+
+def test_it_removes_an_erased_person_from_every_referral_copy(cast, give_consent, history):
+    from harborlight.cases.erasure import erase_person
+    from harborlight.referrals.models import Referral, ServiceProvider
+    from harborlight.referrals.sending import send
+
+    survivor, _ = history
+    entry = ServiceProvider.objects.create(organisation=cast.own, name="Clinic")
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName", "hte_City"])
+    referral = send(cast.own_case, by=cast.teammate, provider=entry, reason="Other")
+    assert "Marisol" in repr(referral.shared_record) and "El Paso" in repr(
+        referral.shared_record)
+    erase_person(survivor, by=cast.teammate, reason="Data-subject request by phone")
+    kept = Referral.objects.get(pk=referral.pk)
+    assert "Marisol" not in repr(kept.shared_record)
+    assert "El Paso" not in repr(kept.shared_record)
+    assert "Yesenia" in repr(kept.shared_record), "the other survivor's entry stays"
+    assert "source" not in repr(kept.visible_record())

@@ -5,7 +5,7 @@ opens the sender's case; it reads this copy, which holds only the fields the sur
 named in ``Consent.fields_allowed`` and is encrypted at rest on the referral. Format::
 
     {"case":     {"cas_Status": {"value": "Active", "display": "Active"}},
-     "persons":  [{"key": 0, "role": "victim",
+     "persons":  [{"key": 0, "source": 17, "role": "victim",
                    "fields": {"prs_FirstName": {"value": "Ana", "display": "Ana"}}}],
      "records":  [{"model": "cases.TraffickingEvent", "label": "trafficking events",
                    "rows": [{"person": 0, "fields": {"hte_City": {...}}}]}],
@@ -17,6 +17,9 @@ Where an HTCDS field lives comes from the cases app's map (``cases/data/htcds_ma
 the model field whose ``help_text`` names it, or that is named after it in snake case
 (``prs_MobilePhone`` -> ``mobile_phone``). A consented field that no model holds is listed
 in ``missing`` rather than guessed.
+
+``source`` is the sender's person id, kept so that erasing the person also removes them
+from every copy (:mod:`harborlight.referrals.erasure`); the receiver never sees it.
 
 Who is in the copy: for a referral, the person who gave the consent (or, if the consent
 names nobody, the case's victims) and the records (events, plans) about them or about no
@@ -167,7 +170,8 @@ def take(case, fields_allowed: list[str], purpose: str, consent=None) -> dict:
     person_names = [n for n in wanted if model_field_for(Person, n) is not None]
     record["case"] = _values(case, case_names)
 
-    persons = list(case.persons.all())
+    # Never someone erased, nor a record merged into another (its twin is the current one).
+    persons = list(case.persons.current())
     if purpose != ConsentPurpose.TRANSFER:
         person_id = getattr(consent, "person_id", None)
         persons = [p for p in persons if p.pk == person_id] if person_id else \
@@ -177,8 +181,8 @@ def take(case, fields_allowed: list[str], purpose: str, consent=None) -> dict:
         names = [n for n in person_names
                  if not (n.startswith("vic_") and person.role != PersonRole.VICTIM)
                  and not (n.startswith("per_") and person.role != PersonRole.PERPETRATOR)]
-        record["persons"].append({"key": keys[person.pk], "role": person.role,
-                                  "fields": _values(person, names)})
+        record["persons"].append({"key": keys[person.pk], "source": person.pk,
+                                  "role": person.role, "fields": _values(person, names)})
 
     record_names = _record_models(wanted)
     for label, names in record_names.items():
@@ -222,3 +226,26 @@ def fields_in(record: dict) -> list[str]:
         names.add(COMMENT_FIELD)
     order = list(htcds_fields())
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def without_sources(record: dict) -> dict:
+    """The record as the receiver sees it: no sender-side ids."""
+    if not record:
+        return record
+    persons = [{k: v for k, v in person.items() if k != "source"}
+               for person in record.get("persons", [])]
+    return {**record, "persons": persons}
+
+
+def forget_person(record: dict, person_id: int) -> dict:
+    """The record without a person's entry and without the records about them."""
+    keys = {p.get("key") for p in record.get("persons", []) if p.get("source") == person_id}
+    if not keys:
+        return record
+    persons = [p for p in record.get("persons", []) if p.get("source") != person_id]
+    groups = []
+    for group in record.get("records", []):
+        rows = [row for row in group.get("rows", []) if row.get("person") not in keys]
+        if rows:
+            groups.append({**group, "rows": rows})
+    return {**record, "persons": persons, "records": groups}

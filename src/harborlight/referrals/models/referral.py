@@ -195,9 +195,11 @@ class Referral(models.Model):
         Withdrawal cannot unsay what was already disclosed, but Harborlight stops showing
         it. An accepted transfer has become the receiver's own case and is not affected.
         """
+        from harborlight.referrals.snapshot import without_sources
+
         if self.status == ReferralStatus.ACCEPTED and self.is_transfer:
-            return self.shared_record
-        return self.shared_record if self.consent_active() else {}
+            return without_sources(self.shared_record)
+        return without_sources(self.shared_record) if self.consent_active() else {}
 
     def answerable_by(self, user) -> bool:
         """Inside Harborlight the receiver answers; for an outside provider, the sender
