@@ -119,3 +119,17 @@ def test_it_compares_with_the_loaded_global_data(victims, signed_in_client, data
 def test_it_says_when_no_global_data_is_loaded(victims, signed_in_client, data_dir):
     page = signed_in_client(victims.role(Role.ANALYST)).get("/insights/?compare=on")
     assert b"No global data is loaded" in page.content
+
+
+def test_it_maps_the_exploitation_event_by_country_and_us_state(victims, signed_in_client):
+    from harborlight.cases.models import EventType, TraffickingEvent
+
+    case = Case.objects.filter(organisation=victims.own, persons__gender="Feminine").first()
+    TraffickingEvent.objects.create(organisation=victims.own, case=case,
+                                    type=EventType.EXPLOITATION, state="TX", country="USA")
+    TraffickingEvent.objects.create(organisation=victims.own, case=case,
+                                    type=EventType.RECRUITMENT, state="NM", country="MEX")
+    client = signed_in_client(victims.role(Role.SUPERVISOR))
+    assert _csv(client.get("/insights/charts/us.csv")) == [["label", "count"], ["Texas", "12"]]
+    assert _csv(client.get("/insights/charts/world.csv")) == [["label", "count"],
+                                                              ["United States", "12"]]

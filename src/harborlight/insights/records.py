@@ -14,7 +14,8 @@ from typing import Any, Iterator
 import pandas as pd
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from harborlight.cases.models import Case, Consent, ConsentPurpose, Person, PersonRole
+from harborlight.cases.models import (Case, Consent, ConsentPurpose, EventType, Person,
+                                      PersonRole, TraffickingEvent)
 from harborlight.sharing import CONSENT_FIELD, frame_from_records
 from harborlight.sharing.errors import InputProblems
 from harborlight.sharing.mapping import convert
@@ -34,7 +35,7 @@ def _age(birthdate: date | None, on: date) -> int | None:
 
 def _exploitation_place(case: Case) -> tuple[str, str]:
     """(country, state) of the case's exploitation event, if the case records one."""
-    for event in getattr(case, "exploitation_events", []):
+    for event in case.exploitation_events:
         return event.country or "", event.state or ""
     return "", ""
 
@@ -49,9 +50,9 @@ def victim_records(organisation) -> Iterator[dict[str, Any]]:
         case=OuterRef("pk"), purpose=ConsentPurpose.DEIDENTIFIED_SHARING).order_by("-given_at")
     cases = Case.objects.filter(organisation=organisation).annotate(
         sharing_consent=Subquery(consented.values("pk")[:1]))
-    events = _events_prefetch()
-    if events is not None:
-        cases = cases.prefetch_related(events)
+    cases = cases.prefetch_related(Prefetch(
+        "events", queryset=TraffickingEvent.objects.filter(type=EventType.EXPLOITATION),
+        to_attr="exploitation_events"))
     victims = Person.objects.filter(role=PersonRole.VICTIM, merged_into__isnull=True,
                                     erased_at__isnull=True)
     for case in cases.prefetch_related(Prefetch("persons", queryset=victims,
@@ -75,17 +76,6 @@ def victim_records(organisation) -> Iterator[dict[str, Any]]:
                 CONSENT_FIELD: case.sharing_consent is not None,
                 CONSENT_ID: case.sharing_consent,
             }
-
-
-def _events_prefetch():
-    """Prefetch exploitation events if the case model has them (HTCDS hte_ section)."""
-    related = {rel.get_accessor_name(): rel.related_model
-               for rel in Case._meta.related_objects}
-    for accessor, model in related.items():
-        if {"type", "country", "state"} <= {f.name for f in model._meta.fields}:
-            return Prefetch(accessor, queryset=model.objects.filter(type="Exploitation"),
-                            to_attr="exploitation_events")
-    return None
 
 
 def ctdc_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
