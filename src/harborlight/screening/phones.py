@@ -179,8 +179,8 @@ def find_phones(text: str, region: str, *, original: str | None = None,
 
 def _best_windows(items: list[_Item], text: str, region: str, original: str | None,
                   origin: tuple[int, ...] | None) -> list[PhoneMatch]:
-    """Choose non-overlapping valid windows: most numbers, then the narrowest separators
-    crossed, then most digits, then fewest tricks.
+    """Choose non-overlapping valid windows: most numbers, then most explicit ``+`` country
+    codes, then the narrowest wide separators crossed, then most digits, then fewest tricks.
 
     Counting numbers first matters when two numbers are written back to back ("... 0143 /
     312 ..."): one long window across both can also be valid (a leading 1 reads as the
@@ -205,21 +205,25 @@ def _best_windows(items: list[_Item], text: str, region: str, original: str | No
             if e164 is None:
                 continue
             tricks = sum(1 for item in window if item.kind != "digit")
-            widest_gap = max((max(0, b.start - a.end) for a, b in zip(window, window[1:])),
-                             default=0)
+            widest_gap = max((b.start - a.end for a, b in zip(window, window[1:])
+                              if b.start - a.end > 2), default=0)
+            explicit = 1 if digits.startswith("+") else 0
             obscured = tricks > 0 or _looks_obscured(text, start, end, original, origin)
             windows.setdefault(first, []).append(
-                (last, length, tricks, widest_gap, PhoneMatch(e164, start, end, obscured)))
+                (last, length, tricks, widest_gap, explicit,
+                 PhoneMatch(e164, start, end, obscured)))
     if not windows:
         return []
-    # best[i]: (numbers, -widest gaps crossed, digits, -tricks) and the matches for items[i:]
-    best: list[tuple[tuple[int, int, int, int], list[PhoneMatch]]] = [((0, 0, 0, 0), [])] * (
-        len(items) + 1)
+    # best[i]: (numbers, explicit country codes, -wide separators crossed, digits, -tricks)
+    # and the chosen matches for items[i:]
+    best: list[tuple[tuple[int, int, int, int, int], list[PhoneMatch]]] = [
+        ((0, 0, 0, 0, 0), [])] * (len(items) + 1)
     for first in range(len(items) - 1, -1, -1):
         choice = best[first + 1]
-        for last, length, tricks, gap, match in windows.get(first, []):
-            (count, gaps, digits, penalty), rest = best[last + 1]
-            score = (count + 1, gaps - gap, digits + length, penalty - tricks)
+        for last, length, tricks, gap, explicit, match in windows.get(first, []):
+            (count, pluses, gaps, digits, penalty), rest = best[last + 1]
+            score = (count + 1, pluses + explicit, gaps - gap, digits + length,
+                     penalty - tricks)
             if score > choice[0]:
                 choice = (score, [match, *rest])
         best[first] = choice

@@ -2,11 +2,12 @@
 
 Nothing here describes real people. Listings are neutral services ("relaxation therapy",
 "home cleaning", "modelling work", "hostess jobs", "nanny wanted"); phone numbers are in
-the fictional US range 555-0100..555-0199 (with valid area codes); emails use the reserved
-``example.*`` domains.
+the fictional US range 555-0100..555-0199 (with valid area codes) and the UK ranges Ofcom
+reserves for drama; emails use the reserved ``example.*`` domains.
 
 Each *operator* (ground truth ``operator_id``) owns one text template with 1-4 varying free
-slots, 1-3 rotating phones (an ad shows one or two of them, so rotation chains them),
+slots, 1-2 rotating phones (an ad shows one or two of them, so rotation chains them; some
+operators show only an email),
 sometimes an email or handle, several cities, names and ages; each ad writes its phone in
 one obfuscation style (see :data:`STYLES`). *Noise* ads are unrelated one-offs. A few ads
 carry the site's own help line, which the hub guard must ignore.
@@ -135,11 +136,41 @@ def fictional_area_codes() -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _phone_pool(rng: random.Random) -> list[str]:
-    pool = [f"{area}55501{tail:02d}" for area in fictional_area_codes() for tail in range(100)]
-    pool.remove("2025550100")  # reserved for the sites' own help line
-    rng.shuffle(pool)
-    return pool
+# UK numbers Ofcom reserves for drama (national significant numbers, 10 digits each).
+_UK_DRAMA_RANGES = ("2079460", "1134960", "1144960", "1154960", "1164960", "1174960",
+                    "1184960", "1214960", "1314960", "1414960", "1514960", "1614960",
+                    "1914980", "1632960", "7700900")
+
+
+@lru_cache(maxsize=None)
+def _fictional_numbers() -> tuple[str, ...]:
+    """Every fictional number the generator may use, as E.164 (about 60,000)."""
+    numbers = [f"+1{area}55501{tail:02d}" for area in fictional_area_codes()
+               for tail in range(100)]
+    numbers.remove("+12025550100")  # reserved for the sites' own help line
+    for prefix in _UK_DRAMA_RANGES:
+        block = [f"+44{prefix}{tail:03d}" for tail in range(1000)]
+        if phonenumbers.is_valid_number(phonenumbers.parse(block[500])):
+            numbers.extend(block)
+    return tuple(numbers)
+
+
+def _phone_pool(rng: random.Random) -> Iterator[str]:
+    """Fictional numbers in random order; recycled (so shared by chance) once exhausted."""
+    numbers = list(_fictional_numbers())
+    while True:
+        rng.shuffle(numbers)
+        yield from numbers
+
+
+def write_phone(e164: str, style: str, rng: random.Random) -> str:
+    """Write a fictional E.164 number in one obfuscation style."""
+    if e164.startswith("+1"):
+        return obfuscate(e164[2:], style, rng)
+    national = e164[3:]
+    if style == "international":
+        return f"+44 {national[:2]} {national[2:6]} {national[6:]}"
+    return "+44 " + obfuscate(national, style, rng)
 
 
 def obfuscate(digits: str, style: str, rng: random.Random) -> str:
@@ -215,6 +246,7 @@ def _homoglyphs(text: str, rng: random.Random) -> str:
 def _operator(number: int, rng: random.Random, phones: Iterator[str],
               slots: int | None) -> dict[str, Any]:
     category = rng.choice(sorted(CATEGORIES))
+    no_phone = rng.random() < 0.15  # some operators advertise an email or handle only
     sentences = [frame.replace("{a}", rng.choice(NOISE_WORDS)).replace(
         "{b}", rng.choice(NOISE_WORDS)) for frame in rng.sample(CATEGORIES[category], 3) + rng.sample(GENERAL_FRAMES, 3)]
     count = slots if slots is not None else rng.randint(1, 4)
@@ -230,9 +262,9 @@ def _operator(number: int, rng: random.Random, phones: Iterator[str],
     return {
         "id": f"op{number:06d}", "category": category, "sentences": sentences,
         "slots": slot_names, "business": business,
-        "phones": [next(phones) for _ in range(rng.randint(1, 3))],
-        "email": f"{business.split()[0].lower()}{number}@example.com" if rng.random() < 0.2
-        else None,
+        "phones": [] if no_phone else [next(phones) for _ in range(rng.randint(1, 2))],
+        "email": f"{business.split()[0].lower()}{number}@example.com"
+        if no_phone or rng.random() < 0.2 else None,
         "handle": f"{business.split()[0].lower()}_{number}" if rng.random() < 0.15 else None,
         "cities": rng.sample(CITIES, rng.randint(1, 4)),
         "names": rng.sample(NAMES, rng.randint(1, 3)),
@@ -268,12 +300,14 @@ def _operator_ad(op: dict[str, Any], rng: random.Random, style: str, shuffle: fl
         body += " " + op["cue"]
     body += f" Ask for {rng.choice(op['names'])}, {rng.choice(op['ages'])} years."
     body += f" From ${op['price']}."
-    index = rng.randrange(len(op["phones"]))
-    shown = op["phones"][index:index + 2] if rng.random() < 0.4 else [op["phones"][index]]
+    shown: list[str] = []
+    if op["phones"]:
+        index = rng.randrange(len(op["phones"]))
+        shown = op["phones"][index:index + 2] if rng.random() < 0.4 else [op["phones"][index]]
     if rng.random() < 0.1 and (op["email"] or op["handle"]):
         shown = []
     for phone in shown:
-        body += f" Call {obfuscate(phone, style, rng)}."
+        body += f" Call {write_phone(phone, style, rng)}."
     if op["email"] and rng.random() < 0.5:
         body += f" Email {op['email']}." if rng.random() < 0.5 else \
             f" Email {op['email'].replace('@', ' (at) ').replace('.com', ' dot com')}."
@@ -293,13 +327,17 @@ _NOISE_FRAMES = [
 ]
 
 
-def _noise_ad(rng: random.Random, phones: Iterator[str]) -> tuple[str, str, str]:
+def _noise_ad(rng: random.Random, phones: Iterator[str], phone_share: float
+              ) -> tuple[str, str, str]:
     words = rng.sample(NOISE_WORDS, 8)
     city = rng.choice(CITIES)
     frames = rng.sample(_NOISE_FRAMES, rng.randint(2, 5))
     body = " ".join(frame.format(*words) for frame in frames)
-    if rng.random() < 0.6:
-        body += f" Call {obfuscate(next(phones), rng.choice(['plain', 'dots', 'parens']), rng)}."
+    if rng.random() < phone_share:
+        style = rng.choice(["plain", "dots", "parens"])
+        body += f" Call {write_phone(next(phones), style, rng)}."
+    elif rng.random() < 0.3:
+        body += f" Email {words[1]}{rng.randrange(10**6)}@example.org."
     return f"{words[0].title()} for sale in {city}", body, city
 
 
@@ -326,16 +364,19 @@ def generate_ads(n: int, seed: int = 0, *, slots: int | None = None, noise_share
         Share of template words with two letters swapped (harder linking).
     """
     rng = random.Random(seed)
-    pool = iter(_phone_pool(rng) * 50)  # recycled only beyond about 30,000 phones
+    pool = _phone_pool(rng)
+    # About 60,000 fictional numbers exist: unrelated ads get fewer phones as n grows, so
+    # that a million ads fit without recycling numbers (recycling would link by chance).
+    noise_phone_share = 0.6 * min(1.0, 20_000 / max(n, 1))
     start = date(2026, 1, 1)
     operators: list[tuple[dict[str, Any], int]] = []
     number = 0
     for index in range(n):
         if rng.random() < noise_share:
-            title, body, city = _noise_ad(rng, pool)
+            title, body, city = _noise_ad(rng, pool, noise_phone_share)
             operator_id = ""
         else:
-            if not operators or rng.random() < 0.08:
+            if not operators or rng.random() < 0.04:
                 number += 1
                 remaining = rng.randint(*ads_per_operator)
                 operators.append((_operator(number, rng, pool, slots), remaining))
@@ -363,7 +404,7 @@ def adversarial_contacts(n: int = 600, seed: int = 7) -> list[dict[str, Any]]:
     postcodes), so precision is measured too. Every style in :data:`STYLES` appears.
     """
     rng = random.Random(seed)
-    pool = iter(_phone_pool(rng))
+    pool = _phone_pool(rng)
     contexts = ["Call {p} now", "text me at {p}", "contact: {p} ask for Ana", "{p}",
                 "Reach us {p} anytime", "New number {p} (old one off)", "wa {p} thanks",
                 "llámame al {p}", "book via {p} before 9"]
@@ -382,11 +423,11 @@ def adversarial_contacts(n: int = 600, seed: int = 7) -> list[dict[str, Any]]:
         style = STYLES[index % len(STYLES)]
         count = 2 if rng.random() < 0.15 else 1
         numbers = [next(pool) for _ in range(count)]
-        text = " / ".join(rng.choice(contexts).format(p=obfuscate(d, style, rng))
+        text = " / ".join(rng.choice(contexts).format(p=write_phone(d, style, rng))
                           for d in numbers)
         if rng.random() < 0.3:  # decoy numbers beside the real one
             text += " " + rng.choice(decoys)
         if rng.random() < 0.2:  # random capitals: "TwO zErO"
             text = "".join(ch.upper() if rng.random() < 0.3 else ch for ch in text)
-        items.append({"text": text, "phones": [f"+1{d}" for d in numbers], "style": style})
+        items.append({"text": text, "phones": numbers, "style": style})
     return items
