@@ -1,0 +1,83 @@
+"""The operator's triage flow in Chromium: queue, log a contact, reasons, review, steps."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from harborlight.accounts.models import Role
+from harborlight.intake.models import Tip
+
+pytestmark = pytest.mark.browser
+
+
+def _field(site, label: str):
+    """The input labelled exactly ``label`` (Django adds a colon to labels)."""
+    return site.page.get_by_label(re.compile(rf"^{re.escape(label)}:?$"))
+
+
+def _press(site, button: str) -> None:
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name=button, exact=True).first.click()
+    site.check_accessibility()
+
+
+def test_it_walks_an_operator_through_triage(signed_in, cast):
+    operator = cast.role(Role.HOTLINE_OPERATOR)
+    site = signed_in(operator)
+    site.goto("/tips/")
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name="Log a contact").click()
+    site.check_accessibility()
+    _field(site, "Channel").select_option("call")
+    _field(site, "Who is contacting").select_option("community_member")
+    _field(site, "Place").fill("Riverside farm")
+    _field(site, "Narrative").fill(
+        "The workers sleep in a barn. The crew boss took their passports and they work "
+        "16 hours a day.")
+    _field(site, "Is anyone in immediate danger right now?").select_option("no")
+    _press(site, "Log contact")
+    tip = Tip.objects.get(logged_by=operator)
+    assert site.path == f"/tips/{tip.reference}/"
+    assert tip.triage_level == "high"
+    text = site.text()
+    assert "Why this level" in text and "coercion-and-exploitation" in text
+    assert "took their passports" in text  # the span behind a suggestion
+
+    site.page.get_by_role("button", name="Reject indicator:control.documents-held").click()
+    site.page.wait_for_load_state()
+    site.check_accessibility()
+    assert tip.reviews.get(key="indicator:control.documents-held").decision == "rejected"
+
+    _field(site, "Internal note (never shown to the reporter)").fill(
+        "Outreach team to visit.")
+    _press(site, "Add note")
+    assert "Outreach team to visit." in site.text()
+
+    _field(site, "Assign to").select_option(str(operator.pk))
+    _press(site, "Assign")
+    tip.refresh_from_db()
+    assert tip.assigned_to == operator
+
+    _press(site, "Convert to case")
+    tip.refresh_from_db()
+    assert tip.case is not None and tip.status == "closed"
+    assert tip.case.reference in site.text()
+
+
+def test_it_shows_the_emergency_guidance_and_queue_order(signed_in, cast):
+    emergency, _ = Tip.objects.create_tip(cast.own, narrative="She is locked in right now.",
+                                          channel="chat", answers={"danger_now": "yes"})
+    site = signed_in(cast.role(Role.SUPERVISOR))
+    site.goto("/tips/")
+    rows = site.page.locator("tbody tr")
+    assert emergency.reference in rows.nth(0).inner_text()
+    site.goto(f"/tips/{emergency.reference}/")
+    assert "911" in site.text() and "1-888-373-7888" in site.text()
+
+
+def test_it_serves_the_catalog_page_to_an_administrator(signed_in, cast):
+    site = signed_in(cast.role(Role.ADMINISTRATOR))
+    site.goto("/tips/catalog/")
+    assert "control.documents-held" in site.text()

@@ -1,0 +1,130 @@
+"""The public report form, quick exit and follow-up in Chromium, with JavaScript on and off.
+
+Every page goes through the shared guards (axe-core, no third-party request, no CSP
+violation); see conftest.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import Site
+
+from harborlight.intake.models import Tip
+
+pytestmark = pytest.mark.browser
+
+NARRATIVE = "Two women sleep at the nail salon and the owner keeps their passports."
+
+
+@pytest.fixture
+def no_script_site(chromium, live_server, transactional_db, axe_source):
+    """A guarded tab whose page scripts are off.
+
+    axe-core is itself a script, so it cannot run here: these pages are the same documents
+    that the JavaScript-on tests below check with axe.
+    """
+    context = chromium.new_context(locale="en-GB", service_workers="block",
+                                   java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    site = Site(context.new_page(), live_server.url, axe_source)
+    yield site
+    try:
+        site.verify_guards()
+    finally:
+        context.close()
+
+
+def _check(site: Site, scripts: bool) -> None:
+    if scripts:
+        site.check_accessibility()
+    else:
+        site.exempt_from_accessibility("scripts off: axe cannot run; checked with scripts on")
+
+
+def _report(site: Site, narrative: str = NARRATIVE, language: str = "en",
+            scripts: bool = True) -> tuple[str, str]:
+    site.goto(f"/report/?lang={language}", accessibility=scripts)
+    _check(site, scripts)
+    label = "What did you see or hear?" if language == "en" else "¿Qué viste o escuchaste?"
+    site.page.get_by_label(label).fill(narrative)
+    site.page.get_by_label("Where did it happen? (optional)" if language == "en"
+                           else "¿Dónde ocurrió? (opcional)").fill("Springfield")
+    button = "Send report" if language == "en" else "Enviar reporte"
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name=button).click()
+    _check(site, scripts)
+    return (site.page.locator("#tip-reference").inner_text(),
+            site.page.locator("#tip-passphrase").inner_text())
+
+
+def test_it_takes_a_report_with_javascript_off(no_script_site, cast):
+    reference, passphrase = _report(no_script_site, scripts=False)
+    tip = Tip.objects.get(reference=reference)
+    assert tip.narrative == NARRATIVE and tip.location == "Springfield"
+    assert tip.submitted_publicly and passphrase
+    assert no_script_site.page.context.cookies() == []
+
+
+def test_it_takes_a_report_with_javascript_on_in_spanish(site, cast):
+    reference, _ = _report(site, "Un hombre guarda los pasaportes de las trabajadoras.", "es")
+    assert "Gracias. Recibimos tu reporte." in site.text()
+    assert Tip.objects.get(reference=reference).language == "es"
+    assert site.page.context.cookies() == []
+
+
+def test_it_shows_field_errors_for_an_empty_report(site, cast):
+    site.goto("/report/")
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name="Send report").click()
+    site.check_accessibility()
+    assert "This field is required." in site.text()
+    assert not Tip.objects.filter(submitted_publicly=True).exists()
+
+
+def test_it_quick_exits_without_leaving_the_report_in_history(site, cast, settings,
+                                                              live_server):
+    settings.HARBORLIGHT_QUICK_EXIT_URL = live_server.url + "/accounts/login/"
+    site.goto("/report/follow-up/")
+    site.goto("/report/")
+    site.page.get_by_label("What did you see or hear?").fill("half-typed")
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name="Quick exit").click()
+    site.check_accessibility()
+    assert site.path == "/accounts/login/"
+    site.page.go_back()
+    site.check_accessibility()
+    assert site.path == "/report/follow-up/", "the report page stayed in the history"
+
+
+def test_it_follows_up_with_reference_and_passphrase(site, new_site, cast):
+    reference, passphrase = _report(site)
+    tip = Tip.objects.get(reference=reference)
+    tip.reply_to_reporter(cast.role("hotline_operator"), "Thank you. Is anyone there now?")
+    tip.add_note(cast.role("hotline_operator"), "Internal: check the salon licence.")
+    later = new_site()
+    later.goto("/report/follow-up/")
+    later.page.get_by_label("Tip reference").fill(reference)
+    later.page.get_by_label("Passphrase").fill(passphrase)
+    with later.page.expect_navigation():
+        later.page.get_by_role("button", name="Open").click()
+    later.check_accessibility()
+    assert "Thank you. Is anyone there now?" in later.text()
+    assert "Internal" not in later.text()
+    later.page.get_by_label("Add information").fill("Yes, they are there every night.")
+    with later.page.expect_navigation():
+        later.page.get_by_role("button", name="Send").click()
+    later.check_accessibility()
+    assert "We added your information" in later.text()
+    assert [m.body for m in tip.messages.filter(direction="from_reporter")] == [
+        "Yes, they are there every night."]
+
+
+def test_it_refuses_a_wrong_passphrase_clearly(site, cast):
+    reference, _ = _report(site)
+    site.goto("/report/follow-up/")
+    site.page.get_by_label("Tip reference").fill(reference)
+    site.page.get_by_label("Passphrase").fill("WRONG-WRONG-WRONG")
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name="Open").click()
+    site.check_accessibility()
+    assert "do not match" in site.text()
