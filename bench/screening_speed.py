@@ -31,6 +31,7 @@ class PeakMemory:
     def __init__(self, interval: float = 0.2):
         self.interval = interval
         self.peak = 0
+        self.loads: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -44,6 +45,7 @@ class PeakMemory:
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
+            self.loads.append(os.getloadavg()[0])
             time.sleep(self.interval)
 
     def __enter__(self) -> "PeakMemory":
@@ -62,17 +64,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--dir", type=Path, default=None, help="keep files here")
+    parser.add_argument("--regenerate", action="store_true", help="rewrite the input file")
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="screening-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"ads-{args.n}-{args.seed}.jsonl"
-    if not path.exists():
+    if not path.exists() or args.regenerate:
         started = time.perf_counter()
         with open(path, "w", encoding="utf-8") as handle:
             for ad in generate_ads(args.n, args.seed):
                 handle.write(json.dumps(ad, ensure_ascii=False) + "\n")
         print(f"generated {args.n} ads in {time.perf_counter() - started:.1f} s "
-              f"({path.stat().st_size / 1e6:.0f} MB)")
+              f"({path.stat().st_size / 1e6:.0f} MB)", flush=True)
     cpu_before = os.times()
     with PeakMemory() as memory:
         started = time.perf_counter()
@@ -93,7 +96,9 @@ def main() -> None:
     print(f"CPU time (this process and workers): {cpu:.1f} s = {cpu / args.n * 1000:.2f} ms "
           f"per ad; at 2 full cores that is {2 * args.n / cpu:.0f} ads/s")
     print(f"peak memory (process tree RSS): {memory.peak / 2**30:.2f} GiB")
-    print(f"load average at end: {os.getloadavg()}")
+    loads = memory.loads or [0.0]
+    print(f"1-minute load average during the run (machine shared with other work): mean "
+          f"{sum(loads) / len(loads):.1f}, max {max(loads):.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
