@@ -171,7 +171,7 @@ class DPSynthesizer:
     def __init__(self, *, epsilon: float = 4.0, delta: float = 1e-9, layout: str = "ctdc-2024",
                  reported_pairs: list[tuple[str, str]] | None = None,
                  threshold_share: float = 0.3, threshold_sigmas: float = 3.0,
-                 max_attributes: int = 8, repair: str = "blank", oversample: float = 1.6,
+                 max_attributes: int = 6, repair: str = "blank", oversample: float = 1.6,
                  iters: int = 2500, seed: int | None = None):
         self.epsilon = epsilon
         self.delta = delta
