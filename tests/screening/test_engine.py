@@ -3,7 +3,6 @@ import json
 import pytest
 
 from harborlight.screening import ConfigProblem, StateProblem, screen
-from harborlight.screening.synthetic import generate_ads
 
 
 def partition(result) -> set[frozenset[str]]:

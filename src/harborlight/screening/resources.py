@@ -91,7 +91,8 @@ def check_catalog(data: dict[str, Any], file: str = "indicators.json") -> dict[s
         has_patterns, has_signal = "patterns" in entry, "signal" in entry
         _require(has_patterns != has_signal, file, f"{ident}: needs exactly one of patterns/signal")
         if has_signal:
-            _require(entry["signal"] in _SIGNALS, file, f"{ident}: unknown signal {entry['signal']!r}")
+            _require(entry["signal"] in _SIGNALS, file,
+                     f"{ident}: unknown signal {entry['signal']!r}")
         else:
             for pattern in entry["patterns"]:
                 try:

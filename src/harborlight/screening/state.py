@@ -80,8 +80,11 @@ def load(directory: Path, *, key_fingerprint: str, settings: dict[str, Any],
     linker._ensure_state(num_perm)
     linker.n_ = count
     signature_bytes = b"".join(ads.column("signature").to_pylist())
-    linker.signatures_ = np.frombuffer(signature_bytes, dtype="<u4").reshape(count, num_perm).copy() \
-        if count else np.zeros((1024, num_perm), dtype=np.uint32)
+    if count:
+        linker.signatures_ = np.frombuffer(signature_bytes, dtype="<u4").reshape(
+            count, num_perm).copy()
+    else:
+        linker.signatures_ = np.zeros((1024, num_perm), dtype=np.uint32)
     linker.networks_ = UnionFind(ads.column("network_parent").to_pylist())
     linker.texts_ = UnionFind(ads.column("text_parent").to_pylist())
     linker.bands_ = KeyIndex()

@@ -247,8 +247,10 @@ def _operator(number: int, rng: random.Random, phones: Iterator[str],
               slots: int | None) -> dict[str, Any]:
     category = rng.choice(sorted(CATEGORIES))
     no_phone = rng.random() < 0.15  # some operators advertise an email or handle only
+    frames = rng.sample(CATEGORIES[category], 3) + rng.sample(GENERAL_FRAMES, 3)
+    # operator-level words make each operator's template its own
     sentences = [frame.replace("{a}", rng.choice(NOISE_WORDS)).replace(
-        "{b}", rng.choice(NOISE_WORDS)) for frame in rng.sample(CATEGORIES[category], 3) + rng.sample(GENERAL_FRAMES, 3)]
+        "{b}", rng.choice(NOISE_WORDS)) for frame in frames]
     count = slots if slots is not None else rng.randint(1, 4)
     slot_names = ["v1", "v2", "v3", "v4"][:count]
     for name in slot_names:
