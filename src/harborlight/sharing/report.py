@@ -15,11 +15,17 @@ padding:0 1rem;color:#1b1b1b;line-height:1.45}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.25rem .6rem;
 text-align:left;vertical-align:top}th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.met{color:#0a5c0a;font-weight:600}.missed{color:#8a1010;font-weight:600}.note{color:#444;font-size:.9rem}
+.scroll{overflow-x:auto}.met{color:#0a5c0a;font-weight:600}.missed{color:#8a1010;font-weight:600}.note{color:#444;font-size:.9rem}
 """
 
 
+class Share(float):
+    """A proportion, shown as a percentage."""
+
+
 def _fmt(value: Any) -> str:
+    if isinstance(value, Share):
+        return f"{value:.2%}" if value >= 0.0001 or value == 0 else f"{value:.4%}"
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -47,11 +53,13 @@ def _cell(value: Any) -> str:
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th scope=\"col\">{html.escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f"<div class=\"scroll\"><table><thead><tr>{head}</tr></thead><tbody>{body}"
+            "</tbody></table></div>")
 
 
 def _pairs(data: dict[str, Any]) -> str:
-    return _table(["item", "value"], [[k, v] for k, v in data.items()])
+    return _table(["item", "value"], [[k.replace("_", " "), Share(v) if "share" in k and
+                                       isinstance(v, float) else v] for k, v in data.items()])
 
 
 def _target(label: str, value: float | None, limit: float) -> str:
@@ -95,8 +103,9 @@ def render_html(report: dict[str, Any]) -> str:
         "basis": consent["basis"], "records excluded": consent["records_excluded"],
         **{f"excluded: {k}": v for k, v in consent["excluded_because"].items()}}))
     rows = [[length, v["mae"], v["real_combinations"], v["released_combinations"],
-             v["suppressed_share"], v["fabricated_share"], v["suppressed_record_share"],
-             v["fabricated_record_share"], v["column_sets"], v["column_sets_sampled"]]
+             Share(v["suppressed_share"]), Share(v["fabricated_share"]),
+             Share(v["suppressed_record_share"]), Share(v["fabricated_record_share"]),
+             v["column_sets"], v["column_sets_sampled"]]
             for length, v in report["utility"]["by_length"].items()]
     parts.append("<h2>Utility: marginal counts against the real data</h2>" + _table(
         ["way", "MAE of counts", "real combinations", "released combinations",
@@ -106,7 +115,8 @@ def render_html(report: dict[str, Any]) -> str:
     if buckets:
         parts.append("<p>Suppressed two-way combinations by their real count:</p>" + _table(
             ["real count", "real combinations", "suppressed share"],
-            [[b["bucket"], b["real_combinations"], b["suppressed_share"]] for b in buckets]))
+            [[b["bucket"], b["real_combinations"], Share(b["suppressed_share"])]
+             for b in buckets]))
     worst = report["utility"].get("largest_two_way_errors", [])
     if worst:
         parts.append("<p>Largest two-way count errors (a check on joint distributions, not "
