@@ -106,6 +106,7 @@ def test_it_serves_the_directory_pages_accessibly(signed_in, cast, partner):
     admin.submit("Save", status=400, Name="", Email="not-an-email")
     assert "This field is required" in admin.text()
     admin.goto(f"/directory/providers/{partner.pk}/")
+    admin.goto(f"/directory/providers/{partner.pk}/delete/")
     admin.goto("/directory/providers/import/")
     admin.page.get_by_label("CSV file").set_input_files(files=[{
         "name": "d.csv", "mimeType": "text/csv",

@@ -44,6 +44,7 @@ def targets(cast, whose: str) -> dict:
     if whose == "own":
         return {
             "referrals:provider_edit": {"provider_id": objects["own_entry"].pk},
+            "referrals:provider_delete": {"provider_id": objects["own_entry"].pk},
             "referrals:detail": {"reference": objects["sent"].reference},
             "referrals:letter": {"reference": objects["sent"].reference},
             "referrals:respond": {"reference": objects["received"].reference},
@@ -52,6 +53,7 @@ def targets(cast, whose: str) -> dict:
         }
     return {
         "referrals:provider_edit": {"provider_id": objects["other_entry"].pk},
+        "referrals:provider_delete": {"provider_id": objects["other_entry"].pk},
         "referrals:detail": {"reference": objects["theirs"].reference},
         "referrals:letter": {"reference": objects["theirs"].reference},
         "referrals:respond": {"reference": objects["theirs"].reference},

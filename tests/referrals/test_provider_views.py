@@ -62,3 +62,25 @@ def test_it_imports_a_file_and_lists_row_errors_on_the_page(cast, signed_in_clie
     response = client.post("/directory/providers/import/", {"file": good})
     assert response.status_code == 302
     assert ServiceProvider.objects.get().name == "Good"
+
+
+def test_it_removes_an_entry_and_keeps_the_referrals_sent_to_it(cast, signed_in_client,
+                                                                give_consent):
+    from harborlight.cases.models import ConsentPurpose
+    from harborlight.referrals.models import Referral
+    from harborlight.referrals.sending import send
+
+    entry = ServiceProvider.objects.create(organisation=cast.own, name="Closing Clinic")
+    give_consent(ConsentPurpose.REFERRAL, [])
+    referral = send(cast.own_case, by=cast.role(Role.CASEWORKER), provider=entry,
+                    reason="Other")
+    client = signed_in_client(cast.role(Role.ADMINISTRATOR))
+    assert client.get(f"/directory/providers/{entry.pk}/delete/").status_code == 200
+    assert ServiceProvider.objects.filter(pk=entry.pk).exists(), "GET only asks"
+    response = client.post(f"/directory/providers/{entry.pk}/delete/")
+    assert response.status_code == 302
+    assert not ServiceProvider.objects.filter(pk=entry.pk).exists()
+    kept = Referral.objects.get(pk=referral.pk)
+    assert kept.provider is None and kept.recipient_name == "Closing Clinic"
+    theirs = ServiceProvider.objects.create(organisation=cast.other, name="Theirs")
+    assert client.post(f"/directory/providers/{theirs.pk}/delete/").status_code == 404

@@ -175,3 +175,32 @@ def test_it_offers_a_panel_for_case_pages(cast, rf, partner_entry, give_consent)
     request.user = cast.role(Role.SUPERVISOR)
     html = template.render(Context({"request": request, "case": cast.own_case}))
     assert "Transfer the case" in html
+
+
+def test_it_stops_showing_the_shared_fields_once_consent_is_withdrawn(
+        cast, signed_in_client, partner_entry, give_consent):
+    consent = give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    post_referral(signed_in_client(cast.role(Role.CASEWORKER)), cast.own_case, partner_entry)
+    referral = Referral.objects.get()
+    receiver = signed_in_client(cast.outsiders[Role.CASEWORKER])
+    assert "Marisol" in receiver.get(f"/directory/referrals/{referral.reference}/").content \
+        .decode()
+    consent.withdraw(by=cast.role(Role.CASEWORKER), note="Asked us to stop.")
+    page = receiver.get(f"/directory/referrals/{referral.reference}/").content.decode()
+    assert "withdrawn the consent" in page and "Marisol" not in page
+    letter = signed_in_client(cast.role(Role.CASEWORKER)).get(
+        f"/directory/referrals/{referral.reference}/letter/").content.decode()
+    assert "Do not send this letter" in letter
+
+
+def test_it_keeps_a_restricted_cases_referrals_from_unassigned_teammates(
+        cast, signed_in_client, partner_entry, give_consent):
+    case = cast.own_restricted_case
+    give_consent(ConsentPurpose.REFERRAL, [], case=case)
+    post_referral(signed_in_client(cast.role(Role.CASEWORKER)), case, partner_entry)
+    referral = Referral.objects.get()
+    teammate = signed_in_client(cast.teammate)
+    assert referral.reference not in teammate.get("/directory/referrals/").content.decode()
+    assert teammate.get(f"/directory/referrals/{referral.reference}/").status_code == 403
+    owner = signed_in_client(cast.role(Role.CASEWORKER))
+    assert referral.reference in owner.get("/directory/referrals/").content.decode()

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("providers/new/", views.provider_new, name="provider_new"),
     path("providers/<int:provider_id>/", views.provider_edit, name="provider_edit"),
+    path("providers/<int:provider_id>/delete/", views.provider_delete,
+         name="provider_delete"),
     path("providers/import/", views.provider_import, name="provider_import"),
     path("referrals/", views.referral_list, name="list"),
     path("referrals/<str:reference>/", views.referral_detail, name="detail"),

@@ -95,6 +95,19 @@ def _provider_form(request: HttpRequest, provider: ServiceProvider) -> HttpRespo
 
 
 @requires("provider.manage")
+def provider_delete(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Remove an entry; referrals already sent keep the name they were sent to."""
+    provider = get_object_for(request.user, "provider.manage", ServiceProvider, pk=provider_id)
+    if request.method != "POST":
+        return render(request, "referrals/provider_delete.html", {"provider": provider})
+    record("delete", actor=request.user, obj=provider, details={"directory": True})
+    name = provider.name
+    provider.delete()
+    messages.success(request, f"Removed {name} from the directory.")
+    return redirect("referrals:directory")
+
+
+@requires("provider.manage")
 def provider_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
