@@ -104,7 +104,7 @@ def definitions_for(field: str, codes: list[str], labels: list[str], defs: dict)
     return out
 
 
-def main(root: Path) -> None:
+def main(root: Path, out: Path = OUT) -> None:
     raw = json.loads((root / "htcds" / "htcds_fields_extracted.json").read_text("utf-8"))
     defs = json.loads((root / "htcds" / "htcds_field_definitions_extracted.json")
                       .read_text("utf-8"))
@@ -128,14 +128,14 @@ def main(root: Path) -> None:
             texts = definitions_for(item["field"], codes, labels, defs)
             picklists[item["field"]] = [{"code": c, "label": l, "definition": d}
                                         for c, l, d in zip(codes, labels, texts)]
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for name, data in (("fields.json", fields), ("picklists.json", picklists)):
         document = {"format": f"harborlight-htcds-{name.split('.')[0]}", "version": 1,
                     "standard": "HTCDS 2.0", "attribution": ATTRIBUTION, name.split(".")[0]: data}
-        (OUT / name).write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
+        (out / name).write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
                                 encoding="utf-8")
     print(f"{len(fields)} fields, {len(picklists)} picklists, "
-          f"{sum(map(len, variants.values()))} spelling variants -> {OUT}")
+          f"{sum(map(len, variants.values()))} spelling variants -> {out}")
 
 
 if __name__ == "__main__":

@@ -61,3 +61,18 @@ def test_it_matches_the_standard_file(shared_data):
     for item in raw:
         codes = [c for c in item["value_names"] if not c.startswith("Use ISO")]
         assert [v["code"] for v in loader.htcds_picklists().get(item["field"], [])] == codes
+
+
+def test_it_regenerates_the_shipped_files_exactly_from_the_standard(shared_data, tmp_path):
+    import importlib.util
+    from importlib import resources
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_htcds_vocab.py"
+    spec = importlib.util.spec_from_file_location("generate_htcds_vocab", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(shared_data, tmp_path)
+    for name in ("fields.json", "picklists.json"):
+        shipped = resources.files("harborlight.vocab.htcds").joinpath(name).read_text("utf-8")
+        assert (tmp_path / name).read_text("utf-8") == shipped, f"{name} is out of date"
