@@ -102,3 +102,10 @@ def test_it_refuses_the_staff_read_to_roles_without_tip_view(cast, signed_in_cli
     client = signed_in_client(cast.role("analyst"))
     assert client.get(f"{URL}/{cast.own_tip.reference}").status_code == 403
     assert Client().get(f"{URL}/{cast.own_tip.reference}").status_code == 401
+
+
+def test_it_refuses_a_body_over_the_upload_limit_and_stores_nothing(cast, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = _post(Client(), {"narrative": "x" * 2000})
+    assert response.status_code == 400
+    assert not Tip.objects.filter(submitted_publicly=True).exists()
