@@ -127,3 +127,19 @@ def test_it_moves_events_and_plans_with_their_people(cast, caseworker, receiver,
     assert plan.objectives == "Safe housing by spring." and plan.person is None
     assert TraffickingEvent.objects.filter(case=cast.own_case).count() == 1, \
         "the sender keeps its own"
+
+
+def test_it_lets_the_database_refuse_a_second_waiting_transfer(cast, caseworker, receiver,
+                                                               partner_entry, give_consent):
+    from django.db import IntegrityError, transaction
+
+    from harborlight.referrals.models import Referral
+
+    give_consent(ConsentPurpose.TRANSFER, [])
+    first = transfer(cast, caseworker, partner_entry)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Referral.objects.create(organisation=cast.own, reference="R-RACE-0001",
+                                kind=ReferralKind.TRANSFER, case=cast.own_case,
+                                recipient_name="x", reason="Other", sent_by=caseworker)
+    first.decline(by=receiver)
+    transfer(cast, caseworker, partner_entry)  # allowed again once the first is answered

@@ -16,7 +16,7 @@ Steps, in one transaction (if any step fails, nothing is saved and nothing discl
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from harborlight.cases.references import random_reference
@@ -68,13 +68,18 @@ def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
                          details={"referral": reference, "kind": kind})
         consent = basis.consent
         shared = snapshot.take(case, list(consent.fields_allowed or []), purpose, consent)
-        referral = Referral.objects.create(
-            organisation=case.organisation, reference=reference, kind=kind, case=case,
-            provider=provider, recipient_name=name,
-            recipient_organisation_id=provider.partner_id, reason=reason,
-            details=(details or "").strip(), services=list(services or []),
-            fields_shared=snapshot.fields_in(shared), shared_record=shared,
-            consent=consent, sent_by=by, sent_at=now)
+        try:
+            with transaction.atomic():
+                referral = Referral.objects.create(
+                    organisation=case.organisation, reference=reference, kind=kind,
+                    case=case, provider=provider, recipient_name=name,
+                    recipient_organisation_id=provider.partner_id, reason=reason,
+                    details=(details or "").strip(), services=list(services or []),
+                    fields_shared=snapshot.fields_in(shared), shared_record=shared,
+                    consent=consent, sent_by=by, sent_at=now)
+        except IntegrityError:
+            raise ReferralError("A transfer of this case is already waiting for an "
+                                "answer.") from None
         write_to_case(case, referral.htcds_outgoing())
         record("create", actor=by, obj=referral,
                details={"case": case.reference, "kind": kind, "consent": consent.pk,

@@ -143,6 +143,12 @@ class Referral(models.Model):
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["organisation", "-sent_at"]),
                    models.Index(fields=["recipient_organisation", "status", "-sent_at"])]
+        constraints = [
+            # Two supervisors sending a transfer at once: the database lets one through.
+            models.UniqueConstraint(fields=["case"],
+                                    condition=Q(kind="transfer", status="sent"),
+                                    name="one_waiting_transfer_per_case"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
