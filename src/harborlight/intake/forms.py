@@ -16,7 +16,7 @@ from harborlight.intake.models import CallerType, Channel, CloseReason, Suggesti
 from harborlight.intake.text import (MESSAGE_MAX, NARRATIVE_MAX, SHORT_TEXT_MAX,
                                      validate_text)
 from harborlight.vocab.indicators import EVIDENCE_GRADES
-from harborlight.vocab.loader import VocabularyError
+from harborlight.vocab.loader import VocabularyError, htcds_choices
 
 YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("I don't know")}
 PUBLIC_QUESTION_LABELS = {
@@ -51,7 +51,8 @@ class AnswerFieldsMixin:
                 continue
             label = (PUBLIC_QUESTION_LABELS.get(question.id, question.label)
                      if self.public_only else question.label)
-            choices = [(value, _choice_label(value)) for value in question.choices]
+            choices = (htcds_choices(question.id) if question.htcds else
+                       [(value, _choice_label(value)) for value in question.choices])
             if question.multiple:
                 field = forms.MultipleChoiceField(label=label, choices=choices, required=False,
                                                   widget=forms.CheckboxSelectMultiple)
