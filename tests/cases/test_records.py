@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from harborlight.accounts.models import Role
@@ -12,7 +13,6 @@ from harborlight.cases.models import (Consent, SafetyPlan, SupportPlan, Task, Ta
                                       TraffickingEvent)
 from harborlight.security.disclosure import ConsentRequired, disclose
 
-import pytest
 
 
 def url(cast, tail: str) -> str:

@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 from typer.testing import CliRunner
 
-from harborlight.accounts.models import Role
 from harborlight.cases.models import Case, CaseStatus, Person, Task
 from harborlight.cases.retention import parse_rules, purge, retention_rules
 from harborlight.cli import app

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 
 from django.db import transaction
 
-from harborlight.cases.htcds_map import Home, htcds_map, row_fields
+from harborlight.cases.htcds_map import Home, row_fields
 from harborlight.cases.models import Case, CaseStatus, Person, PersonRole
 from harborlight.cases.references import next_case_reference
 from harborlight.security.crypto import get_keyring
