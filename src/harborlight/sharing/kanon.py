@@ -27,7 +27,9 @@ from harborlight.sharing.errors import ParameterError
 def _year_band(values: pd.Series, width: int, origin: int) -> pd.Series:
     years = pd.to_numeric(values.where(values != ""), errors="coerce")
     start = origin + ((years - origin) // width) * width
-    text = start.astype("Int64").astype(str) + "--" + (start + width - 1).astype("Int64").astype(str)
+    first = start.astype("Int64").astype(str)
+    last = (start + width - 1).astype("Int64").astype(str)
+    text = first + "--" + last
     return text.where(years.notna(), "")
 
 
@@ -153,7 +155,8 @@ class KAnonymizer:
 
     def _information_loss(self, original: pd.DataFrame, released: pd.DataFrame,
                           qis: list[str], ladders: dict[str, list], n: int) -> dict[str, Any]:
-        classes = int(released.groupby(qis, sort=False, dropna=False).ngroups) if len(released) else 0
+        classes = (int(released.groupby(qis, sort=False, dropna=False).ngroups)
+                   if len(released) else 0)
         per_qi = {}
         for q in qis:
             steps = ladders[q]

@@ -57,7 +57,8 @@ def clean_ctdc(frame: pd.DataFrame, layout: Layout, problems: list[str]) -> pd.D
             numbers = pd.to_numeric(values.where(present), errors="coerce")
             whole = numbers.notna() & (numbers == numbers.round())
             bad = present & ~(whole & numbers.between(col.min, col.max))
-            values = values.where(~(present & whole), numbers.where(whole).astype("Int64").astype(str))
+            as_text = numbers.where(whole).astype("Int64").astype(str)
+            values = values.where(~(present & whole), as_text)
         if bad.any():
             allowed = (", ".join(col.values) if col.values else
                        "ISO 3166-1 alpha-3 codes" if col.kind == "country" else

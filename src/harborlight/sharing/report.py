@@ -10,12 +10,14 @@ import math
 from typing import Any
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;
-padding:0 1rem;color:#1b1b1b;line-height:1.45}
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;
+margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.25rem .6rem;
-text-align:left;vertical-align:top}th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.scroll{overflow-x:auto}.met{color:#0a5c0a;font-weight:600}.missed{color:#8a1010;font-weight:600}.note{color:#444;font-size:.9rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem}
+th,td{border:1px solid #bbb;padding:.25rem .6rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.note{color:#444;font-size:.9rem}.scroll{overflow-x:auto}
+.met{color:#0a5c0a;font-weight:600}.missed{color:#8a1010;font-weight:600}
 """
 
 
