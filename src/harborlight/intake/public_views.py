@@ -1,6 +1,12 @@
 """The public report form and the anonymous follow-up page (no sign-in, no cookie).
 
 See :mod:`harborlight.intake.public` for what these pages deliberately do not keep.
+
+Both views opt out of the request-wide transaction (``ATOMIC_REQUESTS``): on SQLite that
+transaction takes the database's write lock at BEGIN, so every public request would hold
+it while it hashes a passphrase and runs triage. Each write here is its own transaction
+instead (:meth:`~harborlight.intake.models.TipManager.create_tip` saves in one), so
+nothing is ever stored half-way.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.db import transaction
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -36,6 +43,7 @@ def _refuse(request: HttpRequest, template: str, form, message: str, status: int
 @public
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@transaction.non_atomic_requests
 @public_page
 def report(request: HttpRequest) -> HttpResponse:
     template = "intake/public/report.html"
@@ -77,6 +85,7 @@ def _followup_page(request, tip: Tip, message_form=None, status: int = 200, adde
 @public
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@transaction.non_atomic_requests
 @public_page
 def follow_up(request: HttpRequest) -> HttpResponse:
     """Open with reference and passphrase; then add information with a short-lived token.
