@@ -31,6 +31,21 @@ from browser_support import (CHROMIUM, CHROMIUM_ARGS, VENDOR, Site,  # noqa: E40
                              give_password, sign_in)
 
 
+@pytest.fixture(autouse=True)
+def forget_failed_sign_ins():
+    """Start and end each browser test with no failed sign-ins counted.
+
+    Lockout counts live in the cache (AXES_HANDLER is the cache handler), which outlives
+    the test database: without this, the lockout test would lock its user out of every
+    later test in the same process.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     return (VENDOR / "axe.min.js").read_text(encoding="utf-8")
