@@ -149,3 +149,18 @@ def test_it_shows_emergency_guidance_when_someone_is_in_danger(anonymous):
     assert response.context["emergency"] is True
     assert "call 911 now" in response.content.decode()
     assert Tip.objects.get(submitted_publicly=True).triage_level == "emergency"
+
+
+def test_it_encrypts_narrative_place_and_contact_at_rest(anonymous):
+    _post(anonymous, narrative="Plain narrative words", location="Plain Place",
+          contact="+1 202-555-0187")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT narrative, location, reporter_contact FROM intake_tip "
+                       "WHERE submitted_publicly = %s", [True])
+        stored = cursor.fetchone()
+    assert "Plain narrative" not in stored[0] and "Plain Place" not in stored[1]
+    assert "555-0187" not in stored[2]
+    tip = Tip.objects.get(submitted_publicly=True)
+    assert tip.reporter_contact == "+1 202-555-0187"

@@ -1,0 +1,66 @@
+"""Every public page: quick exit, language switch, no inline script or style (strict CSP)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from harborlight.intake.models import Tip
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "harborlight" / "intake" / "templates"
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+
+
+def _public_pages(cast) -> list:
+    tip, passphrase = Tip.objects.create_tip(cast.own, narrative="n", channel="web",
+                                             public=True)
+    client = Client()
+    return [
+        client.get("/report/"),
+        client.get("/report/?lang=es"),
+        client.post("/report/", {"narrative": "Something I saw."}),
+        client.post("/report/", {"narrative": ""}),
+        client.get("/report/follow-up/"),
+        client.post("/report/follow-up/", {"reference": tip.reference,
+                                           "passphrase": passphrase}),
+        client.post("/report/follow-up/", {"reference": tip.reference, "passphrase": "x"}),
+    ]
+
+
+def test_it_offers_quick_exit_and_both_languages_on_every_public_page(cast, settings):
+    settings.HARBORLIGHT_QUICK_EXIT_URL = "https://neutral.example/"
+    for response in _public_pages(cast):
+        body = response.content.decode()
+        assert 'id="quick-exit" href="https://neutral.example/" rel="noreferrer noopener"' \
+            in body
+        assert "intake/quick_exit.js" in body
+        assert 'hreflang="en"' in body and 'hreflang="es"' in body
+        assert not response.cookies
+
+
+def test_it_has_no_inline_script_style_or_handlers_in_intake_templates():
+    templates = list(TEMPLATES.rglob("*.html"))
+    assert templates
+    offenders = [str(path) for path in templates if INLINE.search(path.read_text())]
+    assert not offenders, f"inline script/style/handler in {offenders}"
+
+
+def test_it_follows_up_in_spanish(cast):
+    tip, passphrase = Tip.objects.create_tip(cast.own, narrative="n", channel="web",
+                                             public=True)
+    response = Client().post("/report/follow-up/?lang=es", {
+        "reference": tip.reference, "passphrase": "WRONG", "lang": "es"})
+    assert "no coinciden" in response.content.decode()
+
+
+@pytest.mark.parametrize("limit, expected", [(1, [True, False]), (3, [True, True])])
+def test_it_counts_submissions_in_one_site_wide_bucket_per_minute(settings, limit, expected):
+    from harborlight.intake.public import take_submission_slot
+
+    settings.HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE = limit
+    minute = 1_800_000_000.0
+    assert [take_submission_slot(now=minute), take_submission_slot(now=minute + 1)] == expected
+    assert take_submission_slot(now=minute + 60) is True  # a new minute, a new bucket
