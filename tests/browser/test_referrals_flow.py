@@ -64,6 +64,13 @@ def test_it_refers_to_a_second_organisation_which_accepts_and_sees_only_consente
     receiver.submit("Save the answer", status=200)
     assert "Accepted" in receiver.text()
     receiver.goto(f"/cases/{cast.own_case.reference}/", status=404)
+    receiver.goto(f"/directory/referrals/{referral.reference}/")
+    receiver.submit("Open a case from this referral", status=200)
+    referral.refresh_from_db()
+    assert receiver.path == f"/cases/{referral.received_case.reference}/"
+    assert "Marisol" in receiver.text()
+    for value in WITHHELD:
+        assert value not in receiver.page.content()
 
     sender.goto(f"/directory/referrals/{referral.reference}/")
     assert "Accepted" in sender.text() and "Bed ready from 6 pm." in sender.text()

@@ -48,6 +48,7 @@ def targets(cast, whose: str) -> dict:
             "referrals:detail": {"reference": objects["sent"].reference},
             "referrals:letter": {"reference": objects["sent"].reference},
             "referrals:respond": {"reference": objects["received"].reference},
+            "referrals:open_case": {"reference": objects["received"].reference},
             "referrals:new": {"reference": cast.own_case.reference},
             "referrals:transfer": {"reference": cast.own_case.reference},
         }
@@ -57,6 +58,7 @@ def targets(cast, whose: str) -> dict:
         "referrals:detail": {"reference": objects["theirs"].reference},
         "referrals:letter": {"reference": objects["theirs"].reference},
         "referrals:respond": {"reference": objects["theirs"].reference},
+        "referrals:open_case": {"reference": objects["theirs"].reference},
         "referrals:new": {"reference": cast.other_case.reference},
         "referrals:transfer": {"reference": cast.other_case.reference},
     }

@@ -204,3 +204,32 @@ def test_it_keeps_a_restricted_cases_referrals_from_unassigned_teammates(
     assert teammate.get(f"/directory/referrals/{referral.reference}/").status_code == 403
     owner = signed_in_client(cast.role(Role.CASEWORKER))
     assert referral.reference in owner.get("/directory/referrals/").content.decode()
+
+
+def test_it_lets_the_receiver_open_a_case_from_an_accepted_referral(
+        cast, signed_in_client, partner_entry, give_consent):
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    post_referral(signed_in_client(cast.role(Role.CASEWORKER)), cast.own_case, partner_entry)
+    referral = Referral.objects.get()
+    receiver_user = cast.outsiders[Role.CASEWORKER]
+    receiver = signed_in_client(receiver_user)
+    url = f"/directory/referrals/{referral.reference}/open-case/"
+    receiver.post(url)
+    assert Referral.objects.get().received_case is None, "not before it is accepted"
+    receiver.post(f"/directory/referrals/{referral.reference}/respond/",
+                  {"decision": "accepted"})
+    page = receiver.get(f"/directory/referrals/{referral.reference}/").content.decode()
+    assert "Open a case from this referral" in page
+    response = receiver.post(url)
+    new = Referral.objects.get().received_case
+    assert response["Location"] == f"/cases/{new.reference}/"
+    assert new.organisation == cast.other and new.owner == receiver_user
+    person = new.persons.get()
+    assert person.first_name == "Marisol" and person.second_name == ""
+    assert new.status == "Active"
+    assert Case.objects.get(pk=cast.own_case.pk).status == CaseStatus.ACTIVE, \
+        "a referral, unlike a transfer, leaves the sender's case open"
+    receiver.post(url)
+    assert Case.objects.filter(organisation=cast.other).count() == 2, "only one case"
+    sender = signed_in_client(cast.role(Role.CASEWORKER))
+    assert sender.post(url).status_code == 403

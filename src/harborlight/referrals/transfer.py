@@ -4,12 +4,11 @@ Runs inside :meth:`Referral.accept`'s transaction. Steps:
 
 1. close the sender's case as "Closed, referred" with a conditional UPDATE from an open
    status (a case closed meanwhile stops the transfer: nothing is created);
-2. open a new case in the receiving organisation, owned by whoever accepted, holding the
-   transferred fields (the same field resolution as the snapshot, in reverse);
-3. add the people, the records about them (events, plans) and the case comments that
-   were transferred, and the incoming referral's HTCDS fields
-   (:mod:`harborlight.referrals.htcds`);
-4. audit both: ``create`` on the new case, ``update`` on the closed one.
+2. open a new case in the receiving organisation (:func:`build_case`), owned by whoever
+   accepted, holding the transferred fields (the snapshot's field resolution in reverse),
+   people, records about them (events, plans) and case comments, and the incoming
+   referral's HTCDS fields (:mod:`harborlight.referrals.htcds`);
+3. audit both: ``create`` on the new case, ``update`` on the closed one.
 
 The sender keeps its closed case, with everything in it, as its record of the work done.
 """
@@ -27,7 +26,7 @@ from harborlight.security.audit.log import record
 
 
 def complete_transfer(referral, *, by, now) -> object:
-    from harborlight.cases.models import Case, CaseNote, CaseStatus, Person
+    from harborlight.cases.models import Case, CaseStatus
     from harborlight.referrals.models import ReferralError
 
     old = referral.case
@@ -41,6 +40,23 @@ def complete_transfer(referral, *, by, now) -> object:
     old.refresh_from_db()
     old.reason_for_closure = closure
     old.save(update_fields=["reason_for_closure"])
+
+    new = build_case(referral, by=by, now=now)
+    record("update", actor=by, organisation=old.organisation_id, obj=old,
+           details={"status": CaseStatus.CLOSED_REFERRED, "transfer": referral.reference})
+    return new
+
+
+def build_case(referral, *, by, now):
+    """Open a case in the receiving organisation from the referral's shared record.
+
+    The case holds the shared fields, people, records and comments, and the incoming
+    referral's HTCDS fields; it is owned by ``by``. Used by a transfer (the whole case)
+    and when a receiver opens a case from a referral it accepted (the consented fields).
+    Refuses, by a conditional UPDATE, to build a second case from the same referral.
+    """
+    from harborlight.cases.models import Case, CaseNote, Person
+    from harborlight.referrals.models import Referral, ReferralError
 
     shared = referral.shared_record or {}
     new = Case(organisation=referral.recipient_organisation, reference=next_case_reference(),
@@ -68,16 +84,17 @@ def complete_transfer(referral, *, by, now) -> object:
             row.save()
     for comment in shared.get("comments", []):
         CaseNote.objects.create(organisation=new.organisation, case=new, author=None,
-                                body=f"(Transferred from {referral.organisation.name}; "
-                                     f"written {comment['date']}.)\n{comment['text']}")
+                                body=f"(From {referral.organisation.name}; written "
+                                     f"{comment['date']}.)\n{comment['text']}")
+    linked = Referral.objects.filter(pk=referral.pk, received_case__isnull=True).update(
+        received_case=new)
+    if linked != 1:
+        raise ReferralError("A case was already opened from this referral.")
     referral.received_case = new
-    referral.save(update_fields=["received_case"])
     write_to_case(new, referral.htcds_incoming())
     record("create", actor=by, obj=new,
-           details={"transfer": referral.reference, "from_organisation":
-                    referral.organisation_id})
-    record("update", actor=by, organisation=old.organisation_id, obj=old,
-           details={"status": CaseStatus.CLOSED_REFERRED, "transfer": referral.reference})
+           details={"referral": referral.reference, "kind": referral.kind,
+                    "from_organisation": referral.organisation_id})
     return new
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("referrals/<str:reference>/", views.referral_detail, name="detail"),
     path("referrals/<str:reference>/respond/", views.referral_respond, name="respond"),
     path("referrals/<str:reference>/letter/", views.referral_letter, name="letter"),
+    path("referrals/<str:reference>/open-case/", views.referral_open_case, name="open_case"),
     path("cases/<str:reference>/refer/", views.referral_new, name="new"),
     path("cases/<str:reference>/transfer/", views.transfer_new, name="transfer"),
 ]

@@ -226,7 +226,13 @@ def _detail_context(request: HttpRequest, referral: Referral, form=None) -> dict
         and bool(referral.next_statuses())
     if answerable and form is None:
         form = ResponseForm(allowed=referral.next_statuses())
+    can_open_case = (not sender and referral.is_internal and not referral.is_transfer
+                     and referral.received_case_id is None and bool(record_)
+                     and referral.status in (ReferralStatus.ACCEPTED,
+                                             ReferralStatus.COMPLETED)
+                     and can(user, "case.create") and can(user, "referral.respond"))
     return {"referral": referral, "sender": sender, "record": record_,
+            "can_open_case": can_open_case,
             "withdrawn": not sender and bool(referral.shared_record) and not record_,
             "labels": {name: vocabulary.htcds_label(name) for name in fields_in(
                 referral.shared_record)},
@@ -259,6 +265,25 @@ def referral_respond(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("referrals:detail", reference=referral.reference)
     return render(request, "referrals/referral_detail.html",
                   _detail_context(request, referral, form), status=400)
+
+
+@requires("referral.respond")
+def referral_open_case(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_object_for(request.user, "referral.view", _referrals(), reference=reference)
+    if not can(request.user, "case.create"):
+        raise PermissionDenied("Your role may not open cases.")
+    if request.user.organisation_id != referral.recipient_organisation_id:
+        raise PermissionDenied("Only the receiving organisation opens a case from this "
+                               "referral.")
+    if request.method != "POST":
+        return redirect("referrals:detail", reference=referral.reference)
+    try:
+        case = referral.open_case(by=request.user)
+    except ReferralError as exc:
+        messages.error(request, str(exc))
+        return redirect("referrals:detail", reference=referral.reference)
+    messages.success(request, f"Opened case {case.reference} from {referral.reference}.")
+    return redirect("cases:detail", reference=case.reference)
 
 
 @requires("referral.send")

@@ -256,6 +256,25 @@ class Referral(models.Model):
             if self.is_transfer:
                 complete_transfer(self, by=by, now=now)
 
+    def open_case(self, by, now=None):
+        """For the receiver of an accepted referral: a case of its own, holding the
+        consented fields and the incoming referral's HTCDS fields."""
+        from harborlight.referrals.transfer import build_case
+
+        if not self.is_internal or by.organisation_id != self.recipient_organisation_id:
+            raise ReferralError("Only the receiving organisation can open a case from this "
+                                "referral.")
+        if self.is_transfer or self.status not in (ReferralStatus.ACCEPTED,
+                                                   ReferralStatus.COMPLETED):
+            raise ReferralError("Accept the referral before opening a case from it.")
+        if self.received_case_id is not None:
+            raise ReferralError("A case was already opened from this referral.")
+        if not self.consent_active():
+            raise ReferralError("The survivor withdrew the consent this referral relied "
+                                "on; open a case only with their new consent.")
+        with transaction.atomic():
+            return build_case(self, by=by, now=now or timezone.now())
+
     def decline(self, by, note: str = "", now=None) -> None:
         with transaction.atomic():
             self._move(ReferralStatus.DECLINED, by, note, now or timezone.now())
