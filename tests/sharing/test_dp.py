@@ -58,7 +58,7 @@ def test_it_records_its_privacy_parameters(fitted):
     assert meta["epsilon"] == 20.0 and meta["delta"] == 1e-9
     assert meta["rho_mst"] + meta["rho_threshold"] == pytest.approx(meta["rho_zcdp"])
     assert meta["threshold_sigma"] > 0
-    assert len(meta["mst_tree"]) == len(synthesizer.encoding_.columns) - 1
+    assert len(meta["measured_pairs"]) == len(synthesizer.encoding_.columns) - 1
 
 
 @pytest.mark.parametrize("epsilon", [0, -1, 0.0, float("nan"), float("inf"), "four", None, 1000])

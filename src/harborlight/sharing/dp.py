@@ -76,8 +76,8 @@ def _compress_supports(undo: Any) -> dict[str, Any]:
     return dict(cells["supports"])
 
 
-def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int
-                 ) -> list[tuple[str, str]]:
+def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int,
+                 extra: int = 0) -> list[tuple[str, str]]:
     """smartnoise's ``MSTSynthesizer.select``, with the one-way model in closed form.
 
     Before selection the model holds only one-way measurements, so it is a product of
@@ -87,6 +87,11 @@ def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int
     measurement clipped at 0 and normalised, and a pair's model marginal is the outer
     product: the same selection rule (exponential mechanism on L1 errors, spanning tree),
     computed in milliseconds.
+
+    ``extra`` > 0 adds that many more pairs after the tree, chosen by the same exponential
+    mechanism among the pairs not yet measured (the budget is split over all rounds): the
+    model then captures dependencies a tree cannot, such as two exploitation flags that
+    both depend on gender.
     """
     from disjoint_set import DisjointSet
 
@@ -105,13 +110,18 @@ def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int
     edges: list[tuple[str, str]] = []
     if len(attrs) < 2:
         return edges
-    epsilon = math.sqrt(8 * rho / (len(attrs) - 1))
+    rounds = len(attrs) - 1 + extra
+    epsilon = math.sqrt(8 * rho / rounds)
     for _ in range(len(attrs) - 1):
         candidates = [e for e in candidates if not components.connected(*e)]
         scores = np.array([weights[e] for e in candidates])
         chosen = candidates[mst.exponential_mechanism(scores, epsilon, sensitivity=1.0)]
         edges.append(chosen)
         components.union(*chosen)
+    remaining = [e for e in itertools.combinations(attrs, 2) if e not in set(edges)]
+    for _ in range(min(extra, len(remaining))):
+        scores = np.array([weights[e] for e in remaining])
+        edges.append(remaining.pop(mst.exponential_mechanism(scores, epsilon, sensitivity=1.0)))
     return edges
 
 
@@ -155,6 +165,8 @@ class DPSynthesizer:
         record (keeps records whole, distorts every column's counts more).
     oversample : float
         Records sampled per record kept, before filtering (``repair="drop"`` only).
+    extra_pairs : int
+        Two-way marginals measured beyond MST's spanning tree (0 = plain MST).
     iters : int
         Mirror-descent iterations of Private-PGM's estimation (fewer = faster, rougher).
     seed : int, optional
@@ -172,7 +184,7 @@ class DPSynthesizer:
                  reported_pairs: list[tuple[str, str]] | None = None,
                  threshold_share: float = 0.3, threshold_sigmas: float = 3.0,
                  max_attributes: int = 6, repair: str = "blank", oversample: float = 1.6,
-                 iters: int = 2500, seed: int | None = None):
+                 iters: int = 2500, extra_pairs: int = 0, seed: int | None = None):
         self.epsilon = epsilon
         self.delta = delta
         self.layout = layout
@@ -183,6 +195,7 @@ class DPSynthesizer:
         self.repair = repair
         self.oversample = oversample
         self.iters = iters
+        self.extra_pairs = extra_pairs
         self.seed = seed
 
     def _validate(self) -> None:
@@ -195,6 +208,8 @@ class DPSynthesizer:
             raise ParameterError("repair must be 'blank' or 'drop'")
         if int(self.max_attributes) < 2:
             raise ParameterError("max_attributes must be 2 or more")
+        if int(self.extra_pairs) < 0:
+            raise ParameterError("extra_pairs must be 0 or more")
         if int(self.iters) < 1:
             raise ParameterError("iters must be 1 or more")
         if not float(self.oversample) >= 1:
@@ -220,7 +235,7 @@ class DPSynthesizer:
             np.random.seed(self.seed)  # mbi and smartnoise draw from numpy's global state
 
         mst = MSTSynthesizer(epsilon=float(self.epsilon), delta=float(self.delta))
-        self._fit_mst(mst, data, rho_mst, int(self.iters))
+        self._fit_mst(mst, data, rho_mst, int(self.iters), int(self.extra_pairs))
 
         pairs = self.reported_pairs
         if pairs is None:
@@ -301,7 +316,7 @@ class DPSynthesizer:
         return supports
 
     @staticmethod
-    def _fit_mst(mst: Any, data: Any, rho: float, iters: int) -> None:
+    def _fit_mst(mst: Any, data: Any, rho: float, iters: int, extra_pairs: int) -> None:
         """smartnoise's ``MSTSynthesizer.MST`` with rho given directly (budget split)."""
         from mbi import estimation, marginal_oracles
 
@@ -313,7 +328,7 @@ class DPSynthesizer:
         mst.supports_ = _compress_supports(undo)
         data = compressed
         mst.undo_compress_fn = undo
-        cliques = _select_tree(mst, data, rho / 3.0, log1, total)
+        cliques = _select_tree(mst, data, rho / 3.0, log1, total, extra_pairs)
         log2 = _measure(data, cliques, sigma)
         mst.synthesizer = estimation.mirror_descent(
             data.domain, log1 + log2, known_total=float(total), iters=iters,
@@ -386,7 +401,8 @@ class DPSynthesizer:
             "threshold_sigmas": float(self.threshold_sigmas),
             "threshold_pairs": len(self.reported_pairs_),
             "threshold_max_attributes_per_record": int(self.max_attributes),
-            "mst_tree": [list(map(str, c)) for c in self.mst_.cliques_],
+            "measured_pairs": [list(map(str, c)) for c in self.mst_.cliques_],
+            "extra_pairs": int(self.extra_pairs),
             "sampler": "i.i.d. sampling from the fitted model (mbi method='sample')",
             "record_count_public": True,
             "repair": self.repair,

@@ -135,7 +135,7 @@ def render_html(report: dict[str, Any]) -> str:
               v["distinct_values_after"]] for q, v in per_qi.items()]))
     if report.get("privacy"):
         parts.append("<h2>Differential privacy</h2>" + _pairs(
-            {k: v for k, v in report["privacy"].items() if k != "mst_tree"}))
+            {k: v for k, v in report["privacy"].items() if k != "measured_pairs"}))
     risk = report["risk"]
     parts.append("<h2>Re-identification risk</h2>")
     if risk.get("evaluated"):
