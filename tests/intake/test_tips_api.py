@@ -109,3 +109,10 @@ def test_it_refuses_a_body_over_the_upload_limit_and_stores_nothing(cast, settin
     response = _post(Client(), {"narrative": "x" * 2000})
     assert response.status_code == 400
     assert not Tip.objects.filter(submitted_publicly=True).exists()
+
+
+def test_it_runs_the_public_endpoint_in_its_own_short_transaction_only():
+    from django.urls import resolve
+
+    assert resolve("/api/v1/tips").func._non_atomic_requests == {"default"}
+    assert not hasattr(resolve("/api/v1/tips/T-XXXX-XXXX").func, "_non_atomic_requests")

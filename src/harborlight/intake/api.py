@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.db import transaction
 from ninja import Router, Schema, Status
+from ninja.operation import PathView
 from pydantic import Field, field_validator
 
 from harborlight.intake.catalog import current_catalog, current_rules
@@ -22,7 +24,30 @@ from harborlight.intake.public import (foreign_origin, receiving_organisation,
 from harborlight.intake.text import NARRATIVE_MAX, SHORT_TEXT_MAX, text_problem
 from harborlight.security.permissions import get_object_for, requires_api
 
+
+
+class OwnTransactionPathView(PathView):
+    """A path whose view runs outside the request-wide transaction (``ATOMIC_REQUESTS``).
+
+    Why: on SQLite every transaction starts with ``BEGIN IMMEDIATE``, so a request-wide one
+    holds the write lock while the public endpoint parses JSON, hashes the passphrase and
+    runs triage, and concurrent reports queue behind it in SQLite's busy back-off. The
+    operation writes in one short transaction of its own
+    (:meth:`~harborlight.intake.models.TipManager.create_tip`), so nothing is stored
+    half-way. ninja copies path views when a router is mounted, hence ``clone``.
+    """
+
+    def clone(self) -> "OwnTransactionPathView":
+        cloned = super().clone()
+        cloned.__class__ = OwnTransactionPathView
+        return cloned
+
+    def get_view(self):
+        return transaction.non_atomic_requests(super().get_view())
+
+
 router = Router(tags=["tips"])
+router.path_operations[""] = OwnTransactionPathView()  # POST /api/v1/tips (public)
 YesNo = Literal["yes", "no", "unknown"]
 
 
