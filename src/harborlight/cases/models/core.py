@@ -412,8 +412,17 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # Search and duplicate blocking read (index value -> case) from the index alone.
         indexes = [models.Index(fields=["organisation", "phonetic_birth_index"]),
-                   models.Index(fields=["organisation", "phonetic_name_index"])]
+                   models.Index(fields=["organisation", "phonetic_name_index"]),
+                   models.Index(fields=["phonetic_name_index", "organisation", "case"],
+                                name="cases_person_phonetic_case"),
+                   models.Index(fields=["second_name_index", "organisation", "case"],
+                                name="cases_person_second_case"),
+                   models.Index(fields=["mobile_phone_index", "organisation", "case"],
+                                name="cases_person_mobile_case"),
+                   models.Index(fields=["email_index", "organisation", "case"],
+                                name="cases_person_email_case")]
 
     def __str__(self) -> str:
         # Never a name: this string reaches logs and the audit trail.

@@ -8,7 +8,6 @@ import re
 from django.contrib import messages
 from django.forms import Form as DjangoForm
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,8 +27,11 @@ REFERENCE = re.compile(r"^C-[0-9A-Z]{4}-[0-9A-Z]{4}$", re.I)
 PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
 
 
-def search_filter(query: str) -> Q:
-    """Turn a search box entry into a filter through blind indexes (no plaintext search).
+SEARCH_LIMIT = 1000
+
+
+def search_case_ids(query: str, organisation_id: int) -> list[int]:
+    """Case ids matching a search box entry, found through blind indexes (no plaintext).
 
     A reference matches exactly; a phone number or email through their indexes; one word
     through the exact second-name index; two or more words through the phonetic
@@ -37,7 +39,8 @@ def search_filter(query: str) -> Q:
     """
     query = query.strip()
     if REFERENCE.match(query):
-        return Q(reference=query.upper())
+        # Not limited to the organisation: the list's scope decides (cases shared by referral).
+        return list(Case.objects.filter(reference=query.upper()).values_list("pk", flat=True))
     if "@" in query:
         people = Person.objects.filter(**blind_lookup(Person, "email", query))
     elif PHONE.match(query):
@@ -50,7 +53,10 @@ def search_filter(query: str) -> Q:
             key = "n:" + name_key(words[0]) + "|" + name_key(*words[1:])
             people = Person.objects.filter(
                 **blind_lookup(Person, "phonetic_name_key", key))
-    return Q(pk__in=people.values("case_id"))
+    # At most SEARCH_LIMIT case ids, read from the (index value, organisation, case) index
+    # alone: a common second name then costs the same as a rare one.
+    people = people.filter(organisation_id=organisation_id).order_by()
+    return list(people.values_list("case_id", flat=True).distinct()[:SEARCH_LIMIT])
 
 
 @requires("case.view")
@@ -62,15 +68,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     elif status == "closure_requested":
         cases = cases.awaiting_closure_approval()
+    capped = False
     if query:
-        cases = cases.filter(search_filter(query))
+        ids = search_case_ids(query, request.user.organisation_id)
+        capped = len(ids) >= SEARCH_LIMIT
+        cases = cases.filter(pk__in=ids)
     page = Paginator(cases.only("reference", "status", "opened_at", "restricted",
                                 "closure_requested_at", "owner__username",
                                 "owner__display_name"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/list.html",
                   {"page": page, "statuses": CaseStatus.choices, "status": status,
-                   "q": query, "can_create": can(request.user, "case.create")})
+                   "q": query, "capped": capped, "search_limit": SEARCH_LIMIT,
+                   "can_create": can(request.user, "case.create")})
 
 
 @requires("case.create")
