@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-CTDC_FILE = Path(os.environ.get("HARBORLIGHT_SHARED", "/work/shared")) / "data" / "ctdc" / \
-    "CTDC_synthetic_20210825.csv.gz"
+SHARED = Path(os.environ.get("HARBORLIGHT_SHARED") or
+              Path(__file__).resolve().parents[1].parent / "shared")
+CTDC_FILE = SHARED / "data" / "ctdc" / "CTDC_synthetic_20210825.csv.gz"
 
 
 def require_ctdc() -> Path:

@@ -12,7 +12,14 @@ import pytest
 
 from harborlight.sharing.datafiles import load_layout
 
-SHARED = Path(os.environ.get("HARBORLIGHT_SHARED", "/work/shared"))
+def _shared() -> Path:
+    """``../shared`` beside the repository (as CI lays it out), or $HARBORLIGHT_SHARED."""
+    if os.environ.get("HARBORLIGHT_SHARED"):
+        return Path(os.environ["HARBORLIGHT_SHARED"])
+    return Path(__file__).resolve().parents[2].parent / "shared"
+
+
+SHARED = _shared()
 CTDC_FILE = SHARED / "data" / "ctdc" / "CTDC_synthetic_20210825.csv.gz"
 
 COUNTRIES = ["UKR", "PHL", "MDA", "USA", "IDN", "KHM", "MEX", "NGA", "ROU", "BLR"]
