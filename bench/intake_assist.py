@@ -83,9 +83,9 @@ def main() -> int:
     items = [item for item in load(args.data) if in_split(item, args.split)]
     print(f"split: {args.split}")
     groups = Counter(item["group"] for item in items)
-    print(f"{len(items)} narratives ({sum(v for k, v in groups.items() if k not in NON_TRAFFICKING)}"
-          f" trafficking or grooming, {sum(v for k, v in groups.items() if k in NON_TRAFFICKING)}"
-          " not trafficking)\n")
+    other = sum(count for group, count in groups.items() if group in NON_TRAFFICKING)
+    print(f"{len(items)} narratives ({len(items) - other} trafficking or grooming, "
+          f"{other} not trafficking)\n")
     per_field, per_value = score(items)
     print("| coding | labelled | TP | FP | FN | precision | recall |")
     print("|---|---|---|---|---|---|---|")

@@ -4,8 +4,8 @@ A passphrase looks like ``K7QM-3XPD-RW9T-HN4A``: 16 characters from the same 30-
 alphabet as references (no 0/O, 1/I/L), about 78 bits from :mod:`secrets`. Only an
 Argon2id hash is stored, so a copy of the database cannot open anyone's follow-up page.
 
-Why these Argon2 parameters (2 MiB, one pass, about 2 ms here) and not Django's defaults (100 MiB, two
-passes, about 0.6 s here): the passphrase is machine-generated with 78 bits of entropy, so
+Why these Argon2 parameters (2 MiB, one pass, about 1 ms of CPU) and not Django's defaults
+(100 MiB, two passes, about 0.6 s here): the passphrase is machine-generated with 78 bits of entropy, so
 the slow hash is defence in depth, not what stops guessing; the defaults would cap the
 public endpoint at a couple of reports a second on a small server. Online guessing is
 stopped by the per-tip throttle in :meth:`harborlight.intake.models.Tip.check_passphrase`.
