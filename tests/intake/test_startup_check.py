@@ -1,0 +1,21 @@
+"""The start-up check reports a broken catalog or rules file, naming the fault."""
+
+from __future__ import annotations
+
+import json
+
+from harborlight.intake.checks import intake_vocabularies
+from harborlight.vocab import indicators
+
+
+def test_it_passes_with_the_shipped_files():
+    assert intake_vocabularies() == []
+
+
+def test_it_names_a_broken_catalog_entry(monkeypatch):
+    document = json.loads(indicators.shipped_catalog_text())
+    document["indicators"][0]["evidence_grade"] = "Z"
+    monkeypatch.setattr(indicators, "shipped_catalog_text", lambda: json.dumps(document))
+    problems = intake_vocabularies()
+    assert [p.id for p in problems] == ["harborlight.intake.E001"]
+    assert "evidence grade" in problems[0].msg
