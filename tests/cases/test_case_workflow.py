@@ -127,3 +127,18 @@ def test_it_finds_cases_by_sound_alike_name_and_by_phone(cast, signed_in_client)
     assert cast.own_case.reference in page
     page = client.get("/cases/", {"q": "Somebody Else"}).content.decode()
     assert cast.own_case.reference not in page
+
+
+def test_it_caps_a_broad_search_and_says_so(cast, signed_in_client, monkeypatch):
+    from harborlight.cases.models import Person
+    from harborlight.cases.views import cases as case_views
+
+    for reference in ("C-OWN3-0003", "C-OWN4-0004"):
+        case = Case.objects.create(organisation=cast.own, reference=reference)
+        Person.objects.create(organisation=cast.own, case=case, role="victim",
+                              first_name="Ana", second_name="Quintero-Vance")
+    monkeypatch.setattr(case_views, "SEARCH_LIMIT", 2)
+    page = signed_in_client(cast.role(Role.CASEWORKER)).get(
+        "/cases/", {"q": "Quintero-Vance"}).content.decode()
+    assert "More than 2 cases match" in page
+    assert page.count('href="/cases/C-OWN') == 2  # three cases carry the name; two shown
