@@ -35,3 +35,15 @@ def test_it_flags_a_minor_from_an_age():
 
 def test_it_suggests_nothing_for_an_empty_narrative():
     assert suggest("", build_catalog()) == []
+
+
+def test_it_cuts_the_narrative_into_marked_and_plain_pieces():
+    from harborlight.intake.assist import segments
+
+    narrative = "He took their passports. Later they owed a debt. Nothing else."
+    pieces = segments(narrative, suggest(narrative, build_catalog()))
+    assert "".join(text for text, _ in pieces) == narrative
+    marked = [text for text, is_marked in pieces if is_marked]
+    assert any("passports" in text for text in marked)
+    assert any("owed" in text for text in marked)
+    assert not any("Nothing else" in text for text in marked)

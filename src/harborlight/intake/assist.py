@@ -97,3 +97,27 @@ def codings_of(suggestions: list[Suggestion]) -> dict[str, set[str]]:
         if suggestion.kind == "coding":
             found.setdefault(suggestion.field, set()).add(suggestion.value)
     return found
+
+
+def segments(narrative: str, suggestions: list[Suggestion]) -> list[tuple[str, bool]]:
+    """The narrative cut into (text, marked) pieces, marking every suggestion's span.
+
+    Overlapping spans merge into one mark; templates escape each piece, so marking never
+    turns a reporter's text into markup.
+    """
+    spans = sorted((s.start, s.end) for s in suggestions if s.end > s.start)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, cursor = [], 0
+    for start, end in merged:
+        if start > cursor:
+            pieces.append((narrative[cursor:start], False))
+        pieces.append((narrative[start:end], True))
+        cursor = end
+    if cursor < len(narrative):
+        pieces.append((narrative[cursor:], False))
+    return pieces

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from harborlight.cases.models import Consent, ConsentPurpose
+from harborlight.intake.assist import segments
 from harborlight.intake.catalog import current_catalog, current_rules, forget_catalog
 from harborlight.intake.forms import (AnswersForm, AssignForm, CatalogExtensionForm,
                                       CloseForm, ContactForm, HandoffForm, MergeForm,
@@ -85,6 +86,7 @@ def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
     return {
         "tip": tip, "rules": current_rules(), "catalog": catalog,
         "suggestions": [(s, reviews.get(s.key, "")) for s in suggestions],
+        "narrative_segments": segments(tip.narrative, suggestions),
         "notes": tip.notes.select_related("author"),
         "messages_list": tip.messages.select_related("author"),
         "may_update": may_update,
