@@ -47,3 +47,18 @@ def test_it_cuts_the_narrative_into_marked_and_plain_pieces():
     assert any("passports" in text for text in marked)
     assert any("owed" in text for text in marked)
     assert not any("Nothing else" in text for text in marked)
+
+
+def test_it_suggests_relation_and_recruitment_codings_that_triage_does_not_count(cast):
+    from harborlight.intake.models import Tip
+
+    narrative = "Her uncle sold her to a man she met on Instagram."
+    keys = {s.key for s in suggest(narrative, build_catalog())}
+    assert "coding:vic_RelationshipToTrafficker:Familial" in keys
+    assert "coding:vic_MethodOfRecruitment:ThroughOnlineSocialNetworks" in keys
+    tip, _ = Tip.objects.create_tip(cast.own, narrative="They met at a party through "
+                                    "her friends.", channel="call")
+    codings = {s.key for s in tip.suggestions()}
+    assert "coding:vic_MethodOfRecruitment:ThroughFriendsOrSocialEvents" in codings
+    assert tip.triage_evidence().indicators == {}
+    assert tip.triage_reasons[0]["rule"] == "default"

@@ -66,3 +66,16 @@ def test_it_merges_extensions_and_marks_the_release():
     catalog = build_catalog([extension])
     assert catalog.get("labour.nail-salon").extension
     assert catalog.release.endswith("+1")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"field": "vic_Nonsense"}, "is not one of"),
+    ({"value": "Cousinly"}, "has no code Cousinly"),
+    ({"cues": ["[unclosed"]}, "not a valid pattern"),
+    ({"source": ""}, "'source' is missing"),
+])
+def test_it_names_what_is_wrong_with_a_bad_coding_cue(changes, message):
+    document = json.loads(shipped_catalog_text())
+    document["coding_cues"][0].update(changes)
+    with pytest.raises(VocabularyError, match=message):
+        parse_catalog(json.dumps(document))

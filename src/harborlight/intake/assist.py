@@ -53,17 +53,23 @@ def _is_negated(narrative: str, start: int) -> bool:
     return bool(NEGATION_BEFORE.search(before))
 
 
+def _first_match(narrative: str, cues) -> re.Match | None:
+    """The first non-empty, non-negated match of the first cue that has one."""
+    for cue in cues:
+        match = next((m for m in cue.finditer(narrative)
+                      if m.end() > m.start() and not _is_negated(narrative, m.start())), None)
+        if match is not None:
+            return match
+    return None
+
+
 def find_indicator_spans(narrative: str, catalog: Catalog) -> list[tuple]:
     """(indicator, start, end) for the first non-negated match of each indicator."""
     found = []
     for indicator in catalog.indicators:
-        for cue in indicator.cues:
-            match = next((m for m in cue.finditer(narrative)
-                          if m.end() > m.start() and not _is_negated(narrative, m.start())),
-                         None)
-            if match is not None:
-                found.append((indicator, match.start(), match.end()))
-                break
+        match = _first_match(narrative, indicator.cues)
+        if match is not None:
+            found.append((indicator, match.start(), match.end()))
     return sorted(found, key=lambda item: (item[1], item[0].id))
 
 
@@ -79,6 +85,12 @@ def suggest(narrative: str, catalog: Catalog) -> list[Suggestion]:
         for field_name, values in indicator.codings.items():
             for value in values:
                 codings.setdefault((field_name, value), []).append((indicator.id, start, end))
+    for cue in catalog.coding_cues:
+        if (cue.field, cue.value) in codings:
+            continue
+        match = _first_match(narrative, cue.cues)
+        if match is not None:
+            codings[(cue.field, cue.value)] = [(cue.id, match.start(), match.end())]
     order = {name: number for number, name in enumerate(CODED_FIELDS)}
     for (field_name, value), sources in sorted(codings.items(),
                                                 key=lambda item: (order[item[0][0]], item[0])):
@@ -86,7 +98,8 @@ def suggest(narrative: str, catalog: Catalog) -> list[Suggestion]:
         suggestions.append(Suggestion("coding", f"coding:{field_name}:{value}",
                                       f"{field_name} = {value}", start, end,
                                       narrative[start:end], field_name, value,
-                                      tuple(source[0] for source in sources)))
+                                      tuple(source[0] for source in sources
+                                            if catalog.get(source[0]) is not None)))
     return suggestions
 
 

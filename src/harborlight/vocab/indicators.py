@@ -11,7 +11,14 @@ version 1, plus a ``release`` string that every triage decision records)::
         "evidence_grade": "A", "source": "ILO Indicators of Forced Labour (2012)",
         "cues": ["\\\\bpassports?\\\\b..."],            # case-insensitive regular expressions
         "codings": {"vic_MethodsOfControl": ["WithholdsDocuments"]},
-        "emergency_if_now": false}, ...]}
+        "emergency_if_now": false}, ...],
+     "coding_cues": [
+       {"id": "relation.family", "field": "vic_RelationshipToTrafficker", "value": "Familial",
+        "description": "...", "source": "...", "cues": ["..."]}, ...]}
+
+``coding_cues`` suggest an HTCDS coding that is not itself a sign of trafficking (who the
+recruiter was, how the person was recruited): narrative assist proposes them, triage does
+not count them.
 
 Administrators extend it (``catalog.manage``) with entries of the same shape, kept in the
 database and merged by :func:`build_catalog`; an extension may not reuse a shipped id.
@@ -52,11 +59,22 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class CodingCue:
+    id: str
+    field: str
+    value: str
+    description: str
+    source: str
+    cues: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
 class Catalog:
     release: str
     categories: dict[str, str]
     indicators: tuple[Indicator, ...]
     by_id: dict[str, Indicator] = field(default_factory=dict)
+    coding_cues: tuple[CodingCue, ...] = ()
 
     def get(self, indicator_id: str) -> Indicator | None:
         return self.by_id.get(indicator_id)
@@ -72,6 +90,39 @@ def _allowed_codes(field_name: str) -> set[str] | None:
     except (ImportError, VocabularyError):
         return None
     return codes or None
+
+
+def _compile_cues(raw_cues: object, where: str) -> tuple[re.Pattern, ...]:
+    if not isinstance(raw_cues, list):
+        raise VocabularyError(f"{where}: 'cues' must be a list")
+    cues = []
+    for number, cue in enumerate(raw_cues):
+        if not isinstance(cue, str) or not cue or len(cue) > MAX_CUE_LENGTH:
+            raise VocabularyError(f"{where}: cue {number} must be a pattern of "
+                                  f"1 to {MAX_CUE_LENGTH} characters")
+        try:
+            cues.append(re.compile(cue, re.IGNORECASE))
+        except re.error as exc:
+            raise VocabularyError(f"{where}: cue {number} is not a valid "
+                                  f"pattern ({exc})") from None
+    return tuple(cues)
+
+
+def validate_coding_cue(raw: object, where: str) -> CodingCue:
+    if not isinstance(raw, dict):
+        raise VocabularyError(f"{where}: expected an object")
+    for key in ("id", "field", "value", "description", "source"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise VocabularyError(f"{where}: {key!r} is missing or empty")
+    where = f"{where} ({raw['id']})"
+    if raw["field"] not in CODED_FIELDS:
+        raise VocabularyError(f"{where}: coding field {raw['field']!r} is not one of "
+                              f"{', '.join(CODED_FIELDS)}")
+    allowed = _allowed_codes(raw["field"])
+    if allowed is not None and raw["value"] not in allowed:
+        raise VocabularyError(f"{where}: {raw['field']} has no code {raw['value']}")
+    return CodingCue(raw["id"], raw["field"], raw["value"], raw["description"].strip(),
+                     raw["source"].strip(), _compile_cues(raw.get("cues"), where))
 
 
 def validate_indicator(raw: object, categories: dict[str, str], where: str,
@@ -94,16 +145,7 @@ def validate_indicator(raw: object, categories: dict[str, str], where: str,
                               f"{', '.join(EVIDENCE_GRADES)}")
     if not raw["description"].strip() or not raw["source"].strip():
         raise VocabularyError(f"{where} ({ident}): description and source are required")
-    cues = []
-    for number, cue in enumerate(raw["cues"]):
-        if not isinstance(cue, str) or not cue or len(cue) > MAX_CUE_LENGTH:
-            raise VocabularyError(f"{where} ({ident}): cue {number} must be a pattern of "
-                                  f"1 to {MAX_CUE_LENGTH} characters")
-        try:
-            cues.append(re.compile(cue, re.IGNORECASE))
-        except re.error as exc:
-            raise VocabularyError(f"{where} ({ident}): cue {number} is not a valid "
-                                  f"pattern ({exc})") from None
+    cues = _compile_cues(raw["cues"], f"{where} ({ident})")
     codings: dict[str, tuple[str, ...]] = {}
     for field_name, values in raw["codings"].items():
         if field_name not in CODED_FIELDS:
@@ -118,7 +160,7 @@ def validate_indicator(raw: object, categories: dict[str, str], where: str,
                                   f"{', '.join(unknown)}")
         codings[field_name] = tuple(values)
     return Indicator(ident, raw["category"], raw["description"].strip(),
-                     raw["evidence_grade"], raw["source"].strip(), tuple(cues), codings,
+                     raw["evidence_grade"], raw["source"].strip(), cues, codings,
                      bool(raw.get("emergency_if_now", False)), extension)
 
 
@@ -145,8 +187,12 @@ def parse_catalog(text: str, name: str = "indicators.json",
         if indicator.id in by_id:
             raise VocabularyError(f"{name}: indicator id {indicator.id!r} is used twice")
         by_id[indicator.id] = indicator
+    coding_cues = tuple(validate_coding_cue(raw, f"{name} coding cue {number}")
+                        for number, raw in enumerate(document.get("coding_cues") or []))
+    if len({cue.id for cue in coding_cues}) != len(coding_cues):
+        raise VocabularyError(f"{name}: a coding cue id is used twice")
     suffix = f"+{len(extensions)}" if extensions else ""
-    return Catalog(release + suffix, dict(categories), tuple(indicators), by_id)
+    return Catalog(release + suffix, dict(categories), tuple(indicators), by_id, coding_cues)
 
 
 @functools.cache
