@@ -139,6 +139,15 @@ def offer_load(port: int, rate: float, seconds: float, clients: int) -> dict:
             "max": max(latencies) if latencies else 0.0}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def count_tips(database_url: str) -> int:
     if database_url.startswith("sqlite"):
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
@@ -236,14 +245,19 @@ def bench_database(kind: str, args) -> dict:
                 raise RuntimeError(result.stdout + result.stderr)
             port = free_port()
             log = data_dir / "server.log"
-            with running_server(env, port, log, args.threads):
+            with running_server(env, port, log, args.threads) as server:
                 offer_load(port, args.rate, min(3.0, args.seconds), args.clients)  # warm-up
                 warm = count_tips(url)
+                cpu_before, wall_before = cpu_seconds(server.pid), time.perf_counter()
                 stats = offer_load(port, args.rate, args.seconds, args.clients)
+                cpu_used = cpu_seconds(server.pid) - cpu_before
+                wall = time.perf_counter() - wall_before
                 stored = count_tips(url) - warm
             server_output = log.read_text()
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
+    stats.update(server_cpu_ms_per_tip=1000 * cpu_used / max(stats["accepted"], 1),
+                 server_cores_used=cpu_used / wall)
     stats.update(database=kind, stored=stored,
                  lost=stats["accepted"] - stored,
                  trace_in_logs=(USER_AGENT in server_output))
@@ -251,7 +265,9 @@ def bench_database(kind: str, args) -> dict:
           f"accepted {stats['accepted']} ({stats['throughput']:.1f}/s), statuses "
           f"{stats['statuses']}, stored {stored}, lost {stats['lost']}; latency ms "
           f"p50={stats['p50']:.1f} p95={stats['p95']:.1f} p99={stats['p99']:.1f} "
-          f"max={stats['max']:.1f}; user agent in server log: {stats['trace_in_logs']}",
+          f"max={stats['max']:.1f}; server CPU {stats['server_cpu_ms_per_tip']:.1f} ms per tip, "
+          f"{stats['server_cores_used']:.2f} cores used; user agent in server log: "
+          f"{stats['trace_in_logs']}",
           flush=True)
     return stats
 
