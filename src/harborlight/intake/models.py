@@ -299,7 +299,7 @@ class Tip(models.Model):
                                          direction=MessageDirection.TO_REPORTER)
 
     def add_reporter_message(self, body: str) -> "TipMessage":
-        """The reporter adds information; triage runs again on the answers so far."""
+        """The reporter adds information; staff read it under the tip's follow-up."""
         return TipMessage.objects.create(tip=self, body=body,
                                          direction=MessageDirection.FROM_REPORTER)
 
