@@ -129,3 +129,15 @@ def test_it_serves_the_directory_pages_accessibly(signed_in, cast, partner):
     supervisor.submit("Send the transfer", status=200)
     assert "Transfer of the whole case" in supervisor.text()
     supervisor.goto("/directory/referrals/?box=incoming")
+
+    partner_supervisor = signed_in(cast.outsiders[Role.SUPERVISOR])
+    transfer = Referral.objects.get(kind="transfer")
+    partner_supervisor.goto(f"/directory/referrals/{transfer.reference}/")
+    assert "Quintero-Vance" in partner_supervisor.text(), "a transfer carries the whole case"
+    partner_supervisor.page.get_by_label("Accept").check()
+    partner_supervisor.submit("Save the answer", status=200)
+    transfer.refresh_from_db()
+    assert partner_supervisor.path == f"/cases/{transfer.received_case.reference}/"
+    assert "Marisol" in partner_supervisor.text()
+    supervisor.goto(f"/cases/{cast.own_case.reference}/")
+    assert "Closed, referred" in supervisor.text(), "the sender keeps a closed record"
