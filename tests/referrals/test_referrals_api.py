@@ -106,3 +106,23 @@ def test_it_searches_the_directory_by_distance(cast, client, caseworker, partner
     assert response.json()[0]["distance_miles"] < 1
     unknown = client.get("/api/v1/providers?near=Qwertyville", **auth(caseworker))
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "near"
+
+
+def test_it_opens_a_case_from_an_accepted_referral_once(cast, client, caseworker, receiver,
+                                                        partner_entry, give_consent):
+    from harborlight.cases.models import Case
+
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    reference = post(client, "/api/v1/referrals", {
+        "case": cast.own_case.reference, "provider_id": partner_entry.pk,
+        "reason": "Other"}, caseworker).json()["reference"]
+    url = f"/api/v1/referrals/{reference}/case"
+    early = post(client, url, {}, receiver)
+    assert early.status_code == 409 and "Accept" in early.json()["errors"][0]["message"]
+    post(client, f"/api/v1/referrals/{reference}/answer", {"decision": "accepted"}, receiver)
+    opened = post(client, url, {}, receiver)
+    assert opened.status_code == 201
+    case = Case.objects.get(reference=opened.json()["case"])
+    assert case.organisation == cast.other and case.persons.get().first_name == "Marisol"
+    assert post(client, url, {}, receiver).status_code == 409
+    assert post(client, url, {}, caseworker).status_code == 403

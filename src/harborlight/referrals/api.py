@@ -170,6 +170,29 @@ def answer_referral(request, reference: str, payload: AnswerIn):
     return _detail(request, referral)
 
 
+class CaseOpened(Schema):
+    referral: str
+    case: str
+
+
+@router.post("/referrals/{reference}/case", response={201: CaseOpened},
+             summary="Open a case of your own from an accepted referral")
+def open_case(request, reference: str):
+    requires_api(request.user, "referral.respond")
+    requires_api(request.user, "case.create")
+    referral = get_object_for(request.user, "referral.view",
+                              Referral.objects.select_related("organisation"),
+                              reference=reference)
+    if request.user.organisation_id != referral.recipient_organisation_id:
+        raise PermissionDenied("Only the receiving organisation opens a case from this "
+                               "referral.")
+    try:
+        case = referral.open_case(by=request.user)
+    except ReferralError as exc:
+        return _errors(request, 409, "", str(exc))
+    return Status(201, {"referral": referral.reference, "case": case.reference})
+
+
 @router.get("/providers", response=list[ProviderOut],
             summary="Search the directory by service, language, population and distance")
 def search_providers(request, service: str = "", language: str = "", population: str = "",
