@@ -71,29 +71,33 @@ def _key(text: str) -> str:
 
 
 @functools.cache
-def _tables() -> tuple[dict[str, Place], dict[str, dict[str, Place]]]:
-    """Load the embedded ZIP table once: ZIP -> Place, and city key -> state -> Place."""
+def _tables() -> tuple[dict[str, tuple[str, str, float, float]],
+                       dict[str, dict[str, tuple[str, float, float]]]]:
+    """Load the embedded ZIP table once per process (about a second; the first search near
+    a place pays it): ZIP -> (city, state, lat, lon), and city key -> state -> (name, mean
+    lat, mean lon). Plain tuples keep it quick to build and small in memory."""
     import zipcodes
 
-    by_zip: dict[str, Place] = {}
-    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    names: dict[tuple[str, str], str] = {}
+    by_zip: dict[str, tuple[str, str, float, float]] = {}
+    sums: dict[tuple[str, str], list] = {}
     for row in zipcodes.list_all():
         try:
             lat, lon = float(row["lat"]), float(row["long"])
         except (KeyError, TypeError, ValueError):
             continue
-        state = row.get("state", "")
-        by_zip[row["zip_code"]] = Place(f"{row['zip_code']} ({row['city']}, {state})", lat, lon)
-        for city in [row["city"], *row.get("acceptable_cities", [])]:
-            key = (_key(city), state)
-            points[key].append((lat, lon))
-            names.setdefault(key, f"{row['city'] if city == row['city'] else city}, {state}")
-    by_city: dict[str, dict[str, Place]] = defaultdict(dict)
-    for (city, state), coords in points.items():
-        lat = sum(p[0] for p in coords) / len(coords)
-        lon = sum(p[1] for p in coords) / len(coords)
-        by_city[city][state] = Place(names[(city, state)], lat, lon)
+        city, state = row["city"], row.get("state", "")
+        by_zip[row["zip_code"]] = (city, state, lat, lon)
+        for name in (city, *row.get("acceptable_cities", ())):
+            entry = sums.get((_key(name), state))
+            if entry is None:
+                sums[(_key(name), state)] = [name, lat, lon, 1]
+            else:
+                entry[1] += lat
+                entry[2] += lon
+                entry[3] += 1
+    by_city: dict[str, dict[str, tuple[str, float, float]]] = defaultdict(dict)
+    for (key, state), (name, lat, lon, count) in sums.items():
+        by_city[key][state] = (f"{name}, {state}", lat / count, lon / count)
     return by_zip, dict(by_city)
 
 
@@ -107,11 +111,12 @@ def locate(text: str) -> Place:
     by_zip, by_city = _tables()
     zip_match = _ZIP.match(text)
     if zip_match:
-        place = by_zip.get(zip_match.group(1))
-        if place is None:
-            raise UnknownPlace(f"ZIP code {zip_match.group(1)} is not in the directory's "
-                               "US ZIP table. Check the number, or enter a city.")
-        return place
+        code = zip_match.group(1)
+        if code not in by_zip:
+            raise UnknownPlace(f"ZIP code {code} is not in the directory's US ZIP table. "
+                               "Check the number, or enter a city.")
+        city, state, lat, lon = by_zip[code]
+        return Place(f"{code} ({city}, {state})", lat, lon)
     if text.isdigit():
         raise UnknownPlace(f"\"{text}\" is not a 5-digit ZIP code.")
     match = _CITY_STATE.match(text)
@@ -119,11 +124,11 @@ def locate(text: str) -> Place:
     states = by_city.get(city, {})
     if state:
         if state in states:
-            return states[state]
+            return Place(*states[state])
         raise UnknownPlace(f"No city called \"{match.group('city')}\" in {state}. Check the "
                            "spelling and state, or enter a ZIP code.")
     if len(states) == 1:
-        return next(iter(states.values()))
+        return Place(*next(iter(states.values())))
     if not states:
         raise UnknownPlace(f"No US city called \"{text}\" is known. Check the spelling, add "
                            "the state (\"Houston, TX\"), or enter a ZIP code.")
