@@ -29,6 +29,24 @@ def pytest_report_header(config):
     return f"harborlight database: {'postgresql' if url.startswith('postgres') else 'sqlite'}"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sign-in failure counts (django-axes) live in the cache: no test inherits another's.
+
+    Engine tests also run without Django (``-p no:django``); then there is no cache.
+    """
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The reference data beside the project; tests that need it skip when it is absent."""
