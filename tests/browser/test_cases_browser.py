@@ -10,7 +10,7 @@ import pytest
 
 from harborlight.accounts.models import Role
 from harborlight.cases.models import (Case, Consent, ConsentMethod, ConsentPurpose, Person,
-                                      SafetyPlan, Task, TraffickingEvent)
+                                      SafetyPlan, SupportPlan, Task, TraffickingEvent)
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +94,8 @@ def test_it_passes_axe_on_every_case_page(signed_in, cast):
                                      purpose=ConsentPurpose.REFERRAL,
                                      method=ConsentMethod.VERBAL, retention_explained=True,
                                      withdrawal_explained=True, recorded_by=supervisor)
+    goal = SupportPlan.objects.create(organisation=cast.own, case=case, type="Health",
+                                      objectives="See a dentist")
     twin = Person.objects.create(organisation=cast.own, case=cast.own_restricted_case,
                                  role="victim", first_name="Marisol",
                                  second_name="Quintero Vance")
@@ -104,7 +106,8 @@ def test_it_passes_axe_on_every_case_page(signed_in, cast):
                  base, f"{base}people/new/", f"{base}people/{person.pk}/",
                  f"{base}people/{person.pk}/edit/", f"{base}people/{person.pk}/export/",
                  f"{base}people/{person.pk}/erase/", f"{base}safety-plans/new/",
-                 f"{base}safety-plans/{plan.pk}/", f"{base}goals/new/", f"{base}services/new/",
+                 f"{base}safety-plans/{plan.pk}/", f"{base}goals/new/", f"{base}goals/{goal.pk}/",
+                 f"{base}services/new/",
                  f"{base}tasks/new/", f"{base}events/new/", f"{base}consents/new/",
                  f"{base}consents/{consent.pk}/withdraw/"]:
         site.goto(path)

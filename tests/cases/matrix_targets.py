@@ -9,7 +9,8 @@ import datetime
 
 def _records(cast, whose: str) -> dict:
     from harborlight.cases.models import (Consent, ConsentMethod, ConsentPurpose, Person,
-                                          PersonMerge, PersonRole, SafetyPlan, Task)
+                                          PersonMerge, PersonRole, SafetyPlan, SupportPlan,
+                                          Task)
 
     case = cast.own_case if whose == "own" else cast.other_case
     org = case.organisation
@@ -32,7 +33,10 @@ def _records(cast, whose: str) -> dict:
         organisation=org, case=case, person=person, purpose=ConsentPurpose.REFERRAL,
         method=ConsentMethod.VERBAL, retention_explained=True, withdrawal_explained=True,
         recorded_by=user)
-    return {"person": person, "merge": merge, "plan": plan, "task": task, "consent": consent}
+    goal = SupportPlan.objects.filter(case=case).first() or SupportPlan.objects.create(
+        organisation=org, case=case, type="Education", objectives="Finish school")
+    return {"person": person, "merge": merge, "plan": plan, "task": task, "consent": consent,
+            "goal": goal}
 
 
 def targets(cast, whose: str) -> dict:
@@ -51,6 +55,7 @@ def targets(cast, whose: str) -> dict:
             "cases:person_erase")},
         "cases:merge_undo": {**ref, "pk": made["merge"].pk},
         "cases:safety_plan_edit": {**ref, "pk": made["plan"].pk},
+        "cases:support_plan_edit": {**ref, "pk": made["goal"].pk},
         "cases:task_done": {**ref, "pk": made["task"].pk},
         "cases:consent_withdraw": {**ref, "pk": made["consent"].pk},
     }

@@ -77,6 +77,17 @@ def test_it_adds_goals_with_htcds_support_plan_types(cast, signed_in_client):
     assert bad.status_code == 400
 
 
+def test_it_marks_a_goal_achieved(cast, signed_in_client):
+    goal = SupportPlan.objects.create(organisation=cast.own, case=cast.own_case,
+                                      type="Legal", objectives="Apply for a T visa")
+    response = signed_in_client(cast.role(Role.CASEWORKER)).post(
+        url(cast, f"goals/{goal.pk}/"), {"type": "Legal", "objectives": "Apply for a T visa",
+                                         "actual_end_date": "2026-11-20", "status": "achieved"})
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.status == "achieved" and str(goal.actual_end_date) == "2026-11-20"
+
+
 def test_it_completes_a_task(cast, signed_in_client):
     task = Task.objects.create(organisation=cast.own, case=cast.own_case, title="Call lawyer",
                                due_on=datetime.date(2027, 1, 1))

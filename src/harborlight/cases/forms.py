@@ -149,10 +149,11 @@ class SupportPlanForm(forms.ModelForm):
 
     class Meta:
         model = SupportPlan
-        fields = ["type", "objectives", "action_plan", "planned_end_date", "status"]
+        fields = ["type", "objectives", "action_plan", "planned_end_date",
+                  "actual_end_date", "status"]
         widgets = {"objectives": forms.Textarea(attrs={"rows": 3}),
                    "action_plan": forms.Textarea(attrs={"rows": 3}),
-                   "planned_end_date": DATE}
+                   "planned_end_date": DATE, "actual_end_date": DATE}
         labels = {"objectives": "Goals", "action_plan": "Plan"}
         help_texts = {"objectives": "", "action_plan": ""}
 

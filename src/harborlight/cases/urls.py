@@ -29,6 +29,7 @@ urlpatterns = [
     path("<str:reference>/safety-plans/<int:pk>/", records.safety_plan_edit,
          name="safety_plan_edit"),
     path("<str:reference>/goals/new/", records.support_plan_add, name="support_plan_add"),
+    path("<str:reference>/goals/<int:pk>/", records.support_plan_edit, name="support_plan_edit"),
     path("<str:reference>/services/new/", records.service_add, name="service_add"),
     path("<str:reference>/tasks/new/", records.task_add, name="task_add"),
     path("<str:reference>/tasks/<int:pk>/done/", records.task_done, name="task_done"),

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from harborlight.cases import forms
-from harborlight.cases.models import Consent, SafetyPlan, Task
+from harborlight.cases.models import Consent, SafetyPlan, SupportPlan, Task
 from harborlight.cases.views.common import form_page, get_case, post_only
 from harborlight.security.permissions import get_object_for, requires
 
@@ -70,6 +70,19 @@ def safety_plan_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespo
         messages.success(request, "Safety plan updated.")
         return redirect("cases:detail", reference=reference)
     return form_page(request, plan.case, form, "Safety plan", "Save safety plan")
+
+
+@requires("case.update")
+def support_plan_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Update a goal: its plan, dates and status (achieved, paused, no longer wanted)."""
+    goal = get_object_for(request.user, "case.update", SupportPlan.objects.select_related(
+        "case"), pk=pk, case__reference=reference)
+    form = forms.SupportPlanForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Goal updated.")
+        return redirect("cases:detail", reference=reference)
+    return form_page(request, goal.case, form, "Goal", "Save goal")
 
 
 @requires("case.update")
