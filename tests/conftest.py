@@ -30,21 +30,27 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Sign-in failure counts (django-axes) live in the cache: no test inherits another's.
+def fresh_cache(request):
+    """No test inherits another's cached state, sign-in failure counts above all.
 
-    Engine tests also run without Django (``-p no:django``); then there is no cache.
+    The in-memory cache is cleared for every test. Lockout counts live in a database-backed
+    cache: a test in a transaction rolls them back by itself, but tests on a live server
+    (transactional_db) commit, so their counts are cleared here too. Engine tests also run
+    without Django (``-p no:django``); then there is no cache at all.
     """
     from django.conf import settings
 
     if not settings.configured:
         yield
         return
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    if "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        caches["lockout"].clear()
     yield
-    cache.clear()
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -129,13 +129,24 @@ AXES_FAILURE_LIMIT = env_int("HARBORLIGHT_LOGIN_MAX_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("HARBORLIGHT_LOCKOUT_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Failures are counted in the cache, not in axes' database tables, which would keep every
-# attempt's IP address and user agent; and axes is never given an address at all.
+# attempt's IP address and user agent; and axes is never given an address at all. The
+# count must be shared by every server process, so it lives in a database-backed cache
+# (keys are digests of the username); `harborlight migrate` creates its table.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "lockout"
 AXES_CLIENT_IP_CALLABLE = "harborlight.accounts.lockout.no_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+CACHE_TABLE = "harborlight_cache"
+CACHES = {
+    # Per-process and fast: rate buckets and other hints that may reset on restart.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "lockout": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": CACHE_TABLE},
+}
 
 # Sessions: an idle session ends after HARBORLIGHT_SESSION_IDLE_MINUTES. Saving on every
 # request slides the expiry, so the cookie age is the idle limit.

@@ -74,9 +74,13 @@ def _migration_problems() -> list[Problem]:
     connection = connections[DEFAULT_DB_ALIAS]
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    problems = []
+    if settings.CACHE_TABLE not in connection.introspection.table_names():
+        problems.append(Problem("error", f"the table {settings.CACHE_TABLE} (sign-in lockout "
+                                         "counts) is missing; run `harborlight migrate`"))
     if not pending:
-        return []
+        return problems
     names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending[:3])
     more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
-    return [Problem("error", f"{len(pending)} database migration(s) not applied ({names}"
-                             f"{more}); run `harborlight migrate`")]
+    return problems + [Problem("error", f"{len(pending)} database migration(s) not applied "
+                                        f"({names}{more}); run `harborlight migrate`")]
