@@ -168,7 +168,9 @@ LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SAMESITE = "Strict"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with form
+# POSTs and Django's CSRF check rejects every form. Other sites still receive nothing.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_HSTS_SECONDS = env_int("HARBORLIGHT_HSTS_SECONDS", 0, minimum=0)
 SECURE_SSL_REDIRECT = env_bool("HARBORLIGHT_SSL_REDIRECT", False)

@@ -171,7 +171,7 @@ def test_it_sends_strict_security_headers(client):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "camera=()" in response.headers["Permissions-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
