@@ -51,6 +51,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 TARGET_P95_MS = 150.0
+from scratch import scratch_database  # noqa: E402  (bench/ is on sys.path)
+
 BENCH_DB = "harborlight_bench"
 USERNAME = "bench.supervisor"
 PAGES = ("/dashboard/", "/cases/")
@@ -209,30 +211,6 @@ def summarise(timings: list[float]) -> dict:
 
 # Databases and the server.
 
-@contextmanager
-def scratch_database(kind: str, postgres: str):
-    """Yield a HARBORLIGHT_DATABASE_URL for a fresh, empty database; remove it afterwards."""
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="harborlight-bench-"))
-        try:
-            yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    import psycopg
-
-    def admin(statement: str) -> None:
-        with psycopg.connect(f"{postgres.rstrip('/')}/postgres", autocommit=True) as conn:
-            conn.execute(statement)
-
-    admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    admin(f"CREATE DATABASE {BENCH_DB}")
-    try:
-        yield f"{postgres.rstrip('/')}/{BENCH_DB}"
-    finally:
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
 def environment(database_url: str, data_dir: Path) -> dict:
     from harborlight.security.crypto import generate_keyring, write_keyring
 
@@ -298,7 +276,7 @@ def child(mode: str, env: dict, cases: int = 0) -> str:
 
 def bench_database(kind: str, args) -> list[dict]:
     rows = []
-    with scratch_database(kind, args.postgres) as url:
+    with scratch_database(kind, args.postgres, BENCH_DB) as url:
         data_dir = Path(tempfile.mkdtemp(prefix="harborlight-bench-data-"))
         try:
             env = environment(url, data_dir)

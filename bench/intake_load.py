@@ -47,6 +47,8 @@ from pathlib import Path
 
 TARGET_RATE = 100.0
 TARGET_P95_MS = 200.0
+from scratch import scratch_database  # noqa: E402  (bench/ is on sys.path)
+
 BENCH_DB = "harborlight_bench_intake"
 USER_AGENT = "harborlight-intake-bench/1"
 TEMPLATES = [
@@ -160,29 +162,6 @@ def count_tips(database_url: str) -> int:
                             "WHERE submitted_publicly").fetchone()[0]
 
 
-@contextmanager
-def scratch_database(kind: str, postgres: str):
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="harborlight-intake-bench-"))
-        try:
-            yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    import psycopg
-
-    def admin(statement: str) -> None:
-        with psycopg.connect(f"{postgres.rstrip('/')}/postgres", autocommit=True) as conn:
-            conn.execute(statement)
-
-    admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    admin(f"CREATE DATABASE {BENCH_DB}")
-    try:
-        yield f"{postgres.rstrip('/')}/{BENCH_DB}"
-    finally:
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
 def environment(database_url: str, data_dir: Path) -> dict:
     from harborlight.security.crypto import generate_keyring, write_keyring
 
@@ -235,7 +214,7 @@ def running_server(env: dict, port: int, log: Path, threads: int):
 
 
 def bench_database(kind: str, args) -> dict:
-    with scratch_database(kind, args.postgres) as url:
+    with scratch_database(kind, args.postgres, BENCH_DB) as url:
         data_dir = Path(tempfile.mkdtemp(prefix="harborlight-intake-bench-data-"))
         try:
             env = environment(url, data_dir)

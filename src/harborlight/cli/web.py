@@ -141,7 +141,6 @@ def _migrate(verbose: bool) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
-    call_command("createcachetable", verbosity=1 if verbose else 0)
 
 
 def _collect_problems():
