@@ -38,20 +38,18 @@ import platform
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import struct
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 TARGET_P95_MS = 150.0
-from scratch import scratch_database  # noqa: E402  (bench/ is on sys.path)
+from scratch import free_port, running_server, scratch_database  # noqa: E402  (bench/ is on sys.path)
 
 BENCH_DB = "harborlight_bench"
 USERNAME = "bench.supervisor"
@@ -229,41 +227,6 @@ def environment(database_url: str, data_dir: Path) -> dict:
         "HARBORLIGHT_SECURE_COOKIES": "false",
     })
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def running_server(env: dict, port: int, log: Path):
-    harborlight = Path(sys.executable).with_name("harborlight")
-    with open(log, "w") as output:
-        server = subprocess.Popen([str(harborlight), "serve", "--port", str(port)], env=env,
-                                  stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"server exited with {server.returncode}: "
-                                   f"{log.read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start within 60 s") from None
-                time.sleep(0.2)
-        yield server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def child(mode: str, env: dict, cases: int = 0) -> str:

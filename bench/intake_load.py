@@ -33,7 +33,6 @@ import platform
 import random
 import secrets
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -42,12 +41,11 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 TARGET_RATE = 100.0
 TARGET_P95_MS = 200.0
-from scratch import scratch_database  # noqa: E402  (bench/ is on sys.path)
+from scratch import free_port, running_server, scratch_database  # noqa: E402  (bench/ is on sys.path)
 
 BENCH_DB = "harborlight_bench_intake"
 USER_AGENT = "harborlight-intake-bench/1"
@@ -176,41 +174,6 @@ def environment(database_url: str, data_dir: Path) -> dict:
                 "HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "1000000",
                 "HARBORLIGHT_LOG_LEVEL": "INFO"})
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def running_server(env: dict, port: int, log: Path, threads: int):
-    harborlight = Path(sys.executable).with_name("harborlight")
-    with open(log, "w") as output:
-        server = subprocess.Popen([str(harborlight), "serve", "--port", str(port),
-                                   "--threads", str(threads)], env=env, stdout=output,
-                                  stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start within 60 s") from None
-                time.sleep(0.2)
-        yield server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def bench_database(kind: str, args) -> dict:
