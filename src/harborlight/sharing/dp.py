@@ -6,8 +6,8 @@ Steps, all on integer codes over the layout's public domain (see ``encoding``):
 1. Split the privacy budget, expressed in zero-concentrated DP (rho from epsilon and
    delta, as smartnoise does): ``1 - threshold_share`` goes to MST, the rest to step 3.
 2. MST (McKenna et al., winner of the 2018 NIST challenge), from smartnoise-synth:
-   measure all one-way marginals, drop values whose noisy count is below 3 sigma (they go
-   to an "other" bucket), choose a tree of two-way marginals with the exponential
+   measure all one-way marginals (budget shared by column cardinality), drop values whose
+   noisy count is below 3 sigma (they go to an "other" bucket), choose a tree of two-way marginals with the exponential
    mechanism, measure them, fit a graphical model with Private-PGM.
 3. Threshold measurement: count every pair of present values in the *reported pairs*
    (by default all pairs of columns), each record contributing at most
@@ -17,12 +17,15 @@ Steps, all on integer codes over the layout's public domain (see ``encoding``):
    default "round" sampler gives records in the same parent group consecutive ranks, which
    invents correlations between columns that only share a parent (in one run every
    forced-labour record came out female). Then repair: a value from MST's "other" bucket
-   (too rare to measure) and, for every pair step 3 found absent, the value of the column
-   with the larger domain, are blanked (``repair="blank"``, the default); or such records
-   are dropped and replaced by more samples (``repair="drop"``).
+   (too rare to measure) is blanked, and so, while a record holds pairs step 3 found
+   absent, is one value of such a pair, the most common first (``repair="blank"``, the
+   default); or such records are dropped and replaced by more samples
+   (``repair="drop"``).
 
-Steps 3-4 are post-processing of DP measurements, so the whole release is
-(epsilon, delta)-DP. The record count ``n`` is treated as public, as smartnoise's MST does.
+Every noisy measurement of steps 2 and 3 is drawn through a :class:`PrivacyLedger`, which
+adds up their zCDP costs and refuses to go past rho; step 4 is post-processing. So the
+whole release is (epsilon, delta)-DP, with add/remove-one-record neighbours. The record
+count ``n`` is treated as public, as smartnoise's MST does.
 """
 
 from __future__ import annotations
@@ -36,33 +39,29 @@ import pandas as pd
 
 from harborlight.sharing.encoding import Encoding
 from harborlight.sharing.errors import ParameterError
+from harborlight.sharing.ledger import PrivacyLedger, gaussian_sigma, rho_for
 
 
-def rho_for(epsilon: float, delta: float) -> float:
-    """Largest zCDP rho whose Gaussian mechanisms satisfy (epsilon, delta)-DP."""
-    from snsynth.utils import cdp_rho
+def _measure(data: Any, cliques: list[tuple[str, ...]], sigma: float, ledger: PrivacyLedger,
+             what: str, weights: list[float] | None = None) -> list[Any]:
+    """smartnoise's ``MSTSynthesizer.measure``, with the noise drawn by the ledger.
 
-    return float(cdp_rho(epsilon, delta))
-
-
-def _gaussian(values: np.ndarray, sigma: float) -> np.ndarray:
-    """Add Gaussian noise through OpenDP's vetted sampler (one call for the whole vector)."""
-    import opendp.prelude as dp
-
-    dp.enable_features("floating-point", "contrib")
-    space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
-    measurement = dp.m.make_gaussian(*space, scale=float(sigma))
-    return np.asarray(measurement([float(v) for v in values.ravel()])).reshape(values.shape)
-
-
-def _measure(data: Any, cliques: list[tuple[str, ...]], sigma: float) -> list[Any]:
-    """smartnoise's ``MSTSynthesizer.measure`` with one OpenDP call per marginal."""
+    One record moves every marginal of ``cliques`` by one. With weights w normalised to
+    unit L2 norm, marginal i gets noise ``sigma / w_i``, so the set costs rho =
+    1 / (2 sigma^2) however the weights are chosen (equal weights: ``sigma *
+    sqrt(len(cliques))`` each, as in smartnoise).
+    """
     from mbi import LinearMeasurement
 
+    w = np.ones(len(cliques)) if weights is None else np.asarray(weights, dtype=float)
+    w = w / np.linalg.norm(w)
     out = []
-    for clique in cliques:
+    for clique, weight in zip(cliques, w):
+        scale = sigma / weight
         exact = np.asarray(data.project(clique).datavector(), dtype=float)
-        out.append(LinearMeasurement(_gaussian(exact, sigma), clique, sigma))
+        noisy = ledger.gaussian(f"{what} #{'+'.join(clique)}", exact, sensitivity=1.0,
+                                sigma=scale)
+        out.append(LinearMeasurement(noisy, clique, scale))
     return out
 
 
@@ -77,7 +76,7 @@ def _compress_supports(undo: Any) -> dict[str, Any]:
 
 
 def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int,
-                 extra: int = 0) -> list[tuple[str, str]]:
+                 ledger: PrivacyLedger, extra: int = 0) -> list[tuple[str, str]]:
     """smartnoise's ``MSTSynthesizer.select``, with the one-way model in closed form.
 
     Before selection the model holds only one-way measurements, so it is a product of
@@ -115,12 +114,14 @@ def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int,
     for _ in range(len(attrs) - 1):
         candidates = [e for e in candidates if not components.connected(*e)]
         scores = np.array([weights[e] for e in candidates])
+        ledger.exponential("tree selection", epsilon)
         chosen = candidates[mst.exponential_mechanism(scores, epsilon, sensitivity=1.0)]
         edges.append(chosen)
         components.union(*chosen)
     remaining = [e for e in itertools.combinations(attrs, 2) if e not in set(edges)]
     for _ in range(min(extra, len(remaining))):
         scores = np.array([weights[e] for e in remaining])
+        ledger.exponential("tree selection", epsilon)
         edges.append(remaining.pop(mst.exponential_mechanism(scores, epsilon, sensitivity=1.0)))
     return edges
 
@@ -167,6 +168,14 @@ class DPSynthesizer:
         Records sampled per record kept, before filtering (``repair="drop"`` only).
     extra_pairs : int
         Two-way marginals measured beyond MST's spanning tree (0 = plain MST).
+    repair_order : {"common-first", "most-absent"}
+        Which value of a record goes first when it holds pairs found absent: the most
+        common one (default; rare values, such as rare countries, keep what few
+        combinations they have, at some cost in the counts of common values), or the one
+        in most absent pairs (fewer values blanked, rare values lost).
+    one_way_weights : {"cardinality", "equal"}
+        How MST's one-way budget is shared between columns: in proportion to the number of
+        values (default), or equally (smartnoise's choice).
     iters : int
         Mirror-descent iterations of Private-PGM's estimation (fewer = faster, rougher).
     seed : int, optional
@@ -176,15 +185,18 @@ class DPSynthesizer:
     ----------
     rho_, sigma_threshold_ : float
         Budget in zCDP and the noise of the threshold measurement.
+    ledger_ : PrivacyLedger
+        Every noisy measurement made, with its cost; never more than ``rho_`` in all.
     dropped_share_ : float
         Share of sampled records removed by the filter.
     """
 
     def __init__(self, *, epsilon: float = 4.0, delta: float = 1e-9, layout: str = "ctdc-2024",
                  reported_pairs: list[tuple[str, str]] | None = None,
-                 threshold_share: float = 0.3, threshold_sigmas: float = 3.0,
+                 threshold_share: float = 0.5, threshold_sigmas: float = 3.0,
                  max_attributes: int = 6, repair: str = "blank", oversample: float = 1.6,
-                 iters: int = 2500, extra_pairs: int = 0, seed: int | None = None):
+                 iters: int = 2500, extra_pairs: int = 0, one_way_weights: str = "cardinality",
+                 repair_order: str = "common-first", seed: int | None = None):
         self.epsilon = epsilon
         self.delta = delta
         self.layout = layout
@@ -196,6 +208,8 @@ class DPSynthesizer:
         self.oversample = oversample
         self.iters = iters
         self.extra_pairs = extra_pairs
+        self.one_way_weights = one_way_weights
+        self.repair_order = repair_order
         self.seed = seed
 
     def _validate(self) -> None:
@@ -210,6 +224,10 @@ class DPSynthesizer:
             raise ParameterError("max_attributes must be 2 or more")
         if int(self.extra_pairs) < 0:
             raise ParameterError("extra_pairs must be 0 or more")
+        if self.one_way_weights not in ("cardinality", "equal"):
+            raise ParameterError("one_way_weights must be 'cardinality' or 'equal'")
+        if self.repair_order not in ("most-absent", "common-first"):
+            raise ParameterError("repair_order must be 'most-absent' or 'common-first'")
         if int(self.iters) < 1:
             raise ParameterError("iters must be 1 or more")
         if not float(self.oversample) >= 1:
@@ -234,8 +252,9 @@ class DPSynthesizer:
         if self.seed is not None:
             np.random.seed(self.seed)  # mbi and smartnoise draw from numpy's global state
 
+        ledger = PrivacyLedger(rho)
         mst = MSTSynthesizer(epsilon=float(self.epsilon), delta=float(self.delta))
-        self._fit_mst(mst, data, rho_mst, int(self.iters), int(self.extra_pairs))
+        self._fit_mst(mst, data, rho_mst, ledger)
 
         pairs = self.reported_pairs
         if pairs is None:
@@ -244,12 +263,13 @@ class DPSynthesizer:
         if unknown:
             raise ParameterError(f"reported pairs name unknown columns: {', '.join(unknown)}")
         supported, sigma_t = self._threshold(codes, names, domain, pairs, rho_threshold,
-                                             self._supports(mst, names, domain))
+                                             self._supports(mst, names, domain), ledger)
         self.encoding_ = encoding
         self.mst_ = mst
         self.rho_ = rho
         self.rho_mst_ = rho_mst
         self.rho_threshold_ = rho_threshold
+        self.ledger_ = ledger
         self.sigma_threshold_ = sigma_t
         self.reported_pairs_ = [tuple(p) for p in pairs]
         self.supported_ = supported
@@ -257,8 +277,8 @@ class DPSynthesizer:
         return self
 
     def _threshold(self, codes: np.ndarray, names: list[str], domain: Any,
-                   pairs: list[tuple[str, str]], rho: float, supports: dict[str, np.ndarray]
-                   ) -> tuple[dict[tuple[int, int], np.ndarray], float]:
+                   pairs: list[tuple[str, str]], rho: float, supports: dict[str, np.ndarray],
+                   ledger: PrivacyLedger) -> tuple[dict[tuple[int, int], np.ndarray], float]:
         """Step 3: noisy counts of the value pairs of ``pairs``, with bounded contribution.
 
         A record with m present values touches m(m-1)/2 pairs; a record with more than
@@ -269,7 +289,7 @@ class DPSynthesizer:
 
         Only values in MST's one-way support (``supports``, itself a DP result) get a cell:
         values outside it are blanked or dropped at sampling anyway, and fewer cells mean
-        far fewer calls to OpenDP's exact (slow) Gaussian sampler.
+        less work for OpenDP's exact (slow) Gaussian sampler.
         """
         if not pairs or rho <= 0:
             return {}, 0.0
@@ -287,8 +307,8 @@ class DPSynthesizer:
         touched = {c for pair in pairs for c in pair}
         per_record = min(limit, len(touched))
         sensitivity = math.sqrt(min(len(pairs), per_record * (per_record - 1) / 2))
-        sigma = sensitivity / math.sqrt(2.0 * rho)
-        supported = {}
+        sigma = gaussian_sigma(rho, sensitivity)
+        tables, cells = [], []
         for a, b in pairs:
             ia, ib = names.index(a), names.index(b)
             rows = present[:, ia] & present[:, ib]
@@ -296,10 +316,18 @@ class DPSynthesizer:
             np.add.at(table, (codes[rows, ia], codes[rows, ib]), 1.0)
             sa, sb = np.flatnonzero(supports[a]), np.flatnonzero(supports[b])
             sa, sb = sa[sa > 0], sb[sb > 0]
-            keep = np.zeros(table.shape, dtype=bool)
-            if len(sa) and len(sb):
-                noisy = _gaussian(table[np.ix_(sa, sb)], sigma)
-                keep[np.ix_(sa, sb)] = noisy >= self.threshold_sigmas * sigma
+            tables.append((ia, ib, table.shape, np.ix_(sa, sb)))
+            cells.append(table[np.ix_(sa, sb)].ravel())
+        # one record moves at most `per_record` choose 2 cells of all tables together by
+        # one each: a single Gaussian over every cell, charged once
+        noisy = ledger.gaussian("pair threshold", np.concatenate(cells),
+                                sensitivity=sensitivity, sigma=sigma)
+        supported, start = {}, 0
+        for (ia, ib, shape, index), exact in zip(tables, cells):
+            keep = np.zeros(shape, dtype=bool)
+            keep[index] = (noisy[start:start + exact.size] >= self.threshold_sigmas * sigma
+                           ).reshape(keep[index].shape)
+            start += exact.size
             keep[0, :] = True  # a missing value forms no combination
             keep[:, 0] = True
             supported[(ia, ib)] = keep
@@ -315,23 +343,33 @@ class DPSynthesizer:
                               else np.asarray(support, dtype=bool))
         return supports
 
-    @staticmethod
-    def _fit_mst(mst: Any, data: Any, rho: float, iters: int, extra_pairs: int) -> None:
-        """smartnoise's ``MSTSynthesizer.MST`` with rho given directly (budget split)."""
+    def _fit_mst(self, mst: Any, data: Any, rho: float, ledger: PrivacyLedger) -> None:
+        """smartnoise's ``MSTSynthesizer.MST`` with rho given directly (budget split).
+
+        A third of ``rho`` each for the one-way marginals, the tree selection and the
+        two-way marginals, as in smartnoise. One-way weights ``"cardinality"`` give a
+        column budget in proportion to its number of values: a yes/no flag is counted
+        well enough with little budget, and what it saves keeps rare countries above the
+        noise (MST drops values whose noisy count is under 3 sigma).
+        """
         from mbi import estimation, marginal_oracles
 
         sigma = math.sqrt(3.0 / (2.0 * rho))
         cliques = [(col,) for col in data.domain]
         total = len(data.df)
-        log1 = _measure(data, cliques, sigma)
+        weights = None
+        if self.one_way_weights == "cardinality":
+            weights = [math.sqrt(data.domain[col]) for col in data.domain]
+        log1 = _measure(data, cliques, sigma, ledger, "one-way marginals", weights)
+        self.one_way_ = {m.clique[0]: np.asarray(m.noisy_measurement, dtype=float) for m in log1}
         compressed, log1, undo = mst.compress_domain(data, log1)
         mst.supports_ = _compress_supports(undo)
         data = compressed
         mst.undo_compress_fn = undo
-        cliques = _select_tree(mst, data, rho / 3.0, log1, total, extra_pairs)
-        log2 = _measure(data, cliques, sigma)
+        cliques = _select_tree(mst, data, rho / 3.0, log1, total, ledger, int(self.extra_pairs))
+        log2 = _measure(data, cliques, sigma, ledger, "two-way marginals")
         mst.synthesizer = estimation.mirror_descent(
-            data.domain, log1 + log2, known_total=float(total), iters=iters,
+            data.domain, log1 + log2, known_total=float(total), iters=int(self.iters),
             marginal_oracle=marginal_oracles.message_passing_stable)
         mst.compressed_domain_ = data.domain
         mst.cliques_ = cliques
@@ -350,20 +388,51 @@ class DPSynthesizer:
         decoded = self.mst_.undo_compress_fn(compressed).df[list(self.encoding_.columns)]
         return decoded.to_numpy(dtype=np.int64), other
 
+    def _absent_pairs(self, codes: np.ndarray) -> np.ndarray:
+        """(records, columns) count of each value's pairs that step 3 found absent."""
+        per_column = np.zeros(codes.shape, dtype=np.int32)
+        for (ia, ib), keep in self.supported_.items():
+            bad = ~keep[codes[:, ia], codes[:, ib]]
+            per_column[:, ia] += bad
+            per_column[:, ib] += bad
+        return per_column
+
+    def _blank_absent_pairs(self, codes: np.ndarray) -> np.ndarray:
+        """Blank values until no record holds a pair found absent; return records touched.
+
+        Greedy, one value per record per round: the value in most absent pairs goes
+        first (ties: the column with more values, the likelier culprit). Blanking the
+        one value at fault keeps the record's other combinations, which blanking a fixed
+        column of each absent pair did not.
+        """
+        touched = np.zeros(len(codes), dtype=bool)
+        rows = np.arange(len(codes))
+        noisy_counts = [self.one_way_[c] for c in self.encoding_.columns]
+        for _ in range(codes.shape[1]):
+            per_column = self._absent_pairs(codes[rows])
+            bad = per_column.any(axis=1)
+            rows, per_column = rows[bad], per_column[bad]
+            if not len(rows):
+                break
+            if self.repair_order == "common-first":
+                # among the values in an absent pair, the most common one goes: rare
+                # values (rare countries) keep what few combinations they have
+                frequency = np.stack([noisy_counts[j][codes[rows, j]]
+                                      for j in range(codes.shape[1])], axis=1)
+                score = np.where(per_column > 0, frequency, -np.inf)
+            else:
+                score = per_column + np.asarray(self.encoding_.cardinalities()) / 1e6
+            codes[rows, np.argmax(score, axis=1)] = 0
+            touched[rows] = True
+        return touched
+
     def sample(self, n: int | None = None) -> pd.DataFrame:
         """Return ``n`` synthetic records (default: as many as the input had)."""
         n = self.n_ if n is None else int(n)
         if self.repair == "blank":
             codes, other = self._draw(n)
             codes[other] = 0  # a rare value MST could not measure: leave it missing
-            cards = self.encoding_.cardinalities()
-            touched = np.zeros(len(codes), dtype=bool)
-            for (ia, ib), keep in self.supported_.items():
-                bad = ~keep[codes[:, ia], codes[:, ib]]
-                if bad.any():
-                    blank = ia if cards[ia] >= cards[ib] else ib
-                    codes[bad, blank] = 0
-                    touched |= bad
+            touched = self._blank_absent_pairs(codes)
             self.dropped_share_ = 0.0
             self.repaired_share_ = float(touched.mean()) if len(codes) else 0.0
             self.rows_short_ = 0
@@ -397,6 +466,10 @@ class DPSynthesizer:
             "rho_zcdp": self.rho_,
             "rho_mst": self.rho_mst_,
             "rho_threshold": self.rho_threshold_,
+            "rho_spent": self.ledger_.spent,
+            "rho_spent_by_measurement": self.ledger_.summary(),
+            "neighbouring_datasets": "add or remove one record",
+            "one_way_weights": self.one_way_weights,
             "threshold_sigma": self.sigma_threshold_,
             "threshold_sigmas": float(self.threshold_sigmas),
             "threshold_pairs": len(self.reported_pairs_),
