@@ -19,7 +19,9 @@ def fitted():
     real = make_ctdc_2024(800, seed=11)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # mbi's pandas deprecation notice
-        synthesizer = DPSynthesizer(epsilon=20.0, iters=100, seed=5).fit(real)
+        # 1,000 mirror-descent iterations: at 100 the model of 51 measured pairs is far
+        # from converged and keeps little of any dependence
+        synthesizer = DPSynthesizer(epsilon=20.0, iters=1000, seed=5).fit(real)
         synthetic = synthesizer.sample()
     return real, synthesizer, synthetic
 
@@ -31,23 +33,19 @@ def test_it_returns_records_in_the_layout(fitted):
 
 
 def test_it_keeps_joint_distributions_not_only_marginals(fitted):
-    """mbi 1.1.0's default sampler invented correlations; the shipped sampler must not.
-
-    MST keeps a tree of pairs, so at epsilon = 20 on 800 records a dependence two steps
-    away in the tree comes out weaker than in the data (0.25 against 0.7 here); its
-    direction must still be right, and clearly so.
-    """
+    """mbi 1.1.0's default sampler invented correlations; the shipped sampler must not,
+    and the model must keep the strong ones (0.7 in this data)."""
     real, _, synthetic = fitted
 
     def labour_share(frame: pd.DataFrame, gender: str) -> float:
         return float(frame.loc[frame["gender"] == gender, "isForcedLabour"].eq("1").mean())
 
     assert labour_share(real, "Man") - labour_share(real, "Woman") > 0.6
-    assert labour_share(synthetic, "Man") - labour_share(synthetic, "Woman") > 0.15
+    assert labour_share(synthetic, "Man") - labour_share(synthetic, "Woman") > 0.4
     # and sexual exploitation goes the other way
     sexual_women = synthetic.loc[synthetic["gender"] == "Woman", "isSexualExploit"].eq("1")
     sexual_men = synthetic.loc[synthetic["gender"] == "Man", "isSexualExploit"].eq("1")
-    assert sexual_women.mean() - sexual_men.mean() > 0.25
+    assert sexual_women.mean() - sexual_men.mean() > 0.4
 
 
 def test_it_fabricates_almost_no_pairs(fitted):
@@ -63,7 +61,8 @@ def test_it_records_its_privacy_parameters(fitted):
     assert meta["epsilon"] == 20.0 and meta["delta"] == 1e-9
     assert meta["rho_mst"] + meta["rho_threshold"] == pytest.approx(meta["rho_zcdp"])
     assert meta["threshold_sigma"] > 0
-    assert len(meta["measured_pairs"]) == len(synthesizer.encoding_.columns) - 1
+    tree = len(synthesizer.encoding_.columns) - 1
+    assert len(meta["measured_pairs"]) == tree + synthesizer.extra_pairs
 
 
 @pytest.mark.parametrize("epsilon", [0, -1, 0.0, float("nan"), float("inf"), "four", None, 1000])

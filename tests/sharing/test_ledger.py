@@ -76,6 +76,6 @@ def test_a_synthesizer_spends_exactly_its_budget_split_as_documented(weights):
     spent = meta["rho_spent_by_measurement"]
     assert meta["rho_spent"] <= meta["rho_zcdp"] * (1 + 1e-9)
     assert meta["rho_spent"] == pytest.approx(meta["rho_zcdp"])
-    for kind in ("one-way marginals", "tree selection", "two-way marginals"):
+    for kind in ("one-way marginals", "pair selection", "two-way marginals"):
         assert spent[kind] == pytest.approx(meta["rho_mst"] / 3)
     assert spent["pair threshold"] == pytest.approx(meta["rho_threshold"])

@@ -1,14 +1,19 @@
-"""Differentially private synthetic microdata: MST (smartnoise-synth on Private-PGM)
-plus a differentially private filter against fabricated combinations.
+"""Differentially private synthetic microdata: MST (smartnoise-synth on Private-PGM),
+refined AIM-style, plus a differentially private filter against fabricated combinations.
 
 Steps, all on integer codes over the layout's public domain (see ``encoding``):
 
 1. Split the privacy budget, expressed in zero-concentrated DP (rho from epsilon and
-   delta, as smartnoise does): ``1 - threshold_share`` goes to MST, the rest to step 3.
-2. MST (McKenna et al., winner of the 2018 NIST challenge), from smartnoise-synth:
-   measure all one-way marginals (budget shared by column cardinality), drop values whose
-   noisy count is below 3 sigma (they go to an "other" bucket), choose a tree of two-way marginals with the exponential
-   mechanism, measure them, fit a graphical model with Private-PGM.
+   delta, as smartnoise does): ``1 - threshold_share`` goes to the model, the rest to
+   step 3.
+2. The model. MST (McKenna et al., winner of the 2018 NIST challenge), from
+   smartnoise-synth: measure all one-way marginals (budget shared by column
+   cardinality), drop values whose noisy count is below 3 sigma (they go to an "other"
+   bucket), choose a spanning tree of two-way marginals with the exponential mechanism
+   (scores with AIM's noise penalty), measure them, fit a graphical model with
+   Private-PGM. Then, as AIM does, pick ``extra_pairs`` small two-way tables the fitted
+   model gets most wrong, measure them, and fit again: a tree cannot hold forced
+   labour's links to both gender and sexual exploitation.
 3. Threshold measurement: count every pair of present values in the *reported pairs*
    (by default all pairs of columns), each record contributing at most
    ``max_attributes`` values, and add Gaussian noise; a pair whose noisy count is below
@@ -17,10 +22,10 @@ Steps, all on integer codes over the layout's public domain (see ``encoding``):
    default "round" sampler gives records in the same parent group consecutive ranks, which
    invents correlations between columns that only share a parent (in one run every
    forced-labour record came out female). Then repair: a value from MST's "other" bucket
-   (too rare to measure) is blanked, and so, while a record holds pairs step 3 found
-   absent, is one value of such a pair, the most common first (``repair="blank"``, the
-   default); or such records are dropped and replaced by more samples
-   (``repair="drop"``).
+   (too rare to measure) is blanked, and while a record holds a pair step 3 found absent,
+   one value of such a pair is redrawn among the values that fit the rest of the record
+   (``repair="resample"``, the default), blanked (``"blank"``), or the record is
+   dropped and replaced by more samples (``"drop"``).
 
 Every noisy measurement of steps 2 and 3 is drawn through a :class:`PrivacyLedger`, which
 adds up their zCDP costs and refuses to go past rho; step 4 is post-processing. So the
@@ -40,6 +45,11 @@ import pandas as pd
 from harborlight.sharing.encoding import Encoding
 from harborlight.sharing.errors import ParameterError
 from harborlight.sharing.ledger import PrivacyLedger, gaussian_sigma, rho_for
+
+
+#: Extra pairs (beyond MST's tree) are chosen among small tables only: a cycle through two
+#: country columns makes Private-PGM's junction tree too large to fit in minutes.
+EXTRA_PAIR_MAX_CELLS = 64
 
 
 def _measure(data: Any, cliques: list[tuple[str, ...]], sigma: float, ledger: PrivacyLedger,
@@ -75,8 +85,8 @@ def _compress_supports(undo: Any) -> dict[str, Any]:
     return dict(cells["supports"])
 
 
-def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int,
-                 ledger: PrivacyLedger, extra: int = 0) -> list[tuple[str, str]]:
+def _select_tree(mst: Any, data: Any, epsilon: float, log1: list[Any], total: int,
+                 ledger: PrivacyLedger, noise_per_cell: float = 0.0) -> list[tuple[str, str]]:
     """smartnoise's ``MSTSynthesizer.select``, with the one-way model in closed form.
 
     Before selection the model holds only one-way measurements, so it is a product of
@@ -87,10 +97,14 @@ def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int,
     product: the same selection rule (exponential mechanism on L1 errors, spanning tree),
     computed in milliseconds.
 
-    ``extra`` > 0 adds that many more pairs after the tree, chosen by the same exponential
-    mechanism among the pairs not yet measured (the budget is split over all rounds): the
-    model then captures dependencies a tree cannot, such as two exploitation flags that
-    both depend on gender.
+    ``noise_per_cell`` > 0 lowers each pair's score by that much per cell of its table,
+    AIM's correction (McKenna et al. 2022): measuring a table of c cells at Gaussian noise
+    sigma adds about sqrt(2/pi) sigma c of L1 error anyway. Without it, tables over two
+    country columns win on size alone and the tree links yes/no flags only through
+    countries (gender and forced labour came out seven edges apart). The penalty does
+    not depend on the data, so the scores' sensitivity stays 1.
+
+    Each of the d - 1 rounds is an exponential mechanism with parameter ``epsilon``.
     """
     from disjoint_set import DisjointSet
 
@@ -104,26 +118,51 @@ def _select_tree(mst: Any, data: Any, rho: float, log1: list[Any], total: int,
     for a, b in candidates:
         xhat = float(total) * np.outer(probs[a], probs[b]).ravel()
         x = np.asarray(data.project([a, b]).datavector(), dtype=float)
-        weights[a, b] = float(np.abs(x - xhat).sum())
+        weights[a, b] = float(np.abs(x - xhat).sum()) - noise_per_cell * x.size
     components = DisjointSet()
     edges: list[tuple[str, str]] = []
     if len(attrs) < 2:
         return edges
-    rounds = len(attrs) - 1 + extra
-    epsilon = math.sqrt(8 * rho / rounds)
     for _ in range(len(attrs) - 1):
         candidates = [e for e in candidates if not components.connected(*e)]
         scores = np.array([weights[e] for e in candidates])
-        ledger.exponential("tree selection", epsilon)
+        ledger.exponential("pair selection #tree", epsilon)
         chosen = candidates[mst.exponential_mechanism(scores, epsilon, sensitivity=1.0)]
         edges.append(chosen)
         components.union(*chosen)
-    remaining = [e for e in itertools.combinations(attrs, 2) if e not in set(edges)]
-    for _ in range(min(extra, len(remaining))):
-        scores = np.array([weights[e] for e in remaining])
-        ledger.exponential("tree selection", epsilon)
-        edges.append(remaining.pop(mst.exponential_mechanism(scores, epsilon, sensitivity=1.0)))
     return edges
+
+
+def _select_extra(mst: Any, data: Any, model: Any, measured: list[tuple[str, ...]],
+                  count: int, epsilon: float, ledger: PrivacyLedger,
+                  noise_per_cell: float) -> list[tuple[str, str]]:
+    """Pairs the fitted tree model gets most wrong, to measure next (AIM's step).
+
+    Candidates are the small tables not measured yet (at most ``EXTRA_PAIR_MAX_CELLS``
+    cells). A candidate's score is the L1 distance between its real counts and the
+    model's (estimated from a sample of the model, itself a DP result), less the noise
+    penalty; each pick is an exponential mechanism with parameter ``epsilon``. A tree
+    cannot hold forced labour's links to both gender and sexual exploitation; this can.
+    """
+    taken = set(measured)
+    candidates = [e for e in itertools.combinations(data.domain.attrs, 2) if e not in taken
+                  and data.domain[e[0]] * data.domain[e[1]] <= EXTRA_PAIR_MAX_CELLS]
+    if not candidates or count <= 0:
+        return []
+    total = len(data.df)
+    sample = model.synthetic_data(rows=total, method="sample")
+    scores = []
+    for pair in candidates:
+        x = np.asarray(data.project(pair).datavector(), dtype=float)
+        xhat = np.asarray(sample.project(pair).datavector(), dtype=float)
+        scores.append(float(np.abs(x - xhat).sum()) - noise_per_cell * x.size)
+    chosen = []
+    for _ in range(min(count, len(candidates))):
+        ledger.exponential("pair selection #extra", epsilon)
+        pick = mst.exponential_mechanism(np.array(scores), epsilon, sensitivity=1.0)
+        chosen.append(candidates.pop(pick))
+        scores.pop(pick)
+    return chosen
 
 
 def check_privacy_parameters(epsilon: Any, delta: Any) -> tuple[float, float]:
@@ -160,19 +199,25 @@ class DPSynthesizer:
         A pair whose noisy count is below this many standard deviations is dropped.
     max_attributes : int
         Present values per record counted by the threshold measurement (more are sampled).
-    repair : {"blank", "drop"}
-        What to do with a sampled record carrying a combination found absent: blank the
-        value from the larger domain (keeps the record and its other values), or drop the
+    repair : {"resample", "blank", "drop"}
+        What to do with a sampled record carrying a combination found absent: draw a new
+        value for one of its columns among those that fit the rest of the record
+        (default; keeps each column's counts close), blank that value, or drop the
         record (keeps records whole, distorts every column's counts more).
     oversample : float
         Records sampled per record kept, before filtering (``repair="drop"`` only).
     extra_pairs : int
-        Two-way marginals measured beyond MST's spanning tree (0 = plain MST).
+        Two-way marginals over small tables measured beyond MST's spanning tree, chosen
+        where the tree's model is most wrong (0 = plain MST).
     repair_order : {"common-first", "most-absent"}
         Which value of a record goes first when it holds pairs found absent: the most
         common one (default; rare values, such as rare countries, keep what few
         combinations they have, at some cost in the counts of common values), or the one
         in most absent pairs (fewer values blanked, rare values lost).
+    selection : {"aim", "l1"}
+        Score of a pair when MST picks its tree: the L1 error of the independent model
+        minus the error its measurement's noise would add anyway (AIM's, default), or
+        the plain L1 error (smartnoise's MST).
     one_way_weights : {"cardinality", "equal"}
         How MST's one-way budget is shared between columns: in proportion to the number of
         values (default), or equally (smartnoise's choice).
@@ -193,10 +238,10 @@ class DPSynthesizer:
 
     def __init__(self, *, epsilon: float = 4.0, delta: float = 1e-9, layout: str = "ctdc-2024",
                  reported_pairs: list[tuple[str, str]] | None = None,
-                 threshold_share: float = 0.5, threshold_sigmas: float = 3.0,
-                 max_attributes: int = 6, repair: str = "blank", oversample: float = 1.6,
-                 iters: int = 2500, extra_pairs: int = 0, one_way_weights: str = "cardinality",
-                 repair_order: str = "common-first", seed: int | None = None):
+                 threshold_share: float = 0.5, threshold_sigmas: float = 3.5,
+                 max_attributes: int = 6, repair: str = "resample", oversample: float = 1.6,
+                 iters: int = 2500, extra_pairs: int = 25, one_way_weights: str = "cardinality",
+                 repair_order: str = "most-absent", selection: str = "aim", seed: int | None = None):
         self.epsilon = epsilon
         self.delta = delta
         self.layout = layout
@@ -210,6 +255,7 @@ class DPSynthesizer:
         self.extra_pairs = extra_pairs
         self.one_way_weights = one_way_weights
         self.repair_order = repair_order
+        self.selection = selection
         self.seed = seed
 
     def _validate(self) -> None:
@@ -218,8 +264,8 @@ class DPSynthesizer:
             raise ParameterError("threshold_share must be between 0 and 0.9")
         if not float(self.threshold_sigmas) >= 0:
             raise ParameterError("threshold_sigmas must be 0 or more")
-        if self.repair not in ("blank", "drop"):
-            raise ParameterError("repair must be 'blank' or 'drop'")
+        if self.repair not in ("resample", "blank", "drop"):
+            raise ParameterError("repair must be 'resample', 'blank' or 'drop'")
         if int(self.max_attributes) < 2:
             raise ParameterError("max_attributes must be 2 or more")
         if int(self.extra_pairs) < 0:
@@ -228,6 +274,8 @@ class DPSynthesizer:
             raise ParameterError("one_way_weights must be 'cardinality' or 'equal'")
         if self.repair_order not in ("most-absent", "common-first"):
             raise ParameterError("repair_order must be 'most-absent' or 'common-first'")
+        if self.selection not in ("aim", "l1"):
+            raise ParameterError("selection must be 'aim' or 'l1'")
         if int(self.iters) < 1:
             raise ParameterError("iters must be 1 or more")
         if not float(self.oversample) >= 1:
@@ -343,6 +391,14 @@ class DPSynthesizer:
                               else np.asarray(support, dtype=bool))
         return supports
 
+    def _estimate(self, data: Any, measurements: list[Any], total: int) -> Any:
+        """Private-PGM's model of the measurements (mirror descent)."""
+        from mbi import estimation, marginal_oracles
+
+        return estimation.mirror_descent(
+            data.domain, measurements, known_total=float(total), iters=int(self.iters),
+            marginal_oracle=marginal_oracles.message_passing_stable)
+
     def _fit_mst(self, mst: Any, data: Any, rho: float, ledger: PrivacyLedger) -> None:
         """smartnoise's ``MSTSynthesizer.MST`` with rho given directly (budget split).
 
@@ -350,10 +406,10 @@ class DPSynthesizer:
         two-way marginals, as in smartnoise. One-way weights ``"cardinality"`` give a
         column budget in proportion to its number of values: a yes/no flag is counted
         well enough with little budget, and what it saves keeps rare countries above the
-        noise (MST drops values whose noisy count is under 3 sigma).
+        noise (MST drops values whose noisy count is under 3 sigma). With
+        ``extra_pairs``, the selection and two-way thirds are shared by the tree's pairs
+        and the extra ones, chosen after a first fit.
         """
-        from mbi import estimation, marginal_oracles
-
         sigma = math.sqrt(3.0 / (2.0 * rho))
         cliques = [(col,) for col in data.domain]
         total = len(data.df)
@@ -366,11 +422,23 @@ class DPSynthesizer:
         mst.supports_ = _compress_supports(undo)
         data = compressed
         mst.undo_compress_fn = undo
-        cliques = _select_tree(mst, data, rho / 3.0, log1, total, ledger, int(self.extra_pairs))
-        log2 = _measure(data, cliques, sigma, ledger, "two-way marginals")
-        mst.synthesizer = estimation.mirror_descent(
-            data.domain, log1 + log2, known_total=float(total), iters=int(self.iters),
-            marginal_oracle=marginal_oracles.message_passing_stable)
+        tree_size = max(len(data.domain) - 1, 1)
+        pairs = tree_size + int(self.extra_pairs)
+        # every selection round and every measured pair gets the same share of its third
+        epsilon = math.sqrt(8 * (rho / 3.0) / pairs)
+        penalty = (math.sqrt(2 / math.pi) * sigma * math.sqrt(pairs)
+                   if self.selection == "aim" else 0.0)
+        cliques = _select_tree(mst, data, epsilon, log1, total, ledger, penalty)
+        log2 = _measure(data, cliques, sigma * math.sqrt(pairs / tree_size), ledger,
+                        "two-way marginals")
+        mst.synthesizer = self._estimate(data, log1 + log2, total)
+        extra = _select_extra(mst, data, mst.synthesizer, cliques, int(self.extra_pairs),
+                              epsilon, ledger, penalty)
+        if extra:
+            log2 += _measure(data, extra, sigma * math.sqrt(pairs / len(extra)), ledger,
+                             "two-way marginals")
+            cliques = cliques + extra
+            mst.synthesizer = self._estimate(data, log1 + log2, total)
         mst.compressed_domain_ = data.domain
         mst.cliques_ = cliques
 
@@ -397,17 +465,22 @@ class DPSynthesizer:
             per_column[:, ib] += bad
         return per_column
 
-    def _blank_absent_pairs(self, codes: np.ndarray) -> np.ndarray:
-        """Blank values until no record holds a pair found absent; return records touched.
+    def _repair_absent_pairs(self, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Change values until no record holds a pair found absent; return records touched.
 
-        Greedy, one value per record per round: the value in most absent pairs goes
-        first (ties: the column with more values, the likelier culprit). Blanking the
-        one value at fault keeps the record's other combinations, which blanking a fixed
-        column of each absent pair did not.
+        Greedy, one value per record per round. Which value: ``repair_order``
+        "common-first" takes the most common value in an absent pair (rare values, such
+        as rare countries, keep what few combinations they have), preferring a column
+        with other values to offer; "most-absent" takes the value in most absent pairs.
+        What then: ``repair="resample"`` draws a new value for that column from its noisy
+        one-way counts, among the values that form no absent pair with the rest of the
+        record (blank when there is none), so the column's counts stay close;
+        ``repair="blank"`` leaves it missing.
         """
         touched = np.zeros(len(codes), dtype=bool)
         rows = np.arange(len(codes))
-        noisy_counts = [self.one_way_[c] for c in self.encoding_.columns]
+        noisy_counts = [np.clip(self.one_way_[c], 0.0, None) for c in self.encoding_.columns]
+        cards = np.asarray(self.encoding_.cardinalities())
         for _ in range(codes.shape[1]):
             per_column = self._absent_pairs(codes[rows])
             bad = per_column.any(axis=1)
@@ -415,24 +488,45 @@ class DPSynthesizer:
             if not len(rows):
                 break
             if self.repair_order == "common-first":
-                # among the values in an absent pair, the most common one goes: rare
-                # values (rare countries) keep what few combinations they have
                 frequency = np.stack([noisy_counts[j][codes[rows, j]]
                                       for j in range(codes.shape[1])], axis=1)
+                if self.repair == "resample":  # a yes/no flag has nothing else to offer
+                    frequency = frequency + (cards > 2) * (1.0 + frequency.max())
                 score = np.where(per_column > 0, frequency, -np.inf)
             else:
-                score = per_column + np.asarray(self.encoding_.cardinalities()) / 1e6
-            codes[rows, np.argmax(score, axis=1)] = 0
+                score = per_column + cards / 1e6
+            column = np.argmax(score, axis=1)
+            for j in np.unique(column):
+                chosen = rows[column == j]
+                codes[chosen, j] = (self._compatible_draw(codes, chosen, j, noisy_counts[j], rng)
+                                    if self.repair == "resample" else 0)
             touched[rows] = True
         return touched
+
+    def _compatible_draw(self, codes: np.ndarray, rows: np.ndarray, j: int,
+                         counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A value of column ``j`` for each of ``rows`` that forms no absent pair with the
+        record's other values, drawn in proportion to ``counts``; 0 (missing) if none."""
+        allowed = np.ones((len(rows), len(counts)), dtype=bool)
+        allowed[:, 0] = False
+        for (ia, ib), keep in self.supported_.items():
+            if ia == j:
+                allowed &= keep[:, codes[rows, ib]].T
+            elif ib == j:
+                allowed &= keep[codes[rows, ia], :]
+        weights = allowed * counts.astype(np.float32)
+        cumulative = np.cumsum(weights, axis=1)
+        total = cumulative[:, -1]
+        draw = np.argmax(cumulative >= (rng.random(len(rows)) * total)[:, None], axis=1)
+        return np.where(total > 0, draw, 0)
 
     def sample(self, n: int | None = None) -> pd.DataFrame:
         """Return ``n`` synthetic records (default: as many as the input had)."""
         n = self.n_ if n is None else int(n)
-        if self.repair == "blank":
+        if self.repair in ("resample", "blank"):
             codes, other = self._draw(n)
             codes[other] = 0  # a rare value MST could not measure: leave it missing
-            touched = self._blank_absent_pairs(codes)
+            touched = self._repair_absent_pairs(codes, np.random.default_rng(self.seed))
             self.dropped_share_ = 0.0
             self.repaired_share_ = float(touched.mean()) if len(codes) else 0.0
             self.rows_short_ = 0
@@ -470,6 +564,8 @@ class DPSynthesizer:
             "rho_spent_by_measurement": self.ledger_.summary(),
             "neighbouring_datasets": "add or remove one record",
             "one_way_weights": self.one_way_weights,
+            "tree_selection": self.selection,
+            "repair_order": self.repair_order,
             "threshold_sigma": self.sigma_threshold_,
             "threshold_sigmas": float(self.threshold_sigmas),
             "threshold_pairs": len(self.reported_pairs_),
