@@ -61,8 +61,8 @@ def main() -> None:
         for w in report["utility"]["largest_two_way_errors"]))
     privacy = report["privacy"]
     print(f"rows in {report['rows_in']:,}, rows out {report['rows_out']:,}; sampled records "
-          f"dropped {privacy['sampled_records_dropped_share']:.1%}, with values blanked "
-          f"{privacy['sampled_records_with_values_blanked_share']:.1%}")
+          f"dropped {privacy['sampled_records_dropped_share']:.1%}, repaired (a value "
+          f"redrawn or blanked) {privacy['sampled_records_repaired_share']:.1%}")
     if report["risk"].get("evaluated"):
         print(f"max attack risk {report['risk']['max_risk']:.3f}")
 

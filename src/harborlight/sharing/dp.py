@@ -209,11 +209,11 @@ class DPSynthesizer:
     extra_pairs : int
         Two-way marginals over small tables measured beyond MST's spanning tree, chosen
         where the tree's model is most wrong (0 = plain MST).
-    repair_order : {"common-first", "most-absent"}
-        Which value of a record goes first when it holds pairs found absent: the most
-        common one (default; rare values, such as rare countries, keep what few
-        combinations they have, at some cost in the counts of common values), or the one
-        in most absent pairs (fewer values blanked, rare values lost).
+    repair_order : {"most-absent", "common-first"}
+        Which value of a record goes first when it holds pairs found absent: the one in
+        most absent pairs (default; fewest values changed, big pairs kept closest, rare
+        values lost), or the most common one (rare values, such as rare countries, keep
+        what few combinations they have, at the cost of larger errors in common pairs).
     selection : {"aim", "l1"}
         Score of a pair when MST picks its tree: the L1 error of the independent model
         minus the error its measurement's noise would add anyway (AIM's, default), or
@@ -576,6 +576,6 @@ class DPSynthesizer:
             "record_count_public": True,
             "repair": self.repair,
             "sampled_records_dropped_share": getattr(self, "dropped_share_", None),
-            "sampled_records_with_values_blanked_share": getattr(self, "repaired_share_", None),
+            "sampled_records_repaired_share": getattr(self, "repaired_share_", None),
             "rows_short": getattr(self, "rows_short_", None),
         }
