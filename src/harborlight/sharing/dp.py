@@ -208,7 +208,7 @@ class DPSynthesizer:
         Records sampled per record kept, before filtering (``repair="drop"`` only).
     extra_pairs : int
         Two-way marginals over small tables measured beyond MST's spanning tree, chosen
-        where the tree's model is most wrong (0 = plain MST).
+        where the tree's model is most wrong (0: the tree alone).
     repair_order : {"most-absent", "common-first"}
         Which value of a record goes first when it holds pairs found absent: the one in
         most absent pairs (default; fewest values changed, big pairs kept closest, rare
@@ -423,19 +423,19 @@ class DPSynthesizer:
         data = compressed
         mst.undo_compress_fn = undo
         tree_size = max(len(data.domain) - 1, 1)
-        pairs = tree_size + int(self.extra_pairs)
+        pair_count = tree_size + int(self.extra_pairs)
         # every selection round and every measured pair gets the same share of its third
-        epsilon = math.sqrt(8 * (rho / 3.0) / pairs)
-        penalty = (math.sqrt(2 / math.pi) * sigma * math.sqrt(pairs)
+        epsilon = math.sqrt(8 * (rho / 3.0) / pair_count)
+        penalty = (math.sqrt(2 / math.pi) * sigma * math.sqrt(pair_count)
                    if self.selection == "aim" else 0.0)
         cliques = _select_tree(mst, data, epsilon, log1, total, ledger, penalty)
-        log2 = _measure(data, cliques, sigma * math.sqrt(pairs / tree_size), ledger,
+        log2 = _measure(data, cliques, sigma * math.sqrt(pair_count / tree_size), ledger,
                         "two-way marginals")
         mst.synthesizer = self._estimate(data, log1 + log2, total)
         extra = _select_extra(mst, data, mst.synthesizer, cliques, int(self.extra_pairs),
                               epsilon, ledger, penalty)
         if extra:
-            log2 += _measure(data, extra, sigma * math.sqrt(pairs / len(extra)), ledger,
+            log2 += _measure(data, extra, sigma * math.sqrt(pair_count / len(extra)), ledger,
                              "two-way marginals")
             cliques = cliques + extra
             mst.synthesizer = self._estimate(data, log1 + log2, total)
