@@ -47,3 +47,15 @@ def machine() -> str:
 
 def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 ** 2)
+
+
+def print_utility(utility: dict) -> None:
+    """The utility figures both DP benchmarks print: per length, then where suppression falls."""
+    for length, v in utility["by_length"].items():
+        print(f"  {length}-way: MAE {v['mae']:.1f}; suppressed {v['suppressed_share']:.2%} "
+              f"(record-weighted {v['suppressed_record_share']:.2%}); fabricated "
+              f"{v['fabricated_share']:.2%} (record-weighted {v['fabricated_record_share']:.3%})"
+              f"{'; column triples sampled' if v['column_sets_sampled'] else ''}")
+    print("  suppressed 2-way combinations by real count: " + ", ".join(
+        f"{b['bucket']}: {b['suppressed_share']:.0%} of {b['real_combinations']}"
+        for b in utility["suppressed_by_real_count"]))

@@ -13,7 +13,7 @@ import tempfile
 import time
 import warnings
 
-from sharing_common import StepTimer, machine, peak_rss_gib, require_ctdc
+from sharing_common import StepTimer, machine, peak_rss_gib, print_utility, require_ctdc
 
 from harborlight.sharing import export
 
@@ -48,14 +48,7 @@ def main() -> None:
           f"{args.layout}, options {options or 'defaults'}: synthesis {synth[0]:.1f} s wall "
           f"({synth[1]:.1f} s cpu); whole export {wall:.1f} s wall ({cpu:.1f} s cpu); "
           f"peak RSS {peak_rss_gib():.2f} GiB")
-    for length, v in report["utility"]["by_length"].items():
-        print(f"  {length}-way: MAE {v['mae']:.1f}; suppressed {v['suppressed_share']:.2%} "
-              f"(record-weighted {v['suppressed_record_share']:.2%}); fabricated "
-              f"{v['fabricated_share']:.2%} (record-weighted {v['fabricated_record_share']:.3%})"
-              f"{'; column triples sampled' if v['column_sets_sampled'] else ''}")
-    print("  suppressed 2-way combinations by real count: " + ", ".join(
-        f"{b['bucket']}: {b['suppressed_share']:.0%} of {b['real_combinations']}"
-        for b in report["utility"]["suppressed_by_real_count"]))
+    print_utility(report["utility"])
     print("  largest 2-way errors: " + ", ".join(
         f"{w['columns']} {w['max_abs_count_error']:,}"
         for w in report["utility"]["largest_two_way_errors"]))

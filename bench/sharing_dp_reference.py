@@ -16,7 +16,7 @@ import argparse
 import time
 import warnings
 
-from sharing_common import machine, peak_rss_gib, require_ctdc
+from sharing_common import machine, peak_rss_gib, print_utility, require_ctdc
 
 from harborlight.sharing.evaluation import compare
 from harborlight.sharing.export import prepare
@@ -59,13 +59,7 @@ def main() -> None:
           f"{wall:.1f} s wall ({cpu:.1f} s cpu), {len(synthetic):,} records from "
           f"{len(mapped):,}; peak RSS {peak_rss_gib():.2f} GiB")
     utility = compare(mapped, synthetic, max_length=3, seed=0)
-    for length, v in utility["by_length"].items():
-        print(f"  {length}-way: MAE {v['mae']:.1f}; suppressed {v['suppressed_share']:.2%} "
-              f"(record-weighted {v['suppressed_record_share']:.2%}); fabricated "
-              f"{v['fabricated_share']:.2%} (record-weighted {v['fabricated_record_share']:.3%})")
-    print("  suppressed 2-way combinations by real count: " + ", ".join(
-        f"{b['bucket']}: {b['suppressed_share']:.0%} of {b['real_combinations']}"
-        for b in utility["suppressed_by_real_count"]))
+    print_utility(utility)
 
 
 if __name__ == "__main__":
