@@ -34,7 +34,7 @@ def _require(condition: bool, file: str, message: str) -> None:
 def numbers() -> dict[str, Any]:
     """Spelled-out number words (English and Spanish) and leetspeak digits."""
     data = json.loads(_read_text("numbers.json"))
-    for section in ("units", "teens", "tens", "leet_digits"):
+    for section in ("units", "teens", "tens", "hundreds", "leet_digits"):
         _require(isinstance(data.get(section), dict), "numbers.json", f"missing '{section}'")
         for word, value in data[section].items():
             _require(word.isalpha() and word == word.lower() and value.isdigit(),
@@ -67,6 +67,15 @@ def places() -> list[dict[str, str]]:
         _require(row.get("kind") in {"city", "state"} and bool(row.get("name"))
                  and len(row.get("state", "")) == 2, "places.csv", f"bad row on line {number}")
     return rows
+
+
+@lru_cache(maxsize=None)
+def common_words() -> frozenset[str]:
+    """Everyday English and Spanish words (``common_words.txt``, see ``data/build.py``)."""
+    words = frozenset(_read_text("common_words.txt").split())
+    _require(len(words) > 1000 and all(w == w.lower() for w in words), "common_words.txt",
+             "expected over 1,000 lower-case words")
+    return words
 
 
 _INDICATOR_KEYS = {"id", "label", "grade", "source", "weight", "direction"}
