@@ -77,3 +77,58 @@ def test_it_meets_recall_and_precision_on_the_adversarial_set():
         false_negative += len(truth - found)
     assert true_positive / (true_positive + false_negative) >= 0.98
     assert true_positive / (true_positive + false_positive) >= 0.99
+
+
+# -- issue 13: what real ads do -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("9:1:6:5:5:5:0:1:2:3", "+19165550123"),                        # colons
+    ("916:555:0123", "+19165550123"),
+    ("9x1x6x5x5x5x0x1x2x3", "+19165550123"),                        # x separators
+    ("916 🌹🌹🌹 555 🌹🌹🌹 0123", "+19165550123"),                    # emoji between groups
+    ("9 1 6 5 5 5 0 1 2 3", "+19165550123"),                        # spaced single digits
+    ("nine won six five five five oh won too three", "+19165550123"),  # homophones
+    ("for won five five five five oh won ate ate", "+14155550188"),
+    ("9!6-555-O!23", "+19165550123"),                               # ! and O
+    ("9I6 555 0l23", "+19165550123"),                               # I and l
+    ("916-555-o1oo", "+19165550100"),                               # o and oo
+    ("9nine1one6six 5five5five5five 0zero1one2two3three", "+19165550123"),  # doubled
+    ("text 916 is my area code, then 555-0123", "+19165550123"),    # split across the text
+    ("916-KJL-0123", "+19165550123"),                               # keypad capitals
+    ("sixty one nine five fifty five oh one twenty three", "+16195550123"),  # spoken pairs
+    ("nine sixteen five five five zero one two three", "+19165550123"),
+    ("(nine1six)5five5-0won2three", "+19165550123"),                # mixed words and digits
+    ("four hundred fifteen, five hundred fifty five, oh one two three", "+14155550123"),
+])
+def test_it_decodes_the_obfuscations_real_ads_use(text, expected):
+    assert phones(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "5'6 • 36b• 125Lbs",
+    "Stats: 34C-24-36, 5ft4, 120lbs, size 4",
+    "⭕⭕⭕ NO DEPOSITS ⭕⭕⭕ 💯 REAL PICS 💯",
+    "Height 5'4\" | Weight 118 | 32DD, 24yo, 2 hrs min",
+    "QV 80 | HH 150 | H 250, Donations: 100 / 160 / 260",
+    "Poster's age: 24 • Post ID: 48213907",
+    "call me lol! ok! see you at 10:30pm",
+])
+def test_it_reads_no_number_in_measurements_rates_or_emoji(text):
+    assert phones(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "5'6 • 36b• 125Lbs call 916-555-0123",
+    "call 916-555-0123 100% real",
+    "916 555 0123 420 friendly",
+    "9165550123 24/7",
+    "Donations: 150 / 250 / 400 📱 NINE . ONE . SIX . FIVE . FIVE . FIVE . ZERO . ONE . TWO . THREE",
+    "QV 80 | HH 150 | H 250\n9 1 6 5 5 5 0 1 2 3",
+    "Call me 916-555-0123!!!",
+])
+def test_it_keeps_the_area_code_when_numbers_stand_beside_the_phone(text):
+    assert phones(text) == ["+19165550123"]
+
+
+def test_it_reads_a_bang_between_groups_as_a_separator():
+    assert phones("202!555!0143") == ["+12025550143"]

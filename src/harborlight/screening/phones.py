@@ -237,13 +237,26 @@ def _resolve_hundreds(items: list[_Item]) -> list[_Item]:
         previous = resolved[-1] if resolved else None
         if previous is None or len(previous.digits) != 1 or previous.end < item.start - 3:
             continue
-        following = items[index + 1] if index + 1 < len(items) else None
-        filled = 0 if following is None or following.start > item.end + 3 else (
-            2 if following.kind == "tens" else len(following.digits))
+        filled = _digits_after_hundred(items, index)
         resolved[-1] = replace(previous, end=item.end, kind="word")
         if filled < 2:
             resolved.append(_Item("0" * (2 - filled), item.start, item.end, "word"))
     return resolved
+
+
+def _digits_after_hundred(items: list[_Item], index: int) -> int:
+    """How many of the two places after 'hundred' the words that follow it fill.
+
+    'four hundred zero eight' fills both (408); 'nine hundred six, ...' one (906): more
+    than one character between two words (a comma and a space) ends the number phrase.
+    """
+    filled, position = 0, items[index].end
+    for item in items[index + 1:]:
+        if filled >= 2 or item.start - position > 1:
+            break
+        filled += 2 if item.kind == "tens" else len(item.digits)
+        position = item.end
+    return min(filled, 2)
 
 
 def _resolve_tens(items: list[_Item]) -> list[_Item]:
