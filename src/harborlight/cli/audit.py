@@ -87,7 +87,8 @@ def export(
     if not out.parent.is_dir():
         raise UsageProblem(f"folder {out.parent} does not exist")
     setup_django()
-    from harborlight.security.audit.chain import STORED_FIELDS, format_timestamp, iter_entries
+    from harborlight.security.audit.chain import STORED_FIELDS, format_timestamp
+    from harborlight.security.audit.store import iter_entries
     from harborlight.security.audit.log import record
 
     count = 0
@@ -112,7 +113,7 @@ def export(
 
 def _verified(expected: "Anchor | None") -> "VerifyResult":
     setup_django()
-    from harborlight.security.audit.chain import verify as verify_chain
+    from harborlight.security.audit.store import verify as verify_chain
 
     with _chain_problems_as_one_line(), _database_problems_as_one_line():
         return verify_chain(anchor=expected)

@@ -7,12 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from django.db import connection
 
-from harborlight.security.audit.chain import (
-    Anchor,
-    AuditChainBroken,
-    entry_hash,
-    verify,
-)
+from harborlight.security.audit.chain import Anchor, AuditChainBroken, entry_hash
+from harborlight.security.audit.store import verify
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import AuditChainHead, AuditEntry
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from harborlight.cli.audit import app
 from harborlight.cli.errors import UsageProblem
-from harborlight.security.audit.chain import verify
+from harborlight.security.audit.store import verify
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import AuditEntry
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from harborlight.security.audit.chain import verify
+from harborlight.security.audit.store import verify
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import AuditEntry
 
@@ -79,7 +79,7 @@ SCRIPT = textwrap.dedent("""
     import django
     django.setup()
     from django.core.management import call_command
-    from harborlight.security.audit.chain import verify
+    from harborlight.security.audit.store import verify
     from harborlight.security.audit.models import AuditEntry
     sys.path.insert(0, sys.argv[2])
     from test_audit_concurrency import append_from_threads

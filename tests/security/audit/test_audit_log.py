@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from django.db import connection, transaction
 
-from harborlight.security.audit.chain import canonical_bytes, verify
+from harborlight.security.audit.chain import canonical_bytes
+from harborlight.security.audit.store import verify
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
 

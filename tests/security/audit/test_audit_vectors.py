@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from harborlight.accounts.models import Organisation
-from harborlight.security.audit.chain import canonical_bytes, entry_hash, verify
+from harborlight.security.audit.chain import canonical_bytes, entry_hash
+from harborlight.security.audit.store import verify
 from harborlight.security.audit.models import HEAD_PK, AuditChainHead, AuditEntry
 
 VECTORS = json.loads((Path(__file__).resolve().parents[2] / "vectors" / "audit_chain.json")

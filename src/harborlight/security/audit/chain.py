@@ -12,8 +12,12 @@ a format tag. For format version 1::
 
 Entry 1 links to ``GENESIS_HASH`` (64 zeros). Changing any field of an entry changes its
 hash; deleting or moving an entry breaks the next entry's ``prev_hash``; deleting entries
-at the end leaves the chain head pointing past the last row. :func:`verify` walks the
-chain in order, in batches, and raises :class:`AuditChainBroken` at the first broken link.
+at the end leaves the chain head pointing past the last row. :func:`walk` checks entries
+in order and raises :class:`AuditChainBroken` at the first broken link.
+
+This module is pure: it hashes and checks rows given to it and never touches a database,
+so an export can be verified anywhere (:func:`verify_export`). Reading and appending the
+stored chain is :mod:`harborlight.security.audit.store`.
 
 Limit: anyone who can write to the whole database can recompute every hash and the head.
 An anchor (``SEQ:HASH`` of the head, written down or sent elsewhere) catches that later.
@@ -27,11 +31,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
-
-if TYPE_CHECKING:
-    from harborlight.security.audit.models import AuditChainHead
-
+from typing import Any, Iterable, Iterator
 
 GENESIS_HASH = "0" * 64
 HEAD_PK = 1
@@ -43,7 +43,6 @@ HASHED_FIELDS = {
 }
 CURRENT_VERSION = 1
 STORED_FIELDS = HASHED_FIELDS[CURRENT_VERSION] + ("hash",)
-DEFAULT_BATCH_SIZE = 2000
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -111,32 +110,6 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(fields)).hexdigest()
 
 
-def read_head(using: str = "default") -> "AuditChainHead | None":
-    from harborlight.security.audit.models import AuditChainHead
-
-    return AuditChainHead.objects.using(using).filter(pk=HEAD_PK).first()
-
-
-def iter_entries(using: str = "default", up_to: int | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict[str, Any]]:
-    """Yield stored entries as dicts in sequence order, fetching ``batch_size`` at a time.
-
-    Keyset pagination (``seq > last``) keeps each query cheap however long the chain is.
-    """
-    from harborlight.security.audit.models import AuditEntry
-
-    queryset = AuditEntry.objects.using(using).order_by("seq")
-    if up_to is not None:
-        queryset = queryset.filter(seq__lte=up_to)
-    last_seq = 0
-    while True:
-        batch = list(queryset.filter(seq__gt=last_seq).values(*STORED_FIELDS)[:batch_size])
-        if not batch:
-            return
-        yield from batch
-        last_seq = batch[-1]["seq"]
-
-
 def walk(rows: Iterable[dict[str, Any]], *, anchor: Anchor | None = None) -> tuple[int, str]:
     """Check entries in order from entry 1; return (entries checked, last hash).
 
@@ -157,17 +130,18 @@ def walk(rows: Iterable[dict[str, Any]], *, anchor: Anchor | None = None) -> tup
         if seq != expected_seq:
             raise broken(expected_seq, f"entry {expected_seq} is missing: the chain jumps "
                                        f"from entry {expected_seq - 1} to entry {seq}")
-        if not _same(row["prev_hash"], prev_hash):
+        if not same_hash(row["prev_hash"], prev_hash):
             raise broken(seq, f"entry {seq} does not link to entry {seq - 1}: its previous "
                               "hash differs (an entry was rewritten, removed or moved)")
         try:
             computed = entry_hash(row)
         except (ValueError, TypeError) as exc:
             raise broken(seq, f"entry {seq} cannot be hashed: {exc}") from None
-        if not _same(computed, row["hash"]):
+        if not same_hash(computed, row["hash"]):
             raise broken(seq, f"entry {seq} was changed after it was written: its contents "
                               "do not match its hash")
-        if anchor is not None and seq == anchor.seq and not _same(row["hash"], anchor.hash):
+        if anchor is not None and seq == anchor.seq \
+                and not same_hash(row["hash"], anchor.hash):
             raise broken(seq, f"entry {seq} no longer has the anchored hash: the chain was "
                               "rewritten since the anchor was taken")
         prev_hash = row["hash"]
@@ -176,58 +150,11 @@ def walk(rows: Iterable[dict[str, Any]], *, anchor: Anchor | None = None) -> tup
     return verified, prev_hash
 
 
-def _check_anchor_reached(verified: int, anchor: Anchor | None) -> None:
+def check_anchor_reached(verified: int, anchor: Anchor | None) -> None:
     if anchor is not None and anchor.seq > verified:
         raise AuditChainBroken(anchor.seq, f"the chain ends at entry {verified}, but the "
                                            f"anchor names entry {anchor.seq}: entries were "
                                            "removed", verified)
-
-
-def verify(using: str = "default", *, anchor: Anchor | None = None,
-           batch_size: int = DEFAULT_BATCH_SIZE) -> VerifyResult:
-    """Check the whole chain in the database; raise :class:`AuditChainBroken` if broken.
-
-    Steps:
-
-    1. read the head (last seq and hash) first, so entries appended while we walk are
-       simply left for the next run;
-    2. :func:`walk` entries 1..head in order, in batches of ``batch_size``;
-    3. the walk must end exactly at the head (else entries were deleted from the end),
-       and reach the anchor, if one is given;
-    4. if nobody appended meanwhile, no entry may lie beyond the head.
-    """
-    from harborlight.security.audit.models import AuditEntry
-
-    head = read_head(using)
-    if head is None:
-        if AuditEntry.objects.using(using).exists():
-            raise AuditChainBroken(None, "the chain head row is missing although entries "
-                                         "exist")
-        _check_anchor_reached(0, anchor)
-        return VerifyResult(0, None, None)
-
-    head_seq = head.last_seq
-    verified, last_hash = walk(iter_entries(using, up_to=head_seq, batch_size=batch_size),
-                               anchor=anchor)
-    if verified < head_seq:
-        raise AuditChainBroken(verified + 1, f"entries {verified + 1} to {head_seq} are "
-                                             f"missing: the chain head says {head_seq} "
-                                             f"entries, the trail ends at entry {verified}",
-                               verified)
-    if not _same(last_hash, head.last_hash):
-        raise AuditChainBroken(head_seq, f"entry {head_seq} does not match the chain "
-                                         "head's hash", verified)
-    _check_anchor_reached(verified, anchor)
-    head_now = read_head(using)
-    if head_now is not None and head_now.last_seq == head_seq:
-        beyond = (AuditEntry.objects.using(using).filter(seq__gt=head_seq)
-                  .order_by("seq").values_list("seq", flat=True).first())
-        if beyond is not None:
-            raise AuditChainBroken(beyond, f"entry {beyond} lies beyond the chain head "
-                                           f"(entry {head_seq}): it was inserted without "
-                                           "being chained", verified)
-    return VerifyResult(verified, Anchor(head_seq, head.last_hash) if head_seq else None,
-                        anchor)
 
 
 def verify_export(lines: Iterable[str], *, anchor: Anchor | None = None) -> VerifyResult:
@@ -237,7 +164,7 @@ def verify_export(lines: Iterable[str], *, anchor: Anchor | None = None) -> Veri
     head row: entries cut from its end are caught only by an anchor.
     """
     verified, last_hash = walk(read_export(lines), anchor=anchor)
-    _check_anchor_reached(verified, anchor)
+    check_anchor_reached(verified, anchor)
     return VerifyResult(verified, Anchor(verified, last_hash) if verified else None, anchor)
 
 
@@ -260,5 +187,6 @@ def read_export(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
         yield row
 
 
-def _same(left: str, right: str) -> bool:
+def same_hash(left: str, right: str) -> bool:
+    """Compare two hashes in constant time."""
     return hmac.compare_digest(left.encode(), right.encode())

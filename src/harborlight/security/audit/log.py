@@ -5,6 +5,10 @@ one before it (see :mod:`harborlight.security.audit.chain` for the hashed format
 append joins the caller's transaction: if the audited action rolls back, so does its
 entry, and an entry is never written for an action that did not happen.
 
+Each act is recorded once, by the code that performs it, inside its transaction
+(:func:`audited`); model signals are only the backstop for plain saves that no domain
+method performs (:mod:`harborlight.security.audit.signals`).
+
 What is stored, and what is not:
 
 - the actor as a snapshot (id, username, role), so deleting a user never breaks the chain;
@@ -17,25 +21,23 @@ What is stored, and what is not:
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
-from django.db import IntegrityError, router, transaction
-from django.db.models import F, Model
+from django.db import router, transaction
+from django.db.models import Model
 from django.utils import timezone
 
-from harborlight.security.audit.chain import (  # noqa: F401  (re-exported for callers)
-    CURRENT_VERSION,
-    Anchor,
-    AuditChainBroken,
-    VerifyResult,
-    entry_hash,
-    verify,
-)
-from harborlight.security.audit.models import HEAD_PK, AuditAction, AuditChainHead, AuditEntry
+from harborlight.security.audit.chain import CURRENT_VERSION
+from harborlight.security.audit.models import AuditAction, AuditEntry
+from harborlight.security.audit.store import append
 
 MAX_DETAILS_CHARS = 8000
 _LABEL_MAX = 200
+# How many audited() blocks are open in this thread or task (signals stay quiet while > 0).
+_muted: ContextVar[int] = ContextVar("harborlight_audit_muted", default=0)
 
 
 def record(action: str, *, actor=None, organisation=None, obj: Model | None = None,
@@ -43,13 +45,8 @@ def record(action: str, *, actor=None, organisation=None, obj: Model | None = No
            details: dict | None = None, now: datetime | None = None) -> AuditEntry:
     """Append one entry to the audit trail and return it.
 
-    Steps, all inside one transaction (joining the caller's, if any):
-
-    1. validate the action, the details and the object reference (``ValueError``);
-    2. lock the chain head row with a conditional UPDATE, which makes concurrent writers
-       queue on SQLite (write lock) and PostgreSQL (row lock), so the chain cannot fork;
-    3. read the head, build entry ``last_seq + 1`` linked to ``last_hash`` and hash it;
-    4. insert the entry and move the head to it, checking exactly one head row changed.
+    Validates the action, the details and the object reference (``ValueError``), then
+    chains the entry after the head (:func:`~.store.append`, in the caller's transaction).
     """
     action = _checked_action(action)
     now = now or timezone.now()
@@ -73,19 +70,34 @@ def record(action: str, *, actor=None, organisation=None, obj: Model | None = No
         "reason": _checked_text("reason", reason or "", None),
         "details": canonical_details(details),
     }
-    using = router.db_for_write(AuditEntry)
-    with transaction.atomic(using=using):
-        head = _lock_head(using)
-        entry = AuditEntry(seq=head.last_seq + 1, prev_hash=head.last_hash, **fields)
-        entry.hash = entry_hash({**fields, "seq": entry.seq, "prev_hash": entry.prev_hash})
-        entry.save(force_insert=True, using=using)
-        moved = (AuditChainHead.objects.using(using)
-                 .filter(pk=HEAD_PK, last_seq=head.last_seq, last_hash=head.last_hash)
-                 .update(last_seq=entry.seq, last_hash=entry.hash))
-        if moved != 1:
-            raise AuditChainBroken(entry.seq, "the chain head moved while an entry was "
-                                              "being appended; nothing was recorded")
-    return entry
+    return append(fields, router.db_for_write(AuditEntry))
+
+
+@contextmanager
+def audited() -> Iterator[None]:
+    """One act, audited by the code that performs it, in one transaction.
+
+    Inside the block the caller's saves write no entries of their own (the signal
+    receivers stay quiet, see :func:`signals_muted`), and the caller writes the one entry
+    that says what happened with :func:`record`. The block is a transaction (joining the
+    caller's): the act and its entry are kept or rolled back together::
+
+        with audited():
+            self.owner = to
+            self.save(update_fields=["owner"])
+            record("update", actor=by, obj=self, details={"change": "assign"})
+    """
+    token = _muted.set(_muted.get() + 1)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _muted.reset(token)
+
+
+def signals_muted() -> bool:
+    """True inside :func:`audited`: the act there is recorded once, by its own code."""
+    return _muted.get() > 0
 
 
 def object_label(obj: Model) -> str:
@@ -170,32 +182,3 @@ def _organisation_id(organisation, actor, obj) -> int | None:
     if obj._meta.label == "accounts.Organisation":
         return obj.pk
     return getattr(obj, "organisation_id", None)
-
-
-def _lock_head(using: str) -> AuditChainHead:
-    """Lock and return the chain head, creating it for an empty trail.
-
-    The no-op UPDATE is what takes the lock; the SELECT after it then sees the head as
-    the previous writer committed it (PostgreSQL READ COMMITTED re-reads per statement).
-    """
-    heads = AuditChainHead.objects.using(using).filter(pk=HEAD_PK)
-    if heads.update(last_seq=F("last_seq")) == 0:
-        _create_head(using)
-        heads.update(last_seq=F("last_seq"))
-    return heads.get()
-
-
-def _create_head(using: str) -> None:
-    """Create the head row, unless a concurrent writer just did.
-
-    If entries exist although the head row did not, the head was deleted: refuse, rather
-    than silently restart the chain over what is left.
-    """
-    try:
-        with transaction.atomic(using=using):
-            AuditChainHead.objects.using(using).create(pk=HEAD_PK)
-    except IntegrityError:
-        return  # another writer created it first; the caller locks it next
-    if AuditEntry.objects.using(using).exists():
-        raise AuditChainBroken(None, "the audit chain head row is missing although entries "
-                                     "exist; run 'harborlight audit verify'")

@@ -5,12 +5,15 @@
   account's organisation; an unknown username is stored as a short keyed digest instead,
   because people type passwords into the username box and the trail can never be edited.
   Passwords, IP addresses and user agents are never stored.
-- Create, update and delete of models that declare ``audit_sensitive = True``. The actor
-  comes from :func:`~harborlight.security.audit.context.current_actor`. Updates list the
-  names of the fields that changed (never their values), found by comparing with a
-  snapshot taken when the instance was loaded. ``QuerySet.update()``, ``bulk_create()``
-  and raw SQL send no signals: code that writes sensitive records that way must call
-  :func:`~harborlight.security.audit.log.record` itself.
+- The backstop for plain saves: create, update and delete of models that declare
+  ``audit_sensitive = True`` when no domain method performs them (a note added, a person
+  edited through a form). The actor comes from
+  :func:`~harborlight.security.audit.context.current_actor`. Updates list the names of
+  the fields that changed (never their values), found by comparing with a snapshot taken
+  when the instance was loaded. Inside :func:`~harborlight.security.audit.log.audited`
+  these receivers stay quiet: the domain method there records its act itself, once.
+  ``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals: code that writes
+  sensitive records that way must record the act itself.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.utils.crypto import salted_hmac
 
 from harborlight.security.audit.context import current_actor
-from harborlight.security.audit.log import record
+from harborlight.security.audit.log import record, signals_muted
 
 SNAPSHOT_ATTR = "_audit_snapshot"
 _UNKNOWN_USERNAME_SALT = "harborlight.audit.unknown-username"
@@ -95,6 +98,11 @@ def _is_sensitive(sender: Any) -> bool:
     return bool(getattr(sender, "audit_sensitive", False))
 
 
+def _backstop(sender: Any) -> bool:
+    """A plain save of a sensitive record, outside any act that records itself."""
+    return _is_sensitive(sender) and not signals_muted()
+
+
 def on_post_init(sender: Any, instance: Model, **kwargs: Any) -> None:
     if _is_sensitive(sender):
         _take_snapshot(instance)
@@ -102,7 +110,9 @@ def on_post_init(sender: Any, instance: Model, **kwargs: Any) -> None:
 
 def on_post_save(sender: Any, instance: Model, created: bool = False, raw: bool = False,
                  update_fields: Any = None, **kwargs: Any) -> None:
-    if not _is_sensitive(sender):
+    if not _backstop(sender):
+        if _is_sensitive(sender):
+            _take_snapshot(instance)
         return
     details: dict[str, Any] = {"raw": True} if raw else {}
     if created:
@@ -114,7 +124,7 @@ def on_post_save(sender: Any, instance: Model, created: bool = False, raw: bool 
 
 
 def on_post_delete(sender: Any, instance: Model, **kwargs: Any) -> None:
-    if _is_sensitive(sender):
+    if _backstop(sender):
         record("delete", actor=current_actor(), obj=instance)
 
 
