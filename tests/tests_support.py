@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Model
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from harborlight.accounts.models import Organisation, User
 from harborlight.accounts.twofactor import enrol_confirmed
+from harborlight.security.audit.models import AuditEntry
 
 PASSWORD = "a long test passphrase 2026"
 
@@ -29,6 +31,55 @@ def verify_session(client: Client, user: User) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def audit_mark() -> int:
+    """The last audit entry's sequence number now: count only what comes after it."""
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return last or 0
+
+
+def audited_entries(obj: Model | None = None, *, since: int = 0, action: str = "",
+                    object_type: str = ""):
+    """Entries written after ``since``, on ``obj`` (or records of ``object_type``)."""
+    entries = AuditEntry.objects.filter(seq__gt=since)
+    if obj is not None:
+        entries = entries.filter(object_type=f"{obj._meta.app_label}.{obj._meta.model_name}",
+                                 object_id=str(obj.pk))
+    elif object_type:
+        entries = entries.filter(object_type=object_type)
+    return entries.filter(action=action) if action else entries
+
+
+def assert_audited(action: str, obj: Model | None = None, times: int = 1, *, since: int = 0,
+                   object_type: str = "") -> list[AuditEntry]:
+    """Assert the trail holds ``action`` on ``obj`` exactly ``times`` times (since a mark).
+
+    An auditor reads counts: every workflow test says how many entries its act wrote, so
+    an act recorded twice, or an intent recorded as an act, fails here.
+    """
+    entries = list(audited_entries(obj, since=since, action=action, object_type=object_type))
+    what = f"{obj._meta.label} {obj.pk}" if obj is not None else (object_type or "any record")
+    others = [(e.action, e.object_type, e.object_id)
+              for e in audited_entries(obj, since=since, object_type=object_type)]
+    assert len(entries) == times, (f"expected {times} {action!r} entr{'y' if times == 1 else 'ies'}"
+                                   f" on {what}, found {len(entries)}; entries: {others}")
+    return entries
+
+
+def assert_trail(since: int, *expected: tuple[str, Model | str]) -> None:
+    """Assert the entries written after ``since`` are exactly ``expected``, in any order:
+    (action, record) or (action, "app_label.model") pairs, nothing more, nothing less."""
+    found = sorted((e.action, e.object_type, e.object_id)
+                   for e in AuditEntry.objects.filter(seq__gt=since))
+    wanted = sorted((action, *(_ref(target))) for action, target in expected)
+    assert found == wanted, f"audit entries {found}, expected {wanted}"
+
+
+def _ref(target: Model | str) -> tuple[str, str]:
+    if isinstance(target, str):
+        return target, ""
+    return f"{target._meta.app_label}.{target._meta.model_name}", str(target.pk)
 
 
 # A public CTDC v2024 release, for the comparison layer (Counter Trafficking Data

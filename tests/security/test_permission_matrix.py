@@ -16,19 +16,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from harborlight.accounts.models import Role
 from harborlight.security.breakglass import break_glass
-from harborlight.security.permissions import PUBLIC, decide, load_policy
+from harborlight.security.permissions import PUBLIC, Refusal, decide, load_policy
 
 EXPECTED: dict[str, set[str]] = {
     Role.ADMINISTRATOR: {"dashboard.view", "provider.view", "provider.manage", "user.manage",
                          "catalog.manage", "breakglass.review", "retention.purge"},
     Role.SUPERVISOR: {"dashboard.view", "case.view", "case.create", "case.update",
-                      "case.delete", "case.export", "case.assign", "case.approve_closure",
+                      "case.delete", "case.export", "case.assign", "case.hold",
+                      "case.approve_closure",
                       "case.transfer", "tip.view", "tip.create", "tip.update", "tip.handoff",
                       "referral.send", "referral.respond", "referral.view",
                       "provider.view", "insights.view", "insights.exact", "screening.run",
                       "lead.convert", "breakglass.use", "breakglass.review"},
     Role.CASEWORKER: {"dashboard.view", "case.view", "case.create", "case.update",
-                      "tip.view", "referral.send", "referral.respond", "referral.view",
+                      "case.hold", "tip.view", "referral.send", "referral.respond", "referral.view",
                       "provider.view"},
     Role.HOTLINE_OPERATOR: {"dashboard.view", "tip.view", "tip.create", "tip.update",
                             "tip.handoff", "case.create", "provider.view"},
@@ -51,7 +52,7 @@ def test_it_grants_exactly_the_expected_actions(cast, role, action):
     decision = decide(cast.role(role), action)
     assert decision.allowed == (action in EXPECTED[role])
     if not decision.allowed:
-        assert decision.status == 403
+        assert decision.status == 403 and decision.reason is Refusal.ROLE
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -71,7 +72,7 @@ def test_it_applies_the_role_to_own_organisation_tips(cast, role, action):
 def test_it_hides_other_organisations_records_from_every_role(cast, role, action):
     target = cast.other_tip if action.startswith("tip.") else cast.other_case
     decision = decide(cast.role(role), action, target)
-    assert not decision.allowed
+    assert not decision.allowed and decision.reason is Refusal.OTHER_ORGANISATION
     assert decision.status == 404, "another organisation's record must not be confirmed"
 
 
@@ -91,6 +92,7 @@ def test_it_opens_restricted_cases_only_to_the_assigned_caseworker(cast):
     assert not teammate.allowed and not teammate.break_glass_available
     supervisor = decide(cast.role(Role.SUPERVISOR), "case.view", restricted)
     assert not supervisor.allowed and supervisor.break_glass_available
+    assert supervisor.reason is Refusal.RESTRICTED
 
 
 def test_it_lets_a_supervisor_break_glass_with_a_reason(cast):
@@ -182,7 +184,8 @@ def test_it_answers_every_view_as_the_policy_says(cast, signed_in_client, role):
         else:
             url = reverse(name, kwargs=kwargs)
         status = client.get(url).status_code
-        if decide(user, policy).allowed:
+        actions = getattr(pattern.callback, "harborlight_actions", (policy,))
+        if all(decide(user, action).allowed for action in actions):
             assert status not in (401, 403), f"{role} refused {name} ({status})"
         else:
             assert status == 403, f"{role} got {status} from {name}, expected 403"
@@ -196,9 +199,11 @@ def test_it_answers_404_for_other_organisations_objects(cast, signed_in_client, 
     for name, pattern in _site_views():
         if name is None or not _needs_kwargs(pattern) or name == "security:mark_reviewed":
             continue
-        policy = pattern.callback.harborlight_policy
+        actions = getattr(pattern.callback, "harborlight_actions",
+                          (pattern.callback.harborlight_policy,))
         other = _view_kwargs(cast, name, "other")
-        if not decide(user, policy).allowed or other == _view_kwargs(cast, name, "own"):
+        if not all(decide(user, action).allowed for action in actions) \
+                or other == _view_kwargs(cast, name, "own"):
             continue  # identical arguments: the URL names no organisation's record
         url = reverse(name, kwargs=other)
         response = client.post(url) if name.endswith(("add_note", "two_factor", "unlock")) \

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from harborlight.accounts.members import create_member
 from harborlight.accounts.models import Organisation, Role, User
 
 
@@ -32,11 +33,5 @@ def create_administrator(username: str, organisation_name: str, email: str,
     slug = slugify(organisation_name)[:60] or "organisation"
     organisation, _ = Organisation.objects.get_or_create(name=organisation_name,
                                                          defaults={"slug": slug})
-    from harborlight.security.audit.log import record
-
-    user = User.objects.create_staff_user(username=username, password=password,
-                                          organisation=organisation,
-                                          role=Role.ADMINISTRATOR, email=email)
-    record("user_create", obj=user, organisation=organisation,
-           details={"role": user.role, "via": "cli"})
-    return user
+    return create_member(organisation, via="cli", username=username, password=password,
+                         role=Role.ADMINISTRATOR, email=email)

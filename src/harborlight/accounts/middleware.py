@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from harborlight.security.audit.log import record
+
 LAST_SEEN_KEY = "harborlight_last_seen"
 
 
@@ -28,8 +30,6 @@ class IdleTimeoutMiddleware:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             if now - last_seen > settings.SESSION_IDLE_SECONDS:
-                from harborlight.security.audit.log import record
-
                 record("session_timeout", actor=request.user)
                 logout(request)
                 messages.info(request, "You were signed out after a period of inactivity.")

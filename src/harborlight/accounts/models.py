@@ -2,7 +2,10 @@
 
 Every record in Harborlight belongs to exactly one organisation, and every user works for
 exactly one organisation in exactly one role. What a role may do is not decided here: it
-is data in ``harborlight/security/policy.toml``, read by ``harborlight.security.permissions``.
+is data in ``harborlight/security/policy.toml``, read by ``harborlight.security.policy``.
+The roles themselves come from that file too (:data:`Role`), and "who may hold a case" or
+"who may triage a tip" is asked of it (:meth:`HarborlightUserManager.allowed_to`), never
+written out as a list of role names.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from harborlight.security.policy import load_policy, roles_allowed
 
 
 class Organisation(models.Model):
@@ -28,13 +33,9 @@ class Organisation(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("Administrator")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    CASEWORKER = "caseworker", _("Caseworker (advocate)")
-    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
-    ANALYST = "analyst", _("Analyst")
-    AUDITOR = "auditor", _("Auditor")
+# The roles of policy.toml, in its order, with its labels (``Role.CASEWORKER`` and so on).
+Role = models.TextChoices("Role", [(name.upper(), (name, _(label)))
+                                   for name, label in load_policy().role_labels.items()])
 
 
 class HarborlightUserManager(UserManager):
@@ -45,6 +46,11 @@ class HarborlightUserManager(UserManager):
             raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
         return self.create_user(username=username, password=password,
                                 organisation=organisation, role=role, **extra)
+
+    def allowed_to(self, action: str, organisation) -> models.QuerySet:
+        """Active users of ``organisation`` whose role the policy grants ``action``."""
+        return self.filter(organisation=organisation, is_active=True,
+                           role__in=roles_allowed(action)).order_by("username")
 
 
 class User(AbstractUser):

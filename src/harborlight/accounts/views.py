@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
@@ -12,11 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from harborlight.accounts import twofactor
+from harborlight.accounts import members, twofactor
 from harborlight.accounts.forms import PasswordLoginForm, TokenForm, UserCreateForm
 from harborlight.accounts.models import User
-from harborlight.security.audit.log import record
-from harborlight.security.permissions import get_object_for, public, requires, signed_in
+from harborlight.security.permissions import fetch, public, requires, signed_in
 
 NEXT_KEY = "harborlight_next"
 
@@ -55,11 +53,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        problem = twofactor.check_code(device, form.cleaned_data["token"])
+        problem = members.check_second_factor(request.user, device,
+                                              form.cleaned_data["token"])
         if problem is None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        record("login_failed", actor=request.user, details={"factor": "totp"})
         form.add_error("token", problem)
     return render(request, "accounts/two_factor.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -73,12 +71,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     device = twofactor.pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        problem = twofactor.check_code(device, form.cleaned_data["token"])
+        problem = members.confirm_enrolment(request.user, device, form.cleaned_data["token"])
         if problem is None:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            record("2fa_enrol", actor=request.user)
             messages.success(request, "Two-factor sign-in is set up.")
             return redirect(_next_url(request))
         form.add_error("token", problem + " Check that your phone's clock is right.")
@@ -97,28 +92,26 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @requires("user.manage")
 def users(request: HttpRequest) -> HttpResponse:
-    members = User.objects.filter(organisation=request.user.organisation).order_by("username")
+    staff = User.objects.filter(organisation=request.user.organisation).order_by("username")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = User.objects.create_staff_user(
-            username=data["username"], password=data["password"],
-            organisation=request.user.organisation, role=data["role"],
-            display_name=data["display_name"], email=data["email"])
-        record("user_create", actor=request.user, obj=user, details={"role": user.role})
+        user = members.create_member(
+            request.user.organisation, by=request.user, username=data["username"],
+            password=data["password"], role=data["role"], display_name=data["display_name"],
+            email=data["email"])
         messages.success(request, f"Created {user.username}. They set up two-factor sign-in "
                                   "the first time they sign in.")
         return redirect("accounts:users")
-    return render(request, "accounts/users.html", {"members": members, "form": form},
+    return render(request, "accounts/users.html", {"members": staff, "form": form},
                   status=400 if form.errors else 200)
 
 
 @requires("user.manage")
 @require_POST
 def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = get_object_for(request.user, "user.manage", User, pk=user_id)
-    twofactor.reset(member)
-    record("2fa_reset", actor=request.user, obj=member)
+    member = fetch(request, User, pk=user_id)
+    members.reset_two_factor(member, by=request.user)
     messages.success(request, f"{member.username} must set up two-factor sign-in again.")
     return redirect("accounts:users")
 
@@ -126,8 +119,7 @@ def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
 @requires("user.manage")
 @require_POST
 def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = get_object_for(request.user, "user.manage", User, pk=user_id)
-    axes_reset(username=member.username)
-    record("update", actor=request.user, obj=member, details={"change": "unlock"})
+    member = fetch(request, User, pk=user_id)
+    members.unlock(member, by=request.user)
     messages.success(request, f"{member.username} can sign in again.")
     return redirect("accounts:users")

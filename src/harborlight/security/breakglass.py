@@ -14,16 +14,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 
+from harborlight.errors import DomainError
+from harborlight.security.audit.log import audited, record
 from harborlight.security.models import BreakGlassGrant
+from harborlight.security.permissions import Refusal, decide
 
 MIN_REASON_LENGTH = 15
 
 
-class BreakGlassRefused(Exception):
+class BreakGlassRefused(DomainError):
     """The request for break-glass access cannot be granted; the message says why."""
+
+    code = "break_glass"
+    field = "reason"
 
 
 def view_action_for(obj: Model) -> str:
@@ -34,16 +41,8 @@ def view_action_for(obj: Model) -> str:
     return action
 
 
-def active_grant(user, obj: Model, now: datetime | None = None) -> BreakGlassGrant | None:
-    return (BreakGlassGrant.objects.for_object(obj).active(now)
-            .filter(user=user).order_by("-expires_at").first())
-
-
 def break_glass(user, obj: Model, reason: str, now: datetime | None = None) -> BreakGlassGrant:
     """Grant ``user`` time-limited access to restricted ``obj`` for the stated ``reason``."""
-    from harborlight.security.audit.log import record
-    from harborlight.security.permissions import decide
-
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise BreakGlassRefused(
@@ -54,8 +53,22 @@ def break_glass(user, obj: Model, reason: str, now: datetime | None = None) -> B
         raise BreakGlassRefused("You can already open this record; break-glass is not needed.")
     if not decision.break_glass_available:
         raise BreakGlassRefused("Your role may not use break-glass access for this record.")
-    with transaction.atomic():
+    with audited():
         grant = BreakGlassGrant.open(user, obj, reason, now=now)
         record("break_glass", actor=user, obj=obj, reason=reason,
                details={"grant": grant.pk, "expires_at": grant.expires_at.isoformat()})
     return grant
+
+
+def requested_record(user, type_id: str, object_id: str) -> Model | None:
+    """The record a break-glass request names (content type and id), if this user's
+    organisation holds it and break-glass can open it; None otherwise (a 404)."""
+    try:
+        model = ContentType.objects.get_for_id(int(type_id)).model_class()
+        obj = model._default_manager.filter(pk=object_id).first() if model else None
+    except (ValueError, ValidationError, ContentType.DoesNotExist):
+        return None
+    if obj is None or getattr(obj, "view_action", None) is None:
+        return None
+    decision = decide(user, obj.view_action, obj)
+    return None if decision.reason is Refusal.OTHER_ORGANISATION else obj

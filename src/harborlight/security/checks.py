@@ -27,6 +27,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from harborlight.security.crypto import (NONCE_BYTES, VERSION, DecryptionFailed, Keyring,
                                          KeyringError, get_keyring, key_id_of,
                                          keyring_file_path)
+from harborlight.security.fields import encrypted_fields
+from harborlight.security.models import KeyCanary
 
 CANARY_PLAINTEXT = b"harborlight key canary v1"
 
@@ -60,8 +62,6 @@ def _missing(kid: str) -> KeyringError:
 def encrypted_columns(using: str = DEFAULT_DB_ALIAS
                       ) -> Iterator[tuple[type[models.Model], models.Field]]:
     """(model, field) for every encrypted value column whose table exists in ``using``."""
-    from harborlight.security.fields import encrypted_fields
-
     tables = set(connections[using].introspection.table_names())
     for model, field in encrypted_fields(include_files=False):
         if model._meta.db_table in tables:
@@ -126,8 +126,6 @@ def _sample_decrypts(keyring: Keyring, kid: str, using: str) -> bool | None:
 
 
 def _canary_table_exists(using: str) -> bool:
-    from harborlight.security.models import KeyCanary
-
     return KeyCanary._meta.db_table in connections[using].introspection.table_names()
 
 
@@ -139,8 +137,6 @@ def verify_keyring(using: str = DEFAULT_DB_ALIAS, keyring: Keyring | None = None
     ``record``, writes missing canaries afterwards. Tables that do not exist yet (before
     ``migrate``) are skipped.
     """
-    from harborlight.security.models import KeyCanary
-
     keyring = keyring or get_keyring()
     has_canaries = _canary_table_exists(using)
     canaries = list(KeyCanary.objects.using(using)) if has_canaries else []
@@ -168,8 +164,6 @@ def verify_keyring(using: str = DEFAULT_DB_ALIAS, keyring: Keyring | None = None
 def record_canaries(keyring: Keyring, kids: Iterable[str],
                     using: str = DEFAULT_DB_ALIAS) -> None:
     """Write a canary for each of ``kids`` that has none (safe to call concurrently)."""
-    from harborlight.security.models import KeyCanary
-
     for kid in sorted(kids):
         with transaction.atomic(using=using):
             KeyCanary.objects.using(using).get_or_create(

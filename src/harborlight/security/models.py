@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from harborlight.security.audit.log import audited, record
+
 BREAK_GLASS_MINUTES = 60
 
 
@@ -26,6 +28,11 @@ class BreakGlassGrantQuerySet(models.QuerySet):
 
     def awaiting_review(self) -> "BreakGlassGrantQuerySet":
         return self.filter(reviewed_at__isnull=True)
+
+    def active_for(self, user, obj: models.Model, now=None) -> "BreakGlassGrant | None":
+        """The grant that opens ``obj`` to ``user`` now, if any (the latest to expire)."""
+        return (self.for_object(obj).active(now).filter(user=user)
+                .order_by("-expires_at").first())
 
 
 class BreakGlassGrant(models.Model):
@@ -68,11 +75,20 @@ class BreakGlassGrant(models.Model):
             granted_at=now, expires_at=now + timedelta(minutes=BREAK_GLASS_MINUTES),
         )
 
+    def allows(self, user, action: str) -> bool:
+        """Someone else reviews a grant: never the person who used it."""
+        return action != "breakglass.review" or user.pk != self.user_id
+
     def mark_reviewed(self, reviewer, note: str = "", now=None) -> None:
-        self.reviewed_by = reviewer
-        self.reviewed_at = now or timezone.now()
-        self.review_note = note
-        self.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+        """Sign the grant off, audited once (the review, naming the record it opened)."""
+        with audited():
+            self.reviewed_by = reviewer
+            self.reviewed_at = now or timezone.now()
+            self.review_note = note
+            self.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+            record("break_glass_review", actor=reviewer,
+                   object_type=f"{self.content_type.app_label}.{self.content_type.model}",
+                   object_id=self.object_id, details={"grant": self.pk})
 
 
 class KeyCanary(models.Model):

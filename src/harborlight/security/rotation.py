@@ -42,6 +42,7 @@ from harborlight.security.crypto import (DecryptionFailed, Keyring, KeyringError
                                          next_key_id, set_keyring, write_keyring)
 from harborlight.security.fields import (EncryptedFileField, EncryptedFileSystemStorage,
                                          column_label, encrypted_fields, encrypted_storage)
+from harborlight.security.models import KeyCanary
 
 Advance = Callable[[int], None]
 
@@ -69,8 +70,6 @@ def rotate_keys(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 500,
 def _rotate_locked(path: Path, using: str, batch_size: int, retire_old: bool,
                    on_total: Callable[[int], None] | None,
                    on_advance: Advance | None) -> RotationResult:
-    from harborlight.security.models import KeyCanary
-
     current = load_keyring_file(path)
     verify_keyring(using=using, keyring=current, record=True)
 
@@ -127,8 +126,6 @@ def _retire_locked(path: Path, using: str) -> list[str]:
             raise KeyringError(
                 f"key {kid} still encrypts {counts[kid]} stored value(s); not retiring it. "
                 "Stop the server and run `harborlight keys rotate` again")
-    from harborlight.security.models import KeyCanary
-
     # Canaries go first: a keyring that still holds a key without a canary is fine, a
     # canary whose key is gone would stop start-up.
     with transaction.atomic(using=using):

@@ -1,41 +1,37 @@
-"""Break-glass: ask for access with a reason, and review what was opened."""
+"""Security pages: break-glass (ask with a reason, review what was opened) and the
+auditors' pages (search the trail of their organisation, verify the chain)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from harborlight.security.audit.log import record
-from harborlight.security.breakglass import BreakGlassRefused, break_glass
-from harborlight.security.forms import BreakGlassForm, ReviewForm
+from harborlight.security.audit.chain import AuditChainBroken
+from harborlight.security.audit.models import AuditEntry
+from harborlight.security.audit.store import read_head, verify
+from harborlight.security.breakglass import BreakGlassRefused, break_glass, requested_record
+from harborlight.security.forms import AuditSearchForm, BreakGlassForm, ReviewForm
 from harborlight.security.models import BreakGlassGrant
-from harborlight.security.permissions import get_object_for, requires, scope
+from harborlight.security.permissions import fetch, requires, scope
+
+AUDIT_PAGE_SIZE = 50
 
 
-def _target(request: HttpRequest):
-    """The record named by ?type=&id=, if it is one break-glass can open in this org."""
-    source = request.POST if request.method == "POST" else request.GET
-    try:
-        model = ContentType.objects.get_for_id(int(source.get("type", ""))).model_class()
-        obj = model._default_manager.filter(pk=source.get("id")).first() if model else None
-    except (ValueError, ValidationError, ContentType.DoesNotExist):
-        obj = None
-    if obj is None or not hasattr(obj, "view_action"):
-        raise Http404("No such record.")
-    if getattr(obj, "organisation_id", None) != request.user.organisation_id:
-        raise Http404("No such record.")
-    return obj
-
+# -- break-glass ---------------------------------------------------------------------
 
 @requires("breakglass.use")
 def request_access(request: HttpRequest) -> HttpResponse:
-    obj = _target(request)
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    source = request.POST if request.method == "POST" else request.GET
+    obj = requested_record(request.user, source.get("type", ""), source.get("id", ""))
+    if obj is None:
+        raise Http404("No such record.")
+    next_url = source.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = "/"
     form = BreakGlassForm(request.POST or None)
@@ -67,16 +63,46 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
 @requires("breakglass.review")
 @require_POST
 def mark_reviewed(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = get_object_for(request.user, "breakglass.review", BreakGlassGrant, pk=grant_id)
-    if grant.user_id == request.user.pk:
-        raise PermissionDenied("Someone else must review your own break-glass access.")
+    grant = fetch(request, BreakGlassGrant.objects.select_related("content_type"),
+                  pk=grant_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The review note is too long (1,000 characters at most).")
         return redirect("security:break_glass_review")
     grant.mark_reviewed(request.user, form.cleaned_data["note"])
-    record("break_glass_review", actor=request.user,
-           object_type=grant.content_type.app_label + "." + grant.content_type.model,
-           object_id=grant.object_id, details={"grant": grant.pk})
     messages.success(request, "Marked as reviewed.")
     return redirect("security:break_glass_review")
+
+
+# -- the audit trail -----------------------------------------------------------------
+
+@requires("audit.view")
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditSearchForm(request.GET if _has_filters(request) else None)
+    # Own organisation only. Entries without an organisation (system events, failed
+    # sign-ins with unknown usernames) are shown to no organisation: see docs/security.md.
+    entries = scope(request.user, "audit.view", AuditEntry.objects.all())
+    if form.is_bound:
+        entries = form.apply(entries) if form.is_valid() else entries.none()
+    page = Paginator(entries.order_by("-seq"), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "head": read_head()}
+    return render(request, "audit/log.html", context, status=400 if form.errors else 200)
+
+
+@requires("audit.view")
+@require_POST
+@transaction.non_atomic_requests  # a long walk must not hold SQLite's write lock
+def verify_chain(request: HttpRequest) -> HttpResponse:
+    try:
+        result, broken = verify(), None
+    except AuditChainBroken as problem:
+        result, broken = None, problem
+    return render(request, "audit/verify.html", {"result": result, "broken": broken})
+
+
+def _has_filters(request: HttpRequest) -> bool:
+    return any(key != "page" for key in request.GET)

@@ -5,6 +5,10 @@ two-factor-verified session, then asks :mod:`harborlight.security.permissions`. 
 share one JSON shape, built by :func:`error_response`::
 
     {"errors": [{"field": "status", "message": "Choose one of: Active, FollowUp, ..."}]}
+
+A refused domain step (:class:`~harborlight.errors.DomainError`) is mapped here, once, to
+its status and an item with its ``code``: ``{"field": "case", "message": "No active
+consent ...", "code": "consent_required"}``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from harborlight.accounts.tokens import user_for_token
+from harborlight.errors import DomainError
 
 
 class BearerToken(HttpBearer):
@@ -69,6 +74,11 @@ def on_auth_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return error_response(request, 403, [{"field": "", "message": str(exc) or "Not allowed."}])
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error_response(request, exc.status, [exc.as_api_error()])
 
 
 @api.exception_handler(Http404)

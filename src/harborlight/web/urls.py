@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from harborlight.security.urls import audit_urlpatterns
 from harborlight.web import views
 from harborlight.web.api import api
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("report/", include("harborlight.intake.public_urls")),
     path("directory/", include("harborlight.referrals.urls")),
     path("security/", include("harborlight.security.urls")),
-    path("audit/", include("harborlight.security.audit.urls")),
+    path("audit/", include((audit_urlpatterns, "audit"))),
     path("insights/", include("harborlight.insights.urls")),
     path("api/v1/", api.urls),
 ]
