@@ -155,7 +155,7 @@ def mark_every_encrypted_value() -> int:
 @pytest.mark.slow
 def test_it_leaves_no_plaintext_of_any_encrypted_column_of_any_model(db):
     """Every model with encrypted fields, filled by the demo generator, then marked."""
-    from harborlight.web.demo_setup import load_demo_data
+    from harborlight.demo.records import load_demo_data
 
     load_demo_data(cases_per_organisation=4, tips_per_organisation=4)
     written = mark_every_encrypted_value()

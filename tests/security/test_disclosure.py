@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from harborlight.accounts.models import Role
-from harborlight.cases.models import Consent, ConsentMethod, ConsentPurpose
+from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 from harborlight.security.audit.models import AuditEntry
-from harborlight.security.disclosure import ConsentRequired, disclose
+from harborlight.consent.disclosure import ConsentRequired, disclose
 
 
 def _consent(cast, purpose, **extra) -> Consent:
