@@ -8,9 +8,8 @@ import datetime
 
 
 def _records(cast, whose: str) -> dict:
-    from harborlight.cases.models import (Consent, ConsentMethod, ConsentPurpose, Person,
-                                          PersonMerge, PersonRole, SafetyPlan, SupportPlan,
-                                          Task)
+    from harborlight.cases.models import (Person, PersonMerge, PersonRole, SafetyPlan, SupportPlan, Task)
+    from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 
     case = cast.own_case if whose == "own" else cast.other_case
     org = case.organisation

@@ -6,8 +6,8 @@ import pytest
 
 from harborlight.accounts.models import Role
 from harborlight.cases.models import CaseNote
-from harborlight.security.audit import log as audit_log
-from harborlight.security.audit.models import AuditEntry
+from harborlight.security.audit import store as audit_store
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def test_it_lists_own_cases_and_hides_restricted_ones_from_teammates(cast, signed_in_client):
@@ -24,15 +24,17 @@ def test_it_shows_decrypted_details_and_audits_the_read(cast, signed_in_client):
     page = signed_in_client(caseworker).get(f"/cases/{cast.own_case.reference}/")
     assert page.status_code == 200
     assert b"Quintero-Vance" in page.content and b"First meeting went well." in page.content
-    assert AuditEntry.objects.filter(action="read", actor_id=caseworker.pk,
-                                     object_id=str(cast.own_case.pk)).count() == 1
+    [entry] = assert_audited("read", cast.own_case)
+    assert entry.actor_id == caseworker.pk
 
 
 def test_it_adds_a_note(cast, signed_in_client):
     client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
     response = client.post(f"/cases/{cast.own_case.reference}/notes/",
                            {"body": "Called back <script>alert(1)</script>"})
     assert response.status_code == 302
+    assert_trail(mark, ("create", CaseNote.objects.latest("pk")))
     page = client.get(response.url).content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page and b"<script>alert" not in page
 
@@ -40,11 +42,12 @@ def test_it_adds_a_note(cast, signed_in_client):
 @pytest.mark.parametrize("body, message", [("   ", b"This field is required."),
                                            ("x" * 20001, b"20,000 characters at most")])
 def test_it_rejects_bad_notes_with_a_message(cast, signed_in_client, body, message):
-    before = CaseNote.objects.count()
-    response = signed_in_client(cast.role(Role.CASEWORKER)).post(
-        f"/cases/{cast.own_case.reference}/notes/", {"body": body})
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    before, mark = CaseNote.objects.count(), audit_mark()
+    response = client.post(f"/cases/{cast.own_case.reference}/notes/", {"body": body})
     assert response.status_code == 400 and message in response.content
     assert CaseNote.objects.count() == before
+    assert_trail(mark)
 
 
 def test_it_saves_nothing_when_a_write_fails_half_way(cast, signed_in_client, monkeypatch):
@@ -55,7 +58,7 @@ def test_it_saves_nothing_when_a_write_fails_half_way(cast, signed_in_client, mo
     before = CaseNote.objects.count()
     client = signed_in_client(cast.role(Role.CASEWORKER))
     client.raise_request_exception = False
-    monkeypatch.setattr(audit_log, "_lock_head", failing_record, raising=True)
+    monkeypatch.setattr(audit_store, "_lock_head", failing_record, raising=True)
     response = client.post(f"/cases/{cast.own_case.reference}/notes/", {"body": "Lost?"})
     assert response.status_code == 500
     assert CaseNote.objects.count() == before

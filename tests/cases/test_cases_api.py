@@ -10,7 +10,7 @@ from django.utils import timezone
 from harborlight.accounts.models import ApiToken, Role
 from harborlight.accounts.tokens import create_token
 from harborlight.cases.models import Case
-from harborlight.security.audit.models import AuditEntry
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def _auth(token: str) -> dict:
@@ -39,8 +39,8 @@ def test_it_lists_only_own_organisation_cases(cast, client, caseworker_token):
 def test_it_audits_reads_of_one_case(cast, client, caseworker_token):
     response = client.get(f"/api/v1/cases/{cast.own_case.reference}", **_auth(caseworker_token))
     assert response.status_code == 200 and response.json()["reference"] == cast.own_case.reference
-    assert AuditEntry.objects.filter(action="read", object_id=str(cast.own_case.pk),
-                                     actor_id=cast.role(Role.CASEWORKER).pk).exists()
+    [entry] = assert_audited("read", cast.own_case)
+    assert entry.actor_id == cast.role(Role.CASEWORKER).pk
 
 
 def test_it_answers_404_for_another_organisations_case(cast, client, caseworker_token):
@@ -67,11 +67,22 @@ def test_it_refuses_revoked_tokens(cast, client, caseworker_token):
 
 
 def test_it_creates_a_case_in_the_callers_organisation(cast, client, caseworker_token):
+    mark = audit_mark()
     response = client.post("/api/v1/cases", {"summary": "Opened by phone"},
                            content_type="application/json", **_auth(caseworker_token))
     assert response.status_code == 201
     case = Case.objects.get(reference=response.json()["reference"])
     assert case.organisation == cast.own and case.summary == "Opened by phone"
+    assert case.owner == cast.role(Role.CASEWORKER)  # the same rule as the page: open_new
+    assert_trail(mark, ("create", case))
+
+
+def test_it_opens_a_case_nobody_owns_when_the_caller_cannot_hold_cases(cast, client):
+    token = create_token(cast.role(Role.HOTLINE_OPERATOR))
+    response = client.post("/api/v1/cases", {"summary": "From the hotline"},
+                           content_type="application/json", **_auth(token))
+    assert response.status_code == 201
+    assert Case.objects.get(reference=response.json()["reference"]).owner is None
 
 
 def test_it_explains_bad_input_field_by_field_and_saves_nothing(cast, client, caseworker_token):
@@ -107,8 +118,13 @@ def test_it_requests_and_approves_closure_through_the_api(cast, client, casework
     supervisor = create_token(cast.role(Role.SUPERVISOR), label="s")
     approved = client.post(url + "/approve", **_auth(supervisor))
     assert approved.status_code == 200 and approved.json()["status"] == "Closed"
+    mark = audit_mark()
     again = client.post(url + "/approve", **_auth(supervisor))
-    assert again.status_code == 409 and again.json()["errors"][0]["message"]
+    assert again.status_code == 409
+    assert again.json()["errors"] == [{"field": "", "code": "workflow",
+                                       "message": "there is no closure request to approve"}]
+    assert_trail(mark)
+    assert_audited("update", cast.own_case, times=2)
 
 
 def test_it_lists_a_cases_people_with_htcds_names(cast, client, caseworker_token):

@@ -8,7 +8,7 @@ from harborlight.accounts.models import Role
 from harborlight.cases.models import (Case, Person, SafetyPlan, Task, TaskKind,
                                       TraffickingEvent)
 from harborlight.vocab.loader import htcds_codes
-from harborlight.web.demo_setup import create_cases
+from harborlight.demo.records import create_cases
 
 
 def test_it_builds_cases_with_plans_events_and_valid_codes(cast):

@@ -139,6 +139,12 @@ def test_it_accepts_json_in_records_form_with_a_variant_spelling(cast, tmp_path)
 
 def test_it_writes_one_audit_entry_per_import(cast, tmp_path):
     before = AuditEntry.objects.count()
-    import_file(write_csv(tmp_path / "in.csv", [ROW, {**ROW, "prs_FirstName": "Z"}]), cast.own)
+    first = {**ROW, "hl_ExternalId": "src-1"}
+    import_file(write_csv(tmp_path / "in.csv", [first, {**ROW, "prs_FirstName": "Z"}]),
+                cast.own)
     entry = AuditEntry.objects.order_by("-seq").first()
     assert AuditEntry.objects.count() == before + 1 and entry.details["created"] == 2
+    changed = dict(first, prs_Gender="Masculine")
+    import_file(write_csv(tmp_path / "again.csv", [changed]), cast.own)  # updates one case
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert AuditEntry.objects.count() == before + 2 and entry.details["updated"] == 1

@@ -12,9 +12,10 @@ from django.db import connection
 from harborlight.accounts.models import Role
 from harborlight.cases.duplicates import find_duplicates
 from harborlight.cases.erasure import erase_person
-from harborlight.cases.models import (Case, Consent, ConsentMethod, ConsentPurpose, Person,
-                                      PersonMerge, PersonRole, SafetyPlan, WorkflowError)
-from harborlight.security.audit.models import AuditEntry
+from harborlight.cases.models import (Case, Person, PersonMerge, PersonRole, SafetyPlan,
+                                      WorkflowError)
+from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def make_person(case, **values):
@@ -74,20 +75,24 @@ def test_it_merges_keeping_both_histories_and_undoes(cast, second_case, signed_i
     client = signed_in_client(cast.role(Role.CASEWORKER))
     page = client.get(f"/cases/{cast.own_case.reference}/people/{kept.pk}/").content.decode()
     assert "same mobile phone" in page
+    mark = audit_mark()
     client.post(f"/cases/{cast.own_case.reference}/people/{kept.pk}/merge/",
                 {"duplicate": duplicate.pk})
     duplicate.refresh_from_db()
     assert duplicate.merged_into == kept
+    assert_trail(mark, ("update", kept))  # one act on the record kept, naming the other
     assert SafetyPlan.objects.filter(person=duplicate).count() == 1  # history kept
     assert duplicate not in Person.objects.current()
     export = signed_in_client(cast.role(Role.SUPERVISOR)).get(
         f"/cases/{cast.own_case.reference}/people/{kept.pk}/export/?format=json")
     assert "green scarf" in export.content.decode()
     merge = PersonMerge.objects.get(kept=kept)
+    mark = audit_mark()
     client.post(f"/cases/{cast.own_case.reference}/merges/{merge.pk}/undo/")
     duplicate.refresh_from_db()
     merge.refresh_from_db()
     assert duplicate.merged_into is None and merge.undone_at is not None
+    assert_trail(mark, ("update", kept))
     with pytest.raises(WorkflowError):
         merge.undo(by=cast.role(Role.CASEWORKER))
 
@@ -102,6 +107,7 @@ def test_it_refuses_to_merge_across_organisations(cast):
 def test_it_exports_a_persons_data_as_json_and_audits_it(cast, signed_in_client):
     person = cast.own_case.persons.get()
     client = signed_in_client(cast.role(Role.SUPERVISOR))
+    mark = audit_mark()
     response = client.get(f"/cases/{cast.own_case.reference}/people/{person.pk}/export/",
                           {"format": "json"})
     document = json.loads(response.content)
@@ -109,8 +115,7 @@ def test_it_exports_a_persons_data_as_json_and_audits_it(cast, signed_in_client)
     assert record["person"]["prs_SecondName"] == "Quintero-Vance"
     assert record["case"]["cco_CaseComment"] == ["First meeting went well."]
     assert response["Cache-Control"] == "no-store"
-    assert AuditEntry.objects.filter(action="export", object_id=str(person.pk),
-                                     object_type="cases.person").exists()
+    assert_trail(mark, ("export", person))  # the export is the read: one entry, not two
     page = client.get(f"/cases/{cast.own_case.reference}/people/{person.pk}/export/")
     assert b"Quintero-Vance" in page.content
 
@@ -131,6 +136,7 @@ def test_it_erases_a_person_and_audits_without_values(cast, signed_in_client):
                            retention_explained=True, withdrawal_explained=True,
                            wording="Yes to the shelter", recorded_by=cast.role(Role.CASEWORKER))
     client = signed_in_client(cast.role(Role.SUPERVISOR))
+    mark = audit_mark()
     response = client.post(f"/cases/{cast.own_case.reference}/people/{person.pk}/erase/",
                            {"reason": "The person asked us to erase their data.",
                             "confirm": "on"})
@@ -140,9 +146,8 @@ def test_it_erases_a_person_and_audits_without_values(cast, signed_in_client):
     assert person.mobile_phone_index is None and person.phonetic_name_index is None
     assert not SafetyPlan.objects.filter(person=person).exists()
     assert Consent.objects.get(person=person).wording == ""
-    [entry] = [e for e in AuditEntry.objects.filter(
-        action="delete", object_id=str(person.pk), object_type="cases.person")
-        if e.details.get("erasure")]
+    assert_trail(mark, ("delete", person))  # the plan deleted and the saves: part of the act
+    [entry] = assert_audited("delete", person)
     assert entry.details["erasure"] and "Marisol" not in json.dumps(entry.details)
     with connection.cursor() as cursor:
         cursor.execute("SELECT first_name, mobile_phone FROM cases_person WHERE id = %s",
@@ -151,8 +156,10 @@ def test_it_erases_a_person_and_audits_without_values(cast, signed_in_client):
 
 
 def test_it_needs_a_reason_to_erase(cast):
-    with pytest.raises(ValueError):
-        erase_person(cast.own_case.persons.get(), by=cast.role(Role.SUPERVISOR), reason="")
+    person = cast.own_case.persons.get()
+    with pytest.raises(WorkflowError):
+        erase_person(person, by=cast.role(Role.SUPERVISOR), reason="")
+    assert_audited("delete", person, times=0)
 
 
 def test_it_refuses_erasure_to_a_caseworker(cast, signed_in_client):
@@ -167,12 +174,28 @@ def test_it_refuses_erasure_to_a_caseworker(cast, signed_in_client):
 
 def test_it_adds_a_perpetrator_with_htcds_roles(cast, signed_in_client):
     client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
     response = client.post(f"/cases/{cast.own_case.reference}/people/new/", {
         "role": "perpetrator", "first_name": "Unknown", "second_name": "Recruiter",
         "roles_in_process": ["RecruiterOrIntermediary", "Transporter"]})
     assert response.status_code == 302
     person = Person.objects.get(case=cast.own_case, role="perpetrator")
+    assert_trail(mark, ("create", person))
     assert person.roles_in_process == ["RecruiterOrIntermediary", "Transporter"]
     bad = client.post(f"/cases/{cast.own_case.reference}/people/new/", {
         "role": "perpetrator", "roles_in_process": ["Wizard"]})
     assert bad.status_code == 400
+
+
+def test_it_reads_once_on_the_edit_form_and_updates_once_on_save(cast, signed_in_client):
+    person = cast.own_case.persons.get()
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    edit = f"/cases/{cast.own_case.reference}/people/{person.pk}/edit/"
+    mark = audit_mark()
+    assert b"Quintero-Vance" in client.get(edit).content
+    assert_trail(mark, ("read", person))  # the form shows the record's values
+    mark = audit_mark()
+    response = client.post(edit, {"role": "victim", "first_name": "Marisol",
+                                  "second_name": "Quintero"})
+    assert response.status_code == 302
+    assert_trail(mark, ("update", person))

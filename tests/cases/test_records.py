@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from harborlight.accounts.models import Role
-from harborlight.cases.models import (Consent, SafetyPlan, SupportPlan, Task, TaskKind,
-                                      TraffickingEvent)
-from harborlight.security.disclosure import ConsentRequired, disclose
-
+from harborlight.cases.models import SafetyPlan, SupportPlan, Task, TaskKind, TraffickingEvent
+from harborlight.consent.disclosure import ConsentRequired, disclose
+from harborlight.consent.models import Consent
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def url(cast, tail: str) -> str:
@@ -22,6 +22,7 @@ def url(cast, tail: str) -> str:
 def test_it_saves_a_safety_plan_encrypted_with_a_review_task(cast, signed_in_client):
     client = signed_in_client(cast.role(Role.CASEWORKER))
     review = timezone.localdate() + datetime.timedelta(days=14)
+    mark = audit_mark()
     response = client.post(url(cast, "safety-plans/new/"), {
         "safe_contacts": "My sister, call from the shop phone", "safe_places": "Library",
         "code_words": "Are the tomatoes ripe?", "risk_reduction_steps": "Keep ID with me",
@@ -32,6 +33,7 @@ def test_it_saves_a_safety_plan_encrypted_with_a_review_task(cast, signed_in_cli
     task = Task.objects.get(safety_plan=plan)
     assert task.kind == TaskKind.SAFETY_REVIEW and task.due_on == review
     assert task.assigned_to == cast.role(Role.CASEWORKER)
+    assert_trail(mark, ("create", plan))  # the review task is part of saving the plan
     from django.db import connection
     with connection.cursor() as cursor:
         cursor.execute("SELECT code_words FROM cases_safetyplan WHERE id = %s", [plan.pk])
@@ -45,10 +47,15 @@ def test_it_moves_the_reminder_when_the_review_date_changes(cast, signed_in_clie
                                      review_on=datetime.date(2027, 1, 1))
     plan.sync_review_task(by=cast.role(Role.CASEWORKER))
     client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
+    client.get(url(cast, f"safety-plans/{plan.pk}/"))
+    assert_trail(mark, ("read", plan))  # the edit form shows the plan: a read, not an update
+    mark = audit_mark()
     client.post(url(cast, f"safety-plans/{plan.pk}/"), {"review_on": "2027-02-01",
                                                        "code_words": "new words"})
     assert list(Task.objects.filter(safety_plan=plan).values_list("due_on", flat=True)) == [
         datetime.date(2027, 2, 1)]
+    assert_trail(mark, ("update", plan))
 
 
 def test_it_lists_due_reviews_in_my_tasks(cast, signed_in_client):
@@ -69,9 +76,12 @@ def test_it_rejects_a_safety_plan_without_a_review_date(cast, signed_in_client):
 
 def test_it_adds_goals_with_htcds_support_plan_types(cast, signed_in_client):
     client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
     client.post(url(cast, "goals/new/"), {"type": "Education", "objectives": "Finish GED",
                                           "status": "open"})
-    assert SupportPlan.objects.get(case=cast.own_case).objectives == "Finish GED"
+    goal = SupportPlan.objects.get(case=cast.own_case)
+    assert goal.objectives == "Finish GED"
+    assert_trail(mark, ("create", goal))
     bad = client.post(url(cast, "goals/new/"), {"type": "Astrology", "objectives": "x",
                                                 "status": "open"})
     assert bad.status_code == 400
@@ -86,14 +96,18 @@ def test_it_marks_a_goal_achieved(cast, signed_in_client):
     assert response.status_code == 302
     goal.refresh_from_db()
     assert goal.status == "achieved" and str(goal.actual_end_date) == "2026-11-20"
+    assert_audited("update", goal)
 
 
 def test_it_completes_a_task(cast, signed_in_client):
     task = Task.objects.create(organisation=cast.own, case=cast.own_case, title="Call lawyer",
                                due_on=datetime.date(2027, 1, 1))
-    signed_in_client(cast.role(Role.CASEWORKER)).post(url(cast, f"tasks/{task.pk}/done/"))
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    client.post(url(cast, f"tasks/{task.pk}/done/"))
+    client.post(url(cast, f"tasks/{task.pk}/done/"))  # done already: nothing more happens
     task.refresh_from_db()
     assert task.done_at is not None and task.done_by == cast.role(Role.CASEWORKER)
+    assert_audited("update", task)
 
 
 def test_it_draws_events_on_a_timeline_in_date_order(cast, signed_in_client):
@@ -103,6 +117,8 @@ def test_it_draws_events_on_a_timeline_in_date_order(cast, signed_in_client):
                             ("Transit", "", "Monterrey")]:
         client.post(url(cast, "events/new/"), {"type": kind, "date": day, "city": city})
     assert TraffickingEvent.objects.filter(case=cast.own_case).count() == 3
+    for event in TraffickingEvent.objects.filter(case=cast.own_case):
+        assert_audited("create", event)
     page = client.get(f"/cases/{cast.own_case.reference}/").content.decode()
     assert "<svg" in page and 'role="img"' in page and "style=" not in page
     assert page.index("Recruitment 2023-01") < page.index("Exploitation 2024-06")
@@ -115,6 +131,9 @@ def test_it_records_consent_that_then_opens_the_disclosure_gate(cast, signed_in_
     client = signed_in_client(cast.role(Role.CASEWORKER))
     with pytest.raises(ConsentRequired):
         disclose(cast.role(Role.CASEWORKER), cast.own_case, "referral", case=cast.own_case)
+    mark = audit_mark()
+    assert client.get(url(cast, "consents/new/")).status_code == 200
+    assert_trail(mark)  # a blank form is not an act: nothing is recorded
     response = client.post(url(cast, "consents/new/"), {
         "person": person.pk, "purpose": "referral", "method": "verbal",
         "retention_explained": "on", "withdrawal_explained": "on",
@@ -124,11 +143,14 @@ def test_it_records_consent_that_then_opens_the_disclosure_gate(cast, signed_in_
     consent = Consent.objects.get(case=cast.own_case)
     assert consent.fields_allowed == ["prs_FirstName", "prs_MobilePhone"]
     assert consent.recorded_by == cast.role(Role.CASEWORKER)
+    assert_trail(mark, ("create", consent))
     basis = disclose(cast.role(Role.CASEWORKER), cast.own_case, "referral", case=cast.own_case)
     assert basis.consent == consent
     client.post(url(cast, f"consents/{consent.pk}/withdraw/"), {"note": "Changed her mind"})
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None and consent.withdrawal_note == "Changed her mind"
+    [withdrawal] = assert_audited("update", consent)
+    assert withdrawal.details == {"change": "withdrawn"}
     with pytest.raises(ConsentRequired):
         disclose(cast.role(Role.CASEWORKER), cast.own_case, "referral", case=cast.own_case)
 
@@ -139,7 +161,8 @@ def test_it_refuses_consent_when_retention_and_withdrawal_were_not_explained(cas
     response = signed_in_client(cast.role(Role.CASEWORKER)).post(url(cast, "consents/new/"), {
         "person": person.pk, "purpose": "referral", "method": "verbal"})
     assert response.status_code == 400 and not Consent.objects.exists()
-    assert b"only informed once this was explained" in response.content
+    assert b"only informed once how long we keep the data" in response.content
+    assert_audited("create", object_type="consent.consent", times=0)
 
 
 def test_it_offers_only_this_cases_people_as_consent_givers(cast, signed_in_client):

@@ -1,17 +1,20 @@
-"""Case endpoints of the HTTP API."""
+"""Case endpoints of the HTTP API: thin adapters over the same calls as the pages.
+
+Each endpoint names its action once, in the call that fetches and authorises
+(:func:`~harborlight.security.permissions.fetch`, :func:`~.listing`, :func:`~.authorise`);
+domain errors become the API's one error shape in :mod:`harborlight.web.api`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
-from harborlight.cases.models import Case, CaseStatus, TraffickingStatus, WorkflowError
+from harborlight.cases.models import Case, CaseStatus, TraffickingStatus
 from harborlight.cases.subject_export import labelled_values
-from harborlight.cases.references import next_case_reference
-from harborlight.security.permissions import get_object_for, requires_api, scope
+from harborlight.security.permissions import authorise, fetch, listing
 
 router = Router(tags=["cases"])
 
@@ -58,26 +61,21 @@ class CaseIn(Schema):
 
 @router.get("", response=list[CaseOut], summary="Cases the caller may see")
 def list_cases(request, limit: int = 50, offset: int = 0):
-    requires_api(request.user, "case.view")
+    cases = listing(request, "case.view", Case.objects.select_related("owner"))
     limit = max(1, min(limit, 500))
-    cases = scope(request.user, "case.view", Case.objects.select_related("owner"))
     return list(cases[offset:offset + limit])
 
 
 @router.get("/{reference}", response=CaseOut, summary="One case (the read is audited)")
 def get_case(request, reference: str):
-    requires_api(request.user, "case.view")
-    return get_object_for(request.user, "case.view", Case.objects.select_related("owner"),
-                          reference=reference)
+    return fetch(request, Case.objects.select_related("owner"), action="case.view",
+                 reference=reference)
 
 
 @router.post("", response={201: CaseOut}, summary="Open a case")
 def create_case(request, payload: CaseIn):
-    requires_api(request.user, "case.create")
-    with transaction.atomic():
-        case = Case.objects.create(organisation=request.user.organisation,
-                                   reference=next_case_reference(), owner=request.user,
-                                   **payload.dict())
+    authorise(request, "case.create")
+    case = Case.objects.open_new(request.user.organisation, request.user, **payload.dict())
     return Status(201, case)
 
 
@@ -90,8 +88,7 @@ class PersonOut(Schema):
 @router.get("/{reference}/persons", response=list[PersonOut],
             summary="The people in a case, with their HTCDS fields (the read is audited)")
 def list_persons(request, reference: str):
-    requires_api(request.user, "case.view")
-    case = get_object_for(request.user, "case.view", Case, reference=reference)
+    case = fetch(request, Case, action="case.view", reference=reference)
     return [{"id": p.pk, "role": p.role,
              "htcds": {name: str(value) for name, _, value in
                        labelled_values(p, "cases.Person")}}
@@ -104,16 +101,9 @@ class ClosureIn(Schema):
 
 
 def _transition(request, reference: str, action: str, apply):
-    from harborlight.web.api import error_response
-
-    requires_api(request.user, action)
-    case = get_object_for(request.user, action, Case.objects.select_related("owner"),
-                          reference=reference)
-    try:
-        with transaction.atomic():
-            apply(case)
-    except WorkflowError as problem:
-        return error_response(request, 409, [{"field": "", "message": str(problem)}])
+    case = fetch(request, Case.objects.select_related("owner"), action=action,
+                 reference=reference)
+    apply(case)
     return case
 
 

@@ -14,32 +14,32 @@ Steps, in one transaction:
    mark it erased, so the case still counts one person and nothing else remains;
 3. blank the wording of the consents they gave (the rows stay: each says a disclosure
    had a basis, and the audit trail points at them);
-4. append a ``delete`` entry to the audit trail with the reason and counts (never values).
+4. append the act's one ``delete`` entry to the audit trail with the reason and counts
+   (never values); the deletions and saves above write no entries of their own.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
-from harborlight.cases.models import (Consent, Person, SafetyPlan, ServiceReceived,
-                                      SupportPlan, Task, TraffickingEvent)
+from harborlight.cases.models import (Person, SafetyPlan, ServiceReceived, SupportPlan, Task,
+                                      TraffickingEvent, WorkflowError)
+from harborlight.consent.models import Consent
+from harborlight.security.audit.log import audited, record
 
 KEEP = {"id", "organisation", "case", "role", "merged_into", "created_at", "erased_at"}
 MIN_REASON_LENGTH = 10
 
 
 def erase_person(person: Person, by, reason: str, now=None) -> dict[str, int]:
-    from harborlight.security.audit.log import record
-
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
-        raise ValueError("give the reason for the erasure (at least "
-                         f"{MIN_REASON_LENGTH} characters)")
+        raise WorkflowError("Give the reason for the erasure (at least "
+                            f"{MIN_REASON_LENGTH} characters).", field="reason")
     if person.erased_at is not None:
-        raise ValueError("this person was already erased")
+        raise WorkflowError("This person was already erased.")
     removed: dict[str, int] = {}
-    with transaction.atomic():
+    with audited():
         for model in (Task, SafetyPlan, SupportPlan, ServiceReceived, TraffickingEvent):
             count, _ = model.objects.filter(person=person).delete()
             removed[model._meta.label] = count

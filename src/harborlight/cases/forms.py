@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
-from harborlight.cases.models import (CaseNote, CaseStatus, Consent, SafetyPlan,
-                                      ServiceReceived, SupportPlan, Task, TraffickingEvent,
-                                      TraffickingStatus)
-from harborlight.cases.models.core import Person
-from harborlight.vocab.loader import htcds_choices
+from harborlight.accounts.models import User
+from harborlight.cases.htcds_map import row_fields
+from harborlight.cases.models import (HOLD_ACTION, OPEN_STATUSES, CaseNote, Person,
+                                      SafetyPlan, ServiceReceived, SupportPlan, Task,
+                                      TraffickingEvent, TraffickingStatus)
+from harborlight.consent.models import Consent
+from harborlight.vocab.loader import htcds_choices, htcds_field
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -50,16 +52,11 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from harborlight.accounts.models import User
-
-        self.fields["owner"].queryset = User.objects.filter(
-            organisation=organisation, is_active=True,
-            role__in=["caseworker", "supervisor"]).order_by("username")
+        self.fields["owner"].queryset = User.objects.allowed_to(HOLD_ACTION, organisation)
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[(s.value, s.label) for s in
-                                        (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)],
+    status = forms.ChoiceField(choices=[(s.value, s.label) for s in OPEN_STATUSES],
                                label="Status")
 
 
@@ -186,9 +183,6 @@ class EventForm(forms.ModelForm):
 
 
 def _shareable_fields() -> list[tuple[str, str]]:
-    from harborlight.cases.htcds_map import row_fields
-    from harborlight.vocab.loader import htcds_field
-
     return [(h.htcds, f"{htcds_field(h.htcds)['label']} ({h.htcds})") for h in row_fields()]
 
 
@@ -213,13 +207,6 @@ class ConsentForm(forms.ModelForm):
         self.fields["person"].queryset = case.persons.current() if case else Person.objects.none()
         self.fields["person"].label_from_instance = lambda p: p.display_name
         self.fields["person"].required = True
-
-    def clean(self):
-        data = super().clean()
-        for name in ("retention_explained", "withdrawal_explained"):
-            if not data.get(name):
-                self.add_error(name, "Consent is only informed once this was explained.")
-        return data
 
 
 class WithdrawConsentForm(forms.Form):

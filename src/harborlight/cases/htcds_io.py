@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from django.db import transaction
-
+from harborlight.accounts.models import User
 from harborlight.cases.htcds_map import Home, row_fields
-from harborlight.cases.models import Case, CaseStatus, Person, PersonRole
-from harborlight.cases.references import next_case_reference
+from harborlight.cases.models import HOLD_ACTION, Case, CaseStatus, Person, PersonRole
+from harborlight.security.audit.log import audited, record
 from harborlight.security.crypto import get_keyring
 from harborlight.vocab.loader import htcds_fields, htcds_names, htcds_picklists
 
@@ -286,12 +285,12 @@ def convert_rows(rows: Iterable[tuple[int, dict]], users: dict[str, Any]
 
 def import_rows(rows: list[tuple[int, dict]], organisation, by=None,
                 report: HeaderReport | None = None) -> ImportResult:
-    """Import rows into ``organisation``: all or nothing, idempotent by external id."""
-    from harborlight.accounts.models import User
-    from harborlight.security.audit.log import record
+    """Import rows into ``organisation``: all or nothing, idempotent by external id.
 
-    users = {u.username.casefold(): u for u in User.objects.filter(
-        organisation=organisation, is_active=True, role__in=["caseworker", "supervisor"])}
+    The import is one act: one ``create`` entry with the counts, however many rows.
+    """
+    users = {u.username.casefold(): u
+             for u in User.objects.allowed_to(HOLD_ACTION, organisation)}
     converted, errors = convert_rows(rows, users)
     if errors:
         raise ImportFailed(errors, report)
@@ -303,7 +302,7 @@ def import_rows(rows: list[tuple[int, dict]], organisation, by=None,
     existing.update({ref: pk for ref, pk in Case.objects.filter(
         organisation=organisation, external_id="", reference__in=ids)
         .values_list("reference", "pk") if ref not in existing})
-    with transaction.atomic():
+    with audited():
         fresh = [c for c in converted if c.external_id not in existing]
         for start in range(0, len(fresh), BATCH):
             _create_batch(fresh[start:start + BATCH], organisation)
@@ -335,12 +334,8 @@ def _case_defaults(values: dict) -> dict:
 
 
 def _create_batch(batch: list[Converted], organisation) -> None:
-    cases = [Case(organisation=organisation, reference=next_case_reference(),
-                  external_id=item.external_id, **_case_defaults(item.case)) for item in batch]
-    for case in cases:
-        if case.status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED):
-            case.closed_at = case.opened_at
-    Case.objects.bulk_create(cases)
+    cases = Case.objects.open_many(organisation, [
+        Case(external_id=item.external_id, **_case_defaults(item.case)) for item in batch])
     Person.objects.bulk_create([
         Person(organisation=organisation, case=case, role=PersonRole.VICTIM,
                external_id=item.external_id, **item.person)

@@ -13,8 +13,8 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-from harborlight.vocab.loader import (VocabularyError, check_entry, htcds_names,
-                                      parse_document)
+from harborlight.vocab.loader import (VocabularyError, check_entry, htcds_fields,
+                                      htcds_names, parse_document)
 
 KINDS = {"text", "date", "int", "float", "bool", "code", "codes", "countries", "user"}
 ROW_MODELS = ("cases.Case", "cases.Person")
@@ -53,8 +53,6 @@ def htcds_map() -> dict[str, Home]:
 
 def row_fields() -> list[Home]:
     """The fields a flat-file row carries (case and person), in the standard's order."""
-    from harborlight.vocab.loader import htcds_fields
-
     homes = htcds_map()
     return [homes[f["field"]] for f in htcds_fields()
             if f["field"] in homes and homes[f["field"]].model in ROW_MODELS]

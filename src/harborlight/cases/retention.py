@@ -15,9 +15,10 @@ from importlib import resources
 
 from django.apps import apps
 from django.contrib.admin.utils import NestedObjects
-from django.db import router, transaction
+from django.db import router
 from django.utils import timezone
 
+from harborlight.security.audit.log import audited, record
 from harborlight.vocab.loader import VocabularyError, check_entry, parse_document
 
 
@@ -71,8 +72,6 @@ def _would_delete(queryset) -> dict[str, int]:
 def purge(now: datetime.datetime | None = None, dry_run: bool = False, by=None,
           rules: tuple[Rule, ...] | None = None) -> list[tuple[Rule, dict[str, int]]]:
     """Apply the retention rules; return (rule, {model label: rows removed}) per rule."""
-    from harborlight.security.audit.log import record
-
     now = now or timezone.now()
     report = []
     for rule in rules or retention_rules():
@@ -80,7 +79,7 @@ def purge(now: datetime.datetime | None = None, dry_run: bool = False, by=None,
         if dry_run:
             report.append((rule, _would_delete(queryset)))
             continue
-        with transaction.atomic():
+        with audited():  # one entry per rule, not one per row deleted
             _, counts = queryset.delete()
             counts = {label: n for label, n in counts.items() if n}
             if counts:

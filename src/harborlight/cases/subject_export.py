@@ -13,8 +13,11 @@ import datetime
 from typing import Any
 
 from harborlight.cases.htcds_map import htcds_map
-from harborlight.cases.models import (Consent, Person, SafetyPlan, ServiceReceived,
-                                      SupportPlan, TraffickingEvent)
+from harborlight.cases.models import (Person, SafetyPlan, ServiceReceived, SupportPlan,
+                                      TraffickingEvent)
+from harborlight.consent.models import Consent
+from harborlight.security.audit.log import record
+from harborlight.vocab.loader import htcds_field
 
 FORMAT = "harborlight-subject-export"
 
@@ -41,8 +44,6 @@ def _htcds_values(obj, model_label: str) -> dict[str, Any]:
 
 def labelled_values(obj, model_label: str) -> list[tuple[str, str, Any]]:
     """(HTCDS name, label, value) of the fields of ``obj`` that have a value, for pages."""
-    from harborlight.vocab.loader import htcds_field
-
     rows = []
     for name, value in _htcds_values(obj, model_label).items():
         if value in (None, "", []):
@@ -92,9 +93,7 @@ def person_record(person: Person) -> dict[str, Any]:
 
 
 def export_person(person: Person, by) -> dict[str, Any]:
-    """The export document for ``person`` and the people merged into it; audited."""
-    from harborlight.security.audit.log import record
-
+    """The export document for ``person`` and the people merged into it; audited once."""
     people = [person, *Person.objects.filter(merged_into=person).select_related("case")]
     document = {"format": FORMAT, "version": 1,
                 "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),

@@ -12,19 +12,27 @@ HTCDS content: Human Trafficking Case Data Standard v2.0, IOM and partners, CC B
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from harborlight.cases.phonetic import name_key
+from harborlight.cases.references import next_case_reference
 from harborlight.cases.validators import HtcdsCode
+from harborlight.errors import DomainError
+from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import (BlindIndexField, EncryptedCharField,
                                          EncryptedDateField, EncryptedTextField)
+from harborlight.security.policy import role_allows
+
+HOLD_ACTION = "case.hold"
 
 
-class WorkflowError(ValueError):
+class WorkflowError(DomainError):
     """A case transition that is not allowed from the case's current state."""
+
+    code = "workflow"
 
 
 class CaseStatus(models.TextChoices):
@@ -48,10 +56,17 @@ class TraffickingStatus(models.TextChoices):
     NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
 
 
-def _audit(action: str, by, obj, **details) -> None:
-    from harborlight.security.audit.log import record
+def may_hold_cases(user) -> bool:
+    """Whether ``user``'s role may be a case's caseworker (``case.hold`` in policy.toml)."""
+    return bool(getattr(user, "role", "")) and role_allows(user.role, HOLD_ACTION)
 
-    record(action, actor=by, obj=obj, details=details)
+
+def check_holder(user, organisation_id: int) -> None:
+    """Refuse to give a case to someone who may not hold it here."""
+    if user.organisation_id != organisation_id or not user.is_active:
+        raise WorkflowError("Assign the case to an active colleague in this organisation.")
+    if not may_hold_cases(user):
+        raise WorkflowError(f"{user} cannot hold cases in their role.")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -63,26 +78,56 @@ class CaseQuerySet(models.QuerySet):
 
 
 class CaseManager(models.Manager.from_queryset(CaseQuerySet)):  # type: ignore[misc]
-    def open_new(self, organisation, by, *, tip=None, owner=None, **fields) -> "Case":
-        """Open a case from scratch or from a tip, audited; the tip then points at it.
+    def open_new(self, organisation, by, *, tip=None, owner=None, victim: dict | None = None,
+                 origin: dict | None = None, **fields) -> "Case":
+        """The one way to open a case: from scratch, from a tip or from a referral.
 
-        The intake app converts a tip by calling ``Case.objects.open_new(org, user, tip=tip,
-        summary=...)``. ``owner`` defaults to the user opening it when that user holds cases.
+        ``owner`` (cas_CaseOwner) must be able to hold cases in the organisation; when it
+        is not given, the opener becomes the owner only if their role holds cases
+        (``case.hold``). So a hotline operator converting a tip opens a case that nobody
+        owns yet, for a supervisor to assign. ``victim`` adds the person the case is about
+        (their fields); a ``tip`` is linked to the new case. Audited once (``create``),
+        with ``origin`` (a referral, a transfer) and the tip in the entry's details.
         """
-        from harborlight.cases.references import next_case_reference
-
         if tip is not None and tip.organisation_id != organisation.pk:
-            raise WorkflowError("a tip can only become a case of its own organisation")
-        if owner is None and getattr(by, "role", "") in ("caseworker", "supervisor"):
+            raise WorkflowError("A tip can only become a case of its own organisation.")
+        if owner is None and by is not None and by.organisation_id == organisation.pk \
+                and may_hold_cases(by):
             owner = by
-        with transaction.atomic():
+        if owner is not None:
+            check_holder(owner, organisation.pk)
+        with audited():
             case = self.create(organisation=organisation, reference=next_case_reference(),
                                owner=owner, **fields)
+            if victim:
+                Person.objects.create(organisation=organisation, case=case,
+                                      role=PersonRole.VICTIM, **victim)
             if tip is not None:
                 tip.case = case
                 tip.save(update_fields=["case"])
-            _audit("create", by, case, from_tip=tip.reference if tip is not None else "")
+            details = dict(origin or {})
+            if tip is not None:
+                details["from_tip"] = tip.reference
+            if victim:
+                details["person"] = True
+            record("create", actor=by, obj=case, details=details)
         return case
+
+    def open_many(self, organisation, cases: list["Case"]) -> list["Case"]:
+        """Open many cases at once (an import, the demo): the bulk twin of :meth:`open_new`.
+
+        Each unsaved case gets the organisation and a fresh reference; owners must be able
+        to hold cases there; a case that arrives closed is closed when opened. Bulk
+        inserts send no signals, so the caller records the act once for the whole batch.
+        """
+        for case in cases:
+            if case.owner_id is not None:
+                check_holder(case.owner, organisation.pk)
+            case.organisation = organisation
+            case.reference = next_case_reference()
+            if case.status in CLOSED_STATUSES and case.closed_at is None:
+                case.closed_at = case.opened_at
+        return self.bulk_create(cases)
 
 
 class Case(models.Model):
@@ -90,7 +135,9 @@ class Case(models.Model):
 
     Workflow methods (``assign``, ``set_status``, ``decide_trafficking_status``,
     ``request_closure``, ``approve_closure``, ``reject_closure``, ``reopen``) check the
-    transition, save, and write an audit entry; permission checks stay in the views.
+    transition, save, and write the act's one audit entry (``update``, with the change in
+    its details) in one transaction. Whether the person acting may do it at all is asked
+    of :mod:`harborlight.security.permissions` before the method is called.
     """
 
     audit_sensitive = True
@@ -179,38 +226,39 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # A case is never shared with another organisation: a referral carries a copy of the
+    # consented fields, and a transfer gives the receiver a case of its own
+    # (docs/architecture.md). So a case has no sharing hooks for the permission layer.
+
     def is_assigned_to(self, user) -> bool:
         return self.owner_id is not None and self.owner_id == user.pk
 
     @staticmethod
-    def assigned_filter(user) -> Q:
-        return Q(owner=user)
+    def restricted_filter(user) -> Q:
+        return Q(restricted=False) | Q(owner=user)
 
-    # Sharing with other organisations (referrals accepted with consent, transfers) is
-    # decided by the referrals app; the permission layer asks through these two hooks.
-    def is_shared_with(self, organisation, action: str) -> bool:
-        from harborlight.referrals.sharing import case_is_shared_with
+    def add_note(self, body: str, by) -> "CaseNote":
+        """Add a note (HTCDS Case Comment), audited once."""
+        with audited():
+            note = CaseNote.objects.create(organisation_id=self.organisation_id, case=self,
+                                           author=by, body=body)
+            record("create", actor=by, obj=note, details={"case": self.reference})
+        return note
 
-        return case_is_shared_with(self, organisation, action)
-
-    @staticmethod
-    def shared_with_filter(organisation, action: str) -> Q:
-        from harborlight.referrals.sharing import cases_shared_with
-
-        return cases_shared_with(organisation, action)
+    def _act(self, by, fields: list[str], **details) -> None:
+        """Save ``fields`` and record the one ``update`` entry of this act."""
+        with audited():
+            self.save(update_fields=[*fields, "updated_at"])
+            record("update", actor=by, obj=self, details=details)
 
     # -- workflow ----------------------------------------------------------------------
 
     def assign(self, to, by) -> None:
         """Make ``to`` the caseworker (cas_CaseOwner); they must hold cases here."""
-        if to.organisation_id != self.organisation_id or not to.is_active:
-            raise WorkflowError("assign the case to an active colleague in this organisation")
-        if to.role not in ("caseworker", "supervisor"):
-            raise WorkflowError("only caseworkers and supervisors hold cases")
+        check_holder(to, self.organisation_id)
         previous = self.owner_id
         self.owner = to
-        self.save(update_fields=["owner", "updated_at"])
-        _audit("update", by, self, change="assign", previous_owner=previous, owner=to.pk)
+        self._act(by, ["owner"], change="assign", previous_owner=previous, owner=to.pk)
 
     def set_status(self, status: str, by) -> None:
         """Move between the open statuses; closing goes through request/approve."""
@@ -219,8 +267,7 @@ class Case(models.Model):
         if not self.is_open:
             raise WorkflowError("reopen a closed case first")
         previous, self.status = self.status, status
-        self.save(update_fields=["status", "updated_at"])
-        _audit("update", by, self, change="status", previous=previous, status=status)
+        self._act(by, ["status"], change="status", previous=previous, status=status)
 
     def decide_trafficking_status(self, status: str, decision_org: str, by,
                                   now=None) -> None:
@@ -234,11 +281,9 @@ class Case(models.Model):
         self.trafficking_status_decision_org = decision_org
         self.trafficking_status_decided_by = by
         self.trafficking_status_decided_at = now or timezone.now()
-        self.save(update_fields=["trafficking_status", "trafficking_status_decision_org",
-                                 "trafficking_status_decided_by",
-                                 "trafficking_status_decided_at", "updated_at"])
-        _audit("update", by, self, change="trafficking_status", status=status,
-               decision_org=decision_org)
+        self._act(by, ["trafficking_status", "trafficking_status_decision_org",
+                       "trafficking_status_decided_by", "trafficking_status_decided_at"],
+                  change="trafficking_status", status=status, decision_org=decision_org)
 
     def request_closure(self, reason: str, by, referred: bool = False, now=None) -> None:
         """Ask to close with a reason (cas_ReasonForCaseClosure); a supervisor approves."""
@@ -252,10 +297,9 @@ class Case(models.Model):
                                          else CaseStatus.CLOSED)
         self.closure_requested_by = by
         self.closure_requested_at = now or timezone.now()
-        self.save(update_fields=["reason_for_closure", "closure_requested_status",
-                                 "closure_requested_by", "closure_requested_at", "updated_at"])
-        _audit("update", by, self, change="closure_requested",
-               status=self.closure_requested_status)
+        self._act(by, ["reason_for_closure", "closure_requested_status",
+                       "closure_requested_by", "closure_requested_at"],
+                  change="closure_requested", status=self.closure_requested_status)
 
     def approve_closure(self, by, now=None) -> None:
         if not self.is_open or self.closure_requested_at is None:
@@ -263,9 +307,9 @@ class Case(models.Model):
         self.status = self.closure_requested_status or CaseStatus.CLOSED
         self.closure_approved_by = by
         self.closed_at = now or timezone.now()
-        self.save(update_fields=["status", "closure_approved_by", "closed_at", "updated_at"])
-        _audit("update", by, self, change="closure_approved", status=self.status,
-               requested_by=self.closure_requested_by_id)
+        self._act(by, ["status", "closure_approved_by", "closed_at"],
+                  change="closure_approved", status=self.status,
+                  requested_by=self.closure_requested_by_id)
 
     def reject_closure(self, by) -> None:
         if self.closure_requested_at is None or not self.is_open:
@@ -273,9 +317,8 @@ class Case(models.Model):
         self.closure_requested_at = None
         self.closure_requested_status = ""
         self.closure_requested_by = None
-        self.save(update_fields=["closure_requested_at", "closure_requested_status",
-                                 "closure_requested_by", "updated_at"])
-        _audit("update", by, self, change="closure_rejected")
+        self._act(by, ["closure_requested_at", "closure_requested_status",
+                       "closure_requested_by"], change="closure_rejected")
 
     def reopen(self, by) -> None:
         if self.is_open:
@@ -284,8 +327,9 @@ class Case(models.Model):
         self.closed_at = self.closure_requested_at = None
         self.closure_requested_status = ""
         self.closure_requested_by = self.closure_approved_by = None
-        self.save()
-        _audit("update", by, self, change="reopened")
+        self._act(by, ["status", "closed_at", "closure_requested_at",
+                       "closure_requested_status", "closure_requested_by",
+                       "closure_approved_by"], change="reopened")
 
 
 class PersonRole(models.TextChoices):
@@ -438,6 +482,10 @@ class Person(models.Model):
 
     def is_assigned_to(self, user) -> bool:
         return self.case.is_assigned_to(user)
+
+    @staticmethod
+    def restricted_filter(user) -> Q:
+        return Q(case__restricted=False) | Q(case__owner=user)
 
     @property
     def display_name(self) -> str:

@@ -9,10 +9,12 @@ that pointer. Every merge and undo is audited, and this row keeps who did what a
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from harborlight.cases.models.core import Person, WorkflowError
+from harborlight.security.audit.log import audited, record
 
 
 class PersonMergeQuerySet(models.QuerySet):
@@ -50,11 +52,15 @@ class PersonMerge(models.Model):
     def is_assigned_to(self, user) -> bool:
         return self.kept.case.is_assigned_to(user) and self.merged.case.is_assigned_to(user)
 
+    @staticmethod
+    def restricted_filter(user) -> Q:
+        return ((Q(kept__case__restricted=False) | Q(kept__case__owner=user))
+                & (Q(merged__case__restricted=False) | Q(merged__case__owner=user)))
+
     @classmethod
     def merge(cls, kept: Person, merged: Person, by, now=None) -> "PersonMerge":
-        """Merge ``merged`` into ``kept`` (same organisation, both current), audited."""
-        from harborlight.security.audit.log import record
-
+        """Merge ``merged`` into ``kept`` (same organisation, both current), audited once
+        on the record kept."""
         if kept.pk == merged.pk:
             raise WorkflowError("a record cannot be merged into itself")
         if kept.organisation_id != merged.organisation_id:
@@ -62,7 +68,7 @@ class PersonMerge(models.Model):
         for person in (kept, merged):
             if person.merged_into_id or person.erased_at:
                 raise WorkflowError("merge only current records (not merged or erased)")
-        with transaction.atomic():
+        with audited():
             merged.merged_into = kept
             merged.save(update_fields=["merged_into"])
             merge = cls.objects.create(organisation_id=kept.organisation_id, kept=kept,
@@ -73,11 +79,10 @@ class PersonMerge(models.Model):
         return merge
 
     def undo(self, by, now=None) -> None:
-        from harborlight.security.audit.log import record
-
+        """Separate the two records again, audited once on the record kept."""
         if self.undone_at is not None:
             raise WorkflowError("this merge was already undone")
-        with transaction.atomic():
+        with audited():
             Person.objects.filter(pk=self.merged_id, merged_into_id=self.kept_id).update(
                 merged_into=None)
             self.undone_at = now or timezone.now()

@@ -11,11 +11,13 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from harborlight.cases.models.core import Case, Person
 from harborlight.cases.validators import HtcdsCode
+from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import EncryptedCharField, EncryptedTextField
 
 
@@ -43,6 +45,10 @@ class CaseRecord(models.Model):
 
     def is_assigned_to(self, user) -> bool:
         return self.case.is_assigned_to(user)
+
+    @staticmethod
+    def restricted_filter(user) -> Q:
+        return Q(case__restricted=False) | Q(case__owner=user)
 
 
 class OrganisationProfile(models.Model):
@@ -190,6 +196,18 @@ class SafetyPlan(CaseRecord):
     def is_due(self, today: datetime.date | None = None) -> bool:
         return self.review_on <= (today or timezone.localdate())
 
+    def save_by(self, by) -> None:
+        """Save the plan and its review task: one act, audited once on the plan."""
+        created = self.pk is None
+        with audited():
+            if created:
+                self.created_by = by
+            self.updated_by = by
+            self.save()
+            task = self.sync_review_task(by)
+            record("create" if created else "update", actor=by, obj=self,
+                   details={"review_task": task.pk, "review_on": self.review_on.isoformat()})
+
     def sync_review_task(self, by) -> "Task":
         """Keep exactly one open "review the safety plan" task, due on ``review_on``."""
         task = Task.objects.filter(safety_plan=self, done_at__isnull=True).first()
@@ -243,7 +261,11 @@ class Task(CaseRecord):
         return self.done_at is None and self.due_on < (today or timezone.localdate())
 
     def complete(self, by, now=None) -> None:
-        if self.done_at is None:
+        """Mark the task done, audited once; a task already done stays as it was."""
+        if self.done_at is not None:
+            return
+        with audited():
             self.done_at = now or timezone.now()
             self.done_by = by
             self.save(update_fields=["done_at", "done_by"])
+            record("update", actor=by, obj=self, details={"change": "done"})

@@ -5,28 +5,26 @@ from __future__ import annotations
 
 import re
 
-from django.contrib import messages
-from django.forms import Form as DjangoForm
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from harborlight.cases import forms
-from harborlight.cases.models import (Case, CaseStatus, Consent, Person, PersonRole,
-                                      SafetyPlan, ServiceReceived, SupportPlan, Task,
-                                      TraffickingEvent, WorkflowError)
+from harborlight.cases.models import (Case, CaseStatus, Person, SafetyPlan, ServiceReceived,
+                                      SupportPlan, Task, TraffickingEvent)
 from harborlight.cases.phonetic import name_key
 from harborlight.cases.timeline import timeline
-from harborlight.cases.views.common import form_page, get_case, post_only
+from harborlight.cases.views.common import case_url, form_page
+from harborlight.consent.models import Consent
+from harborlight.pages import NoInput, form_for, step
 from harborlight.security.fields import blind_lookup
-from harborlight.security.permissions import can, requires, scope
+from harborlight.security.permissions import can, fetch, requires, scope
 
 PAGE_SIZE = 50
 REFERENCE = re.compile(r"^C-[0-9A-Z]{4}-[0-9A-Z]{4}$", re.I)
 PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
-
-
 SEARCH_LIMIT = 1000
 
 
@@ -39,7 +37,7 @@ def search_case_ids(query: str, organisation_id: int) -> list[int]:
     """
     query = query.strip()
     if REFERENCE.match(query):
-        # Not limited to the organisation: the list's scope decides (cases shared by referral).
+        # Not limited to the organisation here: the list's scope decides.
         return list(Case.objects.filter(reference=query.upper()).values_list("pk", flat=True))
     if "@" in query:
         people = Person.objects.filter(**blind_lookup(Person, "email", query))
@@ -85,25 +83,23 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @requires("case.create")
 def case_new(request: HttpRequest) -> HttpResponse:
-    form = forms.NewCaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        case = Case.objects.open_new(request.user.organisation, request.user,
-                                     summary=data["summary"], restricted=data["restricted"])
-        if data["first_name"] or data["second_name"] or data["birthdate"]:
-            Person.objects.create(organisation=case.organisation, case=case,
-                                  role=PersonRole.VICTIM, first_name=data["first_name"],
-                                  second_name=data["second_name"], birthdate=data["birthdate"])
-        messages.success(request, f"Case {case.reference} opened.")
-        if can(request.user, "case.view", case):
-            return redirect("cases:detail", reference=case.reference)
-        return redirect("web:dashboard")
-    return form_page(request, None, form, "Open a case", "Open case")
+    def open_case(data: dict) -> Case:
+        victim = {name: data[name] for name in ("first_name", "second_name", "birthdate")}
+        return Case.objects.open_new(request.user.organisation, request.user,
+                                     summary=data["summary"], restricted=data["restricted"],
+                                     victim=victim if any(victim.values()) else None)
+
+    return step(request, form_for(request, forms.NewCaseForm), open_case,
+                done=lambda case: f"Case {case.reference} opened.",
+                back=reverse("web:dashboard"), own_page=True,
+                page=form_page(request, None, "Open a case", "Open case"),
+                then=lambda case: (case_url(case) if can(request.user, "case.view", case)
+                                   else reverse("web:dashboard")))
 
 
 @requires("case.view")
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case(request, "case.view", reference)
+    case = fetch(request, Case.objects.select_related("owner"), reference=reference)
     user = request.user
     events = list(TraffickingEvent.objects.filter(case=case))
     context = {
@@ -132,90 +128,70 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "cases/detail.html", context)
 
 
-def _workflow(request, reference: str, action: str, form_class, apply, done: str,
-              form_kwargs=None) -> HttpResponse:
-    case = get_case(request, action, reference)
-    if (refusal := post_only(request)) is not None:
-        return refusal
-    form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
-    if not form.is_valid():
-        return form_page(request, case, form, "Check the form", "Save")
-    try:
-        apply(case, form.cleaned_data)
-    except WorkflowError as problem:
-        messages.error(request, str(problem))
-        return redirect("cases:detail", reference=case.reference)
-    messages.success(request, done)
-    return redirect("cases:detail", reference=case.reference)
+def _case_step(request: HttpRequest, reference: str, form_class, act, done: str,
+               **form_kwargs) -> HttpResponse:
+    """A workflow step whose form sits on the case page; ``act(case, data)``."""
+    case = fetch(request, Case.objects.select_related("owner"), reference=reference)
+    kwargs = {name: value(case) for name, value in form_kwargs.items()}
+    return step(request, form_for(request, form_class, **kwargs),
+                lambda data: act(case, data), done=done, back=case_url(case),
+                page=form_page(request, case, "Check the form", "Save"))
 
 
 @requires("case.assign")
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workflow(request, reference, "case.assign", forms.AssignForm,
-                     lambda case, d: case.assign(d["owner"], by=request.user), "Case assigned.",
-                     form_kwargs=lambda case: {"organisation": case.organisation})
+    return _case_step(request, reference, forms.AssignForm,
+                      lambda case, d: case.assign(d["owner"], by=request.user),
+                      "Case assigned.", organisation=lambda case: case.organisation)
 
 
 @requires("case.update")
 def set_status(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workflow(request, reference, "case.update", forms.StatusForm,
-                     lambda case, d: case.set_status(d["status"], by=request.user),
-                     "Status changed.")
+    return _case_step(request, reference, forms.StatusForm,
+                      lambda case, d: case.set_status(d["status"], by=request.user),
+                      "Status changed.")
 
 
 @requires("case.update")
 def trafficking_status(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workflow(request, reference, "case.update", forms.TraffickingStatusForm,
-                     lambda case, d: case.decide_trafficking_status(
-                         d["trafficking_status"], d["decision_org"], by=request.user),
-                     "Trafficking status recorded.")
+    return _case_step(request, reference, forms.TraffickingStatusForm,
+                      lambda case, d: case.decide_trafficking_status(
+                          d["trafficking_status"], d["decision_org"], by=request.user),
+                      "Trafficking status recorded.")
 
 
 @requires("case.update")
 def request_closure(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workflow(request, reference, "case.update", forms.ClosureForm,
-                     lambda case, d: case.request_closure(d["reason"], by=request.user,
-                                                          referred=d["referred"]),
-                     "Closure requested; a supervisor will review it.")
-
-
-class _Empty(DjangoForm):
-    """Approve, decline and reopen take no input beyond the CSRF token."""
+    return _case_step(request, reference, forms.ClosureForm,
+                      lambda case, d: case.request_closure(d["reason"], by=request.user,
+                                                           referred=d["referred"]),
+                      "Closure requested; a supervisor will review it.")
 
 
 @requires("case.approve_closure")
 def approve_closure(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workflow(request, reference, "case.approve_closure", _Empty,
-                     lambda case, d: case.approve_closure(by=request.user), "Case closed.")
+    return _case_step(request, reference, NoInput,
+                      lambda case, d: case.approve_closure(by=request.user), "Case closed.")
 
 
 @requires("case.approve_closure")
 def reject_closure(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workflow(request, reference, "case.approve_closure", _Empty,
-                     lambda case, d: case.reject_closure(by=request.user),
-                     "Closure request declined; the case stays open.")
+    return _case_step(request, reference, NoInput,
+                      lambda case, d: case.reject_closure(by=request.user),
+                      "Closure request declined; the case stays open.")
 
 
 @requires("case.approve_closure")
 def reopen(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workflow(request, reference, "case.approve_closure", _Empty,
-                     lambda case, d: case.reopen(by=request.user), "Case reopened.")
+    return _case_step(request, reference, NoInput,
+                      lambda case, d: case.reopen(by=request.user), "Case reopened.")
 
 
 @requires("case.update")
 def add_note(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case(request, "case.update", reference)
-    if (refusal := post_only(request)) is not None:
-        return refusal
-    form = forms.CaseNoteForm(request.POST)
-    if not form.is_valid():
-        return form_page(request, case, form, "Add a note", "Add note")
-    form.instance.case = case
-    form.instance.organisation = case.organisation
-    form.instance.author = request.user
-    form.save()
-    messages.success(request, "Note added.")
-    return redirect("cases:detail", reference=case.reference)
+    return _case_step(request, reference, forms.CaseNoteForm,
+                      lambda case, d: case.add_note(d["body"], by=request.user),
+                      "Note added.")
 
 
 @requires("case.view")

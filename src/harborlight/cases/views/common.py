@@ -1,30 +1,29 @@
-"""Helpers shared by the case views: fetching a case and rendering form pages."""
+"""What the case pages share: the case's address and its form page."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from typing import Callable
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from harborlight.cases.models import Case
-from harborlight.security.permissions import get_object_for
 
 
-def get_case(request: HttpRequest, action: str, reference: str) -> Case:
-    return get_object_for(request.user, action, Case.objects.select_related("owner"),
-                          reference=reference)
+def case_url(case_or_reference: Case | str, anchor: str = "") -> str:
+    reference = getattr(case_or_reference, "reference", case_or_reference)
+    url = reverse("cases:detail", kwargs={"reference": reference})
+    return f"{url}#{anchor}" if anchor else url
 
 
-def form_page(request: HttpRequest, case: Case | None, form, title: str, submit: str,
-              status: int = 200, intro: str = "", danger: bool = False) -> HttpResponse:
-    return render(request, "cases/form_page.html",
-                  {"case": case, "form": form, "title": title, "submit": submit,
-                   "intro": intro, "danger": danger},
-                  status=400 if request.method == "POST" and status == 200 else status)
+def form_page(request: HttpRequest, case: Case | None, title: str, submit: str,
+              intro: str = "", danger: bool = False) -> Callable[..., HttpResponse]:
+    """The case app's one form page, as the ``page`` of a :func:`harborlight.pages.step`."""
 
+    def render_form(form) -> HttpResponse:
+        return render(request, "cases/form_page.html",
+                      {"case": case, "form": form, "title": title, "submit": submit,
+                       "intro": intro, "danger": danger})
 
-def post_only(request: HttpRequest) -> HttpResponse | None:
-    """A 405 for anything but POST, given *after* the object was fetched, so that another
-    organisation's reference answers 404 whatever the method (nothing is confirmed)."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
+    return render_form

@@ -5,51 +5,53 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
 from harborlight.cases import forms
 from harborlight.cases.duplicates import find_duplicates
 from harborlight.cases.erasure import erase_person
-from harborlight.cases.models import Person, PersonMerge, WorkflowError
+from harborlight.cases.models import Case, Person, PersonMerge
 from harborlight.cases.subject_export import export_person, labelled_values
-from harborlight.cases.views.common import form_page, get_case, post_only
-from harborlight.security.permissions import can, get_object_for, requires
+from harborlight.cases.views.common import case_url, form_page
+from harborlight.pages import NoInput, form_for, step
+from harborlight.security.permissions import can, fetch, requires
 
 
-def get_person(request: HttpRequest, action: str, reference: str, pk: int) -> Person:
-    return get_object_for(request.user, action, Person.objects.select_related("case"),
-                          pk=pk, case__reference=reference)
+def _person(request: HttpRequest, reference: str, pk: int, shows_record: bool = False
+            ) -> Person:
+    return fetch(request, Person.objects.select_related("case"), shows_record=shows_record,
+                 pk=pk, case__reference=reference)
+
+
+def person_url(person: Person) -> str:
+    return reverse("cases:person", kwargs={"reference": person.case.reference,
+                                           "pk": person.pk})
 
 
 @requires("case.update")
 def person_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case(request, "case.update", reference)
-    form = forms.PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        person = form.save(commit=False)
-        person.case, person.organisation = case, case.organisation
-        person.save()
-        messages.success(request, "Person added.")
-        return redirect("cases:person", reference=case.reference, pk=person.pk)
-    return form_page(request, case, form, "Add a person", "Add person")
+    case = fetch(request, Case, reference=reference)
+    form = form_for(request, forms.PersonForm,
+                    instance=Person(case=case, organisation=case.organisation))
+    return step(request, form, lambda data: form.save(), done="Person added.",
+                back=case_url(case), then=person_url, own_page=True,
+                page=form_page(request, case, "Add a person", "Add person"))
 
 
 @requires("case.update")
 def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    person = get_person(request, "case.update", reference, pk)
-    form = forms.PersonForm(request.POST or None, instance=person)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved.")
-        return redirect("cases:person", reference=reference, pk=person.pk)
-    return form_page(request, person.case, form, "Edit person", "Save")
+    person = _person(request, reference, pk, shows_record=True)
+    form = form_for(request, forms.PersonForm, instance=person)
+    return step(request, form, lambda data: form.save(), done="Saved.",
+                back=person_url(person), own_page=True,
+                page=form_page(request, person.case, "Edit person", "Save"))
 
 
 @requires("case.view")
 def person_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    person = get_person(request, "case.view", reference, pk)
+    person = _person(request, reference, pk)
     candidates = [c for c in find_duplicates(person)
                   if can(request.user, "case.view", c.person.case)]
     merges = PersonMerge.objects.filter(kept=person).select_related("merged__case")
@@ -64,42 +66,33 @@ def person_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 
 @requires("case.update")
 def person_merge(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    kept = get_person(request, "case.update", reference, pk)
-    if (refusal := post_only(request)) is not None:
-        return refusal
-    form = forms.MergeForm(request.POST)
-    if not form.is_valid():
-        return form_page(request, kept.case, form, "Merge", "Merge")
-    duplicate = get_object_for(request.user, "case.update", Person.objects.select_related(
-        "case"), pk=form.cleaned_data["duplicate"])
-    try:
-        PersonMerge.merge(kept, duplicate, by=request.user)
-    except WorkflowError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, "Records merged. Both histories are kept; you can undo this.")
-    return redirect("cases:person", reference=reference, pk=kept.pk)
+    kept = _person(request, reference, pk)
+
+    def merge(data: dict) -> PersonMerge:
+        duplicate = fetch(request, Person.objects.select_related("case"),
+                          pk=data["duplicate"])
+        return PersonMerge.merge(kept, duplicate, by=request.user)
+
+    return step(request, form_for(request, forms.MergeForm), merge,
+                done="Records merged. Both histories are kept; you can undo this.",
+                back=person_url(kept), page=form_page(request, kept.case, "Merge", "Merge"))
 
 
 @requires("case.update")
 def merge_undo(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    merge = get_object_for(request.user, "case.update", PersonMerge.objects.select_related(
-        "kept__case", "merged__case"), pk=pk, kept__case__reference=reference)
-    if (refusal := post_only(request)) is not None:
-        return refusal
-    try:
-        merge.undo(by=request.user)
-    except WorkflowError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, "Merge undone: the records are separate again.")
-    return redirect("cases:person", reference=reference, pk=merge.kept_id)
+    merge = fetch(request, PersonMerge.objects.select_related("kept__case", "merged__case"),
+                  pk=pk, kept__case__reference=reference)
+    return step(request, form_for(request, NoInput),
+                lambda data: merge.undo(by=request.user),
+                done="Merge undone: the records are separate again.",
+                back=person_url(merge.kept))
 
 
 @requires("case.export")
 def person_export(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    """Everything about one person, as JSON (``?format=json``) or a printable page."""
-    person = get_person(request, "case.export", reference, pk)
+    """Everything about one person, as JSON (``?format=json``) or a printable page; the
+    export is its own audit entry (``export``), written by :func:`export_person`."""
+    person = _person(request, reference, pk)
     document = export_person(person, by=request.user)
     if request.GET.get("format") == "json":
         response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=1),
@@ -115,20 +108,14 @@ def person_export(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 
 @requires("case.delete")
 def person_erase(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    person = get_person(request, "case.delete", reference, pk)
-    form = forms.ErasureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            removed = erase_person(person, by=request.user, reason=form.cleaned_data["reason"])
-        except ValueError as problem:
-            form.add_error(None, str(problem))
-        else:
-            messages.success(request, f"Person erased ({sum(removed.values())} related "
-                                      "records removed or blanked).")
-            return redirect("cases:detail", reference=reference)
-    return form_page(request, person.case, form, "Erase this person's data", "Erase",
-                     intro="Erasing deletes this person's own records and blanks every "
-                           "field of their record. The audit trail keeps that it happened, "
-                           "by whom and why, but no values.", danger=True)
-
-
+    person = _person(request, reference, pk)
+    return step(request, form_for(request, forms.ErasureForm),
+                lambda data: erase_person(person, by=request.user, reason=data["reason"]),
+                done=lambda removed: (f"Person erased ({sum(removed.values())} related "
+                                      "records removed or blanked)."),
+                back=case_url(reference), own_page=True,
+                page=form_page(request, person.case, "Erase this person's data", "Erase",
+                               intro="Erasing deletes this person's own records and blanks "
+                                     "every field of their record. The audit trail keeps "
+                                     "that it happened, by whom and why, but no values.",
+                               danger=True))
