@@ -8,6 +8,7 @@ import pytest
 
 from harborlight.accounts.models import Role
 from harborlight.intake.models import Tip
+from harborlight.intake.triage import create_tip
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +68,7 @@ def test_it_walks_an_operator_through_triage(signed_in, cast):
 
 
 def test_it_shows_the_emergency_guidance_and_queue_order(signed_in, cast):
-    emergency, _ = Tip.objects.create_tip(cast.own, narrative="She is locked in right now.",
+    emergency, _ = create_tip(cast.own, narrative="She is locked in right now.",
                                           channel="chat", answers={"danger_now": "yes"})
     site = signed_in(cast.role(Role.SUPERVISOR))
     site.goto("/tips/")

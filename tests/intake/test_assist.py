@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from harborlight.intake import triage
 from harborlight.intake.assist import codings_of, suggest
+from harborlight.intake.triage import create_tip
 from harborlight.vocab.indicators import build_catalog
 
 
@@ -56,9 +58,9 @@ def test_it_suggests_relation_and_recruitment_codings_that_triage_does_not_count
     keys = {s.key for s in suggest(narrative, build_catalog())}
     assert "coding:vic_RelationshipToTrafficker:Familial" in keys
     assert "coding:vic_MethodOfRecruitment:ThroughOnlineSocialNetworks" in keys
-    tip, _ = Tip.objects.create_tip(cast.own, narrative="They met at a party through "
+    tip, _ = create_tip(cast.own, narrative="They met at a party through "
                                     "her friends.", channel="call")
-    codings = {s.key for s in tip.suggestions()}
+    codings = {s.key for s in triage.suggestions(tip)}
     assert "coding:vic_MethodOfRecruitment:ThroughFriendsOrSocialEvents" in codings
-    assert tip.triage_evidence().indicators == {}
+    assert triage.evidence(tip).indicators == {}
     assert tip.triage_reasons[0]["rule"] == "default"

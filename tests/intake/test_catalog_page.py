@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from harborlight.intake.catalog import current_catalog
 from harborlight.intake.models import CatalogExtension, Tip
+from harborlight.intake import triage
+from harborlight.intake.triage import create_tip
 
 ENTRY = {"indicator_id": "labour.car-wash-cash", "category": "labour_trafficking",
          "description": "Car wash workers paid only in tips, living on site.",
@@ -19,9 +21,9 @@ def test_it_lets_an_administrator_add_an_indicator_that_then_suggests(cast, sign
     assert CatalogExtension.objects.get().added_by == cast.role("administrator")
     catalog = current_catalog()
     assert catalog.get("labour.car-wash-cash").extension
-    tip, _ = Tip.objects.create_tip(cast.own, narrative="Men sleep at the car wash.",
+    tip, _ = create_tip(cast.own, narrative="Men sleep at the car wash.",
                                     channel="call")
-    assert "indicator:labour.car-wash-cash" in {s.key for s in tip.suggestions()}
+    assert "indicator:labour.car-wash-cash" in {s.key for s in triage.suggestions(tip)}
 
 
 def test_it_refuses_a_bad_pattern_or_unknown_code_and_stores_nothing(cast, signed_in_client):

@@ -6,13 +6,15 @@ import pytest
 from django.test import Client
 
 from harborlight.intake.models import FOLLOWUP_MAX_FAILURES, Tip
+from harborlight.intake.triage import create_tip
+from tests_support import assert_audited
 
 FOLLOW_UP = "/report/follow-up/"
 
 
 @pytest.fixture
 def reported(cast):
-    tip, passphrase = Tip.objects.create_tip(
+    tip, passphrase = create_tip(
         cast.own, narrative="Workers sleep in the restaurant kitchen.", channel="web",
         public=True)
     return tip, passphrase
@@ -43,6 +45,8 @@ def test_it_adds_information_from_the_reporter(reported):
     assert "There are also two kids." in response.content.decode()
     message = tip.messages.get()
     assert message.direction == "from_reporter" and message.author is None
+    [entry] = assert_audited("create", message)
+    assert entry.actor_id is None and entry.organisation_id == tip.organisation_id
 
 
 def test_it_refuses_a_forged_token(reported):

@@ -9,13 +9,14 @@ import pytest
 from django.test import Client
 
 from harborlight.intake.models import Tip
+from harborlight.intake.triage import create_tip
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "harborlight" / "intake" / "templates"
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=", re.IGNORECASE)
 
 
 def _public_pages(cast) -> list:
-    tip, passphrase = Tip.objects.create_tip(cast.own, narrative="n", channel="web",
+    tip, passphrase = create_tip(cast.own, narrative="n", channel="web",
                                              public=True)
     client = Client()
     return [
@@ -49,7 +50,7 @@ def test_it_has_no_inline_script_style_or_handlers_in_intake_templates():
 
 
 def test_it_follows_up_in_spanish(cast):
-    tip, passphrase = Tip.objects.create_tip(cast.own, narrative="n", channel="web",
+    tip, passphrase = create_tip(cast.own, narrative="n", channel="web",
                                              public=True)
     response = Client().post("/report/follow-up/?lang=es", {
         "reference": tip.reference, "passphrase": "WRONG", "lang": "es"})

@@ -7,6 +7,7 @@ from django.test import Client
 
 from harborlight.intake import passphrases
 from harborlight.intake.models import Tip
+from tests_support import assert_audited, assert_trail, audit_mark
 
 REPORT = "/report/"
 
@@ -31,10 +32,14 @@ def test_it_shows_the_form_without_sign_in(anonymous):
 
 
 def test_it_stores_a_tip_and_shows_reference_and_passphrase_once(anonymous, cast):
+    mark = audit_mark()
     response = _post(anonymous, location="Springfield bus station",
                      contact="+1 202-555-0100", answer_minor_involved="yes")
     assert response.status_code == 201
     tip = Tip.objects.get(submitted_publicly=True)
+    assert_trail(mark, ("create", tip))
+    [entry] = assert_audited("create", tip)
+    assert entry.actor_id is None and entry.organisation_id == cast.own.pk
     body = response.content.decode()
     assert tip.reference in body
     passphrase = response.context["passphrase"]

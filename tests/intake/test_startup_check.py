@@ -19,3 +19,11 @@ def test_it_names_a_broken_catalog_entry(monkeypatch):
     problems = intake_vocabularies()
     assert [p.id for p in problems] == ["harborlight.intake.E001"]
     assert "evidence grade" in problems[0].msg
+
+
+def test_it_names_levels_that_drifted_apart():
+    from harborlight.intake.checks import level_drift
+
+    assert level_drift(("emergency", "high"), ["emergency", "high"]) == []
+    [problem] = level_drift(("emergency", "urgent", "high"), ["emergency", "high"])
+    assert problem.id == "harborlight.intake.E002" and "urgent" in problem.msg

@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 
 from harborlight.intake.models import Tip
+from harborlight.intake.triage import create_tip
+from tests_support import assert_audited
 
 URL = "/api/v1/tips"
 
@@ -23,6 +25,7 @@ def test_it_accepts_a_public_report_without_credentials(cast):
     assert response.status_code == 201, response.content
     data = response.json()
     tip = Tip.objects.get(reference=data["reference"])
+    assert_audited("create", tip)
     assert tip.submitted_publicly and tip.language == "es"
     assert data["passphrase"] and data["follow_up_url"] == "/report/follow-up/"
     assert not response.cookies
@@ -78,7 +81,7 @@ def test_it_returns_emergency_guidance_for_an_emergency(cast):
 
 def test_it_gives_staff_the_tip_with_reasons_and_spans(cast, signed_in_client):
     narrative = "My 15-year-old cousin is posted online for dates with men. They took her phone."
-    tip, _ = Tip.objects.create_tip(cast.own, narrative=narrative, channel="call")
+    tip, _ = create_tip(cast.own, narrative=narrative, channel="call")
     client = signed_in_client(cast.role("hotline_operator"))
     response = client.get(f"{URL}/{tip.reference}")
     assert response.status_code == 200
@@ -91,6 +94,7 @@ def test_it_gives_staff_the_tip_with_reasons_and_spans(cast, signed_in_client):
     for suggestion in data["suggestions"]:
         span = suggestion["span"]
         assert narrative[span["start"]:span["end"]] == span["text"]
+    assert_audited("read", tip)
 
 
 def test_it_hides_other_organisations_tips_from_the_api(cast, signed_in_client):

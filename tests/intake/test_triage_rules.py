@@ -100,3 +100,15 @@ def test_it_refuses_rules_naming_an_indicator_the_catalog_lacks():
                               "when": {"indicator": ["ghost.indicator"]}})
     with pytest.raises(VocabularyError, match="unknown indicator"):
         check_rules_against_catalog(parse_rules(json.dumps(document)), build_catalog())
+
+
+def test_it_stores_exactly_the_levels_the_rules_name_in_their_urgency_order():
+    """Drift test: the rules file is the home of the levels and their order; tips store
+    them (TriageLevel, the column's choices) and the queue sorts by them."""
+    from harborlight.intake.models import Tip, TriageLevel, levels_by_urgency
+
+    levels = list(load_rules().levels)
+    assert TriageLevel.values == levels == list(levels_by_urgency())
+    column = Tip._meta.get_field("triage_level")
+    assert [value for value, _ in column.choices] == levels
+    assert column.default == load_rules().default_level

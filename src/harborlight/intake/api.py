@@ -14,16 +14,17 @@ from typing import Literal
 
 from django.db import transaction
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.operation import PathView
 from pydantic import Field, field_validator
 
+from harborlight.intake import triage
 from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.models import Channel, Tip
 from harborlight.intake.public import (foreign_origin, receiving_organisation,
                                        take_submission_slot)
 from harborlight.intake.text import NARRATIVE_MAX, SHORT_TEXT_MAX, text_problem
-from harborlight.security.permissions import get_object_for, requires_api
-
+from harborlight.security.permissions import fetch
 
 
 class OwnTransactionPathView(PathView):
@@ -33,7 +34,7 @@ class OwnTransactionPathView(PathView):
     holds the write lock while the public endpoint parses JSON, hashes the passphrase and
     runs triage, and concurrent reports queue behind it in SQLite's busy back-off. The
     operation writes in one short transaction of its own
-    (:meth:`~harborlight.intake.models.TipManager.create_tip`), so nothing is stored
+    (:func:`~harborlight.intake.triage.create_tip`), so nothing is stored
     half-way. ninja copies path views when a router is mounted, hence ``clone``.
     """
 
@@ -146,21 +147,17 @@ class TipOut(Schema):
                                       429: ErrorOut},
              summary="Report a concern (public, anonymous: no credentials)")
 def submit_tip(request, payload: TipIn):
-    from harborlight.web.api import error_response
-
     if foreign_origin(request):
-        return error_response(request, 403, [{"field": "", "message": "Reports can only be "
-                                                                      "sent from this site."}])
+        raise HttpError(403, "Reports can only be sent from this site.")
     guidance = current_rules().guidance["steps"]
     if payload.website:
         return Status(201, {"reference": "", "passphrase": "", "follow_up_url": "",
                             "emergency_guidance": None})
     if not take_submission_slot():
-        return error_response(request, 429, [{"field": "", "message": "Many reports are "
-                                              "arriving; try again in a minute. In danger? "
-                                              "Call 911."}])
+        raise HttpError(429, "Many reports are arriving; try again in a minute. In danger? "
+                             "Call 911.")
     answers = {k: v for k, v in payload.answers.dict().items() if v}
-    tip, passphrase = Tip.objects.create_tip(
+    tip, passphrase = triage.create_tip(
         receiving_organisation(), narrative=payload.narrative, channel=Channel.WEB,
         location=payload.location, reporter_contact=payload.contact, answers=answers,
         public=True, language=payload.language)
@@ -172,11 +169,10 @@ def submit_tip(request, payload: TipIn):
 @router.get("/{reference}", response=TipOut,
             summary="One tip with its triage reasons and suggested codings (read is audited)")
 def get_tip(request, reference: str):
-    requires_api(request.user, "tip.view")
-    tip = get_object_for(request.user, "tip.view", Tip.objects.select_related("case"),
-                         reference=reference)
+    tip = fetch(request, Tip.objects.select_related("case"), action="tip.view",
+                reference=reference)
     catalog = current_catalog()
-    suggestions = tip.suggestions(catalog)
+    suggestions = triage.suggestions(tip, catalog)
     reviews = tip.reviews_by_key()
     codings: dict[str, list[str]] = {}
     for suggestion in suggestions:

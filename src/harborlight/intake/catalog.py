@@ -13,6 +13,7 @@ import json
 import threading
 import time
 
+from harborlight.intake.models import CatalogExtension
 from harborlight.vocab.indicators import Catalog, build_catalog
 from harborlight.vocab.triage import TriageRules, check_rules_against_catalog, load_rules
 
@@ -30,8 +31,6 @@ def _catalog_for(extensions_json: str) -> Catalog:
 
 def current_catalog(now: float | None = None) -> Catalog:
     global _cached
-    from harborlight.intake.models import CatalogExtension
-
     now = time.monotonic() if now is None else now
     with _lock:
         if _cached is not None and now - _cached[0] < REFRESH_SECONDS:
@@ -53,3 +52,13 @@ def forget_catalog() -> None:
 
 def current_rules() -> TriageRules:
     return load_rules()
+
+
+def add_extension(entry: dict, by) -> CatalogExtension:
+    """Add an administrator's indicator to the catalog in force (this process at once)."""
+    extension = CatalogExtension.objects.create(
+        indicator_id=entry["id"], category=entry["category"],
+        description=entry["description"], evidence_grade=entry["evidence_grade"],
+        source=entry["source"], cues=entry["cues"], codings=entry["codings"], added_by=by)
+    forget_catalog()
+    return extension

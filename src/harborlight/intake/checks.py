@@ -1,4 +1,5 @@
-"""Start-up check: the shipped indicator catalog and triage rules load and agree.
+"""Start-up checks: the shipped indicator catalog and triage rules load and agree, and the
+triage levels the rules name are the levels tips can store.
 
 A bad edit to ``vocab/indicators.json`` or ``vocab/triage_rules.json`` then stops
 ``harborlight check``/``serve`` with the file, entry and key at fault, instead of failing
@@ -9,16 +10,26 @@ from __future__ import annotations
 
 from django.core import checks
 
+from harborlight.intake.models import TriageLevel
+from harborlight.vocab.indicators import build_catalog
 from harborlight.vocab.loader import VocabularyError
+from harborlight.vocab.triage import check_rules_against_catalog, load_rules
 
 
 @checks.register()
 def intake_vocabularies(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    from harborlight.vocab.indicators import build_catalog
-    from harborlight.vocab.triage import check_rules_against_catalog, load_rules
-
     try:
-        check_rules_against_catalog(load_rules(), build_catalog())
+        rules = load_rules()
+        check_rules_against_catalog(rules, build_catalog())
     except VocabularyError as problem:
         return [checks.Error(f"intake vocabulary: {problem}", id="harborlight.intake.E001")]
-    return []
+    return level_drift(rules.levels, TriageLevel.values)
+
+
+def level_drift(rule_levels, stored_levels) -> list[checks.CheckMessage]:
+    """An error unless the rules' levels are exactly the storable levels, in urgency order."""
+    if list(rule_levels) == list(stored_levels):
+        return []
+    return [checks.Error(f"triage levels differ: vocab/triage_rules.json has "
+                         f"{', '.join(rule_levels)}; tips store {', '.join(stored_levels)}",
+                         id="harborlight.intake.E002")]

@@ -10,12 +10,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from harborlight.cases.models import ConsentMethod
+from harborlight.accounts.models import User
+from harborlight.consent.models import ConsentMethod
 from harborlight.intake.catalog import current_catalog, current_rules
-from harborlight.intake.models import CallerType, Channel, CloseReason, SuggestionDecision
+from harborlight.intake.models import (CallerType, CatalogExtension, Channel, CloseReason,
+                                       SuggestionDecision)
 from harborlight.intake.text import (MESSAGE_MAX, NARRATIVE_MAX, SHORT_TEXT_MAX,
                                      validate_text)
-from harborlight.vocab.indicators import EVIDENCE_GRADES
+from harborlight.vocab.indicators import EVIDENCE_GRADES, build_catalog
 from harborlight.vocab.loader import VocabularyError, htcds_choices
 
 YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("I don't know")}
@@ -166,14 +168,8 @@ class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label="Assign to", queryset=None)
 
     def __init__(self, *args, organisation=None, **kwargs):
-        from harborlight.accounts.models import User
-        from harborlight.security.permissions import load_policy
-
         super().__init__(*args, **kwargs)
-        policy = load_policy()
-        roles = [role for role in policy.roles if policy.role_allows(role, "tip.update")]
-        self.fields["assignee"].queryset = User.objects.filter(
-            organisation=organisation, is_active=True, role__in=roles).order_by("username")
+        self.fields["assignee"].queryset = User.objects.allowed_to("tip.update", organisation)
 
 
 class NoteForm(forms.Form):
@@ -215,15 +211,21 @@ class HandoffForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("basis") == "consent":
-            if not data.get("consent_method"):
-                self.add_error("consent_method", "Say how the consent was given.")
-            if not (data.get("retention_explained") and data.get("withdrawal_explained")):
-                raise forms.ValidationError("Consent counts only once retention and "
-                                            "withdrawal were explained.")
+        if data.get("basis") == "consent" and not data.get("consent_method"):
+            self.add_error("consent_method", "Say how the consent was given.")
         if data.get("basis") == "mandatory" and not data.get("mandatory_reason"):
             self.add_error("mandatory_reason", "Describe the legal duty to report.")
         return data
+
+    def consent_now(self) -> dict | None:
+        """The consent the caller gives now, for :meth:`Tip.hand_off`, when that is the
+        basis chosen (whether it counts as informed is the consent's own rule)."""
+        data = self.cleaned_data
+        if data["basis"] != "consent":
+            return None
+        return {"method": data["consent_method"], "wording": data["consent_wording"],
+                "retention_explained": data["retention_explained"],
+                "withdrawal_explained": data["withdrawal_explained"]}
 
 
 class CatalogExtensionForm(forms.Form):
@@ -260,9 +262,6 @@ class CatalogExtensionForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        from harborlight.intake.models import CatalogExtension
-        from harborlight.vocab.indicators import build_catalog
-
         entries = [e.as_catalog_entry() for e in CatalogExtension.objects.all()]
         try:
             build_catalog(entries + [self.entry()])

@@ -2,8 +2,11 @@
 
 A :class:`Tip` is one contact: a public web report or a call, text, chat, e-mail or walk-in
 logged by an operator. Its triage level comes from the rules in ``vocab/triage_rules.json``
-applied to its structured answers and indicators (see :meth:`Tip.retriage`); the reasons
-are stored with it. Narrative, place, people and contact details are encrypted at rest.
+applied to its structured answers and indicators, assembled by :mod:`.triage`, which
+also logs tips and records the steps that change triage; the reasons are stored with it.
+Narrative, place, people and contact details are encrypted at rest.
+
+Every step on a tip is one act, audited once by the method that performs it.
 
 Public reporters are anonymous: no IP address, user agent or cookie is kept. They hold the
 tip reference and a passphrase, of which only an Argon2 hash is stored
@@ -17,25 +20,33 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from harborlight.cases.models import Case
+from harborlight.consent.disclosure import DisclosureBasis, disclose
+from harborlight.consent.models import Consent, ConsentPurpose
+from harborlight.errors import DomainError
 from harborlight.intake import passphrases
+from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import EncryptedTextField
+from harborlight.security.policy import role_allows
+from harborlight.vocab.triage import load_rules
 
 FOLLOWUP_MAX_FAILURES = 5
 FOLLOWUP_BLOCK = timedelta(minutes=15)
-LEVEL_ORDER = ["emergency", "high", "standard", "information"]
 
 
 class FollowUpRefused(Exception):
     """Reference and passphrase do not open a follow-up (one message for every cause)."""
 
 
-class TipStateError(Exception):
+class TipStateError(DomainError):
     """The step does not apply to the tip as it is (closed, merged, already a case...)."""
+
+    code = "tip_state"
 
 
 class Channel(models.TextChoices):
@@ -48,10 +59,18 @@ class Channel(models.TextChoices):
 
 
 class TriageLevel(models.TextChoices):
+    """Labels for the levels of ``vocab/triage_rules.json``, which holds the levels and
+    their order; a start-up check and a test refuse any drift between the two."""
+
     EMERGENCY = "emergency", _("Emergency")
     HIGH = "high", _("High")
     STANDARD = "standard", _("Standard")
     INFORMATION = "information", _("Information only")
+
+
+def levels_by_urgency() -> tuple[str, ...]:
+    """Triage levels, most urgent first, as the rules file orders them."""
+    return load_rules().levels
 
 
 class TipStatus(models.TextChoices):
@@ -93,36 +112,11 @@ class TipQuerySet(models.QuerySet):
 
     def by_urgency(self) -> "TipQuerySet":
         """Most urgent level first, then oldest first (the queue's order)."""
+        levels = levels_by_urgency()
         urgency = models.Case(*[models.When(triage_level=level, then=number)
-                                for number, level in enumerate(LEVEL_ORDER)],
-                              default=len(LEVEL_ORDER), output_field=models.IntegerField())
+                                for number, level in enumerate(levels)],
+                              default=len(levels), output_field=models.IntegerField())
         return self.annotate(urgency=urgency).order_by("urgency", "received_at")
-
-
-class TipManager(models.Manager.from_queryset(TipQuerySet)):
-    def create_tip(self, organisation, *, narrative: str, channel: str, location: str = "",
-                   reporter_contact: str = "", people_involved: str = "",
-                   caller_type: str = "unknown", answers: dict | None = None,
-                   logged_by=None, public: bool = False, language: str = "",
-                   ) -> tuple["Tip", str]:
-        """Create a tip, triaged, in one transaction; return it and its follow-up passphrase.
-
-        Public tips get a passphrase (only its hash is stored); tips logged by staff get
-        none ("" is returned).
-        """
-        from harborlight.cases.references import next_tip_reference
-
-        passphrase = passphrases.generate() if public else ""
-        tip = self.model(organisation=organisation, reference=next_tip_reference(),
-                         channel=channel, narrative=narrative, location=location,
-                         reporter_contact=reporter_contact, people_involved=people_involved,
-                         caller_type=caller_type, answers=dict(answers or {}),
-                         logged_by=logged_by, submitted_publicly=public, language=language,
-                         passphrase_hash=passphrases.make_hash(passphrase) if public else "")
-        tip.retriage(save=False)
-        with transaction.atomic():
-            tip.save()  # audited by the audit trail's post_save receiver
-        return tip, passphrase
 
 
 class Tip(models.Model):
@@ -168,7 +162,7 @@ class Tip(models.Model):
     handed_off_at = models.DateTimeField(null=True, blank=True)
     handoff_basis = EncryptedTextField(blank=True)
 
-    objects = TipManager()
+    objects = TipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at"]
@@ -185,135 +179,77 @@ class Tip(models.Model):
     def is_emergency(self) -> bool:
         return self.triage_level == TriageLevel.EMERGENCY
 
-    # -- triage --------------------------------------------------------------------
-
     def reviews_by_key(self) -> dict[str, str]:
+        """The operator's decisions on narrative-assist suggestions, by suggestion key."""
         if self.pk is None:
             return {}
         return dict(self.reviews.values_list("key", "decision"))
 
-    def suggestions(self, catalog=None) -> list:
-        from harborlight.intake.assist import suggest
-        from harborlight.intake.catalog import current_catalog
-
-        return suggest(self.narrative, catalog or current_catalog())
-
-    def triage_evidence(self, catalog=None, suggestions=None):
-        """Answers plus the indicators in play: suggested and not rejected, or selected.
-
-        A rejected coding suggestion removes that coding from every indicator here, so an
-        operator's "no, this is not sexual exploitation" changes the decision.
-        """
-        from harborlight.intake.catalog import current_catalog
-        from harborlight.vocab.triage import Evidence
-
-        catalog = catalog or current_catalog()
-        suggestions = suggestions if suggestions is not None else self.suggestions(catalog)
-        reviews = self.reviews_by_key()
-        rejected_codings = {key for key, decision in reviews.items()
-                            if key.startswith("coding:") and decision == "rejected"}
-        indicators: dict[str, dict] = {}
-
-        def add(indicator, origin: str, span_text: str = "") -> None:
-            codings = {name: [v for v in values
-                              if f"coding:{name}:{v}" not in rejected_codings]
-                       for name, values in indicator.codings.items()}
-            indicators[indicator.id] = {"category": indicator.category,
-                                        "codings": {k: v for k, v in codings.items() if v},
-                                        "origin": origin, "span_text": span_text}
-
-        for suggestion in suggestions:
-            if suggestion.kind != "indicator":
-                continue
-            decision = reviews.get(suggestion.key)
-            if decision == SuggestionDecision.REJECTED:
-                continue
-            indicator = catalog.get(suggestion.indicator_ids[0])
-            origin = "confirmed" if decision == SuggestionDecision.CONFIRMED else "suggested"
-            add(indicator, origin, suggestion.text)
-        for ident in self.answers.get("indicators", []):
-            indicator = catalog.get(ident)
-            if indicator is not None and ident not in indicators:
-                add(indicator, "selected by operator")
-        answers = {k: v for k, v in self.answers.items() if k != "indicators"}
-        return Evidence(answers, indicators)
-
-    def retriage(self, save: bool = True, catalog=None):
-        """Apply the triage rules; store the level, every reason and the releases used."""
-        from harborlight.intake.catalog import current_catalog, current_rules
-        from harborlight.vocab.triage import decide_level
-
-        catalog = catalog or current_catalog()
-        rules = current_rules()
-        decision = decide_level(self.triage_evidence(catalog), rules, catalog.release)
+    def apply_triage(self, decision, rules_release: str, catalog_release: str) -> None:
+        """Store a triage decision (level, every reason, the releases that decided)."""
         self.triage_level = decision.level
         self.triage_reasons = [reason.to_dict() for reason in decision.reasons]
-        self.triage_release = f"rules {rules.release}; catalog {catalog.release}"
-        if save:
-            self.save(update_fields=["triage_level", "triage_reasons", "triage_release"])
-        return decision
+        self.triage_release = f"rules {rules_release}; catalog {catalog_release}"
 
-    def review_suggestion(self, key: str, decision: str, by) -> None:
-        """Record an operator's confirm or reject, then triage again."""
-        if decision not in SuggestionDecision.values:
-            raise ValueError(f"decision must be one of {SuggestionDecision.values}")
-        known = {suggestion.key for suggestion in self.suggestions()}
-        if key not in known:
-            raise TipStateError("That suggestion is not (or no longer) made for this tip.")
-        with transaction.atomic():
-            SuggestionReview.objects.update_or_create(
-                tip=self, key=key, defaults={"decision": decision, "reviewed_by": by,
-                                             "reviewed_at": timezone.now()})
-            self.retriage()
-
-    def set_answers(self, answers: dict, by) -> None:
-        with transaction.atomic():
-            self.answers = dict(answers)
-            self.save(update_fields=["answers"])
-            self.retriage()
-
-    # -- queue steps -----------------------------------------------------------------
+    # -- queue steps: each one act, audited once -------------------------------------
 
     def _require_open(self) -> None:
         if self.is_closed:
             raise TipStateError(f"Tip {self.reference} is closed.")
 
-    def assign(self, assignee, by) -> None:
-        from harborlight.security.permissions import can
+    def _act(self, by, fields: list[str], **details) -> None:
+        """Save ``fields`` and record the one ``update`` entry of this step."""
+        self.save(update_fields=fields)
+        record("update", actor=by, obj=self, details=details)
 
+    def assign(self, assignee, by):
+        """Give the tip to a colleague who may triage it; return them."""
         self._require_open()
-        if assignee.organisation_id != self.organisation_id or not can(assignee, "tip.update"):
+        if assignee.organisation_id != self.organisation_id \
+                or not role_allows(assignee.role, "tip.update"):
             raise TipStateError("Tips can be assigned only to colleagues who may triage them.")
-        with transaction.atomic():
+        with audited():
             self.assigned_to = assignee
             self.status = TipStatus.ASSIGNED
-            self.save(update_fields=["assigned_to", "status"])
+            self._act(by, ["assigned_to", "status"], change="assign", assignee=assignee.pk)
+        return assignee
 
     def add_note(self, author, body: str) -> "TipNote":
-        return TipNote.objects.create(tip=self, author=author, body=body)
+        with audited():
+            note = TipNote.objects.create(tip=self, author=author, body=body)
+            record("create", actor=author, obj=note, details={"tip": self.reference})
+        return note
 
     def reply_to_reporter(self, author, body: str) -> "TipMessage":
         if not self.submitted_publicly:
             raise TipStateError("Only web reports have a follow-up page to reply to.")
-        return TipMessage.objects.create(tip=self, author=author, body=body,
-                                         direction=MessageDirection.TO_REPORTER)
+        with audited():
+            message = TipMessage.objects.create(tip=self, author=author, body=body,
+                                                direction=MessageDirection.TO_REPORTER)
+            record("create", actor=author, obj=message, details={"tip": self.reference})
+        return message
 
     def add_reporter_message(self, body: str) -> "TipMessage":
         """The reporter adds information; staff read it under the tip's follow-up."""
-        return TipMessage.objects.create(tip=self, body=body,
-                                         direction=MessageDirection.FROM_REPORTER)
+        with audited():
+            message = TipMessage.objects.create(tip=self, body=body,
+                                                direction=MessageDirection.FROM_REPORTER)
+            record("create", obj=message, organisation=self.organisation_id,
+                   details={"tip": self.reference, "from_reporter": True})
+        return message
 
     def close(self, reason: str, by, note: str = "") -> None:
         self._require_open()
         if reason not in CloseReason.values:
-            raise ValueError(f"reason must be one of {CloseReason.values}")
-        with transaction.atomic():
+            raise TipStateError(f"Choose a reason: {', '.join(CloseReason.values)}.")
+        with audited():
             self.status = TipStatus.CLOSED
             self.close_reason = reason
             self.closed_at = timezone.now()
-            self.save(update_fields=["status", "close_reason", "closed_at"])
             if note:
-                self.add_note(by, note)
+                TipNote.objects.create(tip=self, author=by, body=note)
+            self._act(by, ["status", "close_reason", "closed_at"], change="closed",
+                      reason=reason, note=bool(note))
 
     def merge_into(self, keeper: "Tip", by) -> None:
         """Close this tip as a duplicate of ``keeper``; its notes and messages move there.
@@ -325,46 +261,55 @@ class Tip(models.Model):
         if keeper.pk == self.pk or keeper.organisation_id != self.organisation_id:
             raise TipStateError("Choose another open tip of your organisation to keep.")
         keeper._require_open()
-        with transaction.atomic():
+        with audited():
             TipNote.objects.filter(tip=self).update(tip=keeper)
             TipMessage.objects.filter(tip=self).update(tip=keeper)
-            keeper.add_note(by, f"Merged duplicate tip {self.reference} into this one.")
+            TipNote.objects.create(tip=keeper, author=by,
+                                   body=f"Merged duplicate tip {self.reference} into this one.")
             self.merged_into = keeper
             self.status = TipStatus.CLOSED
             self.close_reason = CloseReason.DUPLICATE
             self.closed_at = timezone.now()
-            self.save(update_fields=["merged_into", "status", "close_reason", "closed_at"])
+            self._act(by, ["merged_into", "status", "close_reason", "closed_at"],
+                      change="merged", into=keeper.reference)
 
-    def convert_to_case(self, by):
-        """Open a case from this tip, keep the link both ways (tip.case), close the tip."""
-        from harborlight.cases.models import Case
-        from harborlight.cases.references import next_case_reference
+    def convert_to_case(self, by) -> Case:
+        """Open a case from this tip (:meth:`~harborlight.cases.models.CaseManager.open_new`,
+        which links the tip), and close the tip as converted. Audited once on each: the
+        case's ``create`` names the tip, the tip's ``update`` names the case.
 
+        The person converting becomes the case's owner only if their role holds cases; a
+        hotline operator's conversion leaves the case for a supervisor to assign.
+        """
         self._require_open()
         if self.case_id is not None:
             raise TipStateError(f"Tip {self.reference} is already linked to a case.")
-        with transaction.atomic():
-            case = Case.objects.create(
-                organisation=self.organisation, reference=next_case_reference(), owner=by,
+        with audited():
+            case = Case.objects.open_new(
+                self.organisation, by, tip=self,
                 summary=f"Opened from tip {self.reference} ({self.get_triage_level_display()}"
                         f" priority).")
-            self.case = case
             self.status = TipStatus.CLOSED
             self.close_reason = CloseReason.CONVERTED
             self.closed_at = timezone.now()
-            self.save(update_fields=["case", "status", "close_reason", "closed_at"])
+            self._act(by, ["status", "close_reason", "closed_at"], change="converted",
+                      case=case.reference)
         return case
 
-    def hand_off_to_law_enforcement(self, by, recipient: str, mandatory_reason: str = ""):
+    def hand_off(self, by, recipient: str, *, mandatory_reason: str = "",
+                 consent_now: dict | None = None) -> DisclosureBasis:
         """Pass the tip to law enforcement through the disclosure gate (consent or duty).
 
-        Raises :class:`~harborlight.security.disclosure.ConsentRequired` when there is
-        neither an active consent on the tip nor a recorded mandatory-report reason.
+        ``consent_now`` records the caller's consent given during this call first (its
+        own ``create`` entry); then the gate writes the hand-off's ``disclose`` entry. Both
+        or neither: a refused hand-off keeps no consent recorded for it. Raises
+        :class:`~harborlight.consent.disclosure.ConsentRequired` when there is neither an
+        active consent on the tip nor a recorded mandatory-report reason.
         """
-        from harborlight.cases.models import ConsentPurpose
-        from harborlight.security.disclosure import disclose
-
-        with transaction.atomic():
+        with audited():
+            if consent_now is not None:
+                Consent.objects.record(by=by, tip=self, purpose=ConsentPurpose.LAW_ENFORCEMENT,
+                                       recipient=recipient, **consent_now)
             basis = disclose(by, self, ConsentPurpose.LAW_ENFORCEMENT, tip=self,
                              recipient=recipient, mandatory_reason=mandatory_reason,
                              details={"reference": self.reference})

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
+from harborlight.accounts.models import Organisation
 from harborlight.config import env_int, env_str
 
 DEFAULT_QUICK_EXIT_URL = "https://www.weather.gov/"
@@ -44,8 +45,6 @@ def receiving_organisation():
     ``HARBORLIGHT_INTAKE_ORGANISATION`` names it by slug; without it, the first
     organisation created (a single-hotline install has only one).
     """
-    from harborlight.accounts.models import Organisation
-
     slug = getattr(settings, "HARBORLIGHT_INTAKE_ORGANISATION", None) or env_str(
         "HARBORLIGHT_INTAKE_ORGANISATION", "")
     organisations = Organisation.objects.order_by("created_at", "pk")

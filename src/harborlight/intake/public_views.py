@@ -5,7 +5,7 @@ See :mod:`harborlight.intake.public` for what these pages deliberately do not ke
 Both views opt out of the request-wide transaction (``ATOMIC_REQUESTS``): on SQLite that
 transaction takes the database's write lock at BEGIN, so every public request would hold
 it while it hashes a passphrase and runs triage. Each write here is its own transaction
-instead (:meth:`~harborlight.intake.models.TipManager.create_tip` saves in one), so
+instead (:func:`~harborlight.intake.triage.create_tip` saves in one), so
 nothing is ever stored half-way.
 """
 
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from harborlight.intake import triage
 from harborlight.intake.catalog import current_rules
 from harborlight.intake.forms import FollowUpMessageForm, FollowUpOpenForm, PublicReportForm
 from harborlight.intake.models import Channel, FollowUpRefused, Tip
@@ -63,7 +64,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return _refuse(request, template, form, _("We are receiving many reports right now. "
                                                   "Please try again in a minute. If anyone "
                                                   "is in danger, call 911."), 429)
-    tip, passphrase = Tip.objects.create_tip(
+    tip, passphrase = triage.create_tip(
         receiving_organisation(), narrative=form.cleaned_data["narrative"],
         channel=Channel.WEB, location=form.cleaned_data["location"],
         reporter_contact=form.cleaned_data["contact"], answers=form.answers(), public=True,

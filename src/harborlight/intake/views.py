@@ -1,30 +1,29 @@
 """The operator console: the queue, logging a contact, a tip's triage page and its steps.
 
 Each step view is thin: decorate with the action, fetch the tip through
-:func:`~harborlight.security.permissions.get_object_for` (another organisation's tip is a
-404), validate a form, call one model method, redirect. A GET on a step URL leads back to
-the tip's page, where the step's form lives.
+:func:`~harborlight.security.permissions.fetch` (another organisation's tip is a 404), and
+hand the form and the one model or triage call to :func:`harborlight.pages.step`. A GET
+on a step URL leads back to the tip's page, where the step's form lives.
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from harborlight.cases.models import Consent, ConsentPurpose
+from harborlight.consent.models import Consent, ConsentPurpose
+from harborlight.intake import triage
 from harborlight.intake.assist import segments
-from harborlight.intake.catalog import current_catalog, current_rules, forget_catalog
+from harborlight.intake.catalog import add_extension, current_catalog, current_rules
 from harborlight.intake.forms import (AnswersForm, AssignForm, CatalogExtensionForm,
                                       CloseForm, ContactForm, HandoffForm, MergeForm,
                                       NoteForm, ReplyForm, ReviewForm)
-from harborlight.intake.models import (CatalogExtension, Tip, TipStateError, TipStatus,
-                                       TriageLevel)
-from harborlight.security.disclosure import ConsentRequired
-from harborlight.security.permissions import can, get_object_for, requires, scope
+from harborlight.intake.models import Tip, TipStatus, TriageLevel
+from harborlight.pages import NoInput, form_for, step
+from harborlight.security.permissions import can, fetch, requires, scope
 
 QUEUE_FILTERS = {"open": "Open", "mine": "Assigned to me", "closed": "Closed", "all": "All"}
 
@@ -57,30 +56,35 @@ def tip_list(request: HttpRequest) -> HttpResponse:
 @requires("tip.create")
 @require_http_methods(["GET", "POST"])
 def tip_create(request: HttpRequest) -> HttpResponse:
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        tip, _ = Tip.objects.create_tip(
+    form = form_for(request, ContactForm)
+
+    def log(data: dict) -> Tip:
+        tip, _ = triage.create_tip(
             request.user.organisation, narrative=data["narrative"], channel=data["channel"],
             location=data["location"], reporter_contact=data["reporter_contact"],
             people_involved=data["people_involved"], caller_type=data["caller_type"],
             answers=form.answers(), logged_by=request.user)
-        messages.success(request, f"Logged tip {tip.reference}.")
-        return redirect("intake:detail", reference=tip.reference)
-    return render(request, "intake/create.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+        return tip
+
+    return step(request, form, log, done=lambda tip: f"Logged tip {tip.reference}.",
+                back=reverse("intake:list"), then=tip_url, own_page=True,
+                page=lambda form: render(request, "intake/create.html", {"form": form}))
 
 
 @requires("tip.view")
 def tip_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = get_object_for(request.user, "tip.view", Tip.objects.select_related(
-        "assigned_to", "case", "merged_into", "logged_by"), reference=reference)
+    tip = fetch(request, Tip.objects.select_related("assigned_to", "case", "merged_into",
+                                                    "logged_by"), reference=reference)
     return render(request, "intake/detail.html", detail_context(request, tip))
+
+
+def tip_url(tip: Tip) -> str:
+    return reverse("intake:detail", kwargs={"reference": tip.reference})
 
 
 def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
     catalog = current_catalog()
-    suggestions = tip.suggestions(catalog)
+    suggestions = triage.suggestions(tip, catalog)
     reviews = tip.reviews_by_key()
     may_update = can(request.user, "tip.update", tip) and not tip.is_closed
     return {
@@ -105,187 +109,116 @@ def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
     }
 
 
-def _tip_for_step(request: HttpRequest, reference: str, action: str = "tip.update") -> Tip:
-    return get_object_for(request.user, action, Tip, reference=reference)
+def _tip_step(request: HttpRequest, reference: str, form_class, name: str, act,
+              done, anchor: str = "", then=None, **form_kwargs) -> HttpResponse:
+    """A step whose form sits on the tip's page (under ``anchor``); ``act(tip, data,
+    form)``. An invalid form shows the tip's page again, with that form's errors."""
+    tip = fetch(request, Tip, reference=reference)
+    kwargs = {key: value(tip) for key, value in form_kwargs.items()}
+    form = form_for(request, form_class, **kwargs)
 
+    def page(bound) -> HttpResponse:
+        return render(request, "intake/detail.html",
+                      detail_context(request, tip, **{name: bound}))
 
-def _back(tip: Tip, anchor: str = "") -> HttpResponse:
-    response = redirect("intake:detail", reference=tip.reference)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
-
-
-def _invalid(request: HttpRequest, tip: Tip, name: str, form) -> HttpResponse:
-    messages.error(request, "Please correct the marked fields below.")
-    return render(request, "intake/detail.html", detail_context(request, tip, **{name: form}),
-                  status=400)
-
-
-def _step(request: HttpRequest, tip: Tip, work, success: str, anchor: str = ""):
-    try:
-        work()
-    except (TipStateError, ConsentRequired) as problem:
-        messages.error(request, str(problem))
-        return _back(tip, anchor)
-    messages.success(request, success)
-    return _back(tip, anchor)
+    return step(request, form, lambda data: act(tip, data, form), done=done,
+                back=tip_url(tip), page=page, anchor=anchor, then=then)
 
 
 @requires("tip.update")
 def tip_answers(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if request.method != "POST":
-        return _back(tip, "answers")
-    form = AnswersForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, tip, "answers_form", form)
-    return _step(request, tip, lambda: tip.set_answers(form.answers(), by=request.user),
-                 "Answers saved; triage updated.", "triage")
+    return _tip_step(request, reference, AnswersForm, "answers_form",
+                     lambda tip, data, form: triage.set_answers(tip, form.answers(),
+                                                                by=request.user),
+                     "Answers saved; triage updated.", "triage")
 
 
 @requires("tip.update")
 def tip_review(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if request.method != "POST":
-        return _back(tip, "suggestions")
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose confirm or reject.")
-        return _back(tip, "suggestions")
-    data = form.cleaned_data
-    return _step(request, tip, lambda: tip.review_suggestion(data["key"], data["decision"],
-                                                             by=request.user),
-                 f"Suggestion {data['decision']}; triage updated.", "suggestions")
+    return _tip_step(request, reference, ReviewForm, "review_form",
+                     lambda tip, data, form: triage.review_suggestion(
+                         tip, data["key"], data["decision"], by=request.user),
+                     lambda decision: f"Suggestion {decision}; triage updated.",
+                     "suggestions")
 
 
 @requires("tip.update")
 def tip_assign(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if request.method != "POST":
-        return _back(tip, "assign")
-    form = AssignForm(request.POST, organisation=tip.organisation)
-    if not form.is_valid():
-        return _invalid(request, tip, "assign_form", form)
-    assignee = form.cleaned_data["assignee"]
-    return _step(request, tip, lambda: tip.assign(assignee, by=request.user),
-                 f"Assigned to {assignee}.")
+    return _tip_step(request, reference, AssignForm, "assign_form",
+                     lambda tip, data, form: tip.assign(data["assignee"], by=request.user),
+                     lambda assignee: f"Assigned to {assignee}.", "assign",
+                     organisation=lambda tip: tip.organisation)
 
 
 @requires("tip.update")
 def tip_add_note(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if request.method != "POST":
-        return _back(tip, "notes")
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, tip, "note_form", form)
-    return _step(request, tip, lambda: tip.add_note(request.user, form.cleaned_data["body"]),
-                 "Note added.", "notes")
+    return _tip_step(request, reference, NoteForm, "note_form",
+                     lambda tip, data, form: tip.add_note(request.user, data["body"]),
+                     "Note added.", "notes")
 
 
 @requires("tip.update")
 def tip_reply(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if request.method != "POST":
-        return _back(tip, "follow-up")
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, tip, "reply_form", form)
-    return _step(request, tip, lambda: tip.reply_to_reporter(request.user,
-                                                             form.cleaned_data["body"]),
-                 "Reply sent; the reporter sees it on their follow-up page.", "follow-up")
+    return _tip_step(request, reference, ReplyForm, "reply_form",
+                     lambda tip, data, form: tip.reply_to_reporter(request.user,
+                                                                   data["body"]),
+                     "Reply sent; the reporter sees it on their follow-up page.",
+                     "follow-up")
 
 
 @requires("tip.update")
 def tip_close(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if request.method != "POST":
-        return _back(tip, "close")
-    form = CloseForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, tip, "close_form", form)
-    data = form.cleaned_data
-    return _step(request, tip, lambda: tip.close(data["reason"], by=request.user,
-                                                 note=data["note"]), "Tip closed.")
+    return _tip_step(request, reference, CloseForm, "close_form",
+                     lambda tip, data, form: tip.close(data["reason"], by=request.user,
+                                                       note=data["note"]),
+                     "Tip closed.", "close")
 
 
 @requires("tip.update")
 def tip_merge(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if request.method != "POST":
-        return _back(tip, "merge")
-    form = MergeForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, tip, "merge_form", form)
-    keeper = get_object_for(request.user, "tip.update", Tip,
-                            reference=form.cleaned_data["keep"].strip().upper())
-    try:
+    def merge(tip: Tip, data: dict, form) -> Tip:
+        keeper = fetch(request, Tip, reference=data["keep"].strip().upper())
         tip.merge_into(keeper, by=request.user)
-    except TipStateError as problem:
-        messages.error(request, str(problem))
-        return _back(tip, "merge")
-    messages.success(request, f"Merged {tip.reference} into {keeper.reference}.")
-    return _back(keeper)
+        return keeper
+
+    return _tip_step(request, reference, MergeForm, "merge_form", merge,
+                     lambda keeper: f"Merged into {keeper.reference}.", "merge",
+                     then=tip_url)
 
 
-@requires("tip.update")
+@requires("tip.update", "case.create")
 def tip_convert(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference)
-    if not can(request.user, "case.create"):
-        raise PermissionDenied("Your role may not open cases.")
-    if request.method != "POST":
-        return _back(tip, "convert")
-    try:
-        case = tip.convert_to_case(by=request.user)
-    except TipStateError as problem:
-        messages.error(request, str(problem))
-        return _back(tip)
-    messages.success(request, f"Opened case {case.reference} from tip {tip.reference}.")
-    if can(request.user, "case.view", case):
-        return redirect("cases:detail", reference=case.reference)
-    return _back(tip)
+    def then(case) -> str:
+        if can(request.user, "case.view", case):
+            return reverse("cases:detail", kwargs={"reference": case.reference})
+        return reverse("intake:detail", kwargs={"reference": reference})
+
+    return _tip_step(request, reference, NoInput, "convert_form",
+                     lambda tip, data, form: tip.convert_to_case(by=request.user),
+                     lambda case: f"Opened case {case.reference} from tip {reference}.",
+                     "convert", then=then)
 
 
 @requires("tip.handoff")
 def tip_handoff(request: HttpRequest, reference: str) -> HttpResponse:
-    tip = _tip_for_step(request, reference, "tip.handoff")
-    if request.method != "POST":
-        return _back(tip, "handoff")
-    form = HandoffForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, tip, "handoff_form", form)
-    data = form.cleaned_data
-
-    def hand_off():
-        if data["basis"] == "consent":
-            Consent.objects.create(
-                organisation=tip.organisation, tip=tip,
-                purpose=ConsentPurpose.LAW_ENFORCEMENT, recipient=data["recipient"],
-                method=data["consent_method"], wording=data["consent_wording"],
-                retention_explained=True, withdrawal_explained=True,
-                recorded_by=request.user)
+    def hand_off(tip: Tip, data: dict, form: HandoffForm) -> str:
         reason = data["mandatory_reason"] if data["basis"] == "mandatory" else ""
-        tip.hand_off_to_law_enforcement(request.user, data["recipient"], reason)
+        tip.hand_off(request.user, data["recipient"], mandatory_reason=reason,
+                     consent_now=form.consent_now())
+        return data["recipient"]
 
-    return _step(request, tip, hand_off, f"Passed to {data['recipient']}; the basis is in "
-                 "the audit trail.", "handoff")
+    return _tip_step(request, reference, HandoffForm, "handoff_form", hand_off,
+                     lambda recipient: f"Passed to {recipient}; the basis is in the audit "
+                                       "trail.", "handoff")
 
 
 @requires("catalog.manage")
 @require_http_methods(["GET", "POST"])
 def catalog(request: HttpRequest) -> HttpResponse:
     """The indicator catalog in force; administrators add indicators here."""
-    form = CatalogExtensionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        entry = form.entry()
-        CatalogExtension.objects.create(
-            indicator_id=entry["id"], category=entry["category"],
-            description=entry["description"], evidence_grade=entry["evidence_grade"],
-            source=entry["source"], cues=entry["cues"], codings=entry["codings"],
-            added_by=request.user)
-        forget_catalog()
-        messages.success(request, f"Added indicator {entry['id']}.")
-        return redirect("intake:catalog")
-    return render(request, "intake/catalog.html", {"catalog": current_catalog(), "form": form},
-                  status=400 if request.method == "POST" else 200)
+    form = form_for(request, CatalogExtensionForm)
+    return step(request, form, lambda data: add_extension(form.entry(), by=request.user),
+                done=lambda added: f"Added indicator {added.indicator_id}.",
+                back=reverse("intake:catalog"), own_page=True,
+                page=lambda bound: render(request, "intake/catalog.html",
+                                          {"catalog": current_catalog(), "form": bound}))

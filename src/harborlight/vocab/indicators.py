@@ -32,7 +32,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from harborlight.vocab.loader import VocabularyError, parse_document, read_package_file
+from harborlight.vocab.loader import (VocabularyError, htcds_codes, parse_document,
+                                      read_package_file)
 
 FORMAT = "harborlight-indicators"
 EVIDENCE_GRADES = {"A": "Listed by several official indicator sets",
@@ -85,9 +86,8 @@ def _allowed_codes(field_name: str) -> set[str] | None:
     if field_name == MINOR_FLAG:
         return {"Yes"}
     try:
-        from harborlight.vocab.loader import htcds_codes
         codes = htcds_codes(field_name)
-    except (ImportError, VocabularyError):
+    except VocabularyError:
         return None
     return codes or None
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harborlight.vocab.indicators import Catalog
-from harborlight.vocab.loader import VocabularyError, parse_document, read_package_file
+from harborlight.vocab.loader import (VocabularyError, htcds_picklists, parse_document,
+                                      read_package_file)
 
 FORMAT = "harborlight-triage-rules"
 LEAF_KEYS = {"answer", "indicator", "indicator_category", "coding", "indicators_at_least",
@@ -104,8 +105,6 @@ class TriageRules:
 
 
 def _htcds_codes(field_name: str) -> tuple[str, ...]:
-    from harborlight.vocab.loader import htcds_picklists
-
     return tuple(value["code"] for value in htcds_picklists().get(field_name, []))
 
 
