@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from harborlight.accounts.models import Role
-from harborlight.cases.models import Consent, ConsentMethod, ConsentPurpose
+from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 from harborlight.referrals.models import Referral, ServiceProvider
 
 pytestmark = pytest.mark.browser

@@ -33,7 +33,7 @@ def outside_entry(cast):
 @pytest.fixture
 def give_consent(cast):
     """``give_consent(purpose, fields, recipient="", case=None)`` records a consent."""
-    from harborlight.cases.models import Consent, ConsentMethod
+    from harborlight.consent.models import Consent, ConsentMethod
 
     def give(purpose, fields=(), recipient="", case=None, person=None):
         case = case or cast.own_case

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harborlight.accounts.models import Role
 from harborlight.referrals.models import ServiceProvider
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def test_it_adds_a_provider_and_places_it_by_zip_code(cast, signed_in_client):
@@ -18,6 +19,7 @@ def test_it_adds_a_provider_and_places_it_by_zip_code(cast, signed_in_client):
     assert entry.organisation == cast.own and entry.partner == cast.other
     assert sorted(entry.services) == ["immigration", "legal"]
     assert entry.latitude is not None and 29 < entry.latitude < 30
+    assert_audited("create", entry)
 
 
 def test_it_explains_bad_input_per_field_and_saves_nothing(cast, signed_in_client):
@@ -41,6 +43,7 @@ def test_it_edits_only_the_organisations_own_entries(cast, signed_in_client):
     response = client.post(f"/directory/providers/{ours.pk}/", {"name": "Ours, renamed"})
     assert response.status_code == 302
     assert ServiceProvider.objects.get(pk=ours.pk).name == "Ours, renamed"
+    assert_audited("update", ours)
 
 
 def test_it_keeps_caseworkers_out_of_directory_editing(cast, signed_in_client):
@@ -59,14 +62,17 @@ def test_it_imports_a_file_and_lists_row_errors_on_the_page(cast, signed_in_clie
     assert not ServiceProvider.objects.exists()
     good = SimpleUploadedFile("d.csv", b"name,services,postal_code\nGood,shelter,77002\n",
                               "text/csv")
+    mark = audit_mark()
     response = client.post("/directory/providers/import/", {"file": good})
     assert response.status_code == 302
     assert ServiceProvider.objects.get().name == "Good"
+    [entry] = assert_audited("create", object_type="referrals.serviceprovider", since=mark)
+    assert entry.details == {"import": True, "created": 1, "updated": 0}
 
 
 def test_it_removes_an_entry_and_keeps_the_referrals_sent_to_it(cast, signed_in_client,
                                                                 give_consent):
-    from harborlight.cases.models import ConsentPurpose
+    from harborlight.consent.models import ConsentPurpose
     from harborlight.referrals.models import Referral
     from harborlight.referrals.sending import send
 
@@ -77,8 +83,10 @@ def test_it_removes_an_entry_and_keeps_the_referrals_sent_to_it(cast, signed_in_
     client = signed_in_client(cast.role(Role.ADMINISTRATOR))
     assert client.get(f"/directory/providers/{entry.pk}/delete/").status_code == 200
     assert ServiceProvider.objects.filter(pk=entry.pk).exists(), "GET only asks"
+    mark = audit_mark()
     response = client.post(f"/directory/providers/{entry.pk}/delete/")
     assert response.status_code == 302
+    assert_trail(mark, ("delete", entry))
     assert not ServiceProvider.objects.filter(pk=entry.pk).exists()
     kept = Referral.objects.get(pk=referral.pk)
     assert kept.provider is None and kept.recipient_name == "Closing Clinic"

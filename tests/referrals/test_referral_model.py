@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from harborlight.cases.models import ConsentPurpose
+from harborlight.consent.disclosure import ConsentRequired
+from harborlight.consent.models import ConsentPurpose
+from harborlight.errors import InputError
+from harborlight.referrals.answering import answer
 from harborlight.referrals.models import Referral, ReferralError, ReferralStatus
 from harborlight.referrals.sending import send
-from harborlight.security.audit.models import AuditEntry
-from harborlight.security.disclosure import ConsentRequired
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def refer(cast, caseworker, entry, **kwargs):
@@ -18,10 +20,11 @@ def refer(cast, caseworker, entry, **kwargs):
 
 
 def test_it_refuses_to_send_without_consent_and_saves_nothing(cast, caseworker, partner_entry):
+    mark = audit_mark()
     with pytest.raises(ConsentRequired):
         refer(cast, caseworker, partner_entry)
     assert not Referral.objects.exists()
-    assert not AuditEntry.objects.filter(action="disclose").exists()
+    assert_trail(mark)
 
 
 def test_it_refuses_a_consent_for_another_purpose_or_recipient(cast, caseworker, partner_entry,
@@ -93,22 +96,28 @@ def test_it_encrypts_the_shared_record_at_rest(cast, caseworker, partner_entry, 
 def test_it_audits_the_disclosure_naming_the_consent(cast, caseworker, partner_entry,
                                                      give_consent):
     consent = give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    mark = audit_mark()
     referral = refer(cast, caseworker, partner_entry)
-    disclosure = AuditEntry.objects.get(action="disclose")
+    # One disclosure on the case and one new referral: nothing twice (the HTCDS fields
+    # copied onto the case are part of sending, not an update of their own).
+    assert_trail(mark, ("disclose", cast.own_case), ("create", referral))
+    [disclosure] = assert_audited("disclose", cast.own_case)
     assert disclosure.details["consent"] == consent.pk
     assert disclosure.details["referral"] == referral.reference
     assert f"consent {consent.pk}" in disclosure.reason
-    created = [entry.details for entry in AuditEntry.objects.filter(
-        action="create", object_type="referrals.referral", object_id=str(referral.pk))]
-    assert {"case": cast.own_case.reference, "consent": consent.pk, "fields": ["prs_FirstName"],
-            "kind": "referral", "recipient_organisation": cast.other.pk} in created
+    [created] = assert_audited("create", referral)
+    assert created.details == {"case": cast.own_case.reference, "consent": consent.pk,
+                               "fields": ["prs_FirstName"], "kind": "referral",
+                               "recipient_organisation": cast.other.pk}
 
 
 def test_it_moves_sent_accepted_completed_and_records_the_htcds_fields(
         cast, caseworker, receiver, partner_entry, give_consent):
     give_consent(ConsentPurpose.REFERRAL, [])
     referral = refer(cast, caseworker, partner_entry)
-    referral.accept(by=receiver, note="Bed ready at 6 pm.")
+    mark = audit_mark()
+    answer(referral, ReferralStatus.ACCEPTED, by=receiver, note="Bed ready at 6 pm.")
+    assert_trail(mark, ("update", referral))
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     assert referral.receiver_caseworker == receiver
@@ -120,8 +129,10 @@ def test_it_moves_sent_accepted_completed_and_records_the_htcds_fields(
     assert outgoing["cas_ReferredOrganisation"] == "Other Shelter"
     assert outgoing["cas_ReferredPrimaryCaseWorker"] == str(receiver)
     assert outgoing["cas_OutgoingReferralDetails"] == "Needs a bed tonight."
-    referral.complete(by=receiver)
+    answer(referral, ReferralStatus.COMPLETED, by=receiver)
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.COMPLETED
+    statuses = [e.details["status"] for e in assert_audited("update", referral, times=2)]
+    assert statuses == ["accepted", "completed"]
 
 
 def test_it_lets_only_the_receiver_answer_an_internal_referral(cast, caseworker, receiver,
@@ -129,8 +140,9 @@ def test_it_lets_only_the_receiver_answer_an_internal_referral(cast, caseworker,
     give_consent(ConsentPurpose.REFERRAL, [])
     referral = refer(cast, caseworker, partner_entry)
     with pytest.raises(ReferralError, match="receiving organisation"):
-        referral.accept(by=caseworker)
+        answer(referral, ReferralStatus.ACCEPTED, by=caseworker)
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.SENT
+    assert_audited("update", referral, times=0)
 
 
 def test_it_lets_the_sender_record_an_outside_providers_answer(cast, caseworker, receiver,
@@ -139,21 +151,25 @@ def test_it_lets_the_sender_record_an_outside_providers_answer(cast, caseworker,
     referral = refer(cast, caseworker, outside_entry)
     assert not referral.is_internal
     with pytest.raises(ReferralError):
-        referral.decline(by=receiver)
-    referral.decline(by=caseworker, note="No capacity this month.")
+        answer(referral, ReferralStatus.DECLINED, by=receiver)
+    answer(referral, ReferralStatus.DECLINED, by=caseworker, note="No capacity this month.")
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.DECLINED
+    assert_audited("update", referral)
 
 
 def test_it_refuses_a_second_answer(cast, caseworker, receiver, partner_entry, give_consent):
     give_consent(ConsentPurpose.REFERRAL, [])
     referral = refer(cast, caseworker, partner_entry)
     stale = Referral.objects.get(pk=referral.pk)
-    referral.decline(by=receiver)
+    answer(referral, ReferralStatus.DECLINED, by=receiver)
     with pytest.raises(ReferralError, match="already declined"):
-        stale.accept(by=receiver)
+        answer(stale, ReferralStatus.ACCEPTED, by=receiver)
     with pytest.raises(ReferralError):
-        Referral.objects.get(pk=referral.pk).complete(by=receiver)
+        answer(Referral.objects.get(pk=referral.pk), ReferralStatus.COMPLETED, by=receiver)
+    with pytest.raises(InputError):
+        answer(Referral.objects.get(pk=referral.pk), ReferralStatus.SENT, by=receiver)
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.DECLINED
+    assert_audited("update", referral)  # the one answer that happened
 
 
 def test_it_hides_the_shared_record_once_consent_is_withdrawn(cast, caseworker, receiver,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from harborlight.accounts.models import Role
-from harborlight.cases.models import Case, CaseStatus, ConsentPurpose
+from harborlight.cases.models import Case, CaseStatus
+from harborlight.consent.models import ConsentPurpose
 from harborlight.referrals.models import Referral, ReferralStatus
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def post_referral(client, case, entry, **extra):
@@ -18,18 +20,22 @@ def post_referral(client, case, entry, **extra):
 def test_it_shows_the_consent_on_file_before_sending(cast, signed_in_client, partner_entry,
                                                      give_consent):
     give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"], recipient="Other Shelter")
-    response = signed_in_client(cast.role(Role.CASEWORKER)).get(
-        f"/directory/cases/{cast.own_case.reference}/refer/")
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
+    response = client.get(f"/directory/cases/{cast.own_case.reference}/refer/")
     assert response.status_code == 200
+    assert_trail(mark)  # the form is not a read of the case, nor an act
     content = response.content.decode()
     assert "for Other Shelter" in content and "shares First Name" in content
 
 
 def test_it_refuses_to_send_without_consent_with_a_message_on_the_form(
         cast, signed_in_client, partner_entry):
-    response = post_referral(signed_in_client(cast.role(Role.CASEWORKER)), cast.own_case,
-                             partner_entry)
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
+    response = post_referral(client, cast.own_case, partner_entry)
     assert response.status_code == 400
+    assert_trail(mark)
     assert "No active consent for referral to another service to Other Shelter" in \
         response.content.decode()
     assert not Referral.objects.exists()
@@ -67,10 +73,14 @@ def test_it_sends_and_the_receiver_sees_only_the_consented_fields_and_accepts(
         cast, signed_in_client, partner_entry, give_consent):
     give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
     sender = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
     response = post_referral(sender, cast.own_case, partner_entry)
     referral = Referral.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/directory/referrals/{referral.reference}/"
+    # One POST, one act: the disclosure on the case and the referral it created (this
+    # used to write five entries: a read, two creates, the disclosure and an update).
+    assert_trail(mark, ("disclose", cast.own_case), ("create", referral))
 
     receiver = signed_in_client(cast.outsiders[Role.CASEWORKER])
     inbox = receiver.get("/directory/referrals/", {"box": "incoming"}).content.decode()
@@ -82,11 +92,14 @@ def test_it_sends_and_the_receiver_sees_only_the_consented_fields_and_accepts(
         assert withheld not in page
     assert receiver.get(f"/cases/{cast.own_case.reference}/").status_code == 404
 
+    mark = audit_mark()
     answer = receiver.post(f"/directory/referrals/{referral.reference}/respond/",
                            {"decision": "accepted", "note": "Bed ready."})
     assert answer.status_code == 302
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
+    assert_trail(mark, ("update", referral))
+    assert_audited("read", referral)  # the receiver's one look at the detail page
     back = sender.get(f"/directory/referrals/{referral.reference}/").content.decode()
     assert "Accepted" in back and "Bed ready." in back and str(cast.outsiders[
         Role.CASEWORKER]) in back

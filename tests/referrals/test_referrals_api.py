@@ -6,9 +6,9 @@ import pytest
 
 from harborlight.accounts.models import Role
 from harborlight.accounts.tokens import create_token
-from harborlight.cases.models import ConsentPurpose
+from harborlight.consent.models import ConsentPurpose
 from harborlight.referrals.models import Referral, ReferralStatus
-from harborlight.security.audit.models import AuditEntry
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def auth(user) -> dict:
@@ -27,6 +27,7 @@ def test_it_refuses_to_refer_without_consent_in_the_error_shape(cast, client, ca
     assert response.status_code == 400
     error = response.json()["errors"][0]
     assert error["field"] == "case" and "No active consent" in error["message"]
+    assert error["code"] == "consent_required"
     assert not Referral.objects.exists()
 
 
@@ -50,11 +51,14 @@ def test_it_names_the_bad_field(cast, client, caseworker, partner_entry, give_co
 def test_it_sends_and_the_receiver_reads_the_consented_fields_and_accepts(
         cast, client, caseworker, receiver, partner_entry, give_consent):
     give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
+    mark = audit_mark()
     response = post(client, "/api/v1/referrals", {
         "case": cast.own_case.reference, "provider_id": partner_entry.pk,
         "reason": "AdditionalServicesRequired", "services": ["shelter"]}, caseworker)
     assert response.status_code == 201
     reference = response.json()["reference"]
+    referral = Referral.objects.get(reference=reference)
+    assert_trail(mark, ("disclose", cast.own_case), ("create", referral))  # as on the page
 
     inbox = client.get("/api/v1/referrals?box=incoming", **auth(receiver)).json()
     assert [item["reference"] for item in inbox] == [reference]
@@ -65,16 +69,17 @@ def test_it_sends_and_the_receiver_reads_the_consented_fields_and_accepts(
         "prs_FirstName": {"value": "Marisol", "display": "Marisol"}}
     assert "Quintero-Vance" not in detail.content.decode()
     assert body["htcds"]["cas_ReferringOrganisation"] == "Own Hotline"
-    assert AuditEntry.objects.filter(action="read", object_type="referrals.referral",
-                                     actor_id=receiver.pk).exists()
+    [read] = assert_audited("read", referral)
+    assert read.actor_id == receiver.pk
 
     answer = post(client, f"/api/v1/referrals/{reference}/answer", {"decision": "accepted"},
                   receiver)
     assert answer.status_code == 200 and answer.json()["status"] == "accepted"
     again = post(client, f"/api/v1/referrals/{reference}/answer", {"decision": "declined"},
                  receiver)
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == "referral"
     assert Referral.objects.get().status == ReferralStatus.ACCEPTED
+    assert_audited("update", referral)  # the accept; the refused second answer wrote nothing
 
 
 def test_it_hides_referrals_from_organisations_not_involved(cast, client, caseworker,

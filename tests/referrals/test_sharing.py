@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from harborlight.accounts.models import Role
-from harborlight.cases.models import Case, ConsentPurpose
-from harborlight.referrals.models import Referral
+from harborlight.cases.models import Case
+from harborlight.consent.models import ConsentPurpose
+from harborlight.referrals.answering import answer
+from harborlight.referrals.models import Referral, ReferralStatus
 from harborlight.referrals.sending import send
 from harborlight.security.permissions import decide, scope
 
@@ -16,7 +18,7 @@ def accepted(cast, caseworker, receiver, partner_entry, give_consent):
     give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"])
     referral = send(cast.own_case, by=caseworker, provider=partner_entry,
                     reason="AdditionalServicesRequired")
-    referral.accept(by=receiver)
+    answer(referral, ReferralStatus.ACCEPTED, by=receiver)
     return referral
 
 

@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 
-from harborlight.cases.models import ConsentPurpose, Person, PersonRole
+from harborlight.cases.models import Person, PersonRole
+from harborlight.consent.models import ConsentPurpose
 from harborlight.cases.models.records import SupportPlan, TraffickingEvent
 from harborlight.referrals.snapshot import fields_in, shareable_fields, take
 

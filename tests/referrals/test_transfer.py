@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from harborlight.cases.models import Case, CaseStatus, ConsentPurpose
+from harborlight.cases.models import Case, CaseStatus
+from harborlight.consent.disclosure import ConsentRequired
+from harborlight.consent.models import ConsentPurpose
+from harborlight.referrals.answering import answer
 from harborlight.referrals.models import ReferralError, ReferralKind, ReferralStatus
 from harborlight.referrals.sending import send
-from harborlight.security.disclosure import ConsentRequired
+from tests_support import assert_audited, assert_trail, audit_mark
 
 
 def transfer(cast, by, entry, case=None):
@@ -18,8 +21,10 @@ def transfer(cast, by, entry, case=None):
 def test_it_needs_a_transfer_consent_not_a_referral_one(cast, caseworker, partner_entry,
                                                         give_consent):
     give_consent(ConsentPurpose.REFERRAL, [])
+    mark = audit_mark()
     with pytest.raises(ConsentRequired, match="ransfer"):
         transfer(cast, caseworker, partner_entry)
+    assert_trail(mark)
 
 
 def test_it_transfers_only_to_an_organisation_on_harborlight(cast, caseworker, outside_entry,
@@ -34,7 +39,8 @@ def test_it_opens_a_case_for_the_receiver_and_closes_the_senders(cast, caseworke
     give_consent(ConsentPurpose.TRANSFER, [])  # a transfer consent: the whole case
     referral = transfer(cast, caseworker, partner_entry)
     assert Case.objects.get(pk=cast.own_case.pk).status == CaseStatus.ACTIVE
-    referral.accept(by=receiver)
+    mark = audit_mark()
+    answer(referral, ReferralStatus.ACCEPTED, by=receiver)
     old = Case.objects.get(pk=cast.own_case.pk)
     assert old.status == CaseStatus.CLOSED_REFERRED
     assert old.closed_at is not None
@@ -51,13 +57,22 @@ def test_it_opens_a_case_for_the_receiver_and_closes_the_senders(cast, caseworke
     assert any("First meeting went well." in body for body in bodies)
     assert any("Own case summary" in body for body in bodies)
     assert referral.status == ReferralStatus.ACCEPTED
+    # The answer on the referral, the case it opened, and the sender's case it closed:
+    # each once, the last in the sender's own trail. People and notes copied into the new
+    # case are part of opening it.
+    assert_trail(mark, ("update", referral), ("create", new), ("update", old))
+    [closed] = assert_audited("update", old)
+    assert closed.organisation_id == cast.own.pk and closed.details["change"] == "transferred"
+    [opened] = assert_audited("create", new)
+    assert opened.organisation_id == cast.other.pk
+    assert opened.details["referral"] == referral.reference
 
 
 def test_it_transfers_only_the_named_fields_when_the_consent_names_some(
         cast, caseworker, receiver, partner_entry, give_consent):
     give_consent(ConsentPurpose.TRANSFER, ["prs_FirstName"])
     referral = transfer(cast, caseworker, partner_entry)
-    referral.accept(by=receiver)
+    answer(referral, ReferralStatus.ACCEPTED, by=receiver)
     person = referral.received_case.persons.get()
     assert person.first_name == "Marisol"
     assert person.second_name == "" and person.mobile_phone == ""
@@ -68,7 +83,9 @@ def test_it_lets_the_receiver_decline_and_the_sender_keeps_the_case_open(
         cast, caseworker, receiver, partner_entry, give_consent):
     give_consent(ConsentPurpose.TRANSFER, [])
     referral = transfer(cast, caseworker, partner_entry)
-    referral.decline(by=receiver, note="We cannot take it.")
+    mark = audit_mark()
+    answer(referral, ReferralStatus.DECLINED, by=receiver, note="We cannot take it.")
+    assert_trail(mark, ("update", referral))
     assert Case.objects.get(pk=cast.own_case.pk).status == CaseStatus.ACTIVE
     assert not Case.objects.filter(organisation=cast.other).exclude(
         pk=cast.other_case.pk).exists()
@@ -95,10 +112,11 @@ def test_it_creates_nothing_if_the_sender_closed_the_case_meanwhile(
     give_consent(ConsentPurpose.TRANSFER, [])
     referral = transfer(cast, caseworker, partner_entry)
     Case.objects.filter(pk=cast.own_case.pk).update(status=CaseStatus.CLOSED)
-    before = Case.objects.count()
+    before, mark = Case.objects.count(), audit_mark()
     with pytest.raises(ReferralError, match="closed this case"):
-        referral.accept(by=receiver)
+        answer(referral, ReferralStatus.ACCEPTED, by=receiver)
     assert Case.objects.count() == before
+    assert_trail(mark)  # nothing happened, so nothing is recorded
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
 
@@ -117,7 +135,7 @@ def test_it_moves_events_and_plans_with_their_people(cast, caseworker, receiver,
                                objectives="Safe housing by spring.")
     give_consent(ConsentPurpose.TRANSFER, [])
     referral = transfer(cast, caseworker, partner_entry)
-    referral.accept(by=receiver)
+    answer(referral, ReferralStatus.ACCEPTED, by=receiver)
     new = referral.received_case
     event = TraffickingEvent.objects.get(case=new)
     assert (event.type, event.city, event.street, event.date) == (
@@ -141,5 +159,5 @@ def test_it_lets_the_database_refuse_a_second_waiting_transfer(cast, caseworker,
         Referral.objects.create(organisation=cast.own, reference="R-RACE-0001",
                                 kind=ReferralKind.TRANSFER, case=cast.own_case,
                                 recipient_name="x", reason="Other", sent_by=caseworker)
-    first.decline(by=receiver)
+    answer(first, ReferralStatus.DECLINED, by=receiver)
     transfer(cast, caseworker, partner_entry)  # allowed again once the first is answered

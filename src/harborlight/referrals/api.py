@@ -1,31 +1,32 @@
-"""Referral and directory endpoints of the HTTP API (the same rules as the pages).
+"""Referral and directory endpoints of the HTTP API: thin adapters over the same calls
+as the pages (:mod:`.boxes`, :mod:`.sending`, :mod:`.answering`).
 
-A list never carries shared records; reading one referral does, and is audited. Sending
-goes through the same consent gate as the page, and answers use the model's transitions.
+A list never carries shared records; reading one referral does, and is audited. Each
+endpoint names its action once, in the call that fetches and authorises; refusals and
+domain errors take the API's one error shape in :mod:`harborlight.web.api`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from harborlight.cases.models import Case
-from harborlight.referrals.geocoding import KM_PER_MILE, UnknownPlace, locate
+from harborlight.errors import InputError
+from harborlight.referrals import answering
+from harborlight.referrals.boxes import referral_box
+from harborlight.referrals.geocoding import KM_PER_MILE, locate
 from harborlight.referrals.models import (
     Referral,
-    ReferralError,
     ReferralKind,
     ReferralReason,
     ReferralStatus,
     ServiceProvider,
 )
 from harborlight.referrals.sending import send
-from harborlight.security.disclosure import ConsentRequired
-from harborlight.security.permissions import can, get_object_for, requires_api, scope
+from harborlight.security.permissions import authorise, fetch, listing
 
 router = Router(tags=["referrals"])
 
@@ -77,27 +78,13 @@ class ProviderOut(Schema):
     distance_miles: float | None = None
 
 
-def _errors(request, status: int, field: str, message: str):
-    from harborlight.web.api import error_response
-
-    return error_response(request, status, [{"field": field, "message": message}])
-
-
 @router.get("/referrals", response=list[ReferralOut],
             summary="Referrals sent (box=outgoing) or received (box=incoming)")
 def list_referrals(request, box: str = "outgoing", limit: int = 50, offset: int = 0):
-    requires_api(request.user, "referral.view")
-    if box not in ("outgoing", "incoming"):
-        return _errors(request, 400, "box", "Choose outgoing or incoming.")
-    visible = scope(request.user, "referral.view",
-                    Referral.objects.select_related("organisation"))
-    organisation = request.user.organisation
-    referrals = visible.incoming(organisation) if box == "incoming" \
-        else visible.outgoing(organisation).filter(Q(case__restricted=False)
-                                                   | Q(case__owner=request.user))
+    authorise(request, "referral.view")
     limit = max(1, min(limit, 500))
-    return [_summary(referral) for referral in referrals.defer(
-        "shared_record", "details", "response_note")[offset:offset + limit]]
+    return [_summary(referral)
+            for referral in referral_box(request.user, box)[offset:offset + limit]]
 
 
 def _summary(referral: Referral) -> dict:
@@ -120,53 +107,33 @@ def _detail(request, referral: Referral) -> dict:
 @router.get("/referrals/{reference}", response=ReferralDetailOut,
             summary="One referral with its shared fields (the read is audited)")
 def get_referral(request, reference: str):
-    requires_api(request.user, "referral.view")
-    referral = get_object_for(request.user, "referral.view",
-                              Referral.objects.select_related("organisation"),
-                              reference=reference)
-    return _detail(request, referral)
+    return _detail(request, fetch(request, _referrals(), action="referral.view",
+                                  reference=reference))
+
+
+def _referrals():
+    return Referral.objects.select_related("organisation", "case")
 
 
 @router.post("/referrals", response={201: ReferralDetailOut},
              summary="Refer or transfer a case (needs the survivor's consent on file)")
 def create_referral(request, payload: ReferralIn):
-    action = "case.transfer" if payload.kind == ReferralKind.TRANSFER else "referral.send"
-    requires_api(request.user, action)
-    case = get_object_for(request.user, "case.view", Case, reference=payload.case)
-    if not can(request.user, action, case):
-        raise PermissionDenied(f"Your role may not {action} this case.")
+    case = fetch(request, Case, action=ReferralKind(payload.kind).send_action,
+                 reference=payload.case)
     provider = ServiceProvider.objects.filter(organisation=request.user.organisation,
                                               pk=payload.provider_id).first()
     if provider is None:
-        return _errors(request, 400, "provider_id", "No such entry in your directory.")
-    try:
-        referral = send(case, by=request.user, provider=provider, reason=payload.reason,
-                        details=payload.details, services=payload.services,
-                        kind=payload.kind)
-    except ConsentRequired as exc:
-        return _errors(request, 400, "case", str(exc))
-    except ReferralError as exc:
-        return _errors(request, 400, "", str(exc))
+        raise InputError("No such entry in your directory.", field="provider_id")
+    referral = send(case, by=request.user, provider=provider, reason=payload.reason,
+                    details=payload.details, services=payload.services, kind=payload.kind)
     return Status(201, _detail(request, referral))
 
 
 @router.post("/referrals/{reference}/answer", response=ReferralDetailOut,
              summary="Accept, decline or complete a referral")
 def answer_referral(request, reference: str, payload: AnswerIn):
-    requires_api(request.user, "referral.respond")
-    referral = get_object_for(request.user, "referral.view",
-                              Referral.objects.select_related("organisation"),
-                              reference=reference)
-    moves = {ReferralStatus.ACCEPTED: referral.accept, ReferralStatus.DECLINED:
-             referral.decline, ReferralStatus.COMPLETED: referral.complete}
-    if payload.decision not in moves:
-        return _errors(request, 400, "decision", "Choose accepted, declined or completed.")
-    if not referral.answerable_by(request.user):
-        raise PermissionDenied("Only the receiving organisation answers this referral.")
-    try:
-        moves[payload.decision](by=request.user, note=payload.note)
-    except ReferralError as exc:
-        return _errors(request, 409, "decision", str(exc))
+    referral = fetch(request, _referrals(), action="referral.respond", reference=reference)
+    answering.answer(referral, payload.decision, by=request.user, note=payload.note)
     return _detail(request, referral)
 
 
@@ -178,18 +145,9 @@ class CaseOpened(Schema):
 @router.post("/referrals/{reference}/case", response={201: CaseOpened},
              summary="Open a case of your own from an accepted referral")
 def open_case(request, reference: str):
-    requires_api(request.user, "referral.respond")
-    requires_api(request.user, "case.create")
-    referral = get_object_for(request.user, "referral.view",
-                              Referral.objects.select_related("organisation"),
-                              reference=reference)
-    if request.user.organisation_id != referral.recipient_organisation_id:
-        raise PermissionDenied("Only the receiving organisation opens a case from this "
-                               "referral.")
-    try:
-        case = referral.open_case(by=request.user)
-    except ReferralError as exc:
-        return _errors(request, 409, "", str(exc))
+    authorise(request, "case.create")
+    referral = fetch(request, _referrals(), action="referral.respond", reference=reference)
+    case = answering.open_case(referral, by=request.user)
     return Status(201, {"referral": referral.reference, "case": case.reference})
 
 
@@ -197,17 +155,11 @@ def open_case(request, reference: str):
             summary="Search the directory by service, language, population and distance")
 def search_providers(request, service: str = "", language: str = "", population: str = "",
                      near: str = "", radius_miles: float | None = None):
-    requires_api(request.user, "provider.view")
-    place = None
-    if near:
-        try:
-            place = locate(near)
-        except UnknownPlace as exc:
-            return _errors(request, 400, "near", str(exc))
+    providers = listing(request, "provider.view", ServiceProvider.objects.all())
+    place = locate(near) if near else None
     if radius_miles is not None and (place is None or not 0 < radius_miles <= 3000):
-        return _errors(request, 400, "radius_miles",
-                       "Give a place in 'near' and a radius between 0 and 3000 miles.")
-    providers = scope(request.user, "provider.view", ServiceProvider.objects.all())
+        raise InputError("Give a place in 'near' and a radius between 0 and 3000 miles.",
+                         field="radius_miles")
     hits = providers.search(service=service, language=language, population=population,
                             near=place, radius_km=radius_miles * KM_PER_MILE
                             if radius_miles else None)

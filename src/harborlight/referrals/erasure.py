@@ -11,6 +11,7 @@ and is erased there, on request, like any other.
 
 from __future__ import annotations
 
+from harborlight.referrals.models import Referral
 from harborlight.referrals.snapshot import fields_in, forget_person
 
 
@@ -18,8 +19,6 @@ def on_person_saved(sender, instance, created: bool = False, raw: bool = False,
                     **kwargs) -> None:
     if raw or created or getattr(instance, "erased_at", None) is None:
         return
-    from harborlight.referrals.models import Referral
-
     for referral in Referral.objects.filter(case_id=instance.case_id):
         cleaned = forget_person(referral.shared_record or {}, instance.pk)
         if cleaned is not referral.shared_record:

@@ -23,14 +23,18 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
+from harborlight.errors import InputError
+
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_MILE = 1.609344
 _ZIP = re.compile(r"^\s*(\d{5})(?:[-\s]?\d{4})?\s*$")
 _CITY_STATE = re.compile(r"^\s*(?P<city>.+?)\s*(?:,\s*(?P<state>[A-Za-z]{2}))?\s*$")
 
 
-class UnknownPlace(ValueError):
+class UnknownPlace(InputError):
     """The text names no ZIP code or city we know, or names a city in several states."""
+
+    field = "near"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ fields onto the case as they happen, so an HTCDS export of the case carries them
 - accepting: the sender's case gets ``cas_ReferredPrimaryCaseWorker``;
 - a transfer accepted: the receiver's new case gets the incoming fields.
 
-A case field is found by the HTCDS name in its ``help_text`` (see
-:func:`harborlight.referrals.snapshot.model_field_for`); a name the case model does not
-hold is skipped, so this works with whichever case model is installed.
+A case field is found through the HTCDS map (see
+:func:`harborlight.referrals.snapshot.model_field_for`); every referral field lives on
+the case there.
 """
 
 from __future__ import annotations

@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-
 from harborlight.referrals import vocabulary
 from harborlight.referrals.geocoding import UnknownPlace, locate
 from harborlight.referrals.models import ServiceProvider
+from harborlight.security.audit.log import audited, record
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -69,8 +68,11 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def import_providers(organisation, data: bytes) -> ImportResult:
-    """Import ``data`` (CSV bytes) into ``organisation``'s directory; see the module doc."""
+def import_providers(organisation, data: bytes, by=None) -> ImportResult:
+    """Import ``data`` (CSV bytes) into ``organisation``'s directory; see the module doc.
+
+    The import is one act: one ``create`` entry with the counts.
+    """
     rows = list(_read(data))
     errors: list[RowError] = []
     parsed: list[tuple[int, dict]] = []
@@ -90,7 +92,7 @@ def import_providers(organisation, data: bytes) -> ImportResult:
     if errors:
         raise ImportFailed(errors)
     result = ImportResult()
-    with transaction.atomic():
+    with audited():
         for line, values in parsed:
             result.geocoded += values.pop("_geocoded", 0)
             external_id = values.get("external_id", "")
@@ -105,6 +107,9 @@ def import_providers(organisation, data: bytes) -> ImportResult:
                     setattr(existing, name, value)
                 existing.save()
                 result.updated += 1
+        record("create", actor=by, organisation=organisation,
+               object_type="referrals.serviceprovider",
+               details={"import": True, "created": result.created, "updated": result.updated})
     return result
 
 

@@ -1,17 +1,17 @@
-"""Sending a referral or a transfer: the consent gate, the shared record, the audit entry.
+"""Sending a referral or a transfer: the consent gate, the shared record, the audit trail.
 
 Steps, in one transaction (if any step fails, nothing is saved and nothing disclosed):
 
 1. check the case can be referred (a transfer needs an open case, a partner that uses
    Harborlight, and no other transfer waiting for an answer);
-2. ask the consent gate (:func:`~harborlight.security.disclosure.disclose`) for the
-   purpose (referral or transfer) and the recipient's name; it raises ``ConsentRequired``
-   when no active consent covers them, and writes a ``disclose`` audit entry naming the
-   consent relied on;
+2. ask the consent gate (:func:`~harborlight.consent.disclosure.disclose`) for the
+   kind's purpose (referral or transfer) and the recipient's name; it raises
+   ``ConsentRequired`` when no active consent covers them, and writes the ``disclose``
+   entry on the case, naming the consent relied on;
 3. copy the consented fields into the referral's encrypted shared record
    (:mod:`harborlight.referrals.snapshot`);
-4. save the referral, copy its HTCDS outgoing-referral fields onto the case
-   (:mod:`harborlight.referrals.htcds`) and write a ``create`` audit entry.
+4. save the referral (its one ``create`` entry) and copy its HTCDS outgoing-referral
+   fields onto the case (:mod:`harborlight.referrals.htcds`, bookkeeping of this act).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from harborlight.cases.references import random_reference
+from harborlight.consent.disclosure import disclose
 from harborlight.referrals import snapshot
 from harborlight.referrals.htcds import write_to_case
 from harborlight.referrals.models import (
@@ -29,8 +30,7 @@ from harborlight.referrals.models import (
     ReferralStatus,
     ServiceProvider,
 )
-from harborlight.security.audit.log import record
-from harborlight.security.disclosure import disclose
+from harborlight.security.audit.log import audited, record
 
 
 def recipient_name(provider: ServiceProvider) -> str:
@@ -43,31 +43,17 @@ def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
          services: list[str] | None = None, kind: str = ReferralKind.REFERRAL,
          now=None) -> Referral:
     """Refer (or transfer) ``case`` to ``provider``; see the module docstring for steps."""
-    from harborlight.cases.models import CaseStatus, ConsentPurpose
-
+    kind = ReferralKind(kind)
     now = now or timezone.now()
-    if provider.organisation_id != case.organisation_id:
-        raise ReferralError("Choose a provider from your organisation's directory.")
-    if kind == ReferralKind.TRANSFER:
-        if not provider.partner_id:
-            raise ReferralError("A case can be transferred only to an organisation that "
-                                "uses Harborlight; refer it to this provider instead.")
-        if provider.partner_id == case.organisation_id:
-            raise ReferralError("A case cannot be transferred to its own organisation.")
-        if case.status not in (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP):
-            raise ReferralError("Only an open case can be transferred.")
-        if case.referrals_out.filter(kind=ReferralKind.TRANSFER,
-                                     status=ReferralStatus.SENT).exists():
-            raise ReferralError("A transfer of this case is already waiting for an answer.")
-    purpose = (ConsentPurpose.TRANSFER if kind == ReferralKind.TRANSFER
-               else ConsentPurpose.REFERRAL)
+    _check_can_send(case, provider, kind)
     name = recipient_name(provider)
     reference = random_reference("R")
-    with transaction.atomic():
-        basis = disclose(by, case, purpose, case=case, recipient=name, now=now,
-                         details={"referral": reference, "kind": kind})
+    with audited():
+        basis = disclose(by, case, kind.consent_purpose, case=case, recipient=name, now=now,
+                         details={"referral": reference, "kind": kind.value})
         consent = basis.consent
-        shared = snapshot.take(case, list(consent.fields_allowed or []), purpose, consent)
+        shared = snapshot.take(case, list(consent.fields_allowed or []),
+                               kind.consent_purpose, consent)
         try:
             with transaction.atomic():
                 referral = Referral.objects.create(
@@ -82,7 +68,26 @@ def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
                                 "answer.") from None
         write_to_case(case, referral.htcds_outgoing())
         record("create", actor=by, obj=referral,
-               details={"case": case.reference, "kind": kind, "consent": consent.pk,
+               details={"case": case.reference, "kind": kind.value, "consent": consent.pk,
                         "fields": referral.fields_shared,
                         "recipient_organisation": provider.partner_id})
     return referral
+
+
+def _check_can_send(case, provider: ServiceProvider, kind: ReferralKind) -> None:
+    if provider.organisation_id != case.organisation_id:
+        raise ReferralError("Choose a provider from your organisation's directory.",
+                            field="provider")
+    if kind != ReferralKind.TRANSFER:
+        return
+    if not provider.partner_id:
+        raise ReferralError("A case can be transferred only to an organisation that uses "
+                            "Harborlight; refer it to this provider instead.", field="provider")
+    if provider.partner_id == case.organisation_id:
+        raise ReferralError("A case cannot be transferred to its own organisation.",
+                            field="provider")
+    if not case.is_open:
+        raise ReferralError("Only an open case can be transferred.")
+    if case.referrals_out.filter(kind=ReferralKind.TRANSFER,
+                                 status=ReferralStatus.SENT).exists():
+        raise ReferralError("A transfer of this case is already waiting for an answer.")

@@ -12,11 +12,11 @@ named in ``Consent.fields_allowed`` and is encrypted at rest on the referral. Fo
      "comments": [{"date": "2026-11-02", "text": "..."}],   # the case summary first
      "missing":  ["prs_MailingPostalCode"]}
 
-Where an HTCDS field lives comes from the cases app's map (``cases/data/htcds_map.json``,
-:func:`harborlight.cases.htcds_map.htcds_map`). A name the map does not know falls back to
-the model field whose ``help_text`` names it, or that is named after it in snake case
-(``prs_MobilePhone`` -> ``mobile_phone``). A consented field that no model holds is listed
-in ``missing`` rather than guessed.
+Where an HTCDS field lives comes only from the cases app's map
+(``cases/data/htcds_map.json``, :func:`harborlight.cases.htcds_map.htcds_map`), which gives
+every field of the standard exactly one home: a name the map does not know is an error
+(:class:`~harborlight.vocab.loader.VocabularyError`), never a guess. A consented field
+whose home holds nothing for this case is listed in ``missing``.
 
 ``source`` is the sender's person id, kept so that erasing the person also removes them
 from every copy (:mod:`harborlight.referrals.erasure`); the receiver never sees it.
@@ -31,15 +31,15 @@ the referral's own reason and details), and a transfer carries the whole case.
 from __future__ import annotations
 
 import datetime
-import functools
-import re
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from harborlight.referrals.vocabulary import htcds_fields
+from harborlight.cases.htcds_map import htcds_map
+from harborlight.cases.models import Case, Person, PersonRole
+from harborlight.consent.models import ConsentPurpose
+from harborlight.vocab.loader import VocabularyError, htcds_fields
 
 CASE_MODEL = "cases.Case"
 PERSON_MODEL = "cases.Person"
@@ -54,34 +54,25 @@ REFERRAL_FIELDS = frozenset({
 })
 MAX_COMMENTS = 200
 MAX_RECORDS = 500
-_TOKEN = re.compile(r"\b[a-z]{3}_[A-Za-z]+\b")
 
 
-def snake(htcds_field: str) -> str:
-    """``prs_MobilePhone`` -> ``mobile_phone``."""
-    suffix = htcds_field.split("_", 1)[1]
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", suffix).lower()
+def standard_order() -> list[str]:
+    """Every HTCDS field name, in the standard's order."""
+    return [field["field"] for field in htcds_fields()]
 
 
-@functools.cache
-def _homes() -> dict[str, tuple[str, str]]:
-    """HTCDS name -> (model label, field name), from the cases app's map."""
-    from harborlight.cases.htcds_map import htcds_map
-
-    return {name: (home.model, home.field) for name, home in htcds_map().items()}
-
-
-def home_model(htcds_field: str) -> str | None:
-    """The label of the model that holds ``htcds_field`` according to the map, if any."""
-    home = _homes().get(htcds_field)
-    return home[0] if home else None
+def home_model(htcds_field: str) -> str:
+    """The label of the model that holds ``htcds_field``; a field without a home is an
+    error in ``htcds_map.json``, which must give every field of the standard one."""
+    home = htcds_map().get(htcds_field)
+    if home is None:
+        raise VocabularyError(f"htcds_map.json gives {htcds_field} no home")
+    return home.model
 
 
 def shareable_fields(purpose: str) -> list[str]:
     """HTCDS fields a consent for ``purpose`` may name, in the standard's order."""
-    from harborlight.cases.models import ConsentPurpose
-
-    names = [name for name in htcds_fields() if name not in REFERRAL_FIELDS
+    names = [name for name in standard_order() if name not in REFERRAL_FIELDS
              and name.startswith(SHAREABLE_PREFIXES)]
     if purpose == ConsentPurpose.REFERRAL:
         names = [name for name in names if not name.startswith("per_")]
@@ -89,22 +80,12 @@ def shareable_fields(purpose: str) -> list[str]:
 
 
 def model_field_for(model: type[models.Model], htcds_field: str) -> models.Field | None:
-    """The concrete field of ``model`` that holds ``htcds_field``, or None."""
-    home = _homes().get(htcds_field)
-    if home is not None:
-        if home[0] != model._meta.label:
-            return None
-        try:
-            field = model._meta.get_field(home[1])
-        except FieldDoesNotExist:
-            return None
-        return field if field.concrete else None
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for field in fields:
-        if htcds_field in _TOKEN.findall(str(field.help_text or "")):
-            return field
-    wanted = snake(htcds_field)
-    return next((field for field in fields if field.name == wanted), None)
+    """The concrete field of ``model`` that holds ``htcds_field``; None when the map puts
+    the field on another model. The map's field must exist on its model (a test walks
+    the whole map), so this never guesses."""
+    if home_model(htcds_field) != model._meta.label:
+        return None
+    return model._meta.get_field(htcds_map()[htcds_field].field)
 
 
 def read_value(obj: models.Model, field: models.Field) -> dict[str, Any] | None:
@@ -156,8 +137,6 @@ def _record_models(names: list[str]) -> dict[str, list[str]]:
 
 def take(case, fields_allowed: list[str], purpose: str, consent=None) -> dict:
     """Build the shared record for ``case``; see the module docstring for the format."""
-    from harborlight.cases.models import Case, ConsentPurpose, Person, PersonRole
-
     shareable = shareable_fields(purpose)
     if purpose == ConsentPurpose.TRANSFER and not fields_allowed:
         wanted = shareable
@@ -224,7 +203,7 @@ def fields_in(record: dict) -> list[str]:
             names.update(row.get("fields", {}))
     if record.get("comments"):
         names.add(COMMENT_FIELD)
-    order = list(htcds_fields())
+    order = standard_order()
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 

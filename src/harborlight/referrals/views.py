@@ -1,16 +1,22 @@
-"""Directory and referral pages. Each view: decorate, fetch through security.permissions,
-validate with a form, call one model or service function, respond."""
+"""Directory and referral pages: thin adapters over the same calls as the API.
+
+Each view: decorate with the action, fetch and authorise through
+:func:`~harborlight.security.permissions.fetch`, and hand the form and the one service
+call (:mod:`.sending`, :mod:`.answering`, the directory's model) to
+:func:`harborlight.pages.step`.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from harborlight.cases.models import Case
-from harborlight.referrals import vocabulary
+from harborlight.referrals import answering, vocabulary
+from harborlight.referrals.boxes import referral_box
 from harborlight.referrals.forms import (
     ImportForm,
     ProviderForm,
@@ -20,18 +26,11 @@ from harborlight.referrals.forms import (
 )
 from harborlight.referrals.geocoding import KM_PER_MILE
 from harborlight.referrals.importing import ImportFailed, import_providers
-from harborlight.referrals.models import (
-    Referral,
-    ReferralError,
-    ReferralKind,
-    ReferralStatus,
-    ServiceProvider,
-)
+from harborlight.referrals.models import Referral, ReferralKind, ReferralStatus, ServiceProvider
 from harborlight.referrals.sending import send
 from harborlight.referrals.snapshot import fields_in
-from harborlight.security.audit.log import record
-from harborlight.security.disclosure import ConsentRequired
-from harborlight.security.permissions import can, get_object_for, requires, scope
+from harborlight.pages import NoInput, form_for, step
+from harborlight.security.permissions import can, fetch, requires, scope
 
 PAGE_SIZE = 50
 
@@ -39,6 +38,10 @@ PAGE_SIZE = 50
 def _labels() -> dict:
     return {"services": vocabulary.services(), "populations": vocabulary.populations(),
             "languages": vocabulary.languages()}
+
+
+def _directory_url() -> str:
+    return reverse("referrals:directory")
 
 
 # -- directory ------------------------------------------------------------------------
@@ -74,142 +77,110 @@ def provider_new(request: HttpRequest) -> HttpResponse:
 
 @requires("provider.manage")
 def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = get_object_for(request.user, "provider.manage", ServiceProvider, pk=provider_id)
-    return _provider_form(request, provider)
+    return _provider_form(request, fetch(request, ServiceProvider, pk=provider_id))
 
 
 def _provider_form(request: HttpRequest, provider: ServiceProvider) -> HttpResponse:
-    form = ProviderForm(request.POST or None, instance=provider,
+    form = form_for(request, ProviderForm, instance=provider,
                         organisation=request.user.organisation)
-    if request.method == "POST":
-        if form.is_valid():
-            created = provider.pk is None
-            provider = form.save()
-            record("create" if created else "update", actor=request.user, obj=provider,
-                   details={"directory": True})
-            messages.success(request, f"Saved {provider.name}.")
-            return redirect("referrals:directory")
-        return render(request, "referrals/provider_form.html",
-                      {"form": form, "provider": provider}, status=400)
-    return render(request, "referrals/provider_form.html", {"form": form, "provider": provider})
+
+    def save(data: dict) -> ServiceProvider:
+        saved = form.save(commit=False)
+        saved.save_by(request.user)
+        return saved
+
+    return step(request, form, save, done=lambda saved: f"Saved {saved.name}.",
+                back=_directory_url(), own_page=True,
+                page=lambda bound: render(request, "referrals/provider_form.html",
+                                          {"form": bound, "provider": provider}))
 
 
 @requires("provider.manage")
 def provider_delete(request: HttpRequest, provider_id: int) -> HttpResponse:
     """Remove an entry; referrals already sent keep the name they were sent to."""
-    provider = get_object_for(request.user, "provider.manage", ServiceProvider, pk=provider_id)
-    if request.method != "POST":
-        return render(request, "referrals/provider_delete.html", {"provider": provider})
-    record("delete", actor=request.user, obj=provider, details={"directory": True})
+    provider = fetch(request, ServiceProvider, pk=provider_id)
     name = provider.name
-    provider.delete()
-    messages.success(request, f"Removed {name} from the directory.")
-    return redirect("referrals:directory")
+    return step(request, form_for(request, NoInput),
+                lambda data: provider.delete_by(request.user),
+                done=f"Removed {name} from the directory.", back=_directory_url(),
+                own_page=True,
+                page=lambda bound: render(request, "referrals/provider_delete.html",
+                                          {"provider": provider}))
 
 
 @requires("provider.manage")
 def provider_import(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(request, "referrals/import.html", {"form": form}, status=400)
+    form = form_for(request, ImportForm)
+    if request.method == "POST" and form.is_valid():
         try:
             result = import_providers(request.user.organisation,
-                                      form.cleaned_data["file"].read())
+                                      form.cleaned_data["file"].read(), by=request.user)
         except ImportFailed as failure:
             return render(request, "referrals/import.html",
                           {"form": ImportForm(), "errors": failure.errors[:500],
                            "error_count": len(failure.errors)}, status=400)
-        record("create", actor=request.user, object_type="referrals.serviceprovider",
-               details={"import": True, "created": result.created, "updated": result.updated})
-        messages.success(request, f"Imported the file: {result.created} new, {result.updated} "
-                                  f"updated, {result.geocoded} placed by ZIP code or city.")
+        messages.success(request, f"Imported the file: {result.created} new, "
+                                  f"{result.updated} updated, {result.geocoded} placed by "
+                                  "ZIP code or city.")
         return redirect("referrals:directory")
-    return render(request, "referrals/import.html", {"form": form})
+    return render(request, "referrals/import.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 # -- referrals ------------------------------------------------------------------------
 
 @requires("referral.view")
 def referral_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    visible = scope(user, "referral.view", Referral.objects.select_related("case",
-                                                                           "organisation"))
     box = "incoming" if request.GET.get("box") == "incoming" else "outgoing"
-    if box == "incoming":
-        referrals = visible.incoming(user.organisation)
-    else:
-        referrals = visible.outgoing(user.organisation)
-        if not can(user, "breakglass.use"):
-            referrals = referrals.filter(case__restricted=False) | referrals.filter(
-                case__owner=user)
+    referrals = referral_box(request.user, box)
     status = request.GET.get("status", "")
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
-    page = Paginator(referrals.defer("shared_record", "details", "response_note"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/referral_list.html",
                   {"page": page, "box": box, "status": status,
                    "statuses": ReferralStatus.choices})
 
 
-def _case_for_referral(request: HttpRequest, reference: str, action: str) -> Case:
-    case = get_object_for(request.user, "case.view", Case, reference=reference)
-    if not can(request.user, action, case):
-        raise PermissionDenied(f"Your role may not {action} this case.")
-    return case
-
-
-def _consent_preview(case: Case, kind: str):
-    from harborlight.cases.models import ConsentPurpose
-
-    purpose = ConsentPurpose.TRANSFER if kind == ReferralKind.TRANSFER \
-        else ConsentPurpose.REFERRAL
-    consents = case.consents.active().filter(purpose=purpose)
+def _consent_preview(case: Case, kind: ReferralKind) -> list[dict]:
+    consents = case.consents.active().filter(purpose=kind.consent_purpose)
     return [{"consent": consent, "recipient": consent.recipient or "any recipient",
              "fields": [vocabulary.htcds_label(name) for name in consent.fields_allowed or []]}
             for consent in consents]
 
 
-@requires("referral.send")
+@requires(ReferralKind.REFERRAL.send_action)
 def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
-    return _send_form(request, reference, ReferralKind.REFERRAL, "referral.send")
+    return _send_form(request, reference, ReferralKind.REFERRAL)
 
 
-@requires("case.transfer")
+@requires(ReferralKind.TRANSFER.send_action)
 def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
-    return _send_form(request, reference, ReferralKind.TRANSFER, "case.transfer")
+    return _send_form(request, reference, ReferralKind.TRANSFER)
 
 
-def _send_form(request: HttpRequest, reference: str, kind: str, action: str) -> HttpResponse:
-    case = _case_for_referral(request, reference, action)
-    form = ReferralForm(request.POST or None, organisation=request.user.organisation,
+def _send_form(request: HttpRequest, reference: str, kind: ReferralKind) -> HttpResponse:
+    case = fetch(request, Case, reference=reference)
+    form = form_for(request, ReferralForm, organisation=request.user.organisation,
                         partners_only=kind == ReferralKind.TRANSFER)
-    context = {"case": case, "form": form, "kind": kind,
-               "consents": _consent_preview(case, kind),
+    context = {"case": case, "kind": kind, "consents": _consent_preview(case, kind),
                "previous": case.referrals_out.all()[:20]}
-    if request.method != "POST":
-        return render(request, "referrals/referral_form.html", context)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            referral = send(case, by=request.user, provider=data["provider"],
-                            reason=data["reason"], details=data["details"],
-                            services=data.get("services", []), kind=kind)
-        except (ConsentRequired, ReferralError) as exc:
-            form.add_error("provider" if isinstance(exc, ConsentRequired) else None, str(exc))
-        else:
-            messages.success(request, f"{referral.get_kind_display()} {referral.reference} "
-                                      f"sent to {referral.recipient_name}.")
-            return redirect("referrals:detail", reference=referral.reference)
-    return render(request, "referrals/referral_form.html", context, status=400)
+
+    def refer(data: dict) -> Referral:
+        return send(case, by=request.user, provider=data["provider"], reason=data["reason"],
+                    details=data["details"], services=data.get("services", []), kind=kind)
+
+    return step(request, form, refer, own_page=True, back=reverse(
+                    "cases:detail", kwargs={"reference": case.reference}),
+                done=lambda sent: (f"{sent.get_kind_display()} {sent.reference} sent to "
+                                   f"{sent.recipient_name}."),
+                then=referral_url,
+                page=lambda bound: render(request, "referrals/referral_form.html",
+                                          {**context, "form": bound}))
 
 
-@requires("referral.view")
-def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = get_object_for(request.user, "referral.view", _referrals(), reference=reference)
-    return render(request, "referrals/referral_detail.html", _detail_context(request,
-                                                                              referral))
+def referral_url(referral: Referral) -> str:
+    return reverse("referrals:detail", kwargs={"reference": referral.reference})
 
 
 def _referrals():
@@ -218,19 +189,26 @@ def _referrals():
                                            "provider", "received_case")
 
 
+@requires("referral.view")
+def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = fetch(request, _referrals(), reference=reference)
+    return render(request, "referrals/referral_detail.html",
+                  _detail_context(request, referral))
+
+
 def _detail_context(request: HttpRequest, referral: Referral, form=None) -> dict:
     user = request.user
     sender = user.organisation_id == referral.organisation_id
     record_ = referral.visible_record() if not sender else referral.shared_record
-    answerable = referral.answerable_by(user) and can(user, "referral.respond", referral) \
-        and bool(referral.next_statuses())
+    answerable = can(user, "referral.respond", referral) and bool(referral.next_statuses())
     if answerable and form is None:
         form = ResponseForm(allowed=referral.next_statuses())
     can_open_case = (not sender and referral.is_internal and not referral.is_transfer
                      and referral.received_case_id is None and bool(record_)
                      and referral.status in (ReferralStatus.ACCEPTED,
                                              ReferralStatus.COMPLETED)
-                     and can(user, "case.create") and can(user, "referral.respond"))
+                     and can(user, "case.create")
+                     and can(user, "referral.respond", referral))
     return {"referral": referral, "sender": sender, "record": record_,
             "can_open_case": can_open_case,
             "withdrawn": not sender and bool(referral.shared_record) and not record_,
@@ -242,59 +220,41 @@ def _detail_context(request: HttpRequest, referral: Referral, form=None) -> dict
 
 @requires("referral.respond")
 def referral_respond(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = get_object_for(request.user, "referral.view", _referrals(), reference=reference)
-    if not referral.answerable_by(request.user):
-        raise PermissionDenied("Only the receiving organisation answers this referral.")
-    if request.method != "POST":
-        return redirect("referrals:detail", reference=referral.reference)
-    form = ResponseForm(request.POST, allowed=referral.next_statuses())
-    if form.is_valid():
-        decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
-        method = {ReferralStatus.ACCEPTED: referral.accept,
-                  ReferralStatus.DECLINED: referral.decline,
-                  ReferralStatus.COMPLETED: referral.complete}[decision]
-        try:
-            method(by=request.user, note=note)
-        except ReferralError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"{referral.reference}: "
-                                      f"{referral.get_status_display().lower()}.")
-            if referral.received_case_id:
-                return redirect("cases:detail", reference=referral.received_case.reference)
-            return redirect("referrals:detail", reference=referral.reference)
-    return render(request, "referrals/referral_detail.html",
-                  _detail_context(request, referral, form), status=400)
+    referral = fetch(request, _referrals(), reference=reference)
+    form = form_for(request, ResponseForm, allowed=referral.next_statuses())
+
+    def then(answered: Referral) -> str:
+        if answered.received_case_id:
+            return reverse("cases:detail",
+                           kwargs={"reference": answered.received_case.reference})
+        return referral_url(answered)
+
+    return step(request, form,
+                lambda data: answering.answer(referral, data["decision"], by=request.user,
+                                              note=data["note"]),
+                done=lambda answered: (f"{answered.reference}: "
+                                       f"{answered.get_status_display().lower()}."),
+                back=referral_url(referral), then=then,
+                page=lambda bound: render(request, "referrals/referral_detail.html",
+                                          _detail_context(request, referral, bound)))
 
 
-@requires("referral.respond")
+@requires("referral.respond", "case.create")
 def referral_open_case(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = get_object_for(request.user, "referral.view", _referrals(), reference=reference)
-    if not can(request.user, "case.create"):
-        raise PermissionDenied("Your role may not open cases.")
-    if request.user.organisation_id != referral.recipient_organisation_id:
-        raise PermissionDenied("Only the receiving organisation opens a case from this "
-                               "referral.")
-    if request.method != "POST":
-        return redirect("referrals:detail", reference=referral.reference)
-    try:
-        case = referral.open_case(by=request.user)
-    except ReferralError as exc:
-        messages.error(request, str(exc))
-        return redirect("referrals:detail", reference=referral.reference)
-    messages.success(request, f"Opened case {case.reference} from {referral.reference}.")
-    return redirect("cases:detail", reference=case.reference)
+    referral = fetch(request, _referrals(), reference=reference)
+    return step(request, form_for(request, NoInput),
+                lambda data: answering.open_case(referral, by=request.user),
+                done=lambda case: f"Opened case {case.reference} from {referral.reference}.",
+                back=referral_url(referral),
+                then=lambda case: reverse("cases:detail", kwargs={"reference": case.reference}))
 
 
 @requires("referral.send")
 def referral_letter(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = get_object_for(request.user, "referral.view",
-                              _referrals().filter(organisation=request.user.organisation),
-                              reference=reference)
+    referral = fetch(request, _referrals(), shows_record=True, reference=reference)
     return render(request, "referrals/letter.html",
                   {"referral": referral, "record": referral.shared_record,
                    "labels": {name: vocabulary.htcds_label(name)
                               for name in fields_in(referral.shared_record)},
                    "service_labels": vocabulary.services(),
                    "consent_active": referral.consent_active()})
-

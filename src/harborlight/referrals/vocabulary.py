@@ -1,8 +1,8 @@
-"""The directory's picklists and the HTCDS field names, read from ``data/``.
+"""The directory's picklists, read from ``data/directory_vocabulary.json``.
 
-``directory_vocabulary.json`` holds the codes and labels of services, populations and
-languages; ``htcds_fields.json`` the HTCDS v2.0 field names and labels (CC BY 4.0, IOM),
-used to name and label what a survivor consented to share. Both are data, not code.
+It holds the codes and labels of services, populations and languages: data, not code.
+HTCDS field names and labels (what a survivor consented to share) come from the one
+HTCDS vocabulary, :mod:`harborlight.vocab.loader`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
+
+from harborlight.vocab.loader import htcds_names
 
 
 @functools.cache
@@ -36,12 +38,6 @@ def choices(kind: str) -> list[tuple[str, str]]:
     return sorted(table.items(), key=lambda item: item[1])
 
 
-@functools.cache
-def htcds_fields() -> dict[str, dict[str, str]]:
-    """HTCDS field name -> {"label", "section"}, in the standard's order."""
-    return {item["field"]: {"label": item["label"], "section": item["section"]}
-            for item in _load("htcds_fields.json")["fields"]}
-
-
 def htcds_label(field: str) -> str:
-    return htcds_fields().get(field, {}).get("label", field)
+    entry = htcds_names().get(field)
+    return entry["label"] if entry else field

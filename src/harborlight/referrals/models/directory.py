@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 
-from harborlight.referrals.geocoding import Place, bounding_box, haversine_km
+from harborlight.referrals.geocoding import KM_PER_MILE, Place, bounding_box, haversine_km
+from harborlight.security.audit.log import audited, record
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,6 @@ class SearchHit:
 
     @property
     def distance_miles(self) -> float | None:
-        from harborlight.referrals.geocoding import KM_PER_MILE
-
         return None if self.distance_km is None else self.distance_km / KM_PER_MILE
 
 
@@ -124,6 +123,20 @@ class ServiceProvider(models.Model):
     @property
     def is_partner(self) -> bool:
         return self.partner_id is not None
+
+    def save_by(self, by) -> None:
+        """Save an entry of the directory, audited once (``create`` or ``update``)."""
+        created = self.pk is None
+        with audited():
+            self.save()
+            record("create" if created else "update", actor=by, obj=self,
+                   details={"directory": True})
+
+    def delete_by(self, by) -> None:
+        """Remove the entry; referrals already sent keep the name they were sent to."""
+        with audited():
+            record("delete", actor=by, obj=self, details={"directory": True})
+            self.delete()
 
     def address_lines(self) -> list[str]:
         locality = " ".join(part for part in [self.city + ("," if self.city and self.state

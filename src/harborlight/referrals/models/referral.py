@@ -5,13 +5,14 @@ is *shared* with the organisation that receives it (``recipient_organisation``),
 recipient uses Harborlight. The receiver never opens the sender's case. What it sees is
 ``shared_record``: an encrypted copy of exactly the fields the survivor consented to share
 (``Consent.fields_allowed``, HTCDS names), taken when the referral was sent through the
-consent gate (:func:`harborlight.security.disclosure.disclose`). See ``docs/referrals.md``.
+consent gate (:func:`harborlight.consent.disclosure.disclose`). See ``docs/referrals.md``.
 
 Status moves one way: ``sent`` -> ``accepted`` or ``declined``; ``accepted`` ->
 ``completed``. Inside Harborlight the receiver records the answer; for an outside
-provider, the sender records what the provider said. Accepting a *transfer* opens a new
-case in the receiving organisation from the shared record, and closes the sender's case
-as "Closed, referred": the sender keeps a closed record.
+provider, the sender records what the provider said (:meth:`Referral.allows`). Sending,
+answering and opening a case are services that pages and the API share
+(:mod:`..sending`, :mod:`..answering`); this model holds the state, its one conditional
+transition (:meth:`Referral.move_to`), the permission hooks and what each side reads.
 
 HTCDS v2.0 referral fields (IOM and partners, CC BY 4.0), on each side:
 
@@ -32,21 +33,38 @@ cas_IncomingReferralDetails       ``details`` (the receiver's side)
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from harborlight.consent.models import ConsentPurpose
+from harborlight.errors import DomainError, InputError
+from harborlight.referrals.snapshot import without_sources
 from harborlight.security.fields import EncryptedJSONField, EncryptedTextField
 
 
-class ReferralError(Exception):
-    """A referral cannot move as asked (wrong state, or not this user's to answer)."""
+class ReferralError(DomainError):
+    """A referral cannot be sent or move as asked (wrong state, wrong recipient)."""
+
+    code = "referral"
 
 
 class ReferralKind(models.TextChoices):
     REFERRAL = "referral", _("Referral for services")
     TRANSFER = "transfer", _("Transfer of the whole case")
+
+    @property
+    def consent_purpose(self) -> str:
+        """The consent a referral of this kind relies on (the disclosure gate's purpose)."""
+        return {ReferralKind.REFERRAL: ConsentPurpose.REFERRAL,
+                ReferralKind.TRANSFER: ConsentPurpose.TRANSFER}[self]
+
+    @property
+    def send_action(self) -> str:
+        """The policy action sending this kind needs."""
+        return {ReferralKind.REFERRAL: "referral.send",
+                ReferralKind.TRANSFER: "case.transfer"}[self]
 
 
 class ReferralStatus(models.TextChoices):
@@ -72,6 +90,7 @@ TRANSITIONS = {
 }
 # What the receiving organisation may do with a referral shared with it.
 RECEIVER_ACTIONS = frozenset({"referral.view", "referral.respond"})
+ANSWER_NOTE_MAX = 5000
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -114,7 +133,7 @@ class Referral(models.Model):
     fields_shared = models.JSONField(default=list, blank=True,
                                      help_text="HTCDS names of the fields in shared_record")
     shared_record = EncryptedJSONField(default=dict, blank=True)
-    consent = models.ForeignKey("cases.Consent", on_delete=models.SET_NULL, null=True,
+    consent = models.ForeignKey("consent.Consent", on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="referrals",
                                 help_text="The consent the disclosure relied on")
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -182,6 +201,22 @@ class Referral(models.Model):
                 or (self.recipient_organisation_id is not None
                     and user.organisation_id == self.recipient_organisation_id))
 
+    @staticmethod
+    def restricted_filter(user) -> Q:
+        return (Q(case__restricted=False) | Q(case__owner=user)
+                | Q(recipient_organisation_id=user.organisation_id))
+
+    def allows(self, user, action: str) -> bool:
+        """Who answers: inside Harborlight the receiving organisation; for an outside
+        provider, the sender, recording what the provider said."""
+        if action != "referral.respond":
+            return True
+        return user.organisation_id == self.answering_organisation_id
+
+    @property
+    def answering_organisation_id(self) -> int:
+        return self.recipient_organisation_id if self.is_internal else self.organisation_id
+
     # -- reading ------------------------------------------------------------------
 
     @property
@@ -201,18 +236,9 @@ class Referral(models.Model):
         Withdrawal cannot unsay what was already disclosed, but Harborlight stops showing
         it. An accepted transfer has become the receiver's own case and is not affected.
         """
-        from harborlight.referrals.snapshot import without_sources
-
         if self.status == ReferralStatus.ACCEPTED and self.is_transfer:
             return without_sources(self.shared_record)
         return without_sources(self.shared_record) if self.consent_active() else {}
-
-    def answerable_by(self, user) -> bool:
-        """Inside Harborlight the receiver answers; for an outside provider, the sender
-        records the provider's answer."""
-        organisation_id = (self.recipient_organisation_id if self.is_internal
-                           else self.organisation_id)
-        return user.organisation_id == organisation_id
 
     def next_statuses(self) -> list[str]:
         return [target for target, source in TRANSITIONS.items()
@@ -240,79 +266,37 @@ class Referral(models.Model):
             "cas_IncomingReferralDetails": self.details,
         }
 
-    # -- transitions --------------------------------------------------------------
+    # -- the one transition ----------------------------------------------------------
 
-    def accept(self, by, note: str = "", now=None) -> None:
-        """Accept; for a transfer, also open the receiver's case and close the sender's."""
-        from harborlight.referrals.htcds import write_to_case
-        from harborlight.referrals.transfer import complete_transfer
+    def move_to(self, target: str, by, note: str = "", now=None, **extra) -> str:
+        """Move to ``target`` from the status it must come from; return that status.
 
-        now = now or timezone.now()
-        with transaction.atomic():
-            self._move(ReferralStatus.ACCEPTED, by, note, now,
-                       accepted_at=now, receiver_caseworker=by if self.is_internal else None)
-            if self.is_internal:
-                write_to_case(self.case, {"cas_ReferredPrimaryCaseWorker": str(by)})
-            if self.is_transfer:
-                complete_transfer(self, by=by, now=now)
-
-    def open_case(self, by, now=None):
-        """For the receiver of an accepted referral: a case of its own, holding the
-        consented fields and the incoming referral's HTCDS fields."""
-        from harborlight.referrals.transfer import build_case
-
-        if not self.is_internal or by.organisation_id != self.recipient_organisation_id:
-            raise ReferralError("Only the receiving organisation can open a case from this "
-                                "referral.")
-        if self.is_transfer or self.status not in (ReferralStatus.ACCEPTED,
-                                                   ReferralStatus.COMPLETED):
-            raise ReferralError("Accept the referral before opening a case from it.")
-        if self.received_case_id is not None:
-            raise ReferralError("A case was already opened from this referral.")
-        if not self.consent_active():
-            raise ReferralError("The survivor withdrew the consent this referral relied "
-                                "on; open a case only with their new consent.")
-        with transaction.atomic():
-            return build_case(self, by=by, now=now or timezone.now())
-
-    def decline(self, by, note: str = "", now=None) -> None:
-        with transaction.atomic():
-            self._move(ReferralStatus.DECLINED, by, note, now or timezone.now())
-
-    def complete(self, by, note: str = "", now=None) -> None:
-        if self.is_transfer:
+        One conditional UPDATE from the expected status: two people answering at once,
+        exactly one wins and the other gets :class:`ReferralError`. Auditing and what an
+        answer sets in motion (a transfer's new case) are the caller's act
+        (:mod:`harborlight.referrals.answering`), in the same transaction.
+        """
+        if target not in TRANSITIONS:
+            raise InputError("Choose accepted, declined or completed.", field="decision")
+        if target == ReferralStatus.COMPLETED and self.is_transfer:
             raise ReferralError("A transfer ends when it is accepted; there is nothing to "
                                 "complete.")
-        now = now or timezone.now()
-        with transaction.atomic():
-            self._move(ReferralStatus.COMPLETED, by, note, now, completed_at=now)
-
-    def _move(self, target: str, by, note: str, now, **extra) -> None:
-        """Steps: check who answers, then a conditional UPDATE from the expected status
-        (two people answering at once: exactly one wins), then audit inside the same
-        transaction."""
-        from harborlight.security.audit.log import record
-
-        if not self.answerable_by(by):
-            raise ReferralError("Only the receiving organisation can answer this referral.")
-        source = TRANSITIONS[target]
-        if target == ReferralStatus.COMPLETED and self.is_transfer:
-            raise ReferralError("A transfer cannot be completed.")
         note = (note or "").strip()
-        if len(note) > 5000:
-            raise ReferralError("A note is 5,000 characters at most.")
-        values = {"status": target, "responded_by": by, "responded_at": now, **extra}
+        if len(note) > ANSWER_NOTE_MAX:
+            raise ReferralError("A note is 5,000 characters at most.", field="note")
+        source = TRANSITIONS[target]
+        values = {"status": target, "responded_by": by,
+                  "responded_at": now or timezone.now(), **extra}
         if note:
             values["response_note"] = note
-        for name, value in values.items():
-            setattr(self, name, value)
         changed = Referral.objects.filter(pk=self.pk, status=source).update(**values)
         if changed != 1:
             self.refresh_from_db()
             raise ReferralError(f"This {self.get_kind_display().lower()} is already "
                                 f"{self.get_status_display().lower()}.")
-        record("update", actor=by, obj=self,
-               details={"status": target, "from": source, "kind": self.kind})
+        for name, value in values.items():
+            setattr(self, name, value)
+        return source
 
 
 def _name(user) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import template
 
+from harborlight.referrals.models import ReferralKind
+from harborlight.security.permissions import can
+
 register = template.Library()
 
 
@@ -23,11 +26,9 @@ def labels(codes, table: dict) -> str:
 def case_referrals(context, case) -> dict:
     """``{% case_referrals case %}`` on a case page: its referrals and transfers, with
     links to refer or transfer it when the user may."""
-    from harborlight.security.permissions import can
-
     user = context["request"].user
     return {"case": case, "referrals": list(case.referrals_out.all()[:50]),
             # A missing reverse one-to-one raises a subclass of AttributeError.
             "transferred_from": getattr(case, "transferred_from", None),
-            "can_refer": can(user, "referral.send", case),
-            "can_transfer": can(user, "case.transfer", case)}
+            "can_refer": can(user, ReferralKind.REFERRAL.send_action, case),
+            "can_transfer": can(user, ReferralKind.TRANSFER.send_action, case)}
