@@ -6,7 +6,7 @@ Steps:
 1. create a scratch PostgreSQL database ``harborlight_bench_cases`` (dropped at the end
    unless ``--keep``), a throwaway keyring and secret, and apply the migrations;
 2. load one organisation with ``--cases`` synthetic cases and three people each through
-   ``harborlight.web.demo_setup.create_cases`` (the demo builder: encrypted fields, blind
+   ``harborlight.demo.records.create_cases`` (the demo builder: encrypted fields, blind
    indexes, notes, safety plans, goals, events, consents), timing the load;
 3. sign a supervisor in (Django test client, in-process: the view, ORM, PostgreSQL and
    template, without an HTTP server in front) and request, after a warm-up, each page
@@ -79,7 +79,7 @@ def load(cases: int) -> tuple[object, object, float]:
     from django.db import transaction
 
     from harborlight.accounts.models import Organisation, Role, User
-    from harborlight.web.demo_setup import create_cases
+    from harborlight.demo.records import create_cases
 
     call_command("migrate", interactive=False, verbosity=0)
     organisation = Organisation.objects.create(name="Bench Advocacy", slug="bench")

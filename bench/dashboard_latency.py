@@ -5,7 +5,7 @@ For each database the benchmark:
 1. creates a fresh database (a SQLite file in a temporary folder, or a scratch PostgreSQL
    database ``harborlight_bench`` that is dropped afterwards), applies the migrations and
    loads one organisation with 10,000 synthetic cases (two people and a note each, through
-   ``harborlight.web.demo_setup.create_cases``) and a supervisor with a TOTP device;
+   ``harborlight.demo.records.create_cases``) and a supervisor with a TOTP device;
 2. starts ``harborlight serve`` (waitress) in a subprocess on 127.0.0.1;
 3. signs the supervisor in over HTTP like a browser: the login form with its CSRF token,
    then the two-factor form with the current TOTP code;
@@ -70,7 +70,7 @@ def prepare(cases: int) -> dict:
 
     from harborlight.accounts.models import Organisation, Role, User
     from harborlight.accounts.twofactor import base32_secret, enrol_confirmed
-    from harborlight.web.demo_setup import create_cases, create_tips
+    from harborlight.demo.records import create_cases, create_tips
 
     call_command("migrate", interactive=False, verbosity=0)
     rng = random.Random(20261123)

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from harborlight.accounts.models import Role
-from harborlight.web.demo_setup import create_providers
+from harborlight.demo.records import create_providers
 
 pytestmark = pytest.mark.browser
 

@@ -42,17 +42,22 @@ def demo(
     Creates DATA_DIR with a secret key, an encryption keyring and a SQLite database on the
     first run, and reuses them afterwards. Every person in the demo data is synthetic.
     """
-    from harborlight.web import demo_setup
+    from harborlight.demo import environment
 
-    demo_setup.configure_environment(data_dir.resolve())
+    environment.configure_environment(data_dir.resolve())
     setup_django()
+    from harborlight.demo import records
+
     if code:
-        typer.echo(demo_setup.current_code(code))
+        try:
+            typer.echo(records.current_code(code))
+        except LookupError as problem:
+            raise UsageProblem(str(problem)) from None
         return
     _migrate(verbose=False)
-    logins = demo_setup.ensure_demo_data(progress=typer.echo)
+    logins = records.ensure_demo_data(progress=typer.echo)
     url = f"http://127.0.0.1:{port}/"
-    typer.echo(demo_setup.describe(logins, url, data_dir.resolve()))
+    typer.echo(environment.describe(logins, url, data_dir.resolve()))
     if not prepare_only:
         _serve("127.0.0.1", port, threads=8)
 
