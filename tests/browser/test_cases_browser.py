@@ -9,8 +9,8 @@ import json
 import pytest
 
 from harborlight.accounts.models import Role
-from harborlight.cases.models import (Case, Consent, ConsentMethod, ConsentPurpose, Person,
-                                      SafetyPlan, SupportPlan, Task, TraffickingEvent)
+from harborlight.cases.models import Case, Person, SafetyPlan, SupportPlan, Task, TraffickingEvent
+from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ import json
 
 from harborlight.accounts.models import Role
 from harborlight.cli.errors import UsageProblem
-from harborlight.cases.models import (Case, Consent, ConsentMethod, ConsentPurpose, Person,
-                                      PersonRole)
+from harborlight.cases.models import Case, Person, PersonRole
+from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 from harborlight.insights.database_export import export_organisation
 from harborlight.security.audit.models import AuditEntry
 

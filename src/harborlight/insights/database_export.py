@@ -17,11 +17,10 @@ from typing import Any
 
 from harborlight.insights.records import CONSENT_ID, victim_records
 from harborlight.security.audit.log import record
+from harborlight.sharing import export
 
 
 def export_organisation(organisation, *, out_dir: Path, actor=None, **options: Any):
-    from harborlight.sharing import export
-
     rows = list(victim_records(organisation))
     consents = sorted({r[CONSENT_ID] for r in rows if r[CONSENT_ID] is not None})
     result = export(out_dir=out_dir, records=[{k: v for k, v in r.items() if k != CONSENT_ID}

@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from harborlight.intake import triage
+from harborlight.intake.models import CallerType, Channel
+from harborlight.security.audit.log import audited
 from harborlight.security.fields import EncryptedJSONField
 
 
@@ -81,15 +84,12 @@ class Lead(models.Model):
         return "\n".join(lines)
 
     def to_tip(self, by):
-        """Open an intake tip from this lead (once); return the tip."""
-        from django.db import transaction
-
-        from harborlight.intake.models import CallerType, Channel, Tip
-
+        """Open an intake tip from this lead (once); return the tip. One act: the tip's
+        ``create`` entry says it was logged; the lead's link to it is part of that act."""
         if self.tip_id is not None:
             return self.tip
-        with transaction.atomic():
-            tip, _ = Tip.objects.create_tip(
+        with audited():
+            tip, _ = triage.create_tip(
                 self.organisation, narrative=self.narrative(), channel=Channel.WEB,
                 location=", ".join(self.cities[:10]), caller_type=CallerType.PROFESSIONAL,
                 logged_by=by)

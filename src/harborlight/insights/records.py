@@ -14,9 +14,10 @@ from typing import Any, Iterator
 import pandas as pd
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from harborlight.cases.models import (Case, Consent, ConsentPurpose, EventType, Person,
-                                      PersonRole, TraffickingEvent)
+from harborlight.cases.models import Case, EventType, Person, PersonRole, TraffickingEvent
+from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.sharing import CONSENT_FIELD, frame_from_records
+from harborlight.sharing.datafiles import load_layout
 from harborlight.sharing.errors import InputProblems
 from harborlight.sharing.mapping import convert
 
@@ -93,8 +94,6 @@ def ctdc_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _empty_columns() -> list[str]:
-    from harborlight.sharing.datafiles import load_layout
-
     return list(load_layout(TARGET_LAYOUT).names) + EXTRA_COLUMNS
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from harborlight.insights.models import Lead, ScreeningRun
 from harborlight.insights.screening_runs import ACCEPTED_SUFFIXES, UploadRefused, run_upload
-from harborlight.security.permissions import get_object_for, requires, scope
+from harborlight.security.permissions import fetch, requires, scope
 
 
 class UploadForm(forms.Form):
@@ -41,7 +41,7 @@ def screening_home(request: HttpRequest) -> HttpResponse:
 
 @requires("screening.run")
 def screening_run(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = get_object_for(request.user, "screening.run", ScreeningRun, pk=run_id)
+    run = fetch(request, ScreeningRun, shows_record=True, pk=run_id)
     return render(request, "insights/screening_run.html",
                   {"run": run, "leads": run.leads.only("rank", "network_id", "score", "size",
                                                        "tip_id", "run_id")})
@@ -49,15 +49,14 @@ def screening_run(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @requires("screening.run")
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = get_object_for(request.user, "screening.run", Lead.objects.select_related("run"),
-                          pk=lead_id)
+    lead = fetch(request, Lead.objects.select_related("run"), shows_record=True, pk=lead_id)
     return render(request, "insights/lead.html", {"lead": lead, "details": lead.details})
 
 
 @requires("lead.convert")
 @require_POST
 def lead_to_tip(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = get_object_for(request.user, "lead.convert", Lead, pk=lead_id)
+    lead = fetch(request, Lead, pk=lead_id)
     tip = lead.to_tip(by=request.user)
     messages.success(request, f"Tip {tip.reference} opened from this lead.")
     return redirect("insights:lead", lead_id=lead.pk)
