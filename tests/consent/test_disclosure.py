@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 
 from harborlight.accounts.models import Role
+from harborlight.consent.disclosure import ConsentRequired, disclose
 from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 from harborlight.security.audit.models import AuditEntry
-from harborlight.consent.disclosure import ConsentRequired, disclose
+from tests_support import assert_audited
 
 
 def _consent(cast, purpose, **extra) -> Consent:
@@ -32,7 +33,7 @@ def test_it_names_the_consent_it_relied_on_in_the_audit_trail(cast):
     basis = disclose(cast.role(Role.CASEWORKER), cast.own_case, ConsentPurpose.REFERRAL,
                      case=cast.own_case, recipient="Safe Passage Shelter")
     assert basis.consent == consent
-    entry = AuditEntry.objects.get(action="disclose")
+    [entry] = assert_audited("disclose", cast.own_case)
     assert entry.details["consent"] == consent.pk
     assert entry.reason == f"consent {consent.pk} (referral)"
 
