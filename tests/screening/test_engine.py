@@ -55,11 +55,15 @@ def test_it_links_a_new_batch_against_saved_state_like_one_run(small_ads, key, t
 def test_it_never_writes_raw_contacts_into_state(small_ads, key, tmp_path):
     state = tmp_path / "state"
     result = screen(small_ads[:100], key=key, state_dir=state, reveal_contacts=True)
-    numbers = {phone for ad in result.ads for phone in ad["revealed_phones"]}
-    assert len(numbers) > 10
+    numbers = {value for ad in result.ads for _digest, value in ad["revealed"]
+               if value.startswith("+")}
+    others = {value for ad in result.ads for _digest, value in ad["revealed"]} - numbers
+    assert len(numbers) > 10 and others
     blob = b"".join(path.read_bytes() for path in state.rglob("*") if path.is_file())
     for number in numbers:
         assert number.encode() not in blob and number[2:].encode() not in blob
+    for value in others:
+        assert value.encode() not in blob
 
 
 def test_it_refuses_state_written_with_another_key(small_ads, key, tmp_path):

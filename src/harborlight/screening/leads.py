@@ -1,22 +1,37 @@
-"""Turn linked ads into ranked leads: one per network, with the reasons for its rank.
+"""Turn linked ads into ranked leads: one per network, with the evidence for its rank.
 
 A lead shows what an analyst needs to judge a network without opening every ad: members,
-the identifiers they share (masked), the reused template, the cities and time span
-(movement), and the count of distinct stated names and ages (several people advertised by
-one operator). Scoring terms and weights are data (``data/lead_scoring.json``).
+the *edges* that hold it together (each shared contact, and each pair of ads joined by
+distinctive shared text with its similarity and share of rare shingles), a *support grade*
+(shared contacts > handles or distinctive text), the reused template with its
+distinctive words, the places and time span (movement), and the count of distinct stated
+names and ages (several people advertised by one operator). Scoring terms, weights and
+the factor of each support grade are data (``data/lead_scoring.json``): a network held by
+weaker links ranks lower whatever its size.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from harborlight.screening import resources
+from harborlight.screening.fingerprint import gram_hashes, token_hashes
+from harborlight.screening.link import CONTACT_KINDS, Linker, UnionFind
+from harborlight.screening.places import state_of
 from harborlight.screening.records import AdRecord
 from harborlight.screening.templates import build_template
+
+GRADES = {"contact": "held together by shared contacts (phone, email, image)",
+          "text": "needs a shared handle or distinctive shared text"}
+EDGES_SHOWN = 30
+_TEMPLATE_TOKEN = re.compile(r"\[SLOT \d+\]|\S+")
 
 
 def network_id(root_ad_id: str) -> str:
@@ -24,122 +39,254 @@ def network_id(root_ad_id: str) -> str:
     return "net-" + hashlib.sha256(root_ad_id.encode("utf-8")).hexdigest()[:12]
 
 
-def build_leads(records: Sequence[AdRecord], network_roots: list[int], text_roots: list[int],
-                hubs: set[str], *, only_ads: range | None = None,
+def build_leads(records: Sequence[AdRecord], linker: Linker, *, only_ads: range | None = None,
                 template_sample: int = 6) -> list[dict[str, Any]]:
     """Ranked leads for every network of two or more ads.
 
     Parameters
     ----------
-    records : list of dict
+    records : list of AdRecord
         Compact per-ad records, indexed like the linker's ads.
-    network_roots, text_roots : list of int
-        Root ad index of each ad in the network and text-cluster forests.
-    hubs : set of str
-        Identifier hashes the hub guard ignored (not reported as shared).
+    linker : Linker
+        A finalised linker (networks, text clusters, text edges, hubs, boilerplate model).
     only_ads : range, optional
         Keep only networks with at least one ad in this index range (the current run).
+    template_sample : int
+        Members of the largest text cluster whose texts the template is built from.
     """
+    if not records:
+        return []
+    network_roots = linker.networks_.roots()
     members: dict[int, list[int]] = defaultdict(list)
     for index, root in enumerate(network_roots):
         members[root].append(index)
-    wanted = None
-    if only_ads is not None:
-        wanted = {network_roots[index] for index in only_ads}
-    terms = resources.lead_scoring()["terms"]
+    wanted = None if only_ads is None else {network_roots[index] for index in only_ads}
+    text_roots = linker.texts_.roots()
+    edges_by_network = _text_edges_by_network(linker, network_roots)
+    scoring = resources.lead_scoring()
     leads = []
     for root, ads in members.items():
         if len(ads) < 2 or (wanted is not None and root not in wanted):
             continue
-        leads.append(_lead(root, ads, records, text_roots, hubs, terms, template_sample))
+        leads.append(_lead(root, ads, records, text_roots, linker, scoring,
+                           edges_by_network.get(root, []), template_sample))
     leads.sort(key=lambda lead: (-lead["score"], lead["network_id"]))
     for rank, lead in enumerate(leads, start=1):
         lead["rank"] = rank
     return leads
 
 
-def _lead(root: int, ads: list[int], records: Sequence[AdRecord], text_roots: list[int],
-          hubs: set[str], terms: dict[str, Any], template_sample: int) -> dict[str, Any]:
-    identifier_ads: dict[str, set[int]] = defaultdict(set)
-    identifier_info: dict[str, tuple[str, str]] = {}
-    cities: Counter = Counter()
-    names: set[str] = set()
-    ages: set[int] = set()
-    dates: list[str] = []
-    indicator_counts: Counter = Counter()
-    for index in ads:
-        record = records[index]
-        for kind, digest, masked in record["identifiers"]:
-            identifier_ads[digest].add(index)
-            identifier_info[digest] = (kind, masked)
-        for place in set(record["places"]):
-            cities[place] += 1
-        names.update(name.lower() for name in record["names"])
-        ages.update(record["ages"])
-        if record["posted_at"]:
-            dates.append(record["posted_at"])
-        indicator_counts.update(record["indicators"])
-    shared = sorted(
-        ({"kind": identifier_info[d][0], "masked": identifier_info[d][1], "hash": d,
-          "ads": len(s), "hub": d in hubs}
-         for d, s in identifier_ads.items() if len(s) > 1),
-        key=lambda item: (-item["ads"], item["kind"], item["hash"]))
+def _text_edges_by_network(linker: Linker, network_roots: list[int]
+                           ) -> dict[int, list[tuple[int, int, float]]]:
+    grouped: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for a, b, similarity in linker.text_edges.tolist():
+        grouped[network_roots[int(a)]].append((int(a), int(b), similarity))
+    return grouped
 
+
+def _shared_identifiers(ads: list[int], records: Sequence[AdRecord], hubs: dict
+                        ) -> list[dict[str, Any]]:
+    carriers: dict[str, list[int]] = defaultdict(list)
+    info: dict[str, tuple[str, str]] = {}
+    for index in ads:
+        for kind, digest, masked in records[index]["identifiers"]:
+            if not carriers[digest] or carriers[digest][-1] != index:
+                carriers[digest].append(index)
+            info[digest] = (kind, masked)
+    return sorted(({"kind": info[d][0], "masked": info[d][1], "hash": d, "ads": len(s),
+                    "members": [records[i]["id"] for i in s], "hub": d in hubs,
+                    "_indices": s}
+                   for d, s in carriers.items() if len(s) > 1),
+                  key=lambda item: (-item["ads"], item["kind"], item["hash"]))
+
+
+def _text_edge(a: int, b: int, similarity: float, records: Sequence[AdRecord],
+               linker: Linker) -> dict[str, Any]:
+    shared = linker.shared_distinctive(a, b, similarity)
+    total = min(linker.shingle_counts_[a, 0], linker.shingle_counts_[b, 0]) or 1
+    return {"kind": "text", "ads": [records[a]["id"], records[b]["id"]],
+            "similarity": round(similarity, 3),
+            "shared_distinctive_shingles": round(shared, 1),
+            "rare_share": round(min(shared / total, 1.0), 3), "_pair": (a, b)}
+
+
+def support(ads: list[int], shared: list[dict[str, Any]], text_edges: list[dict[str, Any]]
+            ) -> str:
+    """``contact`` when shared contacts alone join every member, else ``text``."""
+    position = {ad: i for i, ad in enumerate(ads)}
+    forest = UnionFind()
+    forest.add(len(ads))
+    for item in shared:
+        if item["kind"] in CONTACT_KINDS and not item["hub"]:
+            first = position[item["_indices"][0]]
+            for other in item["_indices"][1:]:
+                forest.union(first, position[other])
+    return "contact" if len(set(forest.roots())) == 1 else "text"
+
+
+def _lead(root: int, ads: list[int], records: Sequence[AdRecord], text_roots: list[int],
+          linker: Linker, scoring: dict[str, Any], edges: list[tuple[int, int, float]],
+          template_sample: int) -> dict[str, Any]:
+    hubs = getattr(linker, "hubs_", {})
+    shared = _shared_identifiers(ads, records, hubs)
+    text_edges = sorted((_text_edge(a, b, s, records, linker) for a, b, s in edges),
+                        key=lambda edge: -edge["shared_distinctive_shingles"])
+    grade = support(ads, shared, text_edges)
+    template = _template(ads, records, text_roots, linker, template_sample)
+    facts = _facts(ads, records)
+    evidence = _evidence(len(ads), shared, template, facts, scoring["terms"])
+    factor = scoring["support"][grade]
+    score = factor * sum(scoring["terms"][name]["weight"] * value
+                         for name, value in evidence.items())
+    linking = [item for item in shared if not item["hub"]]
+    return {
+        "network_id": network_id(records[root]["id"]),
+        "score": round(score, 3),
+        "size": len(ads),
+        "support": {"grade": grade, "meaning": GRADES[grade], "factor": factor},
+        "reasons": _reasons(len(ads), grade, linking, text_edges, template, facts),
+        "evidence": {name: round(value, 3) for name, value in evidence.items()},
+        "edges": _edges(linking, text_edges),
+        "members": [records[i]["id"] for i in ads],
+        "shared_identifiers": [{k: v for k, v in item.items() if not k.startswith("_")}
+                               for item in shared],
+        "template": template,
+        "cities": facts["cities"], "states": facts["states"],
+        "first_seen": facts["first_seen"], "last_seen": facts["last_seen"],
+        "distinct_names": facts["names"], "distinct_ages": facts["ages"],
+        "indicators": facts["indicators"],
+    }
+
+
+def _edges(linking: list[dict[str, Any]], text_edges: list[dict[str, Any]]
+           ) -> list[dict[str, Any]]:
+    """The edges that hold a network together, contacts first, capped for reading."""
+    contact_edges = [{"kind": "contact", "identifier_kind": item["kind"],
+                      "masked": item["masked"], "ads": item["members"]} for item in linking]
+    plain_text = [{k: v for k, v in edge.items() if not k.startswith("_")}
+                  for edge in text_edges]
+    return (contact_edges + plain_text)[:EDGES_SHOWN]
+
+
+def _template(ads: list[int], records: Sequence[AdRecord], text_roots: list[int],
+              linker: Linker, sample: int) -> dict[str, Any] | None:
     clusters: dict[int, list[int]] = defaultdict(list)
     for index in ads:
         clusters[text_roots[index]].append(index)
     largest = max(clusters.values(), key=lambda group: (len(group), -group[0]))
-    template = None
-    if len(largest) > 1:
-        texts = [records[i]["masked_text"] for i in largest if records[i]["masked_text"]]
-        template = build_template(texts[:template_sample])
-        if template is not None:
-            template["ads"] = len(largest)
-            template["members"] = [records[i]["id"] for i in largest]
+    if len(largest) < 2:
+        return None
+    texts = [records[i]["masked_text"] for i in largest if records[i]["masked_text"]]
+    template = build_template(texts[:sample])
+    if template is not None:
+        template["ads"] = len(largest)
+        template["members"] = [records[i]["id"] for i in largest]
+        template["distinctive_text"] = distinctive_text(template["text"], linker)
+    return template
 
-    mean_score = sum(records[i]["score"] for i in ads) / len(ads)
-    evidence = {
-        "size": math.log2(len(ads)),
+
+def distinctive_text(template_text: str, linker: Linker) -> str:
+    """The template with its stock text cut out (``…``): the words that link its ads."""
+    tokens = _TEMPLATE_TOKEN.findall(template_text)
+    span = linker.boilerplate_span
+    words = [t for t in tokens if not t.startswith("[")]
+    if len(words) < span:
+        return template_text
+    hashes, offsets = token_hashes([" ".join(words)])
+    if len(hashes) != len(words):  # a token the shingler splits differently: keep it all
+        return template_text
+    grams, starts = gram_hashes(hashes, offsets, span)
+    stock = starts[linker.boilerplate_.posters(grams) >= linker.min_posters - 0.5]
+    covered = np.zeros(len(words), dtype=bool)
+    for start in stock.tolist():
+        covered[start:start + span] = True
+    pieces: list[str] = []
+    word_index = 0
+    for token in tokens:
+        if token.startswith("["):
+            pieces.append(token)
+            continue
+        if not covered[word_index]:
+            pieces.append(token)
+        elif not pieces or pieces[-1] != "…":
+            pieces.append("…")
+        word_index += 1
+    return " ".join(pieces)
+
+
+def _facts(ads: list[int], records: Sequence[AdRecord]) -> dict[str, Any]:
+    cities: Counter = Counter()
+    ambiguous: set[str] = set()
+    names: set[str] = set()
+    ages: set[int] = set()
+    dates: list[str] = []
+    indicators: Counter = Counter()
+    for index in ads:
+        record = records[index]
+        for place, source in set(zip(record["places"], record["place_sources"])):
+            cities[place] += 1
+            if source == "largest namesake":
+                ambiguous.add(place)
+        names.update(record["names"])
+        ages.update(record["ages"])
+        if record["posted_at"]:
+            dates.append(record["posted_at"])
+        indicators.update(record["indicators"])
+    return {"cities": [{"place": place, "ads": count, "ambiguous": place in ambiguous}
+                       for place, count in sorted(cities.items(),
+                                                  key=lambda pair: (-pair[1], pair[0]))],
+            "states": sorted({state_of(place) for place in cities} - {""}),
+            "settled_places": len([p for p in cities if p not in ambiguous]),
+            "first_seen": min(dates) if dates else None,
+            "last_seen": max(dates) if dates else None,
+            "names": len(names), "ages": len(ages),
+            "indicators": dict(sorted(indicators.items())),
+            "mean_score": sum(records[i]["score"] for i in ads) / len(ads)}
+
+
+def _evidence(size: int, shared: list[dict[str, Any]], template: dict[str, Any] | None,
+              facts: dict[str, Any], terms: dict[str, Any]) -> dict[str, float]:
+    return {
+        "size": math.log2(size),
         "shared_identifier": 1.0 if any(not item["hub"] for item in shared) else 0.0,
         "template": template["compression"] if template else 0.0,
-        "cities": min(max(len(cities) - 1, 0), terms["cities"].get("cap", 4)),
-        "names": min(max(len(names) - 1, 0), terms["names"].get("cap", 4)),
-        "ages": min(max(len(ages) - 1, 0), terms["ages"].get("cap", 4)),
-        "ad_score": mean_score,
+        # movement counts only places the ads settled themselves, not guessed namesakes
+        "cities": min(max(facts["settled_places"] - 1, 0), terms["cities"].get("cap", 4)),
+        "names": min(max(facts["names"] - 1, 0), terms["names"].get("cap", 4)),
+        "ages": min(max(facts["ages"] - 1, 0), terms["ages"].get("cap", 4)),
+        "ad_score": facts["mean_score"],
     }
-    score = sum(terms[name]["weight"] * value for name, value in evidence.items())
-    reasons = [f"{len(ads)} ads linked"]
-    linking = [item for item in shared if not item["hub"]]
+
+
+def _reasons(size: int, grade: str, linking: list[dict[str, Any]],
+             text_edges: list[dict[str, Any]], template: dict[str, Any] | None,
+             facts: dict[str, Any]) -> list[str]:
+    reasons = [f"{size} ads linked; support: {GRADES[grade]}"]
     for item in linking[:10]:
         reasons.append(f"{item['ads']} ads share {item['kind']} {item['masked']}")
     if len(linking) > 10:
         reasons.append(f"{len(linking) - 10} more shared identifiers")
+    for edge in text_edges[:5]:
+        reasons.append(f"ads {edge['ads'][0]} and {edge['ads'][1]} share distinctive text "
+                       f"(similarity {edge['similarity']:.2f}, about "
+                       f"{edge['shared_distinctive_shingles']:.0f} rare word pairs, "
+                       f"{edge['rare_share']:.0%} of the shorter ad)")
+    if len(text_edges) > 5:
+        reasons.append(f"{len(text_edges) - 5} more text links")
     if template:
         reasons.append(f"{template['ads']} ads reuse one template with {len(template['slots'])} "
-                       f"free slot(s) (compression {template['compression']:.2f})")
-    if len(cities) > 1:
-        reasons.append(f"ads in {len(cities)} places")
-    if len(names) > 1:
-        reasons.append(f"{len(names)} distinct stated names")
-    if len(ages) > 1:
-        reasons.append(f"{len(ages)} distinct stated ages")
-    for indicator, count in indicator_counts.most_common():
+                       f"free slot(s) (compression {template['compression']:.2f}); "
+                       f"distinctive words: {template['distinctive_text'][:160]}")
+    ambiguous = [city["place"] for city in facts["cities"] if city["ambiguous"]]
+    if len(facts["cities"]) > 1:
+        reasons.append(f"ads in {len(facts['cities'])} places ({len(facts['states'])} states)")
+    if ambiguous:
+        reasons.append(f"ambiguous place names read as the largest namesake: "
+                       f"{', '.join(ambiguous[:5])}")
+    if facts["names"] > 1:
+        reasons.append(f"{facts['names']} distinct stated names")
+    if facts["ages"] > 1:
+        reasons.append(f"{facts['ages']} distinct stated ages")
+    for indicator, count in Counter(facts["indicators"]).most_common():
         reasons.append(f"indicator {indicator} in {count} ads")
-    root_id = records[root]["id"]
-    return {
-        "network_id": network_id(root_id),
-        "score": round(score, 3),
-        "size": len(ads),
-        "reasons": reasons,
-        "evidence": {name: round(value, 3) for name, value in evidence.items()},
-        "members": [records[i]["id"] for i in ads],
-        "shared_identifiers": shared,
-        "template": template,
-        "cities": [{"place": place, "ads": count} for place, count in sorted(
-            cities.items(), key=lambda pair: (-pair[1], pair[0]))],
-        "first_seen": min(dates) if dates else None,
-        "last_seen": max(dates) if dates else None,
-        "distinct_names": len(names),
-        "distinct_ages": len(ages),
-        "indicators": dict(sorted(indicator_counts.items())),
-    }
+    return reasons

@@ -1,34 +1,48 @@
-"""Link ads into networks: shared identifiers and near-duplicate text, incrementally.
+"""Link ads into networks: distinctive shared text and shared contacts, incrementally.
 
-Stages, in the dedupe manner (fingerprint -> pairs -> score -> cluster):
+Stages, in the dedupe manner (fingerprint -> pairs -> score -> cluster), each a public
+method of :class:`Linker`:
 
-* **Text.** Each ad's MinHash signature is cut into LSH bands (:func:`band_keys`). Ads
-  sharing a band key are *candidate pairs*; each candidate is paired with the first ad
-  ever seen in that bucket (its anchor), then *verified* by the share of equal signature
-  positions (an estimate of shingle Jaccard). Verified pairs are unioned in two
-  union-find forests: one for text clusters (templates) and one for networks.
-* **Identifiers.** Ads sharing a phone, email, handle or image hash are unioned in the
-  network forest. A *hub guard* ignores identifiers seen in more than ``hub_max_ads`` ads
-  or across more than ``hub_max_clusters`` distinct text clusters: a site's own help
-  line must not merge every ad on the site. Identifier links are applied in
-  :meth:`Linker.finalise`, after a whole run is read, so the guard sees full counts.
+1. :meth:`Linker.partial_fit` takes one batch: its shingles feed the boilerplate model
+   (:class:`~harborlight.screening.fingerprint.BoilerplateModel`), which counts the
+   distinct posters behind every shingle.
+2. :meth:`Linker.link_text` runs once the run's batches are in: signatures over each ad's
+   *distinctive* shingles (boilerplate left out) are cut into LSH bands; ads sharing a band
+   key with an earlier ad (its anchor) are candidate pairs, *verified* by the share of
+   equal signature positions (an estimate of the Jaccard index of their distinctive
+   shingles). Verified pairs join text clusters, and each join is kept as a text *edge*
+   with its similarity and its estimated number of shared distinctive shingles.
+3. :meth:`Linker.finalise` judges hubs and builds the networks from the text clusters and
+   the shared contacts (phone, email, handle, image) of every ad, history included, so a
+   link through an identifier that later turns out to be a hub is undone.
+
+**Hubs.** A site's own help line, or a word wrongly read as a handle, appears beside many
+unrelated posters. An identifier is a hub when the ads carrying it fall into at least
+``hub_min_clusters`` *otherwise unrelated* groups: text clusters that carry a contact of
+their own (one less widespread than the identifier judged) and share none with each other.
+It must also join many groups for its size (``hub_cluster_share`` of its ads), or sit on a
+large share of every ad screened so far (``hub_max_share``). The guard therefore scales
+with the batch and the history instead of waiting for an absolute count.
 
 Roots are always the lowest ad index, so a network is named after its earliest ad and keeps
-that name as later batches join it. All state lives in attributes ending in ``_`` and is
-saved by :mod:`harborlight.screening.state` as Parquet and JSON.
+that name as later batches join it. State lives in attributes ending in ``_`` and is saved
+by :mod:`harborlight.screening.state` as Parquet and JSON.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from harborlight.screening.fingerprint import band_keys
+from harborlight.screening.fingerprint import BoilerplateModel, band_keys, poster_keys
 
 log = logging.getLogger(__name__)
 
 LINK_KINDS = ("phone", "email", "handle", "image")
+CONTACT_KINDS = ("phone", "email", "image")  # verified contacts; handles are read from text
 
 
 class KeyIndex:
@@ -111,6 +125,12 @@ class UnionFind:
         return [self.find(item) for item in range(len(self.parent))]
 
 
+# ad index -> its identifiers as (kind, hash, masked)
+Identifiers = Sequence[Sequence[tuple[str, str, str]]]
+# (flat shingles, offsets) -> (signatures, has_signature, distinctive shingle counts)
+SignatureJob = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, ...]]
+
+
 class Linker:
     """Incremental linking step (see the module docstring).
 
@@ -121,20 +141,32 @@ class Linker:
         Jaccard 0.5 with probability 0.64 each, and clusters almost surely, since every
         member needs only one verified path.
     threshold : float
-        Minimum estimated Jaccard for a candidate pair to be linked.
-    hub_max_ads, hub_max_clusters : int
-        Hub guard limits (see module docstring).
+        Minimum estimated Jaccard of distinctive shingles for a pair to be linked.
+    min_posters, boilerplate_span : int
+        A run of ``boilerplate_span`` words used by ``min_posters`` distinct posters or more
+        is stock text (see :class:`~harborlight.screening.fingerprint.BoilerplateModel`).
+    min_shared : int
+        Estimated distinctive shingles a verified pair must share: a high Jaccard index over
+        a handful of shingles is evidence of little.
+    hub_min_clusters, hub_cluster_share, hub_max_share : int, float, float
+        Hub guard (see the module docstring).
     link_kinds : tuple of str
         Identifier kinds that link ads. URLs are extracted but do not link by default:
         most are the site's own.
     """
 
-    def __init__(self, *, bands: int = 16, threshold: float = 0.6, hub_max_ads: int = 500,
-                 hub_max_clusters: int = 25, link_kinds: tuple[str, ...] = LINK_KINDS):
+    def __init__(self, *, bands: int = 16, threshold: float = 0.6, min_posters: int = 5,
+                 boilerplate_span: int = 4, min_shared: int = 6, hub_min_clusters: int = 3,
+                 hub_cluster_share: float = 0.5, hub_max_share: float = 0.01,
+                 link_kinds: tuple[str, ...] = LINK_KINDS):
         self.bands = bands
         self.threshold = threshold
-        self.hub_max_ads = hub_max_ads
-        self.hub_max_clusters = hub_max_clusters
+        self.min_posters = min_posters
+        self.boilerplate_span = boilerplate_span
+        self.min_shared = min_shared
+        self.hub_min_clusters = hub_min_clusters
+        self.hub_cluster_share = hub_cluster_share
+        self.hub_max_share = hub_max_share
         self.link_kinds = link_kinds
 
     # -- state -----------------------------------------------------------------------------
@@ -143,44 +175,80 @@ class Linker:
             return
         self.n_ = 0
         self.num_perm_ = num_perm
-        self.networks_ = UnionFind()
         self.texts_ = UnionFind()
+        self.networks_ = UnionFind()
         self.bands_ = KeyIndex()
+        self.signed_ = 0  # ads whose signature is in place
         self.signatures_ = np.zeros((1024, num_perm), dtype=np.uint32)
-        # identifier hash -> [first ad, ad count, kind, masked]
-        self.identifiers_: dict[str, list] = {}
-        self.pending_: list[tuple[int, list[tuple[str, str, str]]]] = []
-        self.hubs_: set[str] = set()
+        self.shingle_counts_ = np.zeros((1024, 2), dtype=np.int32)  # all, distinctive
+        self.edge_parts_: list[np.ndarray] = []  # rows of (ad, ad, similarity)
+        self.boilerplate_ = BoilerplateModel(min_posters=self.min_posters,
+                                             span=self.boilerplate_span)
+        self.hubs_: dict[str, tuple[int, int]] = {}  # hash -> (groups joined, ads)
+        self.pending_: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def _store_signatures(self, signatures: np.ndarray) -> None:
-        needed = self.n_ + len(signatures)
-        if needed > len(self.signatures_):
-            grown = np.zeros((max(needed, 2 * len(self.signatures_)), self.num_perm_),
-                             dtype=np.uint32)
-            grown[:self.n_] = self.signatures_[:self.n_]
-            self.signatures_ = grown
-        self.signatures_[self.n_:needed] = signatures
-
-    # -- stages ----------------------------------------------------------------------------
-    def partial_fit(self, identifiers: list[list[tuple[str, str, str]]],
-                    signatures: np.ndarray, has_signature: np.ndarray) -> "Linker":
-        """Add one batch of ads: text links now, identifier links queued for :meth:`finalise`.
-
-        ``identifiers[i]`` lists ``(kind, hash, masked)`` for the batch's ad ``i``.
-        """
-        self._ensure_state(signatures.shape[1])
-        base, count = self.n_, len(identifiers)
-        self.networks_.add(count)
-        self.texts_.add(count)
-        self._store_signatures(signatures)
-        for offset, entries in enumerate(identifiers):
-            if entries:
-                self.pending_.append((base + offset, entries))
-        self._link_text(base, signatures, has_signature)
-        self.n_ += count
+    # -- stage 1 ---------------------------------------------------------------------------
+    def partial_fit(self, identifiers: Identifiers, tokens: np.ndarray,
+                    offsets: np.ndarray, *, num_perm: int = 64) -> "Linker":
+        """Add one batch: its token hashes (``tokens``, ``offsets``) feed the boilerplate
+        model and wait for :meth:`link_text`; ``identifiers[i]`` lists the batch's ad
+        ``i``'s ``(kind, hash, masked)``."""
+        self._ensure_state(num_perm)
+        contacts = [[digest for kind, digest, _m in entries if kind in LINK_KINDS]
+                    for entries in identifiers]
+        self.boilerplate_.partial_fit(tokens, offsets, poster_keys(contacts))
+        self.pending_.append((tokens, offsets))
+        self.texts_.add(len(identifiers))
+        self.n_ += len(identifiers)
         return self
 
-    def _link_text(self, base: int, signatures: np.ndarray, has_signature: np.ndarray) -> None:
+    # -- stage 2 ---------------------------------------------------------------------------
+    def link_text(self, signature_jobs: Callable[[Iterable[tuple[np.ndarray, np.ndarray]],
+                                                  np.ndarray], Iterable[tuple[np.ndarray, ...]]]
+                  ) -> "Linker":
+        """Sign the pending ads over their distinctive shingles and link them by text.
+
+        ``signature_jobs(batches, boilerplate)`` yields, in order and for each pending
+        batch of ``(tokens, offsets)``, ``(signatures, has_signature, shingle counts)``
+        (see :func:`~harborlight.screening.pipeline.sign_batch`); the engine runs it in
+        this process, a process pool or on Dask.
+        """
+        if not hasattr(self, "n_") or not self.pending_:
+            return self
+        boilerplate = self.boilerplate_.boilerplate()
+        base = self.n_ - sum(len(offsets) - 1 for _f, offsets in self.pending_)
+        batches, self.pending_ = self.pending_, []
+        for (_tokens, offsets), (signatures, valid, counts) in zip(
+                batches, signature_jobs(batches, boilerplate)):
+            self._store(signatures, counts)
+            self._link_batch(base, signatures, valid)
+            base += len(offsets) - 1
+        log.info("text linking: %d ads, %d boilerplate shingles, %d text edges", self.n_,
+                 len(boilerplate), len(self.text_edges))
+        return self
+
+    def _store(self, signatures: np.ndarray, counts: np.ndarray) -> None:
+        needed = self.signed_ + len(signatures)
+        if needed > len(self.signatures_):
+            size = max(needed, 2 * len(self.signatures_))
+            for name in ("signatures_", "shingle_counts_"):
+                old = getattr(self, name)
+                grown = np.zeros((size, old.shape[1]), dtype=old.dtype)
+                grown[:self.signed_] = old[:self.signed_]
+                setattr(self, name, grown)
+        self.signatures_[self.signed_:needed] = signatures
+        self.shingle_counts_[self.signed_:needed] = counts
+        self.signed_ = needed
+
+    @property
+    def text_edges(self) -> np.ndarray:
+        """Every text join so far: rows of ``(ad, ad, similarity)``."""
+        if len(self.edge_parts_) != 1:
+            parts = [p for p in self.edge_parts_ if len(p)]
+            self.edge_parts_ = [np.concatenate(parts) if parts else np.zeros((0, 3))]
+        return self.edge_parts_[0]
+
+    def _link_batch(self, base: int, signatures: np.ndarray, has_signature: np.ndarray) -> None:
         owners = np.flatnonzero(has_signature)
         if not len(owners):
             return
@@ -189,54 +257,94 @@ class Linker:
         order = np.argsort(keys, kind="stable")
         keys, members = keys[order], members[order]
         first = np.concatenate(([True], keys[1:] != keys[:-1]))
-        unique_keys = keys[first]
-        batch_anchor = members[first]
+        unique_keys, batch_anchor = keys[first], members[first]
         known = self.bands_.lookup(unique_keys)
         anchor = np.where(known >= 0, known, batch_anchor)
         self.bands_.add(unique_keys[known < 0], batch_anchor[known < 0])
-        group = np.cumsum(first) - 1
-        pair_anchor = anchor[group]
+        pair_anchor = anchor[np.cumsum(first) - 1]
         mask = pair_anchor != members
         pairs = np.unique(np.stack([members[mask], pair_anchor[mask]], axis=1), axis=0)
         if not len(pairs):
             return
-        left = self.signatures_[pairs[:, 0]]
-        right = self.signatures_[pairs[:, 1]]
-        similarity = (left == right).mean(axis=1)
-        verified = pairs[similarity >= self.threshold]
-        for a, b in verified.tolist():
-            self.texts_.union(a, b)
-            self.networks_.union(a, b)
+        similarity = (self.signatures_[pairs[:, 0]] == self.signatures_[pairs[:, 1]]).mean(axis=1)
+        distinctive = self.shingle_counts_[pairs[:, 0], 1] + self.shingle_counts_[pairs[:, 1], 1]
+        shared = similarity * distinctive / (1 + similarity)
+        verified = (similarity >= self.threshold) & (shared >= self.min_shared)
+        edges = []
+        for (a, b), value in zip(pairs[verified].tolist(), similarity[verified].tolist()):
+            if self.texts_.union(a, b):
+                edges.append((a, b, value))
+        if edges:
+            self.edge_parts_.append(np.array(edges, dtype=np.float64))
 
-    def finalise(self) -> "Linker":
-        """Apply queued identifier links with the hub guard; call once after a run."""
+    def shared_distinctive(self, a: int, b: int, similarity: float) -> float:
+        """Estimated distinctive shingles two ads share, from their Jaccard estimate."""
+        total = self.shingle_counts_[a, 1] + self.shingle_counts_[b, 1]
+        return float(similarity * total / (1 + similarity))
+
+    # -- stage 3 ---------------------------------------------------------------------------
+    def finalise(self, identifiers: Identifiers) -> "Linker":
+        """Judge hubs over every ad (``identifiers`` indexed like the linker's ads) and
+        build the networks from text clusters and non-hub shared identifiers."""
         if not hasattr(self, "n_"):
             return self
-        table = self.identifiers_
-        for ad, entries in self.pending_:
-            seen: set[str] = set()
-            for kind, digest, masked in entries:
-                if digest in seen:
-                    continue
-                seen.add(digest)
-                entry = table.get(digest)
-                if entry is None:
-                    table[digest] = [ad, 1, kind, masked]
-                else:
-                    entry[1] += 1
-        clusters: dict[str, set[int]] = {}
-        for ad, entries in self.pending_:
-            root = self.texts_.find(ad)
-            for kind, digest, _masked in entries:
-                clusters.setdefault(digest, set()).add(root)
-        for digest, roots in clusters.items():
-            entry = table[digest]
-            if entry[1] > self.hub_max_ads or len(roots) > self.hub_max_clusters:
-                self.hubs_.add(digest)
-        for ad, entries in self.pending_:
-            for kind, digest, _masked in entries:
-                if kind in self.link_kinds and digest not in self.hubs_:
-                    self.networks_.union(ad, table[digest][0])
-        log.info("linked %d ads; %d identifiers, %d hubs", self.n_, len(table), len(self.hubs_))
-        self.pending_ = []
+        text_roots = self.texts_.roots()
+        carriers = self._carriers(identifiers)
+        self.hubs_ = self.judge_hubs(carriers, identifiers, text_roots)
+        networks = UnionFind(list(text_roots))
+        for digest, ads in carriers.items():
+            if digest not in self.hubs_:
+                for ad in ads[1:]:
+                    networks.union(ads[0], ad)
+        self.networks_ = networks
+        log.info("linked %d ads; %d identifiers, %d hubs", self.n_, len(carriers),
+                 len(self.hubs_))
         return self
+
+    def _carriers(self, identifiers: Identifiers) -> dict[str, list[int]]:
+        """Linking identifier hash -> the ads carrying it, in order."""
+        carriers: dict[str, list[int]] = defaultdict(list)
+        for ad, entries in enumerate(identifiers):
+            for kind, digest, _masked in entries:
+                if kind in self.link_kinds and (not carriers[digest] or
+                                                carriers[digest][-1] != ad):
+                    carriers[digest].append(ad)
+        return carriers
+
+    def judge_hubs(self, carriers: dict[str, list[int]], identifiers: Identifiers,
+                   text_roots: list[int]) -> dict[str, tuple[int, int]]:
+        """Hubs with the groups they join and their ads; see the module docstring."""
+        spread = {digest: len({text_roots[ad] for ad in ads})
+                  for digest, ads in carriers.items()}
+        total = max(len(text_roots), 1)
+        hubs: dict[str, tuple[int, int]] = {}
+        for digest in sorted((d for d, c in spread.items() if c >= self.hub_min_clusters),
+                             key=lambda d: (-spread[d], d)):
+            ads = carriers[digest]
+            groups = self._unrelated_groups(digest, ads, identifiers, text_roots, spread)
+            share = groups >= self.hub_cluster_share * len(ads)
+            if groups >= self.hub_min_clusters and (share or
+                                                    len(ads) >= self.hub_max_share * total):
+                hubs[digest] = (groups, len(ads))
+        return hubs
+
+    def _unrelated_groups(self, digest: str, ads: list[int], identifiers: Identifiers,
+                          text_roots: list[int], spread: dict[str, int]) -> int:
+        """Text clusters of ``ads`` with a contact of their own, merged when they share one.
+
+        Only contacts less widespread than ``digest`` count, so two site-wide numbers shown
+        together do not vouch for each other.
+        """
+        anchors: dict[int, set[str]] = defaultdict(set)
+        for ad in ads:
+            for kind, other, _masked in identifiers[ad]:
+                if other != digest and kind in self.link_kinds and \
+                        spread.get(other, 0) < spread[digest]:
+                    anchors[text_roots[ad]].add(other)
+        groups = UnionFind()
+        groups.add(len(anchors))
+        first_group: dict[str, int] = {}
+        for index, contacts in enumerate(anchors.values()):
+            for contact in contacts:
+                groups.union(first_group.setdefault(contact, index), index)
+        return len(set(groups.roots()))

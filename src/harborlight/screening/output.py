@@ -3,7 +3,8 @@
 Columns are a public interface (see DESIGN.md): scripts read them. Files are written under
 temporary names and renamed at the end, so a failure never leaves half-written outputs.
 The HTML report is self-contained: styles and the network drawings (inline SVG) are in the
-file, and nothing is loaded from another host. It shows masked contacts only.
+file, and nothing is loaded from another host. It shows masked contacts only; for each
+network it lists the edges that hold it together and their support grade.
 """
 
 from __future__ import annotations
@@ -18,35 +19,55 @@ from typing import Any
 
 ADS_COLUMNS = ("id", "network_id", "score", "indicators", "phones", "emails", "handles",
                "cities", "ages", "names", "prices", "posted_at", "site")
-NETWORK_COLUMNS = ("network_id", "rank", "size", "score", "reasons", "shared_identifiers",
-                   "cities", "first_seen", "last_seen", "distinct_names", "distinct_ages",
-                   "template")
+NETWORK_COLUMNS = ("network_id", "rank", "size", "score", "support", "reasons",
+                   "shared_identifiers", "edges", "cities", "states", "first_seen",
+                   "last_seen", "distinct_names", "distinct_ages", "template")
 
 
-def _identifiers(ad: dict[str, Any], kind: str) -> list[str]:
-    return [masked for k, _h, masked in ad["identifiers"] if k == kind]
+def _identifiers(ad: dict[str, Any], kind: str, reveal: bool) -> list[str]:
+    """Masked values of one kind, or the raw ones when revealing (held in memory only)."""
+    raw = dict(ad["revealed"]) if reveal else {}
+    return [raw.get(digest, masked) for k, digest, masked in ad["identifiers"] if k == kind]
+
+
+def _places(ad: dict[str, Any]) -> str:
+    return ";".join(place + (" (ambiguous)" if source == "largest namesake" else "")
+                    for place, source in zip(ad["places"], ad["place_sources"]))
 
 
 def _ad_row(ad: dict[str, Any], reveal: bool) -> dict[str, Any]:
-    phones = ad["revealed_phones"] if reveal else _identifiers(ad, "phone")
     return {
         "id": ad["id"], "network_id": ad["network_id"], "score": ad["score"],
-        "indicators": ";".join(ad["indicators"]), "phones": ";".join(phones),
-        "emails": ";".join(_identifiers(ad, "email")),
-        "handles": ";".join(_identifiers(ad, "handle")),
-        "cities": ";".join(ad["places"]), "ages": ";".join(map(str, ad["ages"])),
+        "indicators": ";".join(ad["indicators"]),
+        "phones": ";".join(_identifiers(ad, "phone", reveal)),
+        "emails": ";".join(_identifiers(ad, "email", reveal)),
+        "handles": ";".join(_identifiers(ad, "handle", reveal)),
+        "cities": _places(ad), "ages": ";".join(map(str, ad["ages"])),
         "names": len(ad["names"]), "prices": ";".join(map(str, ad["prices"])),
         "posted_at": ad["posted_at"], "site": ad["site"],
     }
 
 
+def edge_text(edge: dict[str, Any]) -> str:
+    """One edge in words: ``phone +1-XXX-XXX-XX43 (3 ads)`` or ``text a1~a2 ...``."""
+    if edge["kind"] == "contact":
+        return f"{edge['identifier_kind']} {edge['masked']} ({len(edge['ads'])} ads)"
+    return (f"text {edge['ads'][0]}~{edge['ads'][1]} (similarity {edge['similarity']:.2f}, "
+            f"{edge['shared_distinctive_shingles']:.0f} rare word pairs, "
+            f"rare share {edge['rare_share']:.2f})")
+
+
 def _network_row(lead: dict[str, Any]) -> dict[str, Any]:
     return {
         "network_id": lead["network_id"], "rank": lead["rank"], "size": lead["size"],
-        "score": lead["score"], "reasons": "; ".join(lead["reasons"]),
+        "score": lead["score"], "support": lead["support"]["grade"],
+        "reasons": "; ".join(lead["reasons"]),
         "shared_identifiers": ";".join(f"{i['kind']}:{i['masked']}"
                                        for i in lead["shared_identifiers"] if not i["hub"]),
-        "cities": ";".join(city["place"] for city in lead["cities"]),
+        "edges": "; ".join(edge_text(edge) for edge in lead["edges"]),
+        "cities": ";".join(city["place"] + (" (ambiguous)" if city["ambiguous"] else "")
+                           for city in lead["cities"]),
+        "states": ";".join(lead["states"]),
         "first_seen": lead["first_seen"] or "", "last_seen": lead["last_seen"] or "",
         "distinct_names": lead["distinct_names"], "distinct_ages": lead["distinct_ages"],
         "template": lead["template"]["text"] if lead["template"] else "",
@@ -115,6 +136,12 @@ def _graph_svg(lead: dict[str, Any], ads_by_id: dict[str, dict[str, Any]]) -> st
         parts.append(f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="id">'
                      f'<title>{html.escape(item["kind"])} {html.escape(item["masked"])}'
                      f' ({item["ads"]} ads)</title></rect>')
+    for edge in lead.get("edges", []):
+        if edge["kind"] == "text" and all(member in positions for member in edge["ads"]):
+            (ax, ay), (bx, by) = (positions[member] for member in edge["ads"])
+            parts.append(f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}" '
+                         f'class="pair"><title>distinctive text, similarity '
+                         f'{edge["similarity"]:.2f}</title></line>')
     template = lead.get("template")
     if template:
         tx, ty = centre, centre + (0 if not shared else 95)
@@ -139,6 +166,7 @@ body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1b1b1b}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}
 .lead{border:1px solid #bbb;border-radius:6px;padding:1rem;margin:1rem 0;display:flex;gap:1rem}
 .edge{stroke:#8a8a8a;stroke-width:1}.text{stroke:#9a6700;stroke-width:1;stroke-dasharray:3 3}
+.pair{stroke:#6f42c1;stroke-width:1.5}
 .ad{fill:#1f6feb}.id{fill:#d1242f}.tpl{fill:#9a6700}
 code{background:#f3f3f3;padding:.1rem .3rem}
 """
@@ -152,7 +180,9 @@ def render_report(result: Any, top: int = 50) -> str:
                    for k, v in result.summary.items())
     body = [f"<h1>Ad screening report</h1><table>{rows}</table>",
             f"<p>Indicator catalog version {esc(result.catalog_version)}. Contacts are "
-            "masked. Leads are prompts for review, not findings.</p>"]
+            "masked. Leads are prompts for review, not findings. A network's support says "
+            "what holds it together: shared contacts, or a shared handle or distinctive "
+            "shared text (stock text copied by many posters links nothing).</p>"]
     if result.problems:
         items = "".join(f"<li>{esc(p.source)} line {p.line}: {esc(p.message)}</li>"
                         for p in result.problems[:200])
@@ -162,12 +192,17 @@ def render_report(result: Any, top: int = 50) -> str:
         body.append("<p>No networks found.</p>")
     for lead in result.networks[:top]:
         reasons = "".join(f"<li>{esc(reason)}</li>" for reason in lead["reasons"])
+        edges = "".join(f"<li>{esc(edge_text(edge))}</li>" for edge in lead["edges"])
         template = lead["template"]["text"] if lead["template"] else "(no template)"
-        cities = ", ".join(f"{c['place']} ({c['ads']})" for c in lead["cities"]) or "none stated"
+        cities = ", ".join(f"{c['place']} ({c['ads']}{', ambiguous' if c['ambiguous'] else ''})"
+                           for c in lead["cities"]) or "none stated"
         body.append(
             f'<section class="lead"><div>{_graph_svg(lead, ads_by_id)}</div><div>'
             f"<h3>#{lead['rank']} {esc(lead['network_id'])}: {lead['size']} ads, "
-            f"score {lead['score']}</h3><ul>{reasons}</ul>"
+            f"score {lead['score']}</h3>"
+            f"<p><strong>Support: {esc(lead['support']['grade'])}</strong> "
+            f"({esc(lead['support']['meaning'])})</p><ul>{reasons}</ul>"
+            f"<h4>Edges that hold it together</h4><ul>{edges}</ul>"
             f"<p>Template: <code>{esc(template)}</code></p><p>Places: {esc(cities)}</p>"
             f"<p>Time span: {esc(str(lead['first_seen']))} to {esc(str(lead['last_seen']))}"
             f"; distinct stated names {lead['distinct_names']}, ages "

@@ -347,20 +347,22 @@ def _valid_e164(digits: str, region: str) -> str | None:
 def _nanp_grouped(window: list[_Item], e164: str) -> bool:
     """A North American number written in digit groups must be grouped 3-3-4.
 
-    Every group of two or more written digits must sit inside one part of the number (area
-    code, exchange, line) or cover whole parts (``5550123``); single digits, number words
-    and leetspeak say nothing about grouping. ``+1``/``1`` in front is skipped.
+    Every group of two or more digits written apart (with separators on both sides) must
+    sit inside one part of the number (area code, exchange, line) or cover whole parts
+    (``5550123``). Single digits, number words, leetspeak and digits glued to words
+    (``5501four``) say nothing about grouping. ``+1``/``1`` in front is skipped.
     """
     if not e164.startswith("+1"):
         return True
-    lengths = [(len(item.digits), item.kind) for item in window]
-    total = sum(length for length, _kind in lengths)
+    total = sum(len(item.digits) for item in window)
     position = total - 10  # digits of the country code written in front
     boundaries = {0, 3, 6, 10}
-    for length, kind in lengths:
-        first, last = position, position + length
+    for index, item in enumerate(window):
+        first, last = position, position + len(item.digits)
         position = last
-        if kind != "digit" or length < 2 or last <= 0:
+        glued = (index > 0 and window[index - 1].end == item.start) or (
+            index + 1 < len(window) and window[index + 1].start == item.end)
+        if item.kind != "digit" or len(item.digits) < 2 or last <= 0 or glued:
             continue
         inside = {b for b in boundaries if first < b < last}
         if inside and not (first in boundaries and last in boundaries):

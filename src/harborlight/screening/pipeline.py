@@ -16,9 +16,10 @@ import numpy as np
 from harborlight.screening.contacts import identifier_hash
 from harborlight.screening.errors import ConfigProblem
 from harborlight.screening.extract import Extractor
-from harborlight.screening.fingerprint import Fingerprinter
+from harborlight.screening.fingerprint import Fingerprinter, token_hashes
 from harborlight.screening.indicators import IndicatorScorer
 from harborlight.screening.normalise import Normaliser
+from harborlight.screening.places import label
 from harborlight.screening.records import AdRecord
 
 
@@ -77,6 +78,7 @@ class Settings:
     shingle_size: int = 2
     min_shingles: int = 4
     seed: int = 20211
+    boilerplate_span: int = 4
 
     def pipeline(self) -> Pipeline:
         return Pipeline([
@@ -93,57 +95,68 @@ class Settings:
 
 @dataclass
 class BatchFeatures:
-    """What the linker and the outputs need from one batch, without the raw text."""
+    """What the linker and the outputs need from one batch, without the raw text:
+    compact records and the token hashes of each ad's masked text."""
 
     records: list[AdRecord]
-    signatures: np.ndarray
-    has_signature: np.ndarray
+    tokens: np.ndarray
+    offsets: np.ndarray
 
 
 def featurise_batch(ads: list[dict[str, Any]], settings: Settings) -> BatchFeatures:
     """Run the per-ad pipeline on one batch and keep compact records.
 
     Each record keeps ids, dates, the score and its reasons (spans, no raw contacts),
-    identifiers as ``(kind, hash, masked)``, stated facts and the masked text for
-    templates. Raw E.164 numbers are kept (under ``revealed``) only when
-    ``settings.reveal_contacts`` is set.
+    identifiers as ``(kind, hash, masked)``, stated facts, the places settled so far and
+    the masked text for templates. Raw contact values are kept (under ``revealed``) only
+    when ``settings.reveal_contacts`` is set.
     """
     ads = settings.pipeline().transform([dict(ad) for ad in ads])
-    records = []
-    for ad in ads:
-        extracted = ad["extracted"]
-        identifiers: list[tuple[str, str, str]] = []
-        revealed: list[str] = []
-        seen = set()
-        for item in extracted["identifiers"]:
-            if item["hash"] in seen:
-                continue
-            seen.add(item["hash"])
-            identifiers.append((item["kind"], item["hash"], item["masked"]))
-            if settings.reveal_contacts and item["kind"] == "phone":
-                revealed.append(item["value"])
-        places: list[str] = []
-        for place in extracted["places"]:
-            label = f"{place['name'].title()}, {place['state']}" if place["kind"] == "city" \
-                else place["name"].title()
-            if label not in places:
-                places.append(label)
-        reasons = tuple((r["id"], r["weight"], r["span"][0], r["span"][1], r["text"])
-                        for r in ad["reasons"])
-        records.append(AdRecord(
-            id=ad["id"], posted_at=_date(ad.get("posted_at")), site=ad.get("site") or "",
-            score=ad["score"], indicators=tuple(r[0] for r in reasons), reasons=reasons,
-            identifiers=tuple(identifiers), revealed_phones=tuple(revealed),
-            places=tuple(places),
-            ages=tuple(sorted({age["value"] for age in extracted["ages"]})),
-            prices=tuple(sorted({price["value"] for price in extracted["prices"]})),
-            # Stated names only ever feed a distinct count: keep keyed hashes, not names.
-            names=tuple(sorted({identifier_hash(settings.key, "name", name["value"].lower())[:16]
-                                for name in extracted["names"]})),
-            masked_text=extracted["masked_text"]))
-    signatures, has_signature = settings.fingerprinter().signatures(
-        [record["masked_text"] for record in records])
-    return BatchFeatures(records, signatures, has_signature)
+    records = [_record(ad, settings) for ad in ads]
+    tokens, offsets = token_hashes([record["masked_text"] for record in records])
+    return BatchFeatures(records, tokens, offsets)
+
+
+def sign_batch(tokens: np.ndarray, offsets: np.ndarray, boilerplate: np.ndarray,
+               settings: Settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MinHash signatures of one batch over its distinctive shingles (a pure function,
+    so it runs on any executor): ``(signatures, has_signature, shingle counts)``."""
+    return settings.fingerprinter().signatures_of(tokens, offsets, boilerplate,
+                                                  settings.boilerplate_span)
+
+
+def _record(ad: dict[str, Any], settings: Settings) -> AdRecord:
+    extracted = ad["extracted"]
+    identifiers: list[tuple[str, str, str]] = []
+    revealed: list[tuple[str, str]] = []
+    for item in extracted["identifiers"]:
+        if any(item["hash"] == known for _kind, known, _masked in identifiers):
+            continue
+        identifiers.append((item["kind"], item["hash"], item["masked"]))
+        if settings.reveal_contacts:
+            revealed.append((item["hash"], item["value"]))
+    settled: dict[str, str] = {}
+    open_places: list[tuple[str, tuple[str, ...]]] = []
+    for place in extracted["places"]:
+        if place["state"] is None:
+            if place["name"] not in {name for name, _ in open_places}:
+                open_places.append((place["name"], tuple(place["candidates"])))
+        else:
+            settled.setdefault(label(place["name"], place["state"]), place["resolved_by"])
+    reasons = tuple((r["id"], r["weight"], r["span"][0], r["span"][1], r["text"])
+                    for r in ad["reasons"])
+    return AdRecord(
+        id=ad["id"], posted_at=_date(ad.get("posted_at")), site=ad.get("site") or "",
+        score=ad["score"], indicators=tuple(r[0] for r in reasons), reasons=reasons,
+        identifiers=tuple(identifiers), revealed=tuple(revealed),
+        places=tuple(settled), place_sources=tuple(settled.values()),
+        ages=tuple(sorted({age["value"] for age in extracted["ages"]})),
+        prices=tuple(sorted({price["value"] for price in extracted["prices"]})),
+        # Stated names only ever feed a distinct count: keep keyed hashes, not names.
+        names=tuple(sorted({identifier_hash(settings.key, "name", name["value"].lower())[:16]
+                            for name in extracted["names"]})),
+        masked_text=extracted["masked_text"], open_places=tuple(open_places),
+        phone_states=tuple(extracted["phone_states"]))
 
 
 def _date(value: Any) -> str:

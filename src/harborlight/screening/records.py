@@ -16,6 +16,8 @@ from harborlight.screening import resources
 Reason = tuple[str, float, int, int, str]
 # (kind, keyed hash, masked form)
 Identifier = tuple[str, str, str]
+# (town name, candidate states, largest first): a place the ad's own evidence left open
+OpenPlace = tuple[str, tuple[str, ...]]
 
 
 @dataclass(slots=True)
@@ -27,13 +29,17 @@ class AdRecord:
     indicators: tuple[str, ...]
     reasons: tuple[Reason, ...]
     identifiers: tuple[Identifier, ...]
-    revealed_phones: tuple[str, ...]
-    places: tuple[str, ...]
+    revealed: tuple[tuple[str, str], ...]  # (keyed hash, raw value); never persisted
+    places: tuple[str, ...]  # "Richmond, CA"
+    place_sources: tuple[str, ...]  # how each place was settled (places.RESOLVED_BY)
     ages: tuple[int, ...]
     prices: tuple[int, ...]
     names: tuple[str, ...]  # keyed hashes of stated names (only counted, never shown)
     masked_text: str
     network_id: str = ""
+    # settled by the engine with the batch, then cleared (never persisted)
+    open_places: tuple[OpenPlace, ...] = ()
+    phone_states: tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> Any:
         return getattr(self, name)
@@ -54,6 +60,8 @@ class AdRecord:
                 "indicators": list(self.indicators), "reasons": reasons,
                 "identifiers": [{"kind": k, "hash": h, "masked": m}
                                 for k, h, m in self.identifiers],
-                "places": list(self.places), "ages": list(self.ages),
+                "places": [{"place": place, "resolved_by": source}
+                           for place, source in zip(self.places, self.place_sources)],
+                "ages": list(self.ages),
                 "prices": list(self.prices), "names": list(self.names),
                 "posted_at": self.posted_at, "site": self.site}

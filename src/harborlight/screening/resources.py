@@ -127,4 +127,8 @@ def lead_scoring() -> dict[str, Any]:
     for name in ("size", "shared_identifier", "template", "cities", "names", "ages", "ad_score"):
         _require(name in terms and isinstance(terms[name].get("weight"), (int, float)),
                  "lead_scoring.json", f"term {name!r} missing or without a numeric weight")
+    grades = data.get("support")
+    _require(isinstance(grades, dict) and {"contact", "text"} <= set(grades) and all(
+        isinstance(value, (int, float)) for value in grades.values()), "lead_scoring.json",
+        "'support' needs numeric factors for 'contact' and 'text'")
     return data

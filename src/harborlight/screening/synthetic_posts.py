@@ -299,11 +299,19 @@ def _styles(styles: tuple[str, ...], rng: random.Random) -> list[str]:
     return rng.sample(styles, min(len(styles), rng.choice([1, 1, 2])))
 
 
+_HANDLES_TAKEN: set[str] = set()
+
+
 def _handle(name: str, rng: random.Random) -> str:
+    """A handle no other poster has (platforms make them unique)."""
     word = rng.choice(["sweet", "lovely", "xo", "its", "real", "the", "miss", "baby"])
-    return rng.choice([f"{word}{name}{rng.randint(1, 99)}", f"{name}_{word}",
-                       f"{word}.{name}", f"{name}{word}{rng.randint(0, 9)}",
-                       f"{name}_{rng.randint(10, 99)}"]).lower()
+    handle = rng.choice([f"{word}{name}{rng.randint(1, 99)}", f"{name}_{word}",
+                         f"{word}.{name}", f"{name}{word}{rng.randint(0, 9)}",
+                         f"{name}_{rng.randint(10, 99)}"]).lower()
+    while handle in _HANDLES_TAKEN:
+        handle += str(rng.randint(0, 9))
+    _HANDLES_TAKEN.add(handle)
+    return handle
 
 
 def _personal(voice: str, name: str, rng: random.Random) -> list[str]:
@@ -516,6 +524,7 @@ def generate_posts(n: int, seed: int = 0, *, voices: tuple[str, ...] | None = No
         Share of posts that also show the site's own help line.
     """
     rng = random.Random(seed)
+    _HANDLES_TAKEN.clear()
     voices = voices or tuple(v for v in VOICES if v not in HELD_OUT_VOICES)
     styles = phone_styles or tuple(s for s in PHONE_STYLES if s not in HELD_OUT_PHONE_STYLES)
     shares = region_shares or {"CA": 0.85, "TX": 0.15}
