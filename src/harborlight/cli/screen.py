@@ -72,8 +72,9 @@ def register(app: typer.Typer) -> None:
         state: Path | None = typer.Option(None, "--state", help="Incremental state folder: "
                                           "history is read from and written to it."),
         region: str = typer.Option("US", "--region", help="Default phone region (ISO code)."),
-        reveal_contacts: bool = typer.Option(False, "--reveal-contacts", help="Write full "
-                                             "E.164 numbers in ads.csv (raw input holders)."),
+        reveal_contacts: bool = typer.Option(False, "--reveal-contacts", help="Write the "
+                                             "full phones, emails and handles in ads.csv "
+                                             "(for whoever holds the raw input)."),
         key_file: Path | None = typer.Option(None, "--key-file", help="File holding the "
                                              "HMAC key for contact hashes."),
         workers: int = typer.Option(1, "--workers", min=1, help="Local worker processes."),
