@@ -107,19 +107,20 @@ def users(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@requires("user.manage")
-@require_POST
-def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = fetch(request, User, pk=user_id)
-    members.reset_two_factor(member, by=request.user)
-    messages.success(request, f"{member.username} must set up two-factor sign-in again.")
-    return redirect("accounts:users")
+def _member_step(act, done: str):
+    """A POST on one member of the organisation: ``act(member, by=...)``, then the list."""
+
+    @requires("user.manage")
+    @require_POST
+    def view(request: HttpRequest, user_id: int) -> HttpResponse:
+        member = fetch(request, User, pk=user_id)
+        act(member, by=request.user)
+        messages.success(request, done.format(username=member.username))
+        return redirect("accounts:users")
+
+    return view
 
 
-@requires("user.manage")
-@require_POST
-def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = fetch(request, User, pk=user_id)
-    members.unlock(member, by=request.user)
-    messages.success(request, f"{member.username} can sign in again.")
-    return redirect("accounts:users")
+reset_two_factor = _member_step(members.reset_two_factor,
+                                "{username} must set up two-factor sign-in again.")
+unlock = _member_step(members.unlock, "{username} can sign in again.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from harborlight.cases.models import Case, CaseStatus, TraffickingStatus
 from harborlight.cases.subject_export import labelled_values
@@ -39,24 +39,10 @@ class CaseOut(Schema):
 
 
 class CaseIn(Schema):
-    status: str = CaseStatus.ACTIVE
-    trafficking_status: str = TraffickingStatus.POSSIBLE
+    status: CaseStatus = CaseStatus.ACTIVE
+    trafficking_status: TraffickingStatus = TraffickingStatus.POSSIBLE
     restricted: bool = False
     summary: str = Field("", max_length=20000)
-
-    @field_validator("status")
-    @classmethod
-    def known_status(cls, value: str) -> str:
-        if value not in CaseStatus.values:
-            raise ValueError(f"choose one of: {', '.join(CaseStatus.values)}")
-        return value
-
-    @field_validator("trafficking_status")
-    @classmethod
-    def known_trafficking_status(cls, value: str) -> str:
-        if value not in TraffickingStatus.values:
-            raise ValueError(f"choose one of: {', '.join(TraffickingStatus.values)}")
-        return value
 
 
 @router.get("", response=list[CaseOut], summary="Cases the caller may see")

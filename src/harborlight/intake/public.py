@@ -19,10 +19,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from harborlight.accounts.models import Organisation
 from harborlight.config import env_int, env_str
+from harborlight.security.permissions import public
 
 DEFAULT_QUICK_EXIT_URL = "https://www.weather.gov/"
 
@@ -100,3 +104,11 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+def public_form(view):
+    """A public page with a form, marked and wrapped once: open to anyone (``public``),
+    no CSRF cookie, GET or POST only, outside the request-wide transaction (each write is
+    its own short one), in the chosen language and never cached."""
+    wrapped = transaction.non_atomic_requests(public_page(view))
+    return public(csrf_exempt(require_http_methods(["GET", "POST"])(wrapped)))

@@ -15,17 +15,13 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.db import transaction
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from harborlight.intake import triage
 from harborlight.intake.catalog import current_rules
 from harborlight.intake.forms import FollowUpMessageForm, FollowUpOpenForm, PublicReportForm
 from harborlight.intake.models import Channel, FollowUpRefused, Tip
-from harborlight.intake.public import (foreign_origin, public_page, quick_exit_url,
+from harborlight.intake.public import (foreign_origin, public_form, quick_exit_url,
                                        receiving_organisation, take_submission_slot)
-from harborlight.security.permissions import public
 
 FOLLOWUP_SALT = "harborlight.intake.followup"
 FOLLOWUP_TOKEN_SECONDS = 30 * 60
@@ -41,11 +37,7 @@ def _refuse(request: HttpRequest, template: str, form, message: str, status: int
                   status=status)
 
 
-@public
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@transaction.non_atomic_requests
-@public_page
+@public_form
 def report(request: HttpRequest) -> HttpResponse:
     template = "intake/public/report.html"
     if request.method == "GET":
@@ -83,11 +75,7 @@ def _followup_page(request, tip: Tip, message_form=None, status: int = 200, adde
                            form=message_form, added=added), status=status)
 
 
-@public
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@transaction.non_atomic_requests
-@public_page
+@public_form
 def follow_up(request: HttpRequest) -> HttpResponse:
     """Open with reference and passphrase; then add information with a short-lived token.
 

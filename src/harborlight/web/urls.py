@@ -1,22 +1,131 @@
-"""The URL map: one include per domain app."""
+"""The URL map of the whole site, as one table: what every page's address is, who serves
+it, and its name (``namespace:name``, as templates and tests reverse it).
+
+One table makes the site reviewable in one read: every row's view declares its policy
+(``@requires``, ``@public`` or ``@signed_in``), and a test walks every row. Rows are
+grouped into Django namespaces by :func:`namespaced`; the HTTP API is mounted apart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
 
 from django.urls import include, path
 
-from harborlight.security.urls import audit_urlpatterns
+from harborlight.accounts import views as accounts
+from harborlight.cases.views import cases, people, records
+from harborlight.insights import screening_views as screening
+from harborlight.insights import views as insights
+from harborlight.intake import public_views as public
+from harborlight.intake import views as tips
+from harborlight.referrals import views as referrals
+from harborlight.security import views as security
 from harborlight.web import views
 from harborlight.web.api import api
 
+SITE = ""
+CASE = "cases/<str:reference>/"
+PERSON = CASE + "people/<int:pk>/"
+TIP = "tips/<str:reference>/"
+REFERRAL = "directory/referrals/<str:reference>/"
+MEMBER = "accounts/users/<int:user_id>/"
+PROVIDER = "directory/providers/<int:provider_id>/"
+GLASS = "security/break-glass/"
+SCREENING = "insights/screening/"
+DIRECTORY_CASE = "directory/" + CASE
+
+PAGES = [  # (prefix, rest of the address, view, namespace:name)
+    (SITE, "dashboard/", views.dashboard, "web:dashboard"),
+    (SITE, "accounts/login/", accounts.login_view, "accounts:login"),
+    (SITE, "accounts/two-factor/", accounts.two_factor, "accounts:two_factor"),
+    (SITE, "accounts/two-factor/enrol/", accounts.enrol, "accounts:enrol"),
+    (SITE, "accounts/logout/", accounts.logout_view, "accounts:logout"),
+    (SITE, "accounts/users/", accounts.users, "accounts:users"),
+    (MEMBER, "reset-two-factor/", accounts.reset_two_factor, "accounts:reset_two_factor"),
+    (MEMBER, "unlock/", accounts.unlock, "accounts:unlock"),
+    (SITE, "cases/", cases.case_list, "cases:list"),
+    (SITE, "cases/new/", cases.case_new, "cases:new"),
+    (SITE, "cases/tasks/", cases.my_tasks, "cases:tasks"),
+    (CASE, "", cases.case_detail, "cases:detail"),
+    (CASE, "notes/", cases.add_note, "cases:add_note"),
+    (CASE, "assign/", cases.assign, "cases:assign"),
+    (CASE, "status/", cases.set_status, "cases:set_status"),
+    (CASE, "trafficking-status/", cases.trafficking_status, "cases:trafficking_status"),
+    (CASE, "closure/", cases.request_closure, "cases:request_closure"),
+    (CASE, "closure/approve/", cases.approve_closure, "cases:approve_closure"),
+    (CASE, "closure/reject/", cases.reject_closure, "cases:reject_closure"),
+    (CASE, "reopen/", cases.reopen, "cases:reopen"),
+    (CASE, "people/new/", people.person_add, "cases:person_add"),
+    (PERSON, "", people.person_detail, "cases:person"),
+    (PERSON, "edit/", people.person_edit, "cases:person_edit"),
+    (PERSON, "merge/", people.person_merge, "cases:person_merge"),
+    (PERSON, "export/", people.person_export, "cases:person_export"),
+    (PERSON, "erase/", people.person_erase, "cases:person_erase"),
+    (CASE, "merges/<int:pk>/undo/", people.merge_undo, "cases:merge_undo"),
+    (CASE, "safety-plans/new/", records.safety_plan_add, "cases:safety_plan_add"),
+    (CASE, "safety-plans/<int:pk>/", records.safety_plan_edit, "cases:safety_plan_edit"),
+    (CASE, "goals/new/", records.support_plan_add, "cases:support_plan_add"),
+    (CASE, "goals/<int:pk>/", records.support_plan_edit, "cases:support_plan_edit"),
+    (CASE, "services/new/", records.service_add, "cases:service_add"),
+    (CASE, "tasks/new/", records.task_add, "cases:task_add"),
+    (CASE, "tasks/<int:pk>/done/", records.task_done, "cases:task_done"),
+    (CASE, "events/new/", records.event_add, "cases:event_add"),
+    (CASE, "consents/new/", records.consent_add, "cases:consent_add"),
+    (CASE, "consents/<int:pk>/withdraw/", records.consent_withdraw, "cases:consent_withdraw"),
+    (SITE, "tips/", tips.tip_list, "intake:list"),
+    (SITE, "tips/new/", tips.tip_create, "intake:create"),
+    (SITE, "tips/catalog/", tips.catalog, "intake:catalog"),
+    (TIP, "", tips.tip_detail, "intake:detail"),
+    (TIP, "answers/", tips.tip_answers, "intake:answers"),
+    (TIP, "review/", tips.tip_review, "intake:review"),
+    (TIP, "assign/", tips.tip_assign, "intake:assign"),
+    (TIP, "note/", tips.tip_add_note, "intake:add_note"),
+    (TIP, "reply/", tips.tip_reply, "intake:reply"),
+    (TIP, "close/", tips.tip_close, "intake:close"),
+    (TIP, "merge/", tips.tip_merge, "intake:merge"),
+    (TIP, "convert/", tips.tip_convert, "intake:convert"),
+    (TIP, "hand-off/", tips.tip_handoff, "intake:handoff"),
+    (SITE, "report/", public.report, "report:report"),
+    (SITE, "report/follow-up/", public.follow_up, "report:follow_up"),
+    (SITE, "directory/", referrals.directory, "referrals:directory"),
+    (SITE, "directory/providers/new/", referrals.provider_new, "referrals:provider_new"),
+    (PROVIDER, "", referrals.provider_edit, "referrals:provider_edit"),
+    (PROVIDER, "delete/", referrals.provider_delete, "referrals:provider_delete"),
+    (SITE, "directory/providers/import/", referrals.provider_import, "referrals:provider_import"),
+    (SITE, "directory/referrals/", referrals.referral_list, "referrals:list"),
+    (REFERRAL, "", referrals.referral_detail, "referrals:detail"),
+    (REFERRAL, "respond/", referrals.referral_respond, "referrals:respond"),
+    (REFERRAL, "letter/", referrals.referral_letter, "referrals:letter"),
+    (REFERRAL, "open-case/", referrals.referral_open_case, "referrals:open_case"),
+    (DIRECTORY_CASE, "refer/", referrals.referral_new, "referrals:new"),
+    (DIRECTORY_CASE, "transfer/", referrals.transfer_new, "referrals:transfer"),
+    (GLASS, "", security.request_access, "security:break_glass"),
+    (GLASS, "review/", security.break_glass_review, "security:break_glass_review"),
+    (GLASS, "review/<int:grant_id>/", security.mark_reviewed, "security:mark_reviewed"),
+    (SITE, "audit/", security.audit_log, "audit:log"),
+    (SITE, "audit/verify/", security.verify_chain, "audit:verify"),
+    (SITE, "insights/", insights.insights_dashboard, "insights:dashboard"),
+    (SITE, "insights/charts/<slug:chart_id>.csv", insights.chart_csv, "insights:chart_csv"),
+    (SITE, "insights/charts/<slug:chart_id>.svg", insights.chart_svg, "insights:chart_svg"),
+    (SCREENING, "", screening.screening_home, "insights:screening"),
+    (SCREENING, "runs/<int:run_id>/", screening.screening_run, "insights:screening_run"),
+    (SCREENING, "leads/<int:lead_id>/", screening.lead_detail, "insights:lead"),
+    (SCREENING, "leads/<int:lead_id>/tip/", screening.lead_to_tip, "insights:lead_to_tip"),
+]
+
+
+def namespaced(pages: list[tuple]) -> list:
+    """Group ``namespace:name`` rows into one include per namespace, at the site root."""
+    groups: dict[str, list] = defaultdict(list)
+    for prefix, rest, view, full_name in pages:
+        namespace, _, name = full_name.rpartition(":")
+        groups[namespace].append(path(prefix + rest, view, name=name))
+    return [path("", include((patterns, namespace))) for namespace, patterns in groups.items()]
+
+
 urlpatterns = [
     path("", views.dashboard, name="home"),
-    path("", include("harborlight.web.web_urls")),
-    path("accounts/", include("harborlight.accounts.urls")),
-    path("cases/", include("harborlight.cases.urls")),
-    path("tips/", include("harborlight.intake.urls")),
-    path("report/", include("harborlight.intake.public_urls")),
-    path("directory/", include("harborlight.referrals.urls")),
-    path("security/", include("harborlight.security.urls")),
-    path("audit/", include((audit_urlpatterns, "audit"))),
-    path("insights/", include("harborlight.insights.urls")),
+    *namespaced(PAGES),
     path("api/v1/", api.urls),
 ]
 

@@ -11,8 +11,8 @@ from harborlight.cases.models.records import (EventType, GoalStatus, Organisatio
 
 __all__ = [
     "CLOSED_STATUSES", "HOLD_ACTION", "OPEN_STATUSES", "Case", "CaseNote", "CaseQuerySet",
-    "CaseStatus", "EventType", "GoalStatus", "OrganisationProfile", "Person", "PersonMerge", "PersonRole",
-    "SafetyPlan", "ServiceKind", "ServiceReceived", "SupportPlan", "Task", "TaskKind",
-    "TraffickingEvent", "TraffickingStatus", "WorkflowError", "check_holder",
+    "CaseStatus", "EventType", "GoalStatus", "OrganisationProfile", "Person", "PersonMerge",
+    "PersonRole", "SafetyPlan", "ServiceKind", "ServiceReceived", "SupportPlan", "Task",
+    "TaskKind", "TraffickingEvent", "TraffickingStatus", "WorkflowError", "check_holder",
     "may_hold_cases",
 ]

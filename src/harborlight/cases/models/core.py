@@ -69,6 +69,33 @@ def check_holder(user, organisation_id: int) -> None:
         raise WorkflowError(f"{user} cannot hold cases in their role.")
 
 
+class OnACase:
+    """For records that belong to a case: they follow the case's restriction (the
+    permission layer's hooks, see :mod:`harborlight.security.permissions`)."""
+
+    @property
+    def restricted(self) -> bool:
+        return self.case.restricted
+
+    def is_assigned_to(self, user) -> bool:
+        return self.case.is_assigned_to(user)
+
+    @staticmethod
+    def restricted_filter(user) -> Q:
+        return Q(case__restricted=False) | Q(case__owner=user)
+
+
+def htcds_code_field(htcds_name: str, max_length: int = 40) -> models.CharField:
+    """An optional picklist value of the HTCDS field ``htcds_name`` (code, checked)."""
+    return models.CharField(max_length=max_length, blank=True, default="",
+                            validators=[HtcdsCode(htcds_name)], help_text=htcds_name)
+
+
+def caseworker_name_field(htcds_name: str) -> EncryptedCharField:
+    """The name of a caseworker elsewhere (HTCDS referral fields), encrypted."""
+    return EncryptedCharField(max_length=200, blank=True, default="", help_text=htcds_name)
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
@@ -183,22 +210,14 @@ class Case(models.Model):
                                               help_text="cas_ReferringOrganisation")
     incoming_referral_date = models.DateField(null=True, blank=True,
                                               help_text="cas_IncomingReferralDate")
-    referring_primary_caseworker = EncryptedCharField(
-        max_length=200, blank=True, default="", help_text="cas_ReferringPrimaryCaseWorker")
-    reason_for_incoming_referral = models.CharField(
-        max_length=40, blank=True, default="",
-        validators=[HtcdsCode("cas_ReasonForIncomingReferral")],
-        help_text="cas_ReasonForIncomingReferral")
+    referring_primary_caseworker = caseworker_name_field("cas_ReferringPrimaryCaseWorker")
+    reason_for_incoming_referral = htcds_code_field("cas_ReasonForIncomingReferral")
     incoming_referral_details = EncryptedTextField(blank=True, default="",
                                                    help_text="cas_IncomingReferralDetails")
     referred_organisation = models.CharField(max_length=200, blank=True, default="",
                                              help_text="cas_ReferredOrganisation")
-    referred_primary_caseworker = EncryptedCharField(
-        max_length=200, blank=True, default="", help_text="cas_ReferredPrimaryCaseWorker")
-    reason_for_outgoing_referral = models.CharField(
-        max_length=40, blank=True, default="",
-        validators=[HtcdsCode("cas_ReasonForOutgoingReferral")],
-        help_text="cas_ReasonForOutgoingReferral")
+    referred_primary_caseworker = caseworker_name_field("cas_ReferredPrimaryCaseWorker")
+    reason_for_outgoing_referral = htcds_code_field("cas_ReasonForOutgoingReferral")
     outgoing_referral_date = models.DateField(null=True, blank=True,
                                               help_text="cas_OutgoingReferralDate")
     outgoing_referral_details = EncryptedTextField(blank=True, default="",
@@ -344,7 +363,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(merged_into__isnull=True, erased_at__isnull=True)
 
 
-class Person(models.Model):
+class Person(OnACase, models.Model):
     """A person in a case: HTCDS Person, with the Victim (vic_) and Perpetrator (per_)
     contexts on the same row, used according to ``role``. Identifying fields are encrypted.
     """
@@ -475,17 +494,6 @@ class Person(models.Model):
     @property
     def audit_label(self) -> str:
         return f"person #{self.pk}"
-
-    @property
-    def restricted(self) -> bool:
-        return self.case.restricted
-
-    def is_assigned_to(self, user) -> bool:
-        return self.case.is_assigned_to(user)
-
-    @staticmethod
-    def restricted_filter(user) -> Q:
-        return Q(case__restricted=False) | Q(case__owner=user)
 
     @property
     def display_name(self) -> str:

@@ -11,17 +11,16 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from harborlight.cases.models.core import Case, Person
+from harborlight.cases.models.core import Case, OnACase, Person
 from harborlight.cases.validators import HtcdsCode
 from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import EncryptedCharField, EncryptedTextField
 
 
-class CaseRecord(models.Model):
+class CaseRecord(OnACase, models.Model):
     """What every record hanging off a case shares: organisation, case, permissions."""
 
     audit_sensitive = True
@@ -38,17 +37,6 @@ class CaseRecord(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def restricted(self) -> bool:
-        return self.case.restricted
-
-    def is_assigned_to(self, user) -> bool:
-        return self.case.is_assigned_to(user)
-
-    @staticmethod
-    def restricted_filter(user) -> Q:
-        return Q(case__restricted=False) | Q(case__owner=user)
 
 
 class OrganisationProfile(models.Model):

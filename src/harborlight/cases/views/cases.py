@@ -128,70 +128,47 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "cases/detail.html", context)
 
 
-def _case_step(request: HttpRequest, reference: str, form_class, act, done: str,
-               **form_kwargs) -> HttpResponse:
-    """A workflow step whose form sits on the case page; ``act(case, data)``."""
-    case = fetch(request, Case.objects.select_related("owner"), reference=reference)
-    kwargs = {name: value(case) for name, value in form_kwargs.items()}
-    return step(request, form_for(request, form_class, **kwargs),
-                lambda data: act(case, data), done=done, back=case_url(case),
-                page=form_page(request, case, "Check the form", "Save"))
+def _workflow_step(action: str, form_class, act, done: str, **form_kwargs):
+    """A workflow step whose form sits on the case page: ``act(case, data, by)``."""
+
+    @requires(action)
+    def view(request: HttpRequest, reference: str) -> HttpResponse:
+        case = fetch(request, Case.objects.select_related("owner"), reference=reference)
+        kwargs = {name: value(case) for name, value in form_kwargs.items()}
+        return step(request, form_for(request, form_class, **kwargs),
+                    lambda data: act(case, data, request.user), done=done,
+                    back=case_url(case), page=form_page(request, case, "Check the form", "Save"))
+
+    return view
 
 
-@requires("case.assign")
-def assign(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, forms.AssignForm,
-                      lambda case, d: case.assign(d["owner"], by=request.user),
-                      "Case assigned.", organisation=lambda case: case.organisation)
-
-
-@requires("case.update")
-def set_status(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, forms.StatusForm,
-                      lambda case, d: case.set_status(d["status"], by=request.user),
-                      "Status changed.")
-
-
-@requires("case.update")
-def trafficking_status(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, forms.TraffickingStatusForm,
-                      lambda case, d: case.decide_trafficking_status(
-                          d["trafficking_status"], d["decision_org"], by=request.user),
-                      "Trafficking status recorded.")
-
-
-@requires("case.update")
-def request_closure(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, forms.ClosureForm,
-                      lambda case, d: case.request_closure(d["reason"], by=request.user,
-                                                           referred=d["referred"]),
-                      "Closure requested; a supervisor will review it.")
-
-
-@requires("case.approve_closure")
-def approve_closure(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, NoInput,
-                      lambda case, d: case.approve_closure(by=request.user), "Case closed.")
-
-
-@requires("case.approve_closure")
-def reject_closure(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, NoInput,
-                      lambda case, d: case.reject_closure(by=request.user),
-                      "Closure request declined; the case stays open.")
-
-
-@requires("case.approve_closure")
-def reopen(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, NoInput,
-                      lambda case, d: case.reopen(by=request.user), "Case reopened.")
-
-
-@requires("case.update")
-def add_note(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_step(request, reference, forms.CaseNoteForm,
-                      lambda case, d: case.add_note(d["body"], by=request.user),
-                      "Note added.")
+assign = _workflow_step(
+    "case.assign", forms.AssignForm, lambda case, d, by: case.assign(d["owner"], by=by),
+    "Case assigned.", organisation=lambda case: case.organisation)
+set_status = _workflow_step(
+    "case.update", forms.StatusForm, lambda case, d, by: case.set_status(d["status"], by=by),
+    "Status changed.")
+trafficking_status = _workflow_step(
+    "case.update", forms.TraffickingStatusForm,
+    lambda case, d, by: case.decide_trafficking_status(d["trafficking_status"],
+                                                       d["decision_org"], by=by),
+    "Trafficking status recorded.")
+request_closure = _workflow_step(
+    "case.update", forms.ClosureForm,
+    lambda case, d, by: case.request_closure(d["reason"], by=by, referred=d["referred"]),
+    "Closure requested; a supervisor will review it.")
+add_note = _workflow_step(
+    "case.update", forms.CaseNoteForm, lambda case, d, by: case.add_note(d["body"], by=by),
+    "Note added.")
+# Closure decisions take no input beyond the CSRF token.
+approve_closure = _workflow_step(
+    "case.approve_closure", NoInput, lambda case, d, by: case.approve_closure(by=by),
+    "Case closed.")
+reject_closure = _workflow_step(
+    "case.approve_closure", NoInput, lambda case, d, by: case.reject_closure(by=by),
+    "Closure request declined; the case stays open.")
+reopen = _workflow_step(
+    "case.approve_closure", NoInput, lambda case, d, by: case.reopen(by=by), "Case reopened.")
 
 
 @requires("case.view")

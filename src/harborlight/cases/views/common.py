@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from harborlight.cases.models import Case
+from harborlight.pages import step
 
 
 def case_url(case_or_reference: Case | str, anchor: str = "") -> str:
@@ -27,3 +28,11 @@ def form_page(request: HttpRequest, case: Case | None, title: str, submit: str,
                        "intro": intro, "danger": danger})
 
     return render_form
+
+
+def model_form_page(request: HttpRequest, form, case: Case, title: str, submit: str, *,
+                    done: str, back: str, then=None) -> HttpResponse:
+    """A page whose model form adds or edits one record of ``case``: a plain save,
+    audited by the trail's backstop (these records have no workflow of their own)."""
+    return step(request, form, lambda data: form.save(), done=done, back=back, then=then,
+                own_page=True, page=form_page(request, case, title, submit))

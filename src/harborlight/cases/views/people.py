@@ -14,7 +14,7 @@ from harborlight.cases.duplicates import find_duplicates
 from harborlight.cases.erasure import erase_person
 from harborlight.cases.models import Case, Person, PersonMerge
 from harborlight.cases.subject_export import export_person, labelled_values
-from harborlight.cases.views.common import case_url, form_page
+from harborlight.cases.views.common import case_url, form_page, model_form_page
 from harborlight.pages import NoInput, form_for, step
 from harborlight.security.permissions import can, fetch, requires
 
@@ -35,18 +35,16 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = fetch(request, Case, reference=reference)
     form = form_for(request, forms.PersonForm,
                     instance=Person(case=case, organisation=case.organisation))
-    return step(request, form, lambda data: form.save(), done="Person added.",
-                back=case_url(case), then=person_url, own_page=True,
-                page=form_page(request, case, "Add a person", "Add person"))
+    return model_form_page(request, form, case, "Add a person", "Add person",
+                           done="Person added.", back=case_url(case), then=person_url)
 
 
 @requires("case.update")
 def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     person = _person(request, reference, pk, shows_record=True)
-    form = form_for(request, forms.PersonForm, instance=person)
-    return step(request, form, lambda data: form.save(), done="Saved.",
-                back=person_url(person), own_page=True,
-                page=form_page(request, person.case, "Edit person", "Save"))
+    return model_form_page(request, form_for(request, forms.PersonForm, instance=person),
+                           person.case, "Edit person", "Save", done="Saved.",
+                           back=person_url(person))
 
 
 @requires("case.view")

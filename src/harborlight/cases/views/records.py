@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 
 from harborlight.cases import forms
 from harborlight.cases.models import Case, SafetyPlan, SupportPlan, Task
-from harborlight.cases.views.common import case_url, form_page
+from harborlight.cases.views.common import case_url, form_page, model_form_page
 from harborlight.consent.models import Consent
 from harborlight.pages import NoInput, form_for, step
 from harborlight.security.permissions import fetch, requires
@@ -23,19 +23,12 @@ def _add_view(form_class, title: str, submit: str, done: str):
     @requires("case.update")
     def view(request: HttpRequest, reference: str) -> HttpResponse:
         case = fetch(request, Case.objects.select_related("owner"), reference=reference)
-        form = form_for(request, form_class)
-
-        def add(data: dict):
-            added = form.save(commit=False)
-            added.case, added.organisation = case, case.organisation
-            added.created_by = request.user
-            if isinstance(added, Task):
-                added.assigned_to = case.owner
-            added.save()
-            return added
-
-        return step(request, form, add, done=done, back=case_url(case), own_page=True,
-                    page=form_page(request, case, title, submit))
+        added = form_class._meta.model(case=case, organisation=case.organisation,
+                                       created_by=request.user)
+        if isinstance(added, Task):
+            added.assigned_to = case.owner
+        return model_form_page(request, form_for(request, form_class, instance=added), case,
+                               title, submit, done=done, back=case_url(case))
 
     return view
 
@@ -75,10 +68,9 @@ def support_plan_edit(request: HttpRequest, reference: str, pk: int) -> HttpResp
     """Update a goal: its plan, dates and status (achieved, paused, no longer wanted)."""
     goal = fetch(request, SupportPlan.objects.select_related("case"), shows_record=True,
                  pk=pk, case__reference=reference)
-    form = form_for(request, forms.SupportPlanForm, instance=goal)
-    return step(request, form, lambda data: form.save(), done="Goal updated.",
-                back=case_url(reference), own_page=True,
-                page=form_page(request, goal.case, "Goal", "Save goal"))
+    return model_form_page(request, form_for(request, forms.SupportPlanForm, instance=goal),
+                           goal.case, "Goal", "Save goal", done="Goal updated.",
+                           back=case_url(reference))
 
 
 @requires("case.update")
