@@ -1,3 +1,5 @@
+import pytest
+
 from harborlight.screening.contacts import identifier_hash
 from harborlight.screening.extract import extract
 from harborlight.screening.normalise import normalise
@@ -59,3 +61,42 @@ def test_it_masks_slots_in_the_text_for_templates():
 def test_it_reads_structured_contact_fields():
     found = run("no contact in text", phone="(202) 555-0143", image_hash="ABCDEF0123")
     assert sorted(item["kind"] for item in found["identifiers"]) == ["image", "phone"]
+
+
+# -- issue 13: handles only beside whole platform words ---------------------------------------
+
+def handles(text: str) -> list[str]:
+    return [item["value"] for item in run(text, reveal=True)["identifiers"]
+            if item["kind"] == "handle"]
+
+
+@pytest.mark.parametrize("text", [
+    "Texts without a name get ignored.",
+    "I reply instantly to polite texts, no lineups.",
+    "I'm on Instagram for fun but text for dates.",
+    "Not on snapchat, text only. Snapshots on request.",
+    "Ignore the fake ads; I'm online most nights; follow the lines of the map.",
+    "No kik, no email, just text 916-555-0123.",
+])
+def test_it_cuts_no_handle_out_of_ordinary_words(text):
+    assert handles(text) == []
+
+
+@pytest.mark.parametrize("text, handle", [
+    ("IG: mia_22", "mia_22"),
+    ("add my snap mia_22", "mia_22"),
+    ("Follow me on Instagram @lena.sweet", "lena.sweet"),
+    ("snapchat ➡️ sweetlena", "sweetlena"),
+    ("SC: lenab", "lenab"),
+    ("kik me: lena_b", "lena_b"),
+    ("insta - lenasweet", "lenasweet"),
+    ("telegram sweetlena", "sweetlena"),
+])
+def test_it_reads_handles_beside_platform_words(text, handle):
+    assert handles(text) == [handle]
+
+
+def test_it_does_not_read_a_handle_as_an_email():
+    found = run("Insta @its.mia or mail mia.b@example.com", reveal=True)["identifiers"]
+    assert sorted((item["kind"], item["value"]) for item in found) == [
+        ("email", "mia.b@example.com"), ("handle", "its.mia")]

@@ -55,13 +55,26 @@ def test_it_writes_the_four_documented_files(tmp_path, file_with_bad_line):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
-def test_it_reveals_full_numbers_only_when_asked(tmp_path, small_file):
+def test_it_reveals_every_contact_kind_only_when_asked(tmp_path, small_file):
     done = harborlight("screen", small_file, "--out", tmp_path / "out", "--reveal-contacts",
                        env={"HARBORLIGHT_SCREENING_KEY": "k" * 32})
     assert done.returncode == 0, done.stderr
     with open(tmp_path / "out" / "ads.csv", encoding="utf-8") as handle:
-        phones = [p for row in csv.DictReader(handle) for p in row["phones"].split(";") if p]
-    assert phones and all(re.fullmatch(r"\+(1|44)\d{10}", p) for p in phones)
+        rows = list(csv.DictReader(handle))
+
+    def values(column):
+        return [value for row in rows for value in row[column].split(";") if value]
+
+    assert values("phones") and all(re.fullmatch(r"\+(1|44)\d{10}", p)
+                                    for p in values("phones"))
+    assert values("emails") and all("***" not in e and "@" in e for e in values("emails"))
+    assert values("handles") and all("***" not in h for h in values("handles"))
+    masked = harborlight("screen", small_file, "--out", tmp_path / "masked",
+                         env={"HARBORLIGHT_SCREENING_KEY": "k" * 32})
+    assert masked.returncode == 0, masked.stderr
+    with open(tmp_path / "masked" / "ads.csv", encoding="utf-8") as handle:
+        hidden = [h for row in csv.DictReader(handle) for h in row["handles"].split(";") if h]
+    assert hidden and all(h.endswith("***") for h in hidden)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -208,18 +208,25 @@ class _Run:
                 record.masked_text = ""
 
     def settle_places(self) -> None:
-        """Stage 5: site region, area code, then the largest namesake for open places."""
+        """Stage 5: site region, area code, then the largest namesake for open places.
+
+        A village settled only by its name being unique ("Peninsula, OH", "South Bay, FL")
+        in an ad of a site whose region is elsewhere is a regional word, not a place: it is
+        dropped.
+        """
         for record in self.records[self.start:]:
-            labels, sources = list(record.places), list(record.place_sources)
+            region = self.resolver.region(record.site)
+            kept = [(text, source) for text, source in zip(record.places, record.place_sources)
+                    if not _stray_village(text, source, region)]
             for name, candidates in record.open_places:
                 mention = self.resolver.resolve(
                     places.Mention(name, None, candidates, None, None), record.site,
                     set(record.phone_states))
                 text = places.label(name, mention.state)
-                if text not in labels:
-                    labels.append(text)
-                    sources.append(mention.resolved_by)
-            record.places, record.place_sources = tuple(labels), tuple(sources)
+                if text not in {existing for existing, _source in kept}:
+                    kept.append((text, mention.resolved_by))
+            record.places = tuple(text for text, _source in kept)
+            record.place_sources = tuple(source for _text, source in kept)
             record.open_places, record.phone_states = (), ()
 
     def save(self) -> None:
@@ -254,8 +261,17 @@ class _Run:
 
 
 def _settled_states(record: AdRecord) -> list[str]:
+    """States of the places the ad settled itself, villages left out (see settle_places)."""
     return [places.state_of(text) for text, source in zip(record.places, record.place_sources)
-            if source in _SITE_EVIDENCE]
+            if source in _SITE_EVIDENCE and not _stray_village(text, source, None)]
+
+
+def _stray_village(text: str, source: str, region: str | None) -> bool:
+    """A one-ZIP town settled only because its name is unique, outside the site's region."""
+    if source != "unique" or ", " not in text:
+        return False
+    name, state = text.rsplit(", ", 1)
+    return state != region and places.town_size(name.lower(), state) <= 1
 
 
 def _hub_rows(linker: Linker, records: list[AdRecord]) -> list[dict[str, Any]]:

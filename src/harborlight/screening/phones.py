@@ -107,9 +107,9 @@ def _vocabulary() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, str]], s
         rf"(?P<digits>\d+)"
         rf"|(?<!{_LETTER})(?P<words>(?:{alternation})+)(?!{_LETTER})"
         rf"|(?<=\d)(?P<leet_after>[oil]{{1,3}})(?!{_LETTER})"
-        rf"|(?<!{_LETTER})(?P<leet_before>[oil]{{1,3}})(?=\d)"
+        rf"|(?<!{_LETTER})(?P<leet_before>[oil]{{1,3}})(?=\d|!)"
         rf"|(?<=\d)(?P<leet_between>[{between}])(?=\d)"
-        rf"|(?<=[\doil])(?P<bang>!)(?![\doil])"
+        rf"|(?<=[\doil])(?P<bang>!{{1,3}})(?![\doil!])"
         rf"|(?<=[\d)][-. ])(?P<keypad>[a-z]{{3,4}})(?=[-. ]\d)"
         rf"|(?<=\d[-. ])(?P<leet_group>[oil]{{2,4}})(?!{_LETTER})"
     )
@@ -147,8 +147,8 @@ def _keypad_item(match: re.Match, original: str | None, origin: tuple[int, ...] 
                  ) -> _Item | None:
     """Keypad letters count only when written in capitals and not an everyday word.
 
-    A group of ``o``, ``i`` and ``l`` between digit groups may also be leetspeak
-    (``555-oloo``); in capitals (``LLL``) it is kept with both readings.
+    A group of ``o``, ``i`` and ``l`` between digit groups is leetspeak first
+    (``555-oloo``, ``555-OIIO``), with the keypad reading as the alternative.
     """
     start, end = match.span()
     word = match.group()
@@ -158,7 +158,10 @@ def _keypad_item(match: re.Match, original: str | None, origin: tuple[int, ...] 
         if original is not None else word
     if not raw.isupper() or word in resources.common_words():
         return _Item(leet, start, end, "leet") if leet else None
-    return _Item("".join(_KEYPAD[letter] for letter in word), start, end, "keypad", leet)
+    keypad = "".join(_KEYPAD[letter] for letter in word)
+    if leet and "L" not in raw:  # O and I look like 0 and 1; a capital L does not
+        return _Item(leet, start, end, "leet", keypad)
+    return _Item(keypad, start, end, "keypad", leet)
 
 
 def _atoms(text: str, original: str | None, origin: tuple[int, ...] | None
@@ -178,7 +181,7 @@ def _atoms(text: str, original: str | None, origin: tuple[int, ...] | None
                 atoms.append([_Item(value, start, end, piece_kind)
                               for piece_kind, value in pieces])
         elif kind == "bang":  # "43! 555": a 1, or the end of a sentence
-            atoms.append([_Item("1", start, end, "leet", "")])
+            atoms.append([_Item("1" * (end - start), start, end, "leet", "")])
         elif kind == "keypad":
             item = _keypad_item(match, original, origin)
             if item is not None:
@@ -280,26 +283,27 @@ def _resolve_tens(items: list[_Item]) -> list[_Item]:
     return resolved
 
 
-def _readings(run: list[_Item]) -> list[list[_Item]]:
-    """Readings of a run, the likeliest first (it wins a tie).
+def _readings(run: list[_Item]) -> list[tuple[int, list[_Item]]]:
+    """Readings of a run with their rank, the likeliest first (rank 0).
 
     Digit-then-its-own-word pairs (``9nine``) are read once when most of the run is
     written that way, and twice otherwise (``6sixnine`` is 669); items with another
-    reading (keypad or leetspeak capitals, a ``!`` after a digit) are read both ways.
+    reading (keypad or leetspeak capitals, a ``!`` after a digit) are read both ways, at
+    the same rank.
     """
     collapsed, paired = _collapse_doubles(run)
     bases = [run] if paired == 0 else [collapsed, run] if paired >= 0.75 else [run, collapsed]
     readings = []
-    for base in bases:
-        readings.append(base)
+    for rank, base in enumerate(bases):
+        readings.append((rank, base))
         if any(item.alternative is not None for item in base):
-            readings.append(_alternative(base))
-    return [_resolve_tens(_resolve_hundreds(items)) for items in readings]
+            readings.append((rank, _alternative(base)))
+    return [(rank, _resolve_tens(_resolve_hundreds(items))) for rank, items in readings]
 
 
 def _alternative(items: list[_Item]) -> list[_Item]:
     """Each ambiguous item in its other reading ("" drops it: a ``!`` as punctuation)."""
-    return [replace(item, digits=item.alternative, kind="leet") if item.alternative else item
+    return [replace(item, digits=item.alternative) if item.alternative else item
             for item in items if item.alternative != ""]
 
 
@@ -342,6 +346,11 @@ def _valid_e164(digits: str, region: str) -> str | None:
     if e164.startswith("+1") and len(e164) != 12:
         return None
     return e164
+
+
+@lru_cache(maxsize=65_536)
+def _in_region(e164: str, region: str) -> bool:
+    return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) == region
 
 
 def _nanp_grouped(window: list[_Item], e164: str) -> bool:
@@ -513,11 +522,15 @@ def find_phones(text: str, region: str, *, original: str | None = None,
         if sum(len(item.digits) for item in run) < 3:
             continue
         best: list[PhoneMatch] = []
-        for reading in _readings(run):
+        best_score = (0, 0, 0)
+        for rank, reading in _readings(run):
             if sum(len(item.digits) for item in reading) >= 7:
-                score, matches = _best_windows(reading, text, region, original, origin)
-                if len(matches) > len(best):  # on a tie the likelier reading stays
-                    best = matches
+                _score, matches = _best_windows(reading, text, region, original, origin)
+                # more numbers, then the likelier reading, then more numbers in the
+                # default region; on a full tie the first reading stays
+                score = (len(matches), -rank, sum(_in_region(m.e164, region) for m in matches))
+                if matches and score > best_score:
+                    best, best_score = matches, score
         if best:
             found.extend(best)
         else:

@@ -55,6 +55,7 @@ _US_STATES = {
     "WV": "west virginia", "WI": "wisconsin", "WY": "wyoming"}
 _STATE_BY_NAME = {name: code for code, name in _US_STATES.items()}
 _STATED = re.compile(r",\s*([a-z]{2})\b")
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,/&•|]|\band\b|\by\b)\s*(?:and\s+)?")
 _FIELD_SEPARATORS = re.compile(r"[,/|;•\n]+")
 
 
@@ -71,19 +72,33 @@ class Mention:
 
 
 @lru_cache(maxsize=None)
-def gazetteer() -> dict[str, tuple[str, ...]]:
-    """Town name -> states that have a town of that name, the largest (most ZIPs) first."""
+def _gazetteer() -> tuple[dict[str, tuple[str, ...]], dict[tuple[str, str], int]]:
     text = importlib_resources.files("harborlight.screening.data").joinpath(
         "us_places.csv").read_text(encoding="utf-8")
     states: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    sizes: dict[tuple[str, str], int] = {}
     for row in csv.DictReader(io.StringIO(text)):
         states[row["name"]].append((-int(row["zips"]), row["state"]))
+        sizes[(row["name"], row["state"])] = int(row["zips"])
     names = {name: tuple(state for _zips, state in sorted(rows))
              for name, rows in states.items()}
     for alias, name in (("st ", "saint "), ("ft ", "fort "), ("mt ", "mount ")):
         for full in [n for n in names if n.startswith(name)]:
-            names.setdefault(alias + full[len(name):], names[full])
-    return names
+            short = alias + full[len(name):]
+            if short not in names:
+                names[short] = names[full]
+                sizes.update({(short, st): sizes[(full, st)] for st in names[full]})
+    return names, sizes
+
+
+def gazetteer() -> dict[str, tuple[str, ...]]:
+    """Town name -> states that have a town of that name, the largest (most ZIPs) first."""
+    return _gazetteer()[0]
+
+
+def town_size(name: str, state: str) -> int:
+    """Standard ZIP codes of the town (0 if unknown): 1 is a village, 30 a city."""
+    return _gazetteer()[1].get((name, state), 0)
 
 
 @lru_cache(maxsize=None)
@@ -119,13 +134,14 @@ def _longest_name(words: list[re.Match], index: int, text: str) -> tuple[str, in
     return None
 
 
-def _cued(words: list[re.Match], index: int, size: int, text: str, listing: bool) -> bool:
+def _cued(words: list[re.Match], index: int, size: int) -> bool:
     before = words[index - 1].group() if index > 0 else ""
     after = words[index + size].group() if index + size < len(words) else ""
-    return listing or before in _CUES_BEFORE or after in _CUES_AFTER
+    return before in _CUES_BEFORE or after in _CUES_AFTER
 
 
 def _capitalised(original: str, span: tuple[int, int]) -> bool:
+    """Whether the name starts with a capital in the original ad."""
     return original[span[0]:span[0] + 1].isupper()
 
 
@@ -140,7 +156,7 @@ def find_mentions(text: str, original: str, original_span, *, skip: Iterable[tup
     taken = list(skip)
     words = _words(text)
     found: list[tuple[str, tuple[int, int], tuple[int, int], str | None]] = []
-    index, listing_until = 0, -1
+    index, list_end = 0, -1
     while index < len(words):
         hit = _longest_name(words, index, text)
         if hit is None:
@@ -149,17 +165,18 @@ def find_mentions(text: str, original: str, original_span, *, skip: Iterable[tup
         name, size = hit
         start, end = words[index].start(), words[index + size - 1].end()
         span = original_span(start, end)
-        listing = start <= listing_until
-        accept = _cued(words, index, size, text, listing) and (
-            _capitalised(original, span) or name not in common) and not any(
-            span[0] < b and span[1] > a for a, b in taken)
-        if accept:
+        # "Oakland, Hayward, San Leandro": towns listed after a cued one count too
+        listed = list_end >= 0 and _LIST_SEPARATOR.fullmatch(text, list_end, start)
+        if name in common:  # "Spring", "Humble": a town only right after a cue
+            accept = _cued(words, index, size) and _capitalised(original, span)
+        else:
+            accept = bool(listed) or _cued(words, index, size)
+        if accept and not any(span[0] < b and span[1] > a for a, b in taken):
             stated = _STATED.match(text, end)
             state = stated.group(1).upper() if stated and stated.group(1).upper() in _US_STATES \
                 else None
             found.append((name, (start, end), span, state))
-            # "Oakland, Hayward, San Leandro": names listed after a cue are cued too
-            listing_until = end + (stated.end() - end if stated else 0) + 3
+            list_end = stated.end() if stated else end
         index += size
     return found
 
@@ -181,7 +198,8 @@ def location_states(location: str) -> tuple[list[str], set[str]]:
             states.add(_STATE_BY_NAME[segment])
         elif segment in names:
             towns.append(segment)
-            if len(names[segment]) == 1:
+            # a village named like a region ("Peninsula", "South Bay") vouches for nothing
+            if len(names[segment]) == 1 and town_size(segment, names[segment][0]) > 1:
                 states.add(names[segment][0])
     return towns, states
 

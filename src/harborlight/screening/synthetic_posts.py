@@ -216,14 +216,21 @@ PLATFORM_TRAPS = [
 ADJECTIVES = ["sweet", "bubbly", "classy", "down to earth", "easy going", "fun loving",
               "upscale", "petite", "curvy", "tall", "sophisticated", "playful", "charming",
               "elegant", "laid back", "energetic", "warm", "genuine", "polished", "witty",
-              "adventurous", "soft spoken", "chatty", "sunny", "mellow", "spontaneous"]
+              "adventurous", "soft spoken", "chatty", "sunny", "mellow", "spontaneous",
+              "silly", "nerdy", "sporty", "artsy", "bookish", "goofy", "bold", "dreamy",
+              "quirky", "loyal", "calm", "fierce", "gentle", "cheeky", "curious", "humble",
+              "radiant", "zesty", "breezy", "cozy", "daring", "earthy", "flirty", "gracious"]
 LOOKS = ["brunette", "blonde", "redhead", "latina", "girl next door", "island girl",
          "southern belle", "city girl", "bombshell", "sweetheart"]
 HOBBIES = ["good conversation", "wine and jazz", "long dinners", "museum dates", "beach walks",
            "karaoke nights", "sushi", "hiking trails", "road trips", "shopping sprees",
            "salsa dancing", "movie marathons", "coffee dates", "board games", "yoga",
            "cooking pasta", "rooftop bars", "live music", "bowling", "thrift stores",
-           "poetry", "baseball games", "farmers markets", "vinyl records", "arcades"]
+           "poetry", "baseball games", "farmers markets", "vinyl records", "arcades",
+           "roller skating", "painting", "tacos", "horror movies", "pool parties", "tennis",
+           "crossword puzzles", "ramen", "anime", "gardening", "comedy clubs", "jet skis",
+           "spa days", "jazz bars", "line dancing", "video games", "camping", "surfing",
+           "pottery", "podcasts", "pilates", "bbq", "wine tasting", "kayaking", "tarot"]
 WISHES = ["your weekend getaway", "an escape from the ordinary", "your favorite secret",
           "the perfect dinner date", "your new bestie", "a breath of fresh air",
           "the highlight of your week", "your travel buddy", "your little vacation"]
@@ -314,27 +321,83 @@ def _handle(name: str, rng: random.Random) -> str:
     return handle
 
 
+_FRAMES = [
+    "I'm {name}, a {adj} {look} who loves {hobby}.",
+    "Let me be {wish}.",
+    "{Adj} and {adj}, into {hobby} and {hobby}.",
+    "My friends say I am {adj} and a little {adj}.",
+    "Treat yourself to {hobby} with a {adj} {name}.",
+    "Nothing beats {hobby} after a long {time}, except maybe {hobby}.",
+    "Originally from {origin}, now enjoying {hobby} in the {area}.",
+    "I keep my {thing} {adj} and my {thing} even more {adj}.",
+    "Ask me about my {thing}, my {thing} or my trip to {origin}.",
+    "Weekends are for {hobby}, {hobby} and a good {drink}.",
+    "My perfect {time}: {hobby}, a {adj} {drink} and {wish}.",
+    "Still thinking about that {drink} in {origin} last {time}.",
+    "Fair warning: I laugh at my own {thing} and talk about {hobby} a lot.",
+    "You will find me {adj}, {adj} and always on time for {hobby}.",
+]
+# word lists rather than sentences: hashtags, emoji lists, clipped phrases
+_DENSE_FRAMES = [
+    "{Adj} {look}, {adj} {thing}, {hobby} and {drink}.",
+    "{Origin} {thing}, {adj} {hobby}, {drink} every {time}.",
+    "#{hobby} #{drink} #{adj} #{origin} #{thing}",
+    "{adj} x {adj} x {hobby} x {thing}",
+    "{Hobby} / {hobby} / {drink} / {origin} vibes",
+]
+ORIGINS = ["Miami", "Chicago", "Manila", "Atlanta", "Puerto Rico", "Vegas", "Denver",
+           "New Orleans", "Tijuana", "Honolulu", "Detroit", "Boston", "Memphis", "Phoenix",
+           "Nashville", "Cleveland", "San Diego", "Orlando", "Seoul", "Lima"]
+THINGS = ["playlist", "nails", "jokes", "cooking", "tattoo", "sneakers", "accent", "dog",
+          "garden", "car", "books", "dance moves", "perfume", "smile", "laugh", "camera",
+          "plants", "art", "sunglasses", "hats", "stories", "coffee order", "road trips"]
+DRINKS = ["margarita", "latte", "glass of wine", "mojito", "boba tea", "smoothie",
+          "cold brew", "champagne", "horchata", "matcha", "lemonade", "hot cocoa"]
+TIMES = ["day", "week", "night", "summer", "weekend", "shift", "winter", "month"]
+_QUIRKS = {
+    "you ": "u ", "your ": "ur ", "love": "luv", "and ": "n ", "really": "rly",
+    "with ": "wit ", "about ": "bout ", "going": "goin", "the ": "da ", "little": "lil",
+}
+
+
+def _fill(frame: str, name: str, rng: random.Random) -> str:
+    pools = {"adj": ADJECTIVES, "look": LOOKS, "hobby": HOBBIES, "wish": WISHES,
+             "origin": ORIGINS, "thing": THINGS, "drink": DRINKS, "time": TIMES,
+             "area": ["bay", "city", "hills", "valley", "suburbs", "south bay"]}
+    out = frame.replace("{name}", name)
+    while "{" in out:
+        start = out.index("{")
+        key = out[start + 1:out.index("}", start)]
+        word = rng.choice(pools[key.lower()])
+        out = out.replace("{" + key + "}", word.capitalize() if key[0].isupper() else word, 1)
+    return out
+
+
 def _personal(voice: str, name: str, rng: random.Random) -> list[str]:
-    """The poster's own sentences: these make her posts hers (and only hers)."""
-    adjectives = rng.sample(ADJECTIVES, 3)
-    hobbies = rng.sample(HOBBIES, 3)
-    sentences = [
-        f"I'm {name}, a {adjectives[0]} {rng.choice(LOOKS)} who loves {hobbies[0]}.",
-        f"Let me be {rng.choice(WISHES)}.",
-        f"{adjectives[1].capitalize()} and {adjectives[2]}, into {hobbies[1]} and {hobbies[2]}.",
-        f"My friends say I am {rng.choice(ADJECTIVES)} and a little {rng.choice(ADJECTIVES)}.",
-        f"Treat yourself to {rng.choice(HOBBIES)} with a {rng.choice(ADJECTIVES)} {name}.",
-    ]
+    """The poster's own sentences, in her own spelling: these make her posts hers."""
+    sentences = [_fill(frame, name, rng) for frame in rng.sample(_DENSE_FRAMES, 2)]
+    sentences += [_fill(frame, name, rng) for frame in rng.sample(_FRAMES, 3)]
     if voice == "bilingual":
         sentences += [f"Hola papi, soy {name}, muy {rng.choice(['linda', 'dulce', 'bonita'])}.",
-                      f"Hablo español e inglés, me encanta {rng.choice(['bailar', 'cocinar'])}."]
+                      f"Hablo español e inglés, me encanta {rng.choice(['bailar', 'cocinar'])}"
+                      f" y {rng.choice(HOBBIES)}."]
     if voice == "agency":
         sentences = [f"{name} and the girls of {rng.choice(['Velvet', 'Golden', 'Harbor'])} "
                      f"{rng.choice(['Dates', 'Company', 'Society'])} welcome you.",
-                     f"Our {adjectives[0]} ladies love {hobbies[0]} and {hobbies[1]}.",
-                     f"Booking agent answers {rng.choice(WHEN)}."]
-    rng.shuffle(sentences)
-    return sentences[:rng.randint(2, len(sentences))]
+                     _fill("Our {adj} ladies love {hobby}, {hobby} and {drink}s.", name, rng),
+                     f"Booking agent answers {rng.choice(WHEN)}.",
+                     _fill("Ask for our {adj} newcomer from {origin}.", name, rng)]
+    habits = rng.sample(sorted(_QUIRKS), rng.randint(0, 4))
+    spelled = []
+    for sentence in sentences:
+        for habit in habits:
+            sentence = sentence.replace(habit, _QUIRKS[habit])
+        spelled.append(sentence)
+    own, common = spelled[:2], spelled[2:]
+    rng.shuffle(common)
+    chosen = own + common[:rng.randint(0, len(common))]
+    rng.shuffle(chosen)
+    return chosen
 
 
 def _poster(number: int, voice: str, region: str, styles: tuple[str, ...],
