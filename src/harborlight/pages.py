@@ -43,6 +43,13 @@ def form_for(request: HttpRequest, form_class: type[forms.Form], **kwargs: Any
     return form_class(**kwargs)
 
 
+def page_query(request: HttpRequest) -> str:
+    """The list's filters as a query string without the page number, for pagination."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def show_error(request: HttpRequest, error: DomainError, form: forms.Form | None = None
                ) -> None:
     """Put a domain error on the page: on the form's field when the form has that field,

@@ -62,3 +62,12 @@ def test_it_saves_nothing_when_a_write_fails_half_way(cast, signed_in_client, mo
     response = client.post(f"/cases/{cast.own_case.reference}/notes/", {"body": "Lost?"})
     assert response.status_code == 500
     assert CaseNote.objects.count() == before
+
+
+def test_it_keeps_the_filters_when_paging(cast, signed_in_client):
+    from harborlight.cases.models import Case
+
+    Case.objects.open_many(cast.own, [Case(owner=cast.role(Role.CASEWORKER))
+                                      for _ in range(55)])
+    page = signed_in_client(cast.role(Role.CASEWORKER)).get("/cases/", {"status": "Active"})
+    assert 'href="?status=Active&amp;page=2"' in page.content.decode()

@@ -20,8 +20,8 @@ from harborlight.vocab.indicators import CODED_FIELDS, Catalog
 NEGATION_BEFORE = re.compile(
     r"\b(no|not|never|without|denies|denied|isn't|wasn't|aren't|weren't|doesn't|didn't|"
     r"don't|nothing|none|nobody|no one|neither|nor)\b(\W+\w+){0,2}\W*$", re.IGNORECASE)
+LOOKBEHIND_CHARS = 40  # how far back a negation may stand before a cue
 SENTENCE_BREAK = re.compile(r"[.!?;\n]")
-LOOKBEHIND_CHARS = 40
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from harborlight.cases.models import may_hold_cases
 from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.intake import triage
 from harborlight.intake.assist import segments
@@ -22,7 +23,7 @@ from harborlight.intake.forms import (AnswersForm, AssignForm, CatalogExtensionF
                                       CloseForm, ContactForm, HandoffForm, MergeForm,
                                       NoteForm, ReplyForm, ReviewForm)
 from harborlight.intake.models import Tip, TipStatus, TriageLevel
-from harborlight.pages import NoInput, form_for, step
+from harborlight.pages import NoInput, form_for, page_query, step
 from harborlight.security.permissions import can, fetch, requires, scope
 
 QUEUE_FILTERS = {"open": "Open", "mine": "Assigned to me", "closed": "Closed", "all": "All"}
@@ -49,6 +50,7 @@ def tip_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(tips, 50).get_page(request.GET.get("page"))
     return render(request, "intake/list.html", {
         "page": page, "show": show, "level": level, "filters": QUEUE_FILTERS,
+        "query": page_query(request),
         "levels": TriageLevel.choices, "can_create": can(request.user, "tip.create"),
         "can_manage_catalog": can(request.user, "catalog.manage")})
 
@@ -96,6 +98,7 @@ def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
         "may_update": may_update,
         "may_handoff": can(request.user, "tip.handoff", tip),
         "may_convert": may_update and can(request.user, "case.create") and not tip.case_id,
+        "holds_cases": may_hold_cases(request.user),
         "answers_form": forms.get("answers_form") or AnswersForm(initial_answers=tip.answers),
         "assign_form": forms.get("assign_form") or AssignForm(
             organisation=tip.organisation, initial={"assignee": tip.assigned_to_id}),

@@ -29,7 +29,7 @@ from harborlight.referrals.importing import ImportFailed, import_providers
 from harborlight.referrals.models import Referral, ReferralKind, ReferralStatus, ServiceProvider
 from harborlight.referrals.sending import send
 from harborlight.referrals.snapshot import fields_in
-from harborlight.pages import NoInput, form_for, step
+from harborlight.pages import NoInput, form_for, page_query, step
 from harborlight.security.permissions import can, fetch, requires, scope
 
 PAGE_SIZE = 50
@@ -138,7 +138,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         referrals = referrals.filter(status=status)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/referral_list.html",
-                  {"page": page, "box": box, "status": status,
+                  {"page": page, "box": box, "status": status, "query": page_query(request),
                    "statuses": ReferralStatus.choices})
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from harborlight.pages import page_query
 from harborlight.security.audit.chain import AuditChainBroken
 from harborlight.security.audit.models import AuditEntry
 from harborlight.security.audit.store import read_head, verify
@@ -87,9 +88,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = form.apply(entries) if form.is_valid() else entries.none()
     page = Paginator(entries.order_by("-seq"), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "head": read_head()}
+    context = {"form": form, "page": page, "query": page_query(request), "head": read_head()}
     return render(request, "audit/log.html", context, status=400 if form.errors else 200)
 
 

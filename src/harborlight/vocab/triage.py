@@ -89,8 +89,10 @@ class Question:
 
 @dataclass(frozen=True)
 class TriageRules:
-    release: str
+    """The rules file as read: its levels (most urgent first), default, questions, rules."""
+
     levels: tuple[str, ...]
+    release: str
     default_level: str
     default_explain: str
     guidance: dict
@@ -179,9 +181,10 @@ def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
             raise VocabularyError(f"{where}: rule id {rule['id']!r} is used twice")
         seen.add(rule["id"])
         _check_condition(rule["when"], f"{where} ({rule['id']})", questions)
-    return TriageRules(document.get("release", "?"), tuple(levels), default["level"],
-                       default.get("explain", ""), guidance, tuple(questions.values()),
-                       tuple(rules))
+    return TriageRules(levels=tuple(levels), release=document.get("release", "?"),
+                       default_level=default["level"],
+                       default_explain=default.get("explain", ""), guidance=guidance,
+                       questions=tuple(questions.values()), rules=tuple(rules))
 
 
 def check_rules_against_catalog(rules: TriageRules, catalog: Catalog) -> None:

@@ -69,6 +69,20 @@ def check_holder(user, organisation_id: int) -> None:
         raise WorkflowError(f"{user} cannot hold cases in their role.")
 
 
+class OrganisationRecord(models.Model):
+    """A sensitive record that belongs to one organisation and is read as part of a case:
+    audited by the trail's backstop, opened by break-glass through ``case.view``."""
+
+    audit_sensitive = True
+    view_action = "case.view"
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        abstract = True
+
+
 class OnACase:
     """For records that belong to a case: they follow the case's restriction (the
     permission layer's hooks, see :mod:`harborlight.security.permissions`)."""

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from harborlight.cases.models.core import Person, WorkflowError
+from harborlight.cases.models.core import OrganisationRecord, Person, WorkflowError
 from harborlight.security.audit.log import audited, record
 
 
@@ -22,12 +22,7 @@ class PersonMergeQuerySet(models.QuerySet):
         return self.filter(undone_at__isnull=True)
 
 
-class PersonMerge(models.Model):
-    audit_sensitive = True
-    view_action = "case.view"
-
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="+")
+class PersonMerge(OrganisationRecord):
     kept = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_kept")
     merged = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_in")
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -14,20 +14,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from harborlight.cases.models.core import Case, OnACase, Person
+from harborlight.cases.models.core import Case, OnACase, OrganisationRecord, Person
 from harborlight.cases.validators import HtcdsCode
 from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import EncryptedCharField, EncryptedTextField
 
 
-class CaseRecord(OnACase, models.Model):
+class CaseRecord(OnACase, OrganisationRecord):
     """What every record hanging off a case shares: organisation, case, permissions."""
 
-    audit_sensitive = True
-    view_action = "case.view"
-
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
                                related_name="+")

@@ -18,7 +18,7 @@ from harborlight.cases.phonetic import name_key
 from harborlight.cases.timeline import timeline
 from harborlight.cases.views.common import case_url, form_page
 from harborlight.consent.models import Consent
-from harborlight.pages import NoInput, form_for, step
+from harborlight.pages import NoInput, form_for, page_query, step
 from harborlight.security.fields import blind_lookup
 from harborlight.security.permissions import can, fetch, requires, scope
 
@@ -78,6 +78,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html",
                   {"page": page, "statuses": CaseStatus.choices, "status": status,
                    "q": query, "capped": capped, "search_limit": SEARCH_LIMIT,
+                   "query": page_query(request),
                    "can_create": can(request.user, "case.create")})
 
 
