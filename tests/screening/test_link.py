@@ -111,3 +111,16 @@ def test_it_keeps_the_first_anchor_in_the_key_index():
     assert len(index) == 40
     assert index.lookup(np.array([0, 39, 99], dtype=np.uint64)).tolist() == [100, 139, -1]
     assert len(index.runs_) <= 4
+
+
+def test_it_keeps_a_handle_shown_beside_one_posters_rotating_numbers():
+    # one poster, three numbers shown one or two at a time, a handle on some ads, and
+    # texts too short to link: the handle joins her ads, it is no hub
+    texts = [own_text(ad) for ad in range(7)]
+    handle = ("handle", "hash-handle", "@li***")
+    identifiers = [[phone(101), handle], [phone(102), handle], [phone(103), handle],
+                   [phone(101), phone(103)], [phone(102), phone(101)], [phone(101)],
+                   [phone(103), handle]]
+    linker = link(texts, identifiers)
+    assert linker.hubs_ == {}
+    assert len(set(linker.networks_.roots())) == 1

@@ -321,7 +321,8 @@ class Linker:
         for digest in sorted((d for d, c in spread.items() if c >= self.hub_min_clusters),
                              key=lambda d: (-spread[d], d)):
             ads = carriers[digest]
-            groups = self._unrelated_groups(digest, ads, identifiers, text_roots, spread)
+            groups = self._unrelated_groups(digest, ads, identifiers, text_roots, spread,
+                                            carriers)
             share = groups >= self.hub_cluster_share * len(ads)
             if groups >= self.hub_min_clusters and (share or
                                                     len(ads) >= self.hub_max_share * total):
@@ -329,22 +330,46 @@ class Linker:
         return hubs
 
     def _unrelated_groups(self, digest: str, ads: list[int], identifiers: Identifiers,
-                          text_roots: list[int], spread: dict[str, int]) -> int:
-        """Text clusters of ``ads`` with a contact of their own, merged when they share one.
+                          text_roots: list[int], spread: dict[str, int],
+                          carriers: dict[str, list[int]]) -> int:
+        """Text clusters of ``ads`` with a contact of their own, merged when their contacts
+        are one poster's: shown together on any ad, or seen only beside ``digest``.
 
         Only contacts less widespread than ``digest`` count, so two site-wide numbers shown
-        together do not vouch for each other.
+        together do not vouch for each other; and not a contact seen on several ads that
+        all carry ``digest`` too: that is one poster's second number (rotating numbers
+        beside a fixed handle), not another poster.
         """
+        own = set(ads)
         anchors: dict[int, set[str]] = defaultdict(set)
         for ad in ads:
             for kind, other, _masked in identifiers[ad]:
-                if other != digest and kind in self.link_kinds and \
-                        spread.get(other, 0) < spread[digest]:
-                    anchors[text_roots[ad]].add(other)
-        groups = UnionFind()
-        groups.add(len(anchors))
-        first_group: dict[str, int] = {}
-        for index, contacts in enumerate(anchors.values()):
-            for contact in contacts:
-                groups.union(first_group.setdefault(contact, index), index)
-        return len(set(groups.roots()))
+                if other == digest or kind not in self.link_kinds or \
+                        spread.get(other, 0) >= spread[digest]:
+                    continue
+                seen = carriers.get(other, [])
+                if len(seen) >= 2 and own.issuperset(seen):
+                    continue
+                anchors[text_roots[ad]].add(other)
+        names = sorted({contact for contacts in anchors.values() for contact in contacts})
+        index = {name: i for i, name in enumerate(names)}
+        posters = UnionFind()
+        posters.add(len(names))
+        for name in names:  # contacts shown together on some ad belong to one poster
+            for ad in carriers.get(name, []):
+                for _kind, other, _masked in identifiers[ad]:
+                    if other in index:
+                        posters.union(index[name], index[other])
+        return _groups(anchors, index, posters)
+
+
+def _groups(anchors: dict[int, set[str]], index: dict[str, int], posters: UnionFind) -> int:
+    """Clusters merged when their contacts belong to one poster."""
+    clusters = UnionFind()
+    clusters.add(len(anchors))
+    first_cluster: dict[int, int] = {}
+    for position, contacts in enumerate(anchors.values()):
+        for contact in contacts:
+            poster = posters.find(index[contact])
+            clusters.union(first_cluster.setdefault(poster, position), position)
+    return len(set(clusters.roots()))

@@ -109,7 +109,7 @@ def _vocabulary() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, str]], s
         rf"|(?<=\d)(?P<leet_after>[oil]{{1,3}})(?!{_LETTER})"
         rf"|(?<!{_LETTER})(?P<leet_before>[oil]{{1,3}})(?=\d|!)"
         rf"|(?<=\d)(?P<leet_between>[{between}])(?=\d)"
-        rf"|(?<=[\doil])(?P<bang>!{{1,3}})(?![\doil!])"
+        rf"|(?<=[\doil])(?P<bang>!{{1,3}})(?![\doil])"
         rf"|(?<=[\d)][-. ])(?P<keypad>[a-z]{{3,4}})(?=[-. ]\d)"
         rf"|(?<=\d[-. ])(?P<leet_group>[oil]{{2,4}})(?!{_LETTER})"
     )
@@ -181,7 +181,7 @@ def _atoms(text: str, original: str | None, origin: tuple[int, ...] | None
                 atoms.append([_Item(value, start, end, piece_kind)
                               for piece_kind, value in pieces])
         elif kind == "bang":  # "43! 555": a 1, or the end of a sentence
-            atoms.append([_Item("1" * (end - start), start, end, "leet", "")])
+            atoms.append([_Item("1", at, at + 1, "leet", "") for at in range(start, end)])
         elif kind == "keypad":
             item = _keypad_item(match, original, origin)
             if item is not None:
@@ -522,13 +522,14 @@ def find_phones(text: str, region: str, *, original: str | None = None,
         if sum(len(item.digits) for item in run) < 3:
             continue
         best: list[PhoneMatch] = []
-        best_score = (0, 0, 0)
+        best_score: tuple = (False,)
         for rank, reading in _readings(run):
             if sum(len(item.digits) for item in reading) >= 7:
                 _score, matches = _best_windows(reading, text, region, original, origin)
-                # more numbers, then the likelier reading, then more numbers in the
-                # default region; on a full tie the first reading stays
-                score = (len(matches), -rank, sum(_in_region(m.e164, region) for m in matches))
+                # the likelier reading that finds a number, then more numbers, then more
+                # in the default region; on a full tie the first reading stays
+                score = (bool(matches), -rank, len(matches),
+                         sum(_in_region(m.e164, region) for m in matches))
                 if matches and score > best_score:
                     best, best_score = matches, score
         if best:

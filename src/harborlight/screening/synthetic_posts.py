@@ -550,16 +550,32 @@ def _post(poster: dict[str, Any], index: int, rng: random.Random,
                       "patterns": sorted(patterns), "phone_style": style, "voice": voice}}
 
 
+class _Numbers(list):
+    """A region's fictional numbers, local ones first; a number is never given twice."""
+
+    def __init__(self, numbers: list[str], taken: set[str]):
+        super().__init__(numbers)
+        self.taken = taken
+
+    def pop(self, index: int = -1) -> str:
+        number = super().pop(index)
+        while number in self.taken:
+            number = super().pop(index)
+        self.taken.add(number)
+        return number
+
+
 def _number_pool(rng: random.Random) -> dict[str, list[str]]:
     """Fictional numbers per region, shuffled; each region falls back on the others'."""
     others = [n for n in _all_us_numbers() if n != SITE_PHONE]
+    taken: set[str] = set()
     pools = {}
     for region in REGIONS:
         local = list(_region_numbers(region))
         rng.shuffle(local)
         rest = [n for n in others if n not in set(local)]
         rng.shuffle(rest)
-        pools[region] = rest + local  # pop() takes local numbers first
+        pools[region] = _Numbers(rest + local, taken)  # pop() takes local numbers first
     return pools
 
 
