@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 from harborlight.screening.errors import ConfigProblem
 
@@ -41,6 +42,7 @@ def identifier_hash(key: bytes, kind: str, value: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
+@lru_cache(maxsize=65_536)
 def mask_phone(e164: str) -> str:
     """``+12025550143`` -> ``+1-XXX-XXX-XX43``: country code and the last two digits."""
     import phonenumbers

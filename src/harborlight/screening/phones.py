@@ -37,9 +37,7 @@ import phonenumbers
 
 from harborlight.screening import resources
 
-_LETTER = r"[^\W\d_]"
 _PLAIN_SEPARATORS = frozenset(" -().+")
-_LEET_01 = {"o": "0", "i": "1", "l": "1"}
 _KEYPAD = {letter: str(digit) for digit, letters in enumerate(
     ["", "", "abc", "def", "ghi", "jkl", "mno", "pqrs", "tuv", "wxyz"]) for letter in letters}
 
@@ -66,7 +64,7 @@ class _Item:
 # -- step 1: blank what is not a phone --------------------------------------------------------
 
 _NOT_PHONE = re.compile(
-    r"(?<!\d)(?:"
+    r"(?<!\d)(?=[\d$])(?:"
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"                        # 2026-11-23
     r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?!\d)"       # 11/23/26, 36-24-36
     r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?"         # 10:30 pm
@@ -94,7 +92,7 @@ def blank_non_phones(text: str) -> str:
 # -- steps 2 and 3: atoms and runs ------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _vocabulary() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, str]], str]:
+def _vocabulary() -> tuple[re.Pattern, dict[str, tuple[str, str]], str]:
     data = resources.numbers()
     words: dict[str, tuple[str, str]] = {}
     for section, kind in (("units", "word"), ("teens", "word"), ("tens", "tens"),
@@ -102,20 +100,9 @@ def _vocabulary() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, str]], s
         for word, value in data[section].items():
             words[word] = (kind, value)
     alternation = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    between = "".join(sorted(set(data["leet_digits"]) - {"o", "i", "l"}))
-    atom = re.compile(
-        rf"(?P<digits>\d+)"
-        rf"|(?<!{_LETTER})(?P<words>(?:{alternation})+)(?!{_LETTER})"
-        rf"|(?<=\d)(?P<leet_after>[oil]{{1,3}})(?!{_LETTER})"
-        rf"|(?<!{_LETTER})(?P<leet_before>[oil]{{1,3}})(?=\d|!)"
-        rf"|(?<=\d)(?P<leet_between>[{between}])(?=\d)"
-        rf"|(?<=[\doil])(?P<bang>!{{1,3}})(?![\doil])"
-        rf"|(?<=[\d)][-. ])(?P<keypad>[a-z]{{3,4}})(?=[-. ]\d)"
-        rf"|(?<=\d[-. ])(?P<leet_group>[oil]{{2,4}})(?!{_LETTER})"
-    )
     connectors = "|".join(map(re.escape, data["connectors"]))
     gap_after_tens = re.compile(rf"[\W_]{{0,3}}(?:{connectors})?[\W_]{{0,3}}")
-    return atom, gap_after_tens, words, alternation
+    return gap_after_tens, words, alternation
 
 
 _SPLIT_CACHE: dict[str, list[tuple[str, str]] | None] = {}
@@ -125,7 +112,7 @@ def _split_words(run: str) -> list[tuple[str, str]] | None:
     """Split a letter run made of number words into ``(kind, digits)`` pieces."""
     if run in _SPLIT_CACHE:
         return _SPLIT_CACHE[run]
-    _atom, _gap, words, alternation = _vocabulary()
+    _gap, words, alternation = _vocabulary()
     pieces = re.findall(alternation, run)
     result = [words[piece] for piece in pieces] if "".join(pieces) == run else None
     if len(_SPLIT_CACHE) < 100_000:
@@ -143,15 +130,17 @@ def _joins(gap: str, previous: _Item, gap_after_tens: re.Pattern) -> bool:
     return previous.kind == "tens" and bool(gap_after_tens.fullmatch(gap))
 
 
-def _keypad_item(match: re.Match, original: str | None, origin: tuple[int, ...] | None
-                 ) -> _Item | None:
+_TOKENS = re.compile(r"\d+|[^\W\d_]+|!+")
+_LEET_01 = {"o": "0", "i": "1", "l": "1"}
+
+
+def _keypad_item(word: str, start: int, end: int, original: str | None,
+                 origin: tuple[int, ...] | None) -> _Item | None:
     """Keypad letters count only when written in capitals and not an everyday word.
 
     A group of ``o``, ``i`` and ``l`` between digit groups is leetspeak first
     (``555-oloo``, ``555-OIIO``), with the keypad reading as the alternative.
     """
-    start, end = match.span()
-    word = match.group()
     leet = "".join(_LEET_01.get(letter, "") for letter in word)
     leet = leet if len(leet) == len(word) else None
     raw = (original[origin[start]:origin[end - 1] + 1] if origin else original[start:end]) \
@@ -164,36 +153,64 @@ def _keypad_item(match: re.Match, original: str | None, origin: tuple[int, ...] 
     return _Item(keypad, start, end, "keypad", leet)
 
 
+def _letter_items(word: str, start: int, end: int, text: str, original: str | None,
+                  origin: tuple[int, ...] | None) -> list[_Item]:
+    """A short run of letters (not number words) as leetspeak or keypad letters."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    after_group = after in "-. " and text[end + 1:end + 2].isdigit()
+    before_group = before in "-. " and start >= 2 and text[start - 2] in "0123456789)"
+    if 3 <= len(word) <= 4 and word.isascii() and before_group and after_group:
+        item = _keypad_item(word, start, end, original, origin)  # 916-KJL-0123
+        return [item] if item is not None else []
+    if len(word) <= 4 and all(letter in _LEET_01 for letter in word):
+        glued = before.isdigit() or after.isdigit() or after == "!"
+        if (glued and len(word) <= 3) or (before_group and len(word) >= 2):
+            return [_Item("".join(_LEET_01[c] for c in word), start, end, "leet")]
+    if len(word) == 1 and before.isdigit() and after.isdigit():
+        digit = resources.numbers()["leet_digits"].get(word)
+        if digit is not None:  # 5e5: leetspeak only between two digits
+            return [_Item(digit, start, end, "leet")]
+    return []
+
+
 def _atoms(text: str, original: str | None, origin: tuple[int, ...] | None
            ) -> list[list[_Item]]:
-    """Items of each atom, in order (an atom of number words gives several items)."""
-    atom, _gap, _words, _alt = _vocabulary()
-    leet = resources.numbers()["leet_digits"]
+    """Items of each atom, in order (an atom of number words gives several items).
+
+    The text is cut into runs of digits, of letters and of ``!``; each run is then
+    classified with a look at the characters around it (dictionary look-ups, cached),
+    which is several times faster than one regular expression trying every number word
+    at every position. Words longer than four letters that are not number words are
+    passed over at once: most of an ad.
+    """
     atoms: list[list[_Item]] = []
-    for match in atom.finditer(text):
-        kind = match.lastgroup
+    cache = _SPLIT_CACHE
+    for match in _TOKENS.finditer(text):
+        token = match.group()
         start, end = match.span()
-        if kind == "digits":
-            atoms.append([_Item(match.group(), start, end, "digit")])
-        elif kind == "words":
-            pieces = _split_words(match.group())
-            if pieces is not None:
-                atoms.append([_Item(value, start, end, piece_kind)
-                              for piece_kind, value in pieces])
-        elif kind == "bang":  # "43! 555": a 1, or the end of a sentence
-            atoms.append([_Item("1", at, at + 1, "leet", "") for at in range(start, end)])
-        elif kind == "keypad":
-            item = _keypad_item(match, original, origin)
-            if item is not None:
-                atoms.append([item])
+        first = token[0]
+        if first.isdigit():
+            atoms.append([_Item(token, start, end, "digit")])
+        elif first == "!":  # "43! 555": a 1, or the end of a sentence
+            if start and text[start - 1] in "0123456789oil" and not (
+                    end < len(text) and text[end] in "0123456789oil"):
+                last = min(end, start + 3)
+                atoms.append([_Item("1", at, at + 1, "leet", "") for at in range(start, last)])
         else:
-            atoms.append([_Item("".join(leet[c] for c in match.group()), start, end, "leet")])
+            pieces = cache[token] if token in cache else _split_words(token)
+            if pieces is not None:
+                atoms.append([_Item(value, start, end, kind) for kind, value in pieces])
+            elif len(token) <= 4:
+                items = _letter_items(token, start, end, text, original, origin)
+                if items:
+                    atoms.append(items)
     return atoms
 
 
 def _runs(text: str, original: str | None = None,
           origin: tuple[int, ...] | None = None) -> list[list[_Item]]:
-    _atom, gap_after_tens, _words, _alt = _vocabulary()
+    gap_after_tens, _words, _alt = _vocabulary()
     runs: list[list[_Item]] = []
     current: list[_Item] = []
     for items in _atoms(text, original, origin):

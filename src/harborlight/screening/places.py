@@ -40,6 +40,11 @@ _CUES_BEFORE = frozenset("in near at from visiting located around outside downto
                          "location locations en cerca".split())
 _CUES_AFTER = frozenset("incall incalls outcall outcalls area".split())
 _WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_UP_TO_THREE_WORDS = re.compile(r"[a-z]+(?:['’][a-z]+)?(?: [a-z]+(?:['’][a-z]+)?){0,2}")
+_CUE_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(_CUES_BEFORE, key=len, reverse=True))
+                         + r")\b[:\s]+")
+_CUE_AFTER = re.compile(r"\b(?:" + "|".join(sorted(_CUES_AFTER, key=len, reverse=True))
+                        + r")\b")
 _US_STATES = {
     "AL": "alabama", "AK": "alaska", "AZ": "arizona", "AR": "arkansas", "CA": "california",
     "CO": "colorado", "CT": "connecticut", "DE": "delaware", "DC": "district of columbia",
@@ -134,10 +139,28 @@ def _longest_name(words: list[re.Match], index: int, text: str) -> tuple[str, in
     return None
 
 
-def _cued(words: list[re.Match], index: int, size: int) -> bool:
-    before = words[index - 1].group() if index > 0 else ""
-    after = words[index + size].group() if index + size < len(words) else ""
-    return before in _CUES_BEFORE or after in _CUES_AFTER
+def _name_at(text: str, position: int) -> tuple[str, int, int] | None:
+    """The longest gazetteer name (up to three words) starting at ``position``."""
+    phrase = _UP_TO_THREE_WORDS.match(text, position)
+    if phrase is None:
+        return None
+    names = gazetteer()
+    words = phrase.group().split(" ")
+    for size in (3, 2, 1):
+        name = " ".join(words[:size])
+        if len(words) >= size and name in names:
+            return name, position, position + len(name)
+    return None
+
+
+def _candidates(text: str) -> list[int]:
+    """Where a cued town may start: after a cue word ("in", "near", "visiting",
+    "location:" ...), or up to three words before "incall"/"area"."""
+    starts = {match.end() for match in _CUE_BEFORE.finditer(text)}
+    for match in _CUE_AFTER.finditer(text):
+        before = _WORD.finditer(text, max(match.start() - 40, 0), match.start())
+        starts.update(word.start() for word in list(before)[-3:])
+    return sorted(starts)
 
 
 def _capitalised(original: str, span: tuple[int, int]) -> bool:
@@ -149,35 +172,33 @@ def find_mentions(text: str, original: str, original_span, *, skip: Iterable[tup
                   = ()) -> list[tuple[str, tuple[int, int], tuple[int, int], str | None]]:
     """Towns in free text: ``(name, span in text, original span, state written beside it)``.
 
-    ``original_span`` maps a span of ``text`` (the normalised view) to the original;
-    ``skip`` holds original spans already taken (stated names such as "ask for Katy").
+    Only places after a cue are looked up (the gazetteer has 15,000 names); towns listed
+    after a cued one ("Oakland, Hayward, San Leandro") count too, unless they are everyday
+    words. ``original_span`` maps a span of ``text`` (the normalised view) to the
+    original; ``skip`` holds original spans already taken (stated names: "ask for Katy").
     """
     common = resources.common_words()
     taken = list(skip)
-    words = _words(text)
     found: list[tuple[str, tuple[int, int], tuple[int, int], str | None]] = []
-    index, list_end = 0, -1
-    while index < len(words):
-        hit = _longest_name(words, index, text)
-        if hit is None:
-            index += 1
-            continue
-        name, size = hit
-        start, end = words[index].start(), words[index + size - 1].end()
-        span = original_span(start, end)
-        # "Oakland, Hayward, San Leandro": towns listed after a cued one count too
-        listed = list_end >= 0 and _LIST_SEPARATOR.fullmatch(text, list_end, start)
-        if name in common:  # "Spring", "Humble": a town only right after a cue
-            accept = _cued(words, index, size) and _capitalised(original, span)
-        else:
-            accept = bool(listed) or _cued(words, index, size)
-        if accept and not any(span[0] < b and span[1] > a for a, b in taken):
+    for position in _candidates(text):
+        listed = False
+        while True:
+            hit = _name_at(text, position)
+            if hit is None or (found and position < found[-1][1][1]):
+                break
+            name, start, end = hit
+            span = original_span(start, end)
+            if name in common and (listed or not _capitalised(original, span)):
+                break  # "Spring", "Humble": a town only right after a cue, in capitals
+            if any(span[0] < b and span[1] > a for a, b in taken):
+                break
             stated = _STATED.match(text, end)
-            state = stated.group(1).upper() if stated and stated.group(1).upper() in _US_STATES \
-                else None
-            found.append((name, (start, end), span, state))
-            list_end = stated.end() if stated else end
-        index += size
+            code = stated.group(1).upper() if stated else None
+            found.append((name, (start, end), span, code if code in _US_STATES else None))
+            after = _LIST_SEPARATOR.match(text, stated.end() if stated else end)
+            if after is None or after.end() == (stated.end() if stated else end):
+                break
+            position, listed = after.end(), True
     return found
 
 
