@@ -77,10 +77,23 @@ def build_leads(records: Sequence[AdRecord], linker: Linker, *, only_ads: range 
 
 
 def _text_edges_by_network(linker: Linker, network_roots: list[int]
-                           ) -> dict[int, list[tuple[int, int, float]]]:
-    grouped: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-    for a, b, similarity in linker.text_edges.tolist():
-        grouped[network_roots[int(a)]].append((int(a), int(b), similarity))
+                           ) -> dict[int, list[tuple[int, int, float, float, float]]]:
+    """Each network's text edges: ``(ad, ad, similarity, shared distinctive shingles,
+    rare share)``, the strongest first (computed for all edges at once)."""
+    edges = linker.text_edges
+    if not len(edges):
+        return {}
+    a, b = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64)
+    similarity = edges[:, 2]
+    counts = linker.shingle_counts_
+    shared = similarity * (counts[a, 1] + counts[b, 1]) / (1 + similarity)
+    shortest = np.maximum(np.minimum(counts[a, 0], counts[b, 0]), 1)
+    rare = np.minimum(shared / shortest, 1.0)
+    grouped: dict[int, list[tuple[int, int, float, float, float]]] = defaultdict(list)
+    for row in np.argsort(-shared, kind="stable").tolist():
+        grouped[network_roots[a[row]]].append(
+            (int(a[row]), int(b[row]), float(similarity[row]), float(shared[row]),
+             float(rare[row])))
     return grouped
 
 
@@ -100,18 +113,15 @@ def _shared_identifiers(ads: list[int], records: Sequence[AdRecord], hubs: dict
                   key=lambda item: (-item["ads"], item["kind"], item["hash"]))
 
 
-def _text_edge(a: int, b: int, similarity: float, records: Sequence[AdRecord],
-               linker: Linker) -> dict[str, Any]:
-    shared = linker.shared_distinctive(a, b, similarity)
-    total = min(linker.shingle_counts_[a, 0], linker.shingle_counts_[b, 0]) or 1
+def _text_edge(edge: tuple[int, int, float, float, float], records: Sequence[AdRecord]
+               ) -> dict[str, Any]:
+    a, b, similarity, shared, rare = edge
     return {"kind": "text", "ads": [records[a]["id"], records[b]["id"]],
             "similarity": round(similarity, 3),
-            "shared_distinctive_shingles": round(shared, 1),
-            "rare_share": round(min(shared / total, 1.0), 3), "_pair": (a, b)}
+            "shared_distinctive_shingles": round(shared, 1), "rare_share": round(rare, 3)}
 
 
-def support(ads: list[int], shared: list[dict[str, Any]], text_edges: list[dict[str, Any]]
-            ) -> str:
+def support(ads: list[int], shared: list[dict[str, Any]]) -> str:
     """``contact`` when shared contacts alone join every member, else ``text``."""
     position = {ad: i for i, ad in enumerate(ads)}
     forest = UnionFind()
@@ -125,13 +135,13 @@ def support(ads: list[int], shared: list[dict[str, Any]], text_edges: list[dict[
 
 
 def _lead(root: int, ads: list[int], records: Sequence[AdRecord], text_roots: list[int],
-          linker: Linker, scoring: dict[str, Any], edges: list[tuple[int, int, float]],
-          template_sample: int) -> dict[str, Any]:
+          linker: Linker, scoring: dict[str, Any],
+          edges: list[tuple[int, int, float, float, float]], template_sample: int
+          ) -> dict[str, Any]:
     hubs = getattr(linker, "hubs_", {})
     shared = _shared_identifiers(ads, records, hubs)
-    text_edges = sorted((_text_edge(a, b, s, records, linker) for a, b, s in edges),
-                        key=lambda edge: -edge["shared_distinctive_shingles"])
-    grade = support(ads, shared, text_edges)
+    text_edges = [_text_edge(edge, records) for edge in edges[:EDGES_SHOWN]]
+    grade = support(ads, shared)
     template = _template(ads, records, text_roots, linker, template_sample)
     facts = _facts(ads, records)
     evidence = _evidence(len(ads), shared, template, facts, scoring["terms"])
@@ -272,7 +282,7 @@ def _reasons(size: int, grade: str, linking: list[dict[str, Any]],
                        f"{edge['shared_distinctive_shingles']:.0f} rare word pairs, "
                        f"{edge['rare_share']:.0%} of the shorter ad)")
     if len(text_edges) > 5:
-        reasons.append(f"{len(text_edges) - 5} more text links")
+        reasons.append(f"{len(text_edges) - 5} more text links (see edges)")
     if template:
         reasons.append(f"{template['ads']} ads reuse one template with {len(template['slots'])} "
                        f"free slot(s) (compression {template['compression']:.2f}); "

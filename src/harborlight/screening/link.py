@@ -277,11 +277,6 @@ class Linker:
         if edges:
             self.edge_parts_.append(np.array(edges, dtype=np.float64))
 
-    def shared_distinctive(self, a: int, b: int, similarity: float) -> float:
-        """Estimated distinctive shingles two ads share, from their Jaccard estimate."""
-        total = self.shingle_counts_[a, 1] + self.shingle_counts_[b, 1]
-        return float(similarity * total / (1 + similarity))
-
     # -- stage 3 ---------------------------------------------------------------------------
     def finalise(self, identifiers: Identifiers) -> "Linker":
         """Judge hubs over every ad (``identifiers`` indexed like the linker's ads) and

@@ -293,16 +293,24 @@ class PlaceResolver:
             self.site_states_: dict[str, Counter] = defaultdict(Counter)
         for site, states in zip(sites, settled_states):
             self.site_states_[site].update(states)
+        self._regions: dict[str, str | None] = {}
         return self
 
     def load(self, site_states: dict[str, dict[str, int]]) -> "PlaceResolver":
         """Restore saved counts (``{site: {state: places}}``)."""
         self.site_states_ = defaultdict(Counter, {site: Counter(counts)
                                                   for site, counts in site_states.items()})
+        self._regions = {}
         return self
 
     def region(self, site: str) -> str | None:
         """The site's region: given, or the state of most of its settled places."""
+        cache = self.__dict__.setdefault("_regions", {})
+        if site not in cache:
+            cache[site] = self._region(site)
+        return cache[site]
+
+    def _region(self, site: str) -> str | None:
         given = (self.site_regions or {}).get(site)
         if given:
             return given
