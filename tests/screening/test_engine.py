@@ -1,5 +1,6 @@
 import json
 
+import pyarrow.parquet as pq
 import pytest
 
 from harborlight.screening import ConfigProblem, StateProblem, screen
@@ -87,3 +88,47 @@ def test_it_rejects_a_short_key_and_a_bad_region(key):
         screen([], key=b"short")
     with pytest.raises(ConfigProblem):
         screen([], key=key, region="Atlantis")
+
+
+# -- issue 13: what the state keeps ---------------------------------------------------------
+
+STOCK = ("Disclaimer: by contacting me you agree that you are not law enforcement or working "
+         "with any agency, and that nothing in this ad is an offer of anything other than my "
+         "time and company. Please be respectful, clean and on time, no games, serious only.")
+
+
+def stock_ads(first: int, posters: int, prefix: str) -> list[dict]:
+    words = ("amber birch cedar delta ember flint glade hazel iris jade karma lotus maple "
+             "north olive pearl quartz raven sable thyme ultra velvet willow yarrow").split()
+    return [{"id": f"{prefix}{poster}", "site": "s",
+             "body": f"{' '.join(words[(poster * 5) % 24:(poster * 5) % 24 + 2])}. {STOCK} "
+                     f"Text 916-555-01{poster:02d}"}
+            for poster in range(first, first + posters)]
+
+
+def test_it_keeps_the_boilerplate_model_in_the_state(key, tmp_path):
+    pair = stock_ads(20, 2, "new")  # two posters: stock text and a word pair each
+    alone = screen(pair, key=key, linker_params={"link_kinds": ()})
+    assert len(alone.networks) == 1  # two posters cannot tell stock text from shared text
+    screen(stock_ads(0, 12, "old"), key=key, state_dir=tmp_path)
+    later = screen(pair, key=key, state_dir=tmp_path, linker_params={"link_kinds": ()})
+    assert later.networks == []  # the state knows the stock text: nothing links them
+
+
+def test_it_undoes_an_earlier_link_when_a_number_turns_out_to_be_a_hub(key, tmp_path):
+    def ad(ident: str, own: int, words: str) -> dict:
+        return {"id": ident, "site": "s",
+                "body": f"{words} call 916-555-01{own:02d} or the line 916-555-0199"}
+
+    first = [ad("a", 10, "quiet garden kite lemon"), ad("b", 11, "brass piano ocean fern")]
+    assert len(screen(first, key=key, state_dir=tmp_path).networks) == 1
+    later = [ad(f"c{i}", 20 + i, words) for i, words in enumerate([
+        "amber violet tide", "birch marble cloud", "cedar lantern moss", "delta copper rain",
+        "ember willow stone", "flint harbor snow"])]
+    result = screen(later, key=key, state_dir=tmp_path)
+    assert [hub["masked"] for hub in result.hubs] == ["+1-XXX-XXX-XX99"]
+    assert result.networks == [] and not any(ad["network_id"] for ad in result.ads)
+    generation = json.loads((tmp_path / "current.json").read_text())["generation"]
+    parents = pq.read_table(tmp_path / generation / "ads.parquet").column(
+        "network_parent").to_pylist()
+    assert parents[:2] == [0, 1]  # a and b are no longer one network
