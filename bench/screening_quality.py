@@ -1,4 +1,4 @@
-"""Quality of the screening engine on generated ads and on the adversarial contact set.
+"""Quality of the screening engine on generated ads, the adversarial set and realistic posts.
 
 Prints, for templates with 1, 2 and 4 varying slots, the adjusted Rand index and pairwise
 precision / recall / F1 of the recovered operator clusters (noise ads count as singletons),
@@ -7,8 +7,11 @@ or handle), which shows how much the MinHash-LSH template linking carries on its
 once text-only on a harder variant (sentences swapped in 30% of ads, 3% of words with a
 typo). Then
 phone recall and precision on the adversarial set, overall and per obfuscation style.
+Last, the realistic posts of issue 13 (``screening_posts.py``): per pattern phone figures,
+handles, operators, the top 20 leads and places, for the styles seen while tuning and,
+apart, for the held-out voices and phone styles.
 
-    python bench/screening_quality.py --n 20000 --seed 1
+    python bench/screening_quality.py --n 20000 --seed 1 --posts 6000
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter, defaultdict
-from math import comb
+
+from screening_posts import pair_scores, posts, print_report
 
 from harborlight.screening import screen
 from harborlight.screening.normalise import normalise
@@ -24,20 +28,6 @@ from harborlight.screening.phones import find_phones
 from harborlight.screening.synthetic import adversarial_contacts, generate_ads
 
 KEY = b"benchmark-key-not-secret-0123456789"
-
-
-def pair_scores(truth: list[str], predicted: list[str]) -> dict[str, float]:
-    """Adjusted Rand index and pairwise precision, recall and F1 from pair counts."""
-    joint = sum(comb(v, 2) for v in Counter(zip(truth, predicted)).values())
-    true_pairs = sum(comb(v, 2) for v in Counter(truth).values())
-    found_pairs = sum(comb(v, 2) for v in Counter(predicted).values())
-    expected = true_pairs * found_pairs / comb(len(truth), 2)
-    maximum = (true_pairs + found_pairs) / 2
-    ari = (joint - expected) / (maximum - expected) if maximum != expected else 1.0
-    precision = joint / found_pairs if found_pairs else 1.0
-    recall = joint / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"ari": ari, "precision": precision, "recall": recall, "f1": f1}
 
 
 def clusters(n: int, seed: int, slots: int, text_only: bool, hard: bool = False
@@ -74,6 +64,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--adversarial", type=int, default=3000)
+    parser.add_argument("--posts", type=int, default=6000, help="realistic posts (0: skip)")
+    parser.add_argument("--posts-seed", type=int, default=5)
     args = parser.parse_args()
     print(f"generated ads: n={args.n} seed={args.seed}")
     print("| slots | links | ARI | pairwise precision | pairwise recall | pairwise F1 | secs |")
@@ -92,6 +84,11 @@ def main() -> None:
           f"precision {precision:.4f}")
     for style, (tp, fp, fn) in sorted(styles.items()):
         print(f"  {style:14s} tp={tp:3d} fp={fp:2d} fn={fn:2d}")
+    if args.posts:
+        print(f"\nrealistic posts (issue 13), seed {args.posts_seed}")
+        print_report("styles seen while tuning", posts(args.posts, args.posts_seed, False))
+        print_report("held-out voices and phone styles",
+                     posts(args.posts, args.posts_seed + 1, True))
 
 
 if __name__ == "__main__":
