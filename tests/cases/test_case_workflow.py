@@ -193,7 +193,7 @@ def test_it_shows_a_refused_transition_as_a_message_and_records_nothing(cast,
                                                                         signed_in_client):
     client = signed_in_client(cast.role(Role.SUPERVISOR))
     response = client.post(f"/cases/{cast.own_case.reference}/closure/approve/", follow=True)
-    assert b"there is no closure request to approve" in response.content
+    assert b"There is no closure request to approve." in response.content
     assert_audited("update", cast.own_case, times=0)
 
 

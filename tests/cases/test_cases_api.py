@@ -122,7 +122,7 @@ def test_it_requests_and_approves_closure_through_the_api(cast, client, casework
     again = client.post(url + "/approve", **_auth(supervisor))
     assert again.status_code == 409
     assert again.json()["errors"] == [{"field": "", "code": "workflow",
-                                       "message": "there is no closure request to approve"}]
+                                       "message": "There is no closure request to approve."}]
     assert_trail(mark)
     assert_audited("update", cast.own_case, times=2)
 

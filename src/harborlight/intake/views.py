@@ -198,7 +198,9 @@ def tip_convert(request: HttpRequest, reference: str) -> HttpResponse:
 
     return _tip_step(request, reference, NoInput, "convert_form",
                      lambda tip, data, form: tip.convert_to_case(by=request.user),
-                     lambda case: f"Opened case {case.reference} from tip {reference}.",
+                     lambda case: (f"Opened case {case.reference} from tip {reference}."
+                                   + ("" if case.owner_id else
+                                      " A supervisor assigns it to a caseworker.")),
                      "convert", then=then)
 
 

@@ -296,9 +296,9 @@ class Case(models.Model):
     def set_status(self, status: str, by) -> None:
         """Move between the open statuses; closing goes through request/approve."""
         if status not in OPEN_STATUSES:
-            raise WorkflowError("close a case by requesting closure with a reason")
+            raise WorkflowError("Close a case by requesting closure with a reason.")
         if not self.is_open:
-            raise WorkflowError("reopen a closed case first")
+            raise WorkflowError("Reopen a closed case first.")
         previous, self.status = self.status, status
         self._act(by, ["status"], change="status", previous=previous, status=status)
 
@@ -309,7 +309,7 @@ class Case(models.Model):
             raise WorkflowError(f"unknown trafficking status {status!r}")
         HtcdsCode("vic_TraffickingStatusDecisionMakingOrg")(decision_org)
         if status != TraffickingStatus.POSSIBLE and not decision_org:
-            raise WorkflowError("say which organisation decided the trafficking status")
+            raise WorkflowError("Say which organisation decided the trafficking status.")
         self.trafficking_status = status
         self.trafficking_status_decision_org = decision_org
         self.trafficking_status_decided_by = by
@@ -322,9 +322,9 @@ class Case(models.Model):
         """Ask to close with a reason (cas_ReasonForCaseClosure); a supervisor approves."""
         reason = (reason or "").strip()
         if not self.is_open:
-            raise WorkflowError("the case is already closed")
+            raise WorkflowError("The case is already closed.")
         if len(reason) < 5:
-            raise WorkflowError("give the reason for closing the case")
+            raise WorkflowError("Give the reason for closing the case.")
         self.reason_for_closure = reason
         self.closure_requested_status = (CaseStatus.CLOSED_REFERRED if referred
                                          else CaseStatus.CLOSED)
@@ -336,7 +336,7 @@ class Case(models.Model):
 
     def approve_closure(self, by, now=None) -> None:
         if not self.is_open or self.closure_requested_at is None:
-            raise WorkflowError("there is no closure request to approve")
+            raise WorkflowError("There is no closure request to approve.")
         self.status = self.closure_requested_status or CaseStatus.CLOSED
         self.closure_approved_by = by
         self.closed_at = now or timezone.now()
@@ -346,7 +346,7 @@ class Case(models.Model):
 
     def reject_closure(self, by) -> None:
         if self.closure_requested_at is None or not self.is_open:
-            raise WorkflowError("there is no closure request to reject")
+            raise WorkflowError("There is no closure request to reject.")
         self.closure_requested_at = None
         self.closure_requested_status = ""
         self.closure_requested_by = None
@@ -355,7 +355,7 @@ class Case(models.Model):
 
     def reopen(self, by) -> None:
         if self.is_open:
-            raise WorkflowError("the case is open")
+            raise WorkflowError("The case is open.")
         self.status = CaseStatus.ACTIVE
         self.closed_at = self.closure_requested_at = None
         self.closure_requested_status = ""

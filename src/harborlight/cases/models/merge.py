@@ -57,12 +57,12 @@ class PersonMerge(OrganisationRecord):
         """Merge ``merged`` into ``kept`` (same organisation, both current), audited once
         on the record kept."""
         if kept.pk == merged.pk:
-            raise WorkflowError("a record cannot be merged into itself")
+            raise WorkflowError("A record cannot be merged into itself.")
         if kept.organisation_id != merged.organisation_id:
-            raise WorkflowError("only records of one organisation can be merged")
+            raise WorkflowError("Only records of one organisation can be merged.")
         for person in (kept, merged):
             if person.merged_into_id or person.erased_at:
-                raise WorkflowError("merge only current records (not merged or erased)")
+                raise WorkflowError("Merge only current records (not merged or erased).")
         with audited():
             merged.merged_into = kept
             merged.save(update_fields=["merged_into"])
@@ -76,7 +76,7 @@ class PersonMerge(OrganisationRecord):
     def undo(self, by, now=None) -> None:
         """Separate the two records again, audited once on the record kept."""
         if self.undone_at is not None:
-            raise WorkflowError("this merge was already undone")
+            raise WorkflowError("This merge was already undone.")
         with audited():
             Person.objects.filter(pk=self.merged_id, merged_into_id=self.kept_id).update(
                 merged_into=None)
