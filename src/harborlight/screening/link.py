@@ -155,7 +155,7 @@ class Linker:
         most are the site's own.
     """
 
-    def __init__(self, *, bands: int = 16, threshold: float = 0.6, min_posters: int = 5,
+    def __init__(self, *, bands: int = 16, threshold: float = 0.5, min_posters: int = 5,
                  boilerplate_span: int = 4, min_shared: int = 6, hub_min_clusters: int = 3,
                  hub_cluster_share: float = 0.5, hub_max_share: float = 0.01,
                  link_kinds: tuple[str, ...] = LINK_KINDS):
