@@ -68,6 +68,11 @@ class TriageLevel(models.TextChoices):
     INFORMATION = "information", _("Information only")
 
 
+class MessageDirection(models.TextChoices):
+    FROM_REPORTER = "from_reporter", _("From the reporter")
+    TO_REPORTER = "to_reporter", _("Reply from the hotline")
+
+
 def levels_by_urgency() -> tuple[str, ...]:
     """Triage levels, most urgent first, as the rules file orders them."""
     return load_rules().levels
@@ -366,11 +371,6 @@ class TipNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} on {self.tip.reference}"
-
-
-class MessageDirection(models.TextChoices):
-    FROM_REPORTER = "from_reporter", _("From the reporter")
-    TO_REPORTER = "to_reporter", _("Reply from the hotline")
 
 
 class TipMessage(models.Model):

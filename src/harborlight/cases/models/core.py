@@ -29,12 +29,6 @@ from harborlight.security.policy import role_allows
 HOLD_ACTION = "case.hold"
 
 
-class WorkflowError(DomainError):
-    """A case transition that is not allowed from the case's current state."""
-
-    code = "workflow"
-
-
 class CaseStatus(models.TextChoices):
     """HTCDS cas_Status."""
 
@@ -54,6 +48,12 @@ class TraffickingStatus(models.TextChoices):
     POSSIBLE = "PossibleVictimOfTrafficking", _("Possible victim of trafficking")
     ACTUAL = "ActualVictimOfTrafficking", _("Actual victim of trafficking")
     NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
+
+
+class WorkflowError(DomainError):
+    """A case transition that is not allowed from the case's current state."""
+
+    code = "workflow"
 
 
 def may_hold_cases(user) -> bool:

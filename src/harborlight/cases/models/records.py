@@ -20,6 +20,39 @@ from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import EncryptedCharField, EncryptedTextField
 
 
+class EventType(models.TextChoices):
+    """HTCDS hte_Type."""
+
+    RECRUITMENT = "Recruitment", _("Recruitment")
+    TRANSIT = "Transit", _("Transit")
+    EXPLOITATION = "Exploitation", _("Exploitation")
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Working on it")
+    ACHIEVED = "achieved", _("Achieved")
+    PAUSED = "paused", _("Paused by the survivor")
+    DROPPED = "dropped", _("No longer wanted")
+
+
+class ServiceKind(models.TextChoices):
+    SHELTER = "shelter", _("Shelter")
+    MEDICAL = "medical", _("Medical care")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    LEGAL = "legal", _("Legal aid")
+    IMMIGRATION = "immigration", _("Immigration relief")
+    EDUCATION = "education", _("Education")
+    VOCATIONAL = "vocational", _("Vocational training and work")
+    FINANCIAL = "financial", _("Financial support")
+    SUBSTANCE_USE = "substance_use", _("Substance use support")
+    OTHER = "other", _("Other")
+
+
+class TaskKind(models.TextChoices):
+    GENERAL = "general", _("Task")
+    SAFETY_REVIEW = "safety_review", _("Safety plan review")
+
+
 class CaseRecord(OnACase, OrganisationRecord):
     """What every record hanging off a case shares: organisation, case, permissions."""
 
@@ -57,14 +90,6 @@ class OrganisationProfile(models.Model):
         return f"profile of {self.organisation}"
 
 
-class EventType(models.TextChoices):
-    """HTCDS hte_Type."""
-
-    RECRUITMENT = "Recruitment", _("Recruitment")
-    TRANSIT = "Transit", _("Transit")
-    EXPLOITATION = "Exploitation", _("Exploitation")
-
-
 class TraffickingEvent(CaseRecord):
     """One historic trafficking event (hte_): recruitment, transit or exploitation."""
 
@@ -92,13 +117,6 @@ class TraffickingEvent(CaseRecord):
         return ", ".join(p for p in (self.city, self.state, self.country) if p)
 
 
-class GoalStatus(models.TextChoices):
-    OPEN = "open", _("Working on it")
-    ACHIEVED = "achieved", _("Achieved")
-    PAUSED = "paused", _("Paused by the survivor")
-    DROPPED = "dropped", _("No longer wanted")
-
-
 class SupportPlan(CaseRecord):
     """A goal and the support towards it (HTCDS Support Plan, spl_)."""
 
@@ -117,19 +135,6 @@ class SupportPlan(CaseRecord):
 
     def __str__(self) -> str:
         return f"support plan {self.pk}"
-
-
-class ServiceKind(models.TextChoices):
-    SHELTER = "shelter", _("Shelter")
-    MEDICAL = "medical", _("Medical care")
-    MENTAL_HEALTH = "mental_health", _("Mental health")
-    LEGAL = "legal", _("Legal aid")
-    IMMIGRATION = "immigration", _("Immigration relief")
-    EDUCATION = "education", _("Education")
-    VOCATIONAL = "vocational", _("Vocational training and work")
-    FINANCIAL = "financial", _("Financial support")
-    SUBSTANCE_USE = "substance_use", _("Substance use support")
-    OTHER = "other", _("Other")
 
 
 class ServiceReceived(CaseRecord):
@@ -201,11 +206,6 @@ class SafetyPlan(CaseRecord):
         task.due_on = self.review_on
         task.save()
         return task
-
-
-class TaskKind(models.TextChoices):
-    GENERAL = "general", _("Task")
-    SAFETY_REVIEW = "safety_review", _("Safety plan review")
 
 
 class TaskQuerySet(models.QuerySet):
