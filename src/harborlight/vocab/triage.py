@@ -53,10 +53,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Reason:
+    """One rule that fired: its level, why, and the evidence (what made it fire)."""
+
+    evidence: tuple[str, ...]
     rule: str
     level: str
     explain: str
-    evidence: tuple[str, ...]
 
     def to_dict(self) -> dict:
         return {"rule": self.rule, "level": self.level, "explain": self.explain,
@@ -280,9 +282,11 @@ def decide_level(evidence: Evidence, rules: TriageRules, catalog_release: str = 
         holds, items = _evaluate(rule["when"], evidence)
         if holds:
             unique = tuple(dict.fromkeys(items))
-            reasons.append(Reason(rule["id"], rule["level"], rule["explain"], unique))
+            reasons.append(Reason(rule=rule["id"], level=rule["level"],
+                                  explain=rule["explain"], evidence=unique))
     if not reasons:
-        default = Reason("default", rules.default_level, rules.default_explain, ())
+        default = Reason(rule="default", level=rules.default_level,
+                         explain=rules.default_explain, evidence=())
         return TriageDecision(rules.default_level, (default,), rules.release,
                               catalog_release, is_default=True)
     reasons.sort(key=lambda r: rules.urgency(r.level))
