@@ -55,9 +55,9 @@ class Evidence:
 class Reason:
     """One rule that fired: its level, why, and the evidence (what made it fire)."""
 
-    evidence: tuple[str, ...]
     rule: str
     level: str
+    evidence: tuple[str, ...]
     explain: str
 
     def to_dict(self) -> dict:
