@@ -427,24 +427,22 @@ def _poster(number: int, voice: str, region: str, styles: tuple[str, ...],
 
 # -- posts ------------------------------------------------------------------------------------
 
-_CONTACT = {
-    "classy": ["Call or text {p}", "Text me at {p}", "You can reach me at {p}"],
-    "bubbly": ["📱 {p} 📱", "CALL ME {p}!!!", "txt me {p} 😘"],
-    "terse": ["txt {p}", "{p} text only", "call {p}"],
-    "bilingual": ["Llámame {p}", "Text or call {p}", "Mándame texto {p}"],
-    "listing": ["• Contact: {p}", "• Phone: {p}", "• Text: {p}"],
-    "agency": ["Book with our agent: {p}", "Reservations {p}", "Our line {p}"],
+# per voice: (greetings, contact lines)
+_VOICE_LINES = {
+    "classy": (["Good evening gentlemen.", "Hello there.", "Welcome, gentlemen."],
+               ["Call or text {p}", "Text me at {p}", "You can reach me at {p}"]),
+    "bubbly": (["HEY GUYS!!!", "Hiii loves 💕", "Hey hey hey!"],
+               ["📱 {p} 📱", "CALL ME {p}!!!", "txt me {p} 😘"]),
+    "terse": (["hey", "hi guys", "new here"], ["txt {p}", "{p} text only", "call {p}"]),
+    "bilingual": (["Hola papi!", "Hola amor.", "Hey papi!"],
+                  ["Llámame {p}", "Text or call {p}", "Mándame texto {p}"]),
+    "listing": (["• NEW PHOTOS •", "• AVAILABLE •", "• BACK IN TOWN •"],
+                ["• Contact: {p}", "• Phone: {p}", "• Text: {p}"]),
+    "agency": (["Welcome to our agency.", "Now booking.", "New faces this week."],
+               ["Book with our agent: {p}", "Reservations {p}", "Our line {p}"]),
 }
 _HANDLE_LINES = ["{w}: {h}", "{w} @{h}", "add my {w} {h}", "Follow me on {w} @{h}",
                  "{w} ➡️ {h}", "{w} - {h}"]
-_GREETINGS = {
-    "classy": ["Good evening gentlemen.", "Hello there.", "Welcome, gentlemen."],
-    "bubbly": ["HEY GUYS!!!", "Hiii loves 💕", "Hey hey hey!"],
-    "terse": ["hey", "hi guys", "new here"],
-    "bilingual": ["Hola papi!", "Hola amor.", "Hey papi!"],
-    "listing": ["• NEW PHOTOS •", "• AVAILABLE •", "• BACK IN TOWN •"],
-    "agency": ["Welcome to our agency.", "Now booking.", "New faces this week."],
-}
 
 
 def _place_line(voice: str, town: str, rng: random.Random) -> str:
@@ -476,7 +474,7 @@ def _contact(poster: dict[str, Any], rng: random.Random) -> tuple[list[str], lis
         written = PHONE_STYLES[style](number[2:], rng)
         if poster["tail"] and rng.random() < 0.8:
             written = f"{written} {poster['tail']}"
-        lines.append(rng.choice(_CONTACT[poster["voice"]]).format(p=written))
+        lines.append(rng.choice(_VOICE_LINES[poster["voice"]][1]).format(p=written))
     return lines, list(shown), style
 
 
@@ -491,16 +489,8 @@ def _post(poster: dict[str, Any], index: int, rng: random.Random,
     voice, region = poster["voice"], poster["region"]
     town = rng.choice(poster["towns"])
     places = [(town, region)]
-    lines = [rng.choice(_GREETINGS[voice])] if rng.random() < 0.6 else []
-    personal = list(poster["personal"])
-    if len(personal) > 2 and rng.random() < 0.3:
-        personal.pop(rng.randrange(len(personal)))
-    lines += [_voice(s, voice, rng) for s in personal]
     patterns = {f"voice:{voice}"}
-    if poster["measurement"]:
-        lines.append(poster["measurement"])
-        patterns.add("measurement")
-    lines.append(_place_line(voice, town, rng))
+    lines = _opening(poster, town, rng, patterns)
     if poster["travel"] and rng.random() < 0.5:
         lines.append(f"Visiting {poster['travel'][0].title()} next week.")
         places.append(poster["travel"])
@@ -508,46 +498,81 @@ def _post(poster: dict[str, Any], index: int, rng: random.Random,
         lines.append(poster["rates"])
         patterns.add("rates")
     contact, phones, style = _contact(poster, rng)
-    patterns.add(f"style:{style}")
-    if poster["tail"]:
-        patterns.add("number_tail")
+    patterns.update({f"style:{style}"} | ({"number_tail"} if poster["tail"] else set()))
     lines += contact
-    handles = []
-    if poster["handle"] and rng.random() < 0.7:
-        platform = poster["platform"]
-        template = "{w}: {h}" if platform == "SC" else rng.choice(_HANDLE_LINES)
-        lines.append(template.format(w=platform, h=poster["handle"]))
-        handles.append(poster["handle"])
-        patterns.add("handle")
+    handles = _handle_line(poster, rng, lines, patterns)
+    lines += _closing(poster, rng, patterns)
+    if with_site_phone:
+        lines.append("Trouble with this ad? Site help line 510-555-0100.")
+        phones.append(SITE_PHONE)
+        patterns.add("site_phone")
+    if any(e in line for line in lines for e in ("⭕", "💯")) or voice == "bubbly":
+        patterns.add("emoji")
+    return {"title": _title(poster, town, rng), "body": _body(poster, lines, town, rng),
+            "location": _location_field(poster, town, rng),
+            "truth": {"phones": phones, "handles": handles,
+                      "places": [list(place) for place in places],
+                      "patterns": sorted(patterns), "phone_style": style, "voice": voice}}
+
+
+def _opening(poster: dict[str, Any], town: str, rng: random.Random, patterns: set[str]
+             ) -> list[str]:
+    """Greeting, her own sentences (one dropped now and then), measurements, place."""
+    voice = poster["voice"]
+    lines = [rng.choice(_VOICE_LINES[voice][0])] if rng.random() < 0.6 else []
+    personal = list(poster["personal"])
+    if len(personal) > 2 and rng.random() < 0.3:
+        personal.pop(rng.randrange(len(personal)))
+    lines += [_voice(sentence, voice, rng) for sentence in personal]
+    if poster["measurement"]:
+        lines.append(poster["measurement"])
+        patterns.add("measurement")
+    lines.append(_place_line(voice, town, rng))
+    return lines
+
+
+def _handle_line(poster: dict[str, Any], rng: random.Random, lines: list[str],
+                 patterns: set[str]) -> list[str]:
+    if not poster["handle"] or rng.random() >= 0.7:
+        return []
+    platform = poster["platform"]
+    template = "{w}: {h}" if platform == "SC" else rng.choice(_HANDLE_LINES)
+    lines.append(template.format(w=platform, h=poster["handle"]))
+    patterns.add("handle")
+    return [poster["handle"]]
+
+
+def _closing(poster: dict[str, Any], rng: random.Random, patterns: set[str]) -> list[str]:
+    """A platform word inside an ordinary word now and then, then her stock text."""
+    lines = []
     if rng.random() < 0.25:
         lines.append(rng.choice(PLATFORM_TRAPS))
         patterns.add("platform_words")
     if poster["boilerplate"]:
         lines += poster["boilerplate"]
         patterns.add("boilerplate")
-    if with_site_phone:
-        lines.append("Trouble with this ad? Site help line 510-555-0100.")
-        phones.append(SITE_PHONE)
-        patterns.add("site_phone")
+    return lines
+
+
+def _title(poster: dict[str, Any], town: str, rng: random.Random) -> str:
     emoji = poster["emoji"]
-    if any(e in line for line in lines for e in ("⭕", "💯")) or voice == "bubbly":
-        patterns.add("emoji")
-    sep = "\n" if voice in ("terse", "listing") else " "
-    body = sep.join(lines)
-    if voice == "bubbly":
-        body = f"{emoji[0]} {body} {emoji[1]}"
-    title = rng.choice([f"{emoji[2]} {poster['name']} in {town.title()} {emoji[2]}",
-                        f"{rng.choice(ADJECTIVES).title()} {rng.choice(LOOKS)} - "
-                        f"{poster['age']}", f"New in {town.title()} {emoji[0]}",
-                        f"{poster['name']} {rng.choice(WHEN)}"])
+    return rng.choice([f"{emoji[2]} {poster['name']} in {town.title()} {emoji[2]}",
+                       f"{rng.choice(ADJECTIVES).title()} {rng.choice(LOOKS)} - "
+                       f"{poster['age']}", f"New in {town.title()} {emoji[0]}",
+                       f"{poster['name']} {rng.choice(WHEN)}"])
+
+
+def _body(poster: dict[str, Any], lines: list[str], town: str, rng: random.Random) -> str:
+    """Lines joined in the voice's way, and the site's own footer (the same on every post
+    of the site: boilerplate with a post id, the poster's age and a location)."""
+    body = ("\n" if poster["voice"] in ("terse", "listing") else " ").join(lines)
+    if poster["voice"] == "bubbly":
+        body = f"{poster['emoji'][0]} {body} {poster['emoji'][1]}"
     footer = (f"\n• Poster's age: {poster['age']}\n• Location: "
               f"{_location_field(poster, town, rng) or town.title()}\n• Post ID: "
-              f"{rng.randint(10_000_000, 99_999_999)} {REGIONS[region]['site'].split('-')[0]}")
-    return {"title": title, "body": body + footer,
-            "location": _location_field(poster, town, rng),
-            "truth": {"phones": phones, "handles": handles,
-                      "places": [list(place) for place in places],
-                      "patterns": sorted(patterns), "phone_style": style, "voice": voice}}
+              f"{rng.randint(10_000_000, 99_999_999)} "
+              f"{REGIONS[poster['region']]['site'].split('-')[0]}")
+    return body + footer
 
 
 class _Numbers(list):
@@ -573,7 +598,8 @@ def _number_pool(rng: random.Random) -> dict[str, list[str]]:
     for region in REGIONS:
         local = list(_region_numbers(region))
         rng.shuffle(local)
-        rest = [n for n in others if n not in set(local)]
+        local_set = set(local)
+        rest = [n for n in others if n not in local_set]
         rng.shuffle(rest)
         pools[region] = _Numbers(rest + local, taken)  # pop() takes local numbers first
     return pools
