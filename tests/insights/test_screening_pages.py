@@ -87,6 +87,7 @@ def test_it_audits_lead_reads_and_opens_one_tip(cast, analyst):
     lead = Lead.objects.order_by("rank").first()
     page = analyst.get(f"/insights/screening/leads/{lead.pk}/")
     assert page.status_code == 200 and lead.network_id.encode() in page.content
+    assert b"Held together by" in page.content  # the lead's support grade, in words
     assert AuditEntry.objects.filter(action="read", object_id=str(lead.pk),
                                      object_type="insights.lead").exists()
     assert analyst.post(f"/insights/screening/leads/{lead.pk}/tip/").status_code == 302

@@ -63,6 +63,8 @@ def test_it_learns_a_sites_region_and_settles_open_places_with_it():
     assert (by_phone.state, by_phone.resolved_by) == ("TX", "area code")
     guessed = resolver.resolve(open_richmond, "other", set())
     assert (guessed.state, guessed.resolved_by) == ("VA", "largest namesake")
+    houston = resolver.resolve(settle("houston", None, None, []), "other", set())
+    assert (houston.state, houston.resolved_by) == ("TX", "dominant namesake")
 
 
 def test_it_prefers_a_given_site_region():

@@ -28,8 +28,8 @@ from harborlight.screening.places import state_of
 from harborlight.screening.records import AdRecord
 from harborlight.screening.templates import build_template
 
-GRADES = {"contact": "held together by shared contacts (phone, email, image)",
-          "text": "needs a shared handle or distinctive shared text"}
+GRADES = {"contact": "shared contacts (phone, email or image) join every ad",
+          "text": "a shared handle or distinctive shared text is needed to join every ad"}
 EDGES_SHOWN = 30
 _TEMPLATE_TOKEN = re.compile(r"\[SLOT \d+\]|\S+")
 
@@ -271,7 +271,7 @@ def _evidence(size: int, shared: list[dict[str, Any]], template: dict[str, Any] 
 def _reasons(size: int, grade: str, linking: list[dict[str, Any]],
              text_edges: list[dict[str, Any]], template: dict[str, Any] | None,
              facts: dict[str, Any]) -> list[str]:
-    reasons = [f"{size} ads linked; support: {GRADES[grade]}"]
+    reasons = [f"{size} ads linked; {GRADES[grade]}"]
     for item in linking[:10]:
         reasons.append(f"{item['ads']} ads share {item['kind']} {item['masked']}")
     if len(linking) > 10:

@@ -13,7 +13,9 @@ order, and the output says which evidence it was:
 5. ``site region``: the state most of the site's ads are in (learned from the batch and
    the history, or given by the caller);
 6. ``area code``: the state of one of the ad's phone numbers;
-7. ``largest namesake``: the name with the most ZIP codes, reported as *ambiguous*.
+7. ``dominant namesake`` when one namesake has ten times the ZIP codes of any other
+   (Detroit, MI; Houston, TX), else ``largest namesake``: the one with the most ZIP codes,
+   reported as *ambiguous*.
 
 Steps 1-4 need only the ad (they run with the per-ad pipeline); 5-7 need the batch
 (:class:`PlaceResolver`). In free text a town counts only after a place cue ("in",
@@ -35,7 +37,7 @@ from importlib import resources as importlib_resources
 from harborlight.screening import resources
 
 RESOLVED_BY = ("unique", "stated", "location", "text", "site region", "area code",
-               "largest namesake", "state")
+               "dominant namesake", "largest namesake", "state")
 _CUES_BEFORE = frozenset("in near at from visiting located around outside downtown "
                          "location locations en cerca".split())
 _CUES_AFTER = frozenset("incall incalls outcall outcalls area".split())
@@ -321,7 +323,8 @@ class PlaceResolver:
         return state if count >= self.min_share * sum(counts.values()) else None
 
     def resolve(self, mention: Mention, site: str, phones: set[str]) -> Mention:
-        """Settle an open mention: site region, then area code, then largest namesake."""
+        """Settle an open mention: site region, then area code, then the namesake with the
+        most ZIP codes (ambiguous unless it dwarfs the others)."""
         if mention.state is not None:
             return mention
         region = self.region(site)
@@ -331,5 +334,9 @@ class PlaceResolver:
         if len(matching) == 1:
             return Mention(mention.name, mention.span, mention.candidates, matching[0],
                            "area code")
-        return Mention(mention.name, mention.span, mention.candidates, mention.candidates[0],
-                       "largest namesake")
+        largest = mention.candidates[0]
+        sizes = sorted((town_size(mention.name, state) for state in mention.candidates),
+                       reverse=True)
+        dominant = sizes[0] >= 10 and sizes[0] >= 10 * sizes[1]  # Detroit, MI; Houston, TX
+        return Mention(mention.name, mention.span, mention.candidates, largest,
+                       "dominant namesake" if dominant else "largest namesake")
