@@ -101,10 +101,17 @@ def networks(items: list[dict[str, Any]]) -> dict[str, Any]:
     mixed = sum(1 for lead in top if len({operator[m] for m in lead["members"]}) > 1)
     unsupported = sum(1 for lead in top if not _supported(lead))
     grades = Counter(lead["support"]["grade"] for lead in top)
+    text_only = screen(items, key=KEY, linker_params={"link_kinds": ()})
+    by_text = {ad["id"]: ad["network_id"] or f"single:{ad['id']}" for ad in text_only.ads}
     return {"scores": pair_scores(truth, predicted), "networks": len(result.networks),
+            "mixed": sum(1 for lead in result.networks
+                         if len({operator[m] for m in lead["members"]}) > 1),
             "top_mixed": mixed, "top_unsupported": unsupported, "top_grades": dict(grades),
-            "hubs": len(result.hubs), "places": places(items, by_id),
-            "boilerplate": result.summary["boilerplate_shingles"]}
+            "hubs": result.hubs, "places": places(items, by_id),
+            "boilerplate": result.summary["boilerplate_shingles"],
+            "text_only": pair_scores(truth, [by_text[item["id"]] for item in items]),
+            "text_mixed": sum(1 for lead in text_only.networks
+                              if len({operator[m] for m in lead["members"]}) > 1)}
 
 
 def _supported(lead: dict[str, Any]) -> bool:
@@ -148,10 +155,17 @@ def print_report(title: str, items: list[dict[str, Any]]) -> None:
           f"words){'; e.g. ' + examples if examples else ''}")
     found = networks(items)
     scores = found["scores"]
+    site_hub = [hub for hub in found["hubs"] if hub["masked"] == "+1-XXX-XXX-XX00"]
     print(f"operators: ARI {scores['ari']:.4f}, pairwise precision {scores['precision']:.4f}, "
           f"recall {scores['recall']:.4f}, F1 {scores['f1']:.4f}; {found['networks']} "
-          f"networks, {found['hubs']} hub identifiers, {found['boilerplate']} boilerplate "
-          f"shingles")
+          f"networks ({found['mixed']} mixing operators), {len(found['hubs'])} hub "
+          f"identifiers (site help line: "
+          f"{'hub, %d ads, %d unrelated groups' % (site_hub[0]['ads'], site_hub[0]['unrelated_groups']) if site_hub else 'not a hub'}), "
+          f"{found['boilerplate']} boilerplate runs of words")
+    text = found["text_only"]
+    print(f"text links only (no contact links): ARI {text['ari']:.4f}, pairwise precision "
+          f"{text['precision']:.4f}, recall {text['recall']:.4f}; {found['text_mixed']} "
+          f"networks mixing operators")
     print(f"top 20 leads: {found['top_mixed']} mix operators, {found['top_unsupported']} "
           f"without a shared contact or distinctive shared text; support {found['top_grades']}")
     place = found["places"]
@@ -180,6 +194,7 @@ def main() -> None:
     print_report("styles seen while tuning", posts(args.n, args.seed, held_out=False))
     print_report("held-out voices and phone styles", posts(args.n, args.seed + 1,
                                                            held_out=True))
+    print_report("a daily batch (held-out styles)", posts(2000, args.seed + 2, held_out=True))
 
 
 if __name__ == "__main__":

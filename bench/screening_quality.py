@@ -89,6 +89,7 @@ def main() -> None:
         print_report("styles seen while tuning", posts(args.posts, args.posts_seed, False))
         print_report("held-out voices and phone styles",
                      posts(args.posts, args.posts_seed + 1, True))
+        print_report("a daily batch (held-out styles)", posts(2000, args.posts_seed + 2, True))
 
 
 if __name__ == "__main__":
