@@ -59,3 +59,18 @@ def print_utility(utility: dict) -> None:
     print("  suppressed 2-way combinations by real count: " + ", ".join(
         f"{b['bucket']}: {b['suppressed_share']:.0%} of {b['real_combinations']}"
         for b in utility["suppressed_by_real_count"]))
+    shown = utility.get("reporting")
+    if shown:
+        print(f"  reporting resolution (1- and 2-way combinations of "
+              f"{', '.join(shown['columns'])}): at >= {shown['resolution']} records "
+              f"suppressed {shown['suppressed_share']:.3f} of "
+              f"{shown['real_combinations_at_resolution']:,}, fabricated "
+              f"{shown['fabricated_share']:.4f} of "
+              f"{shown['released_combinations_at_resolution']:,}; distinct combinations "
+              f"of every weight: suppressed {shown['suppressed_share_every_weight']:.3f}, "
+              f"fabricated {shown['fabricated_share_every_weight']:.4f}; record-weighted: "
+              f"suppressed {shown['suppressed_record_share']:.4f}, fabricated "
+              f"{shown['fabricated_record_share']:.4f}")
+    if "unique_copies" in utility:
+        print(f"  released records copying a record unique in the input: "
+              f"{utility['unique_copies']:.4f}")

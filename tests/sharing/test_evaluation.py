@@ -41,3 +41,31 @@ def test_it_says_when_column_triples_were_sampled():
     result = compare(wide, wide, max_length=3, max_triples=10)
     assert result["by_length"]["3"]["column_sets"] == 10
     assert result["by_length"]["3"]["column_sets_sampled"] is True
+
+
+def test_it_reports_shares_at_the_reporting_resolution_and_at_every_weight():
+    from harborlight.sharing.evaluation import reporting
+
+    real = pd.DataFrame({"a": ["x"] * 30 + ["y"] * 3 + [""] * 7,
+                         "b": ["1"] * 25 + [""] * 15})
+    # released at half the size: a=x 10 (20 scaled), a=z 10 (20 scaled), b=1 5 (10 scaled)
+    released = pd.DataFrame({"a": ["x"] * 10 + ["z"] * 10, "b": ["1"] * 5 + [""] * 15})
+    shown = reporting(real, released, ["a", "b"], resolution=20)
+    # real at >= 20: a=x (30), b=1 (25), (x, 1) (25): none missing
+    assert shown["real_combinations_at_resolution"] == 3
+    assert shown["suppressed_share"] == 0
+    # released at >= 20 once scaled: a=x, a=z: z is not in the real data
+    assert shown["released_combinations_at_resolution"] == 2
+    assert shown["fabricated_share"] == pytest.approx(1 / 2)
+    # every weight: real a=x, a=y, b=1, (x,1); a=y is lost
+    assert shown["suppressed_share_every_weight"] == pytest.approx(1 / 4)
+    assert shown["suppressed_record_share"] == pytest.approx(3 / (30 + 3 + 25 + 25))
+
+
+def test_it_counts_released_records_that_copy_a_unique_record():
+    from harborlight.sharing.evaluation import unique_copies
+
+    real = pd.DataFrame({"a": ["x", "x", "y", "z"], "b": ["1", "1", "1", "2"]})
+    released = pd.DataFrame({"a": ["x", "y", "y", "w"], "b": ["1", "1", "2", "2"]})
+    # (y, 1) is unique in the real data; (x, 1) is not
+    assert unique_copies(real, released) == pytest.approx(1 / 4)

@@ -2,7 +2,7 @@
 
 The command only parses arguments, calls :func:`harborlight.sharing.export` and prints
 counts. Engine errors become one-line :class:`UsageProblem` messages: 2 for bad usage,
-65 for input data that cannot be exported.
+65 for input data that cannot be exported, 78 when the sharing extra is not installed.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def export_command(
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from harborlight.sharing import InputProblems, ParameterError, export
+    from harborlight.sharing import InputProblems, MissingExtra, ParameterError, export
 
     if (k is None) == (epsilon is None):
         raise UsageProblem("give exactly one of --k (k-anonymity) or --epsilon "
@@ -79,6 +79,8 @@ def export_command(
         raise UsageProblem(str(problems), 65) from None
     except ParameterError as problem:
         raise UsageProblem(str(problem), 2) from None
+    except MissingExtra as problem:
+        raise UsageProblem(str(problem), 78) from None
     report = result.report
     consent = report["consent"]
     typer.echo(f"read {report['input']['records']:,} records ({report['input']['layout']}); "

@@ -21,13 +21,19 @@ fields (IOM and partners, CC BY 4.0), UN M49 regions; see ``data/README.md``.
 from harborlight.sharing.aggregates import dp_counts, protect_small_cells
 from harborlight.sharing.consent import CONSENT_FIELD
 from harborlight.sharing.dp import DPSynthesizer
-from harborlight.sharing.errors import DataFileError, InputProblems, ParameterError, SharingError
+from harborlight.sharing.errors import (
+    DataFileError,
+    InputProblems,
+    MissingExtra,
+    ParameterError,
+    SharingError,
+)
 from harborlight.sharing.export import ExportResult, export, prepare
 from harborlight.sharing.kanon import KAnonymizer
 from harborlight.sharing.reading import frame_from_records, read_table
 
 __all__ = [
     "CONSENT_FIELD", "DPSynthesizer", "DataFileError", "ExportResult", "InputProblems",
-    "KAnonymizer", "ParameterError", "SharingError", "dp_counts", "export",
+    "KAnonymizer", "MissingExtra", "ParameterError", "SharingError", "dp_counts", "export",
     "frame_from_records", "prepare", "protect_small_cells", "read_table",
 ]

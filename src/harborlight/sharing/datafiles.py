@@ -210,9 +210,15 @@ def load_anonymisation() -> dict[str, Any]:
         for qi in qis[layout]:
             _require(qi in names, relative, f"{layout}: {qi} is not a column of the layout")
             _require(qi in ladders, relative, f"{qi} has no generalisation ladder")
+        reported = raw.get("reporting", {}).get("columns", {}).get(layout, [])
+        _require(len(reported) >= 2 and set(reported) <= names, relative,
+                 f"{layout}: reporting columns must be 2 or more columns of the layout")
         for secret in raw.get("risk_secrets", {}).get(layout, []):
             _require(secret in names and secret not in qis[layout], relative,
                      f"{layout}: risk secret {secret} must be a non-quasi-identifier column")
+    resolution = raw.get("reporting", {}).get("resolution")
+    _require(isinstance(resolution, int) and resolution >= 1, relative,
+             "reporting resolution must be a whole number of records, 1 or more")
     for qi, ladder in ladders.items():
         _require(isinstance(ladder, list) and ladder, relative, f"{qi}: empty ladder")
         for step in ladder:

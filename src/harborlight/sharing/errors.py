@@ -33,3 +33,7 @@ class InputProblems(SharingError):
         if more > 0:
             shown += f"; and {more} more problem(s)"
         super().__init__(f"{len(self.problems)} problem(s) in the input: {shown}")
+
+
+class MissingExtra(SharingError, ImportError):
+    """A library of the optional ``sharing`` extra (mbi, JAX, OpenDP) is not installed."""

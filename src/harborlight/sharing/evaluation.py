@@ -12,6 +12,14 @@ an empty cell is not an attribute). For each length:
 * the same two shares weighted by record counts;
 * suppressed two-way combinations by their real count (where suppression falls).
 
+At the *reporting resolution* (``reporting``), as a synthetic data showcase reports
+them: over the 1- and 2-way combinations of the reported columns only, the share of real
+combinations weighing ``resolution`` records or more that the release lacks
+(suppressed), and the share of released combinations weighing that much once scaled to
+the input's size that the real data lacks (fabricated); beside them the same shares over
+distinct combinations of every weight and weighted by records. ``unique_copies``: the
+share of released records that copy, in every column, a record unique in the input.
+
 Two- and three-way figures over many columns are costly: all pairs are counted, but when
 there are more than ``max_triples`` triples of columns a seeded random sample of them is
 used, and the result says so.
@@ -48,10 +56,79 @@ def _counts(codes: np.ndarray, idx: tuple[int, ...], cards: list[int]) -> dict[i
     return dict(zip(uniq.tolist(), cnt.tolist()))
 
 
+def _shares(real: dict[int, int], released: dict[int, int], scale: float,
+            resolution: int) -> dict[str, int]:
+    """Counts behind the reporting shares of one column set (see the module docstring)."""
+    heavy_real = [k for k, v in real.items() if v >= resolution]
+    heavy_released = [k for k, v in released.items() if v * scale >= resolution]
+    return {
+        "real": len(real), "released": len(released),
+        "suppressed": len(real.keys() - released.keys()),
+        "fabricated": len(released.keys() - real.keys()),
+        "real_mass": sum(real.values()), "released_mass": sum(released.values()),
+        "suppressed_mass": sum(v for k, v in real.items() if k not in released),
+        "fabricated_mass": sum(v for k, v in released.items() if k not in real),
+        "heavy_real": len(heavy_real), "heavy_released": len(heavy_released),
+        "heavy_suppressed": sum(k not in released for k in heavy_real),
+        "heavy_fabricated": sum(k not in real for k in heavy_released),
+    }
+
+
+def reporting(real: pd.DataFrame, released: pd.DataFrame, columns: list[str],
+              resolution: int = 20) -> dict[str, Any]:
+    """Suppressed and fabricated shares over the 1- and 2-way combinations of
+    ``columns``: at ``resolution`` records or more (the targets), over distinct
+    combinations of every weight, and weighted by records."""
+    r_codes, s_codes, cards = _codes(real, released, columns)
+    scale = len(real) / len(released) if len(released) else 0.0
+    total: dict[str, int] = {}
+    for length in (1, 2):
+        for idx in itertools.combinations(range(len(columns)), length):
+            counts = _shares(_counts(r_codes, idx, cards), _counts(s_codes, idx, cards),
+                             scale, resolution)
+            total = {k: total.get(k, 0) + v for k, v in counts.items()}
+
+    def share(part: str, whole: str) -> float:
+        return total[part] / total[whole] if total[whole] else 0.0
+
+    return {
+        "columns": list(columns), "resolution": int(resolution),
+        "real_combinations": total["real"], "released_combinations": total["released"],
+        "real_combinations_at_resolution": total["heavy_real"],
+        "released_combinations_at_resolution": total["heavy_released"],
+        "suppressed_share": share("heavy_suppressed", "heavy_real"),
+        "fabricated_share": share("heavy_fabricated", "heavy_released"),
+        "suppressed_share_every_weight": share("suppressed", "real"),
+        "fabricated_share_every_weight": share("fabricated", "released"),
+        "suppressed_record_share": share("suppressed_mass", "real_mass"),
+        "fabricated_record_share": share("fabricated_mass", "released_mass"),
+    }
+
+
+def unique_copies(real: pd.DataFrame, released: pd.DataFrame) -> float:
+    """Share of released records equal, in every column, to a record unique in ``real``."""
+    if not len(released):
+        return 0.0
+    columns = list(real.columns)
+
+    def rows(frame: pd.DataFrame) -> pd.Series:  # one 64-bit hash per record
+        return pd.util.hash_pandas_object(frame[columns].astype(str), index=False)
+
+    seen = rows(real).value_counts()
+    unique = seen.index[seen.to_numpy() == 1]
+    return float(rows(released).isin(unique).mean())
+
+
 def compare(real: pd.DataFrame, released: pd.DataFrame, columns: list[str] | None = None,
             max_length: int = 3, max_triples: int = 200, seed: int = 0,
-            top_errors: int = 5) -> dict[str, Any]:
-    """Return utility figures of ``released`` against ``real`` (same columns, text values)."""
+            top_errors: int = 5, reporting_columns: list[str] | None = None,
+            resolution: int = 20) -> dict[str, Any]:
+    """Return utility figures of ``released`` against ``real`` (same columns, text values).
+
+    With ``reporting_columns``, the headline suppressed and fabricated shares are those at
+    the reporting resolution (:func:`reporting`); without, those of all 2-way
+    combinations of distinct values.
+    """
     columns = list(columns or real.columns)
     r_codes, s_codes, cards = _codes(real, released, columns)
     result: dict[str, Any] = {"columns": columns, "by_length": {}}
@@ -119,5 +196,10 @@ def compare(real: pd.DataFrame, released: pd.DataFrame, columns: list[str] | Non
     result["suppressed_share"] = lengths[top]["suppressed_share"]
     result["fabricated_share"] = lengths[top]["fabricated_share"]
     result["headline_length"] = int(top)
+    result["unique_copies"] = unique_copies(real[columns], released[columns])
+    if reporting_columns:
+        result["reporting"] = reporting(real, released, list(reporting_columns), resolution)
+        result["suppressed_share"] = result["reporting"]["suppressed_share"]
+        result["fabricated_share"] = result["reporting"]["fabricated_share"]
     return result
 

@@ -190,7 +190,11 @@ def export(*, out_dir: str | Path, layout: str, k: int | None = None,
         method = "differential-privacy"
 
     on_step("measuring utility (1-, 2- and 3-way marginals)")
-    utility = compare(reference, released, seed=seed or 0)
+    reporting = config["reporting"]
+    utility = compare(reference, released, seed=seed or 0,
+                      reporting_columns=[c for c in reporting["columns"][layout]
+                                         if c in reference.columns],
+                      resolution=reporting["resolution"])
 
     on_step("measuring re-identification risk")
     if len(control) == 0:

@@ -3,15 +3,20 @@
 The synthesizer promises (epsilon, delta)-DP. That promise holds only if the privacy loss
 of every mechanism that touches the records adds up to no more than the budget. Keeping
 the sum by hand beside the code once went wrong (noise calibrated for one marginal was
-applied to each of 27), so the noise itself is drawn here, and the ledger refuses a draw
-that would overspend.
+applied to each of 27), so the noise itself is drawn here, by OpenDP, and each draw is
+charged what OpenDP's own privacy map says it costs. The ledger refuses a draw that
+would overspend.
 
 Accounting is in zero-concentrated DP (zCDP), with add/remove-one-record neighbours, as in
-smartnoise-synth and Private-PGM:
+Private-PGM's mechanisms:
 
 * a Gaussian mechanism with L2 sensitivity s and noise sigma costs rho = s^2 / (2 sigma^2);
-* an exponential mechanism with parameter epsilon costs rho = epsilon^2 / 8;
-* costs add up, and (epsilon, delta) converts to rho by smartnoise's ``cdp_rho``.
+* an exponential mechanism (report noisy max with Gumbel noise) with parameter epsilon
+  costs rho = epsilon^2 / 8;
+* costs add up (zCDP composes by addition);
+* (epsilon, delta) converts to rho through OpenDP's zCDP-to-approximate-DP map:
+  :func:`rho_for` returns the largest rho whose Gaussian mechanism OpenDP certifies as
+  (epsilon, delta)-DP.
 """
 
 from __future__ import annotations
@@ -25,11 +30,29 @@ import numpy as np
 _SLACK = 1e-9
 
 
-def rho_for(epsilon: float, delta: float) -> float:
-    """Largest zCDP rho whose Gaussian mechanisms satisfy (epsilon, delta)-DP."""
-    from snsynth.utils import cdp_rho
+def _opendp():
+    import opendp.prelude as dp
 
-    return float(cdp_rho(epsilon, delta))
+    dp.enable_features("floating-point", "contrib")
+    return dp
+
+
+def epsilon_for(rho: float, delta: float) -> float:
+    """The epsilon OpenDP certifies for a sensitivity-1 Gaussian mechanism costing ``rho``."""
+    dp = _opendp()
+    space = (dp.atom_domain(T=float, nan=False), dp.absolute_distance(T=float))
+    gaussian = dp.m.make_gaussian(*space, scale=1.0 / math.sqrt(2.0 * rho))
+    approx = dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta=delta)
+    return float(approx.map(1.0)[0])
+
+
+def rho_for(epsilon: float, delta: float) -> float:
+    """Largest zCDP rho (to 1 part in 10^6) that OpenDP certifies as (epsilon, delta)-DP."""
+    low, high = 0.0, epsilon  # rho <= epsilon always
+    while high - low > 1e-6 * high:
+        middle = (low + high) / 2
+        low, high = (middle, high) if epsilon_for(middle, delta) <= epsilon else (low, middle)
+    return low
 
 
 class OverspentBudget(RuntimeError):
@@ -47,8 +70,12 @@ class PrivacyLedger:
     def spent(self) -> float:
         return float(sum(cost for _, cost in self.entries))
 
+    @property
+    def left(self) -> float:
+        return max(0.0, self.rho - self.spent)
+
     def _charge(self, what: str, cost: float) -> None:
-        if self.spent + cost > self.rho * (1 + _SLACK):
+        if not cost >= 0 or self.spent + cost > self.rho * (1 + _SLACK):
             raise OverspentBudget(f"{what} would spend rho {cost:.4g} with only "
                                   f"{self.rho - self.spent:.4g} of {self.rho:.4g} left")
         self.entries.append((what, cost))
@@ -58,21 +85,31 @@ class PrivacyLedger:
         """Return ``values`` plus Gaussian noise of scale ``sigma``, charged to the ledger.
 
         ``sensitivity`` is the L2 sensitivity of the whole vector: how far one record can
-        move it. The noise comes from OpenDP's vetted sampler, in one call.
+        move it. The noise comes from OpenDP's vetted sampler, in one call, and the charge
+        is OpenDP's privacy map of that measurement at ``sensitivity``.
         """
-        import opendp.prelude as dp
-
-        self._charge(what, sensitivity ** 2 / (2.0 * sigma ** 2))
-        dp.enable_features("floating-point", "contrib")
+        dp = _opendp()
         space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
         measurement = dp.m.make_gaussian(*space, scale=float(sigma))
+        self._charge(what, float(measurement.map(float(sensitivity))))
         flat = [float(v) for v in np.asarray(values, dtype=float).ravel()]
         return np.asarray(measurement(flat)).reshape(np.shape(values))
 
-    def exponential(self, what: str, epsilon: float) -> float:
-        """Charge one exponential mechanism with parameter ``epsilon``; return epsilon."""
-        self._charge(what, epsilon ** 2 / 8.0)
-        return epsilon
+    def select(self, what: str, scores: np.ndarray, *, epsilon: float,
+               sensitivity: float = 1.0) -> int:
+        """The exponential mechanism: the index of a high score, charged to the ledger.
+
+        OpenDP's report-noisy-max with Gumbel noise of scale 2 * sensitivity / epsilon is
+        the exponential mechanism with parameter ``epsilon``; scores may move either way
+        when a record changes (not monotonic).
+        """
+        dp = _opendp()
+        space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)),
+                 dp.linf_distance(T=float, monotonic=False))
+        measurement = dp.m.make_noisy_max(*space, dp.zero_concentrated_divergence(),
+                                          scale=2.0 * float(sensitivity) / float(epsilon))
+        self._charge(what, float(measurement.map(float(sensitivity))))
+        return int(measurement([float(s) for s in np.asarray(scores, dtype=float)]))
 
     def summary(self) -> dict[str, float]:
         """Spending per kind of measurement (the text before " #"), for the metadata."""

@@ -73,6 +73,41 @@ def _target(label: str, value: float | None, limit: float) -> str:
             f"<span class=\"{cls}\">{word}</span></p>")
 
 
+def _reporting(report: dict[str, Any]) -> str:
+    """The targets at the reporting resolution, then the same shares over distinct
+    combinations of every weight and weighted by records, each line labelled."""
+    shown = report["utility"].get("reporting")
+    if not shown:
+        return (_target("Share of real combinations suppressed",
+                        report.get("suppressed_share"), 0.10)
+                + _target("Share of released combinations fabricated",
+                          report.get("fabricated_share"), 0.01)
+                + f"<p class=\"note\">Combinations are sets of "
+                  f"{report['utility']['headline_length']} or fewer attribute values present "
+                  "together in a record (missing values excluded).</p>")
+    at = shown["resolution"]
+    columns = ", ".join(shown["columns"])
+    return (_target(f"Real combinations of {at} or more records suppressed",
+                    shown["suppressed_share"], 0.10)
+            + _target(f"Released combinations of {at} or more records (scaled to the input) "
+                      "fabricated", shown["fabricated_share"], 0.01)
+            + f"<p class=\"note\">At the reporting resolution, as a synthetic data showcase "
+              f"reports: every combination of one or two values of {html.escape(columns)} "
+              f"(missing values are not attributes), counting those of {at} records or "
+              "more.</p>"
+            + "<p>The same shares at every weight and weighted by records:</p>"
+            + _table(["measure", "suppressed", "fabricated"], [
+                [f"combinations of {at} or more records (the targets)",
+                 Share(shown["suppressed_share"]), Share(shown["fabricated_share"])],
+                ["distinct combinations of every weight",
+                 Share(shown["suppressed_share_every_weight"]),
+                 Share(shown["fabricated_share_every_weight"])],
+                ["weighted by records", Share(shown["suppressed_record_share"]),
+                 Share(shown["fabricated_record_share"])]])
+            + f"<p>Released records that copy a record unique in the input: "
+              f"{Share(report['utility']['unique_copies']):.2%}.</p>")
+
+
 def render_html(report: dict[str, Any]) -> str:
     """Render ``report`` as one self-contained HTML page."""
     method = report["method"]
@@ -92,14 +127,7 @@ def render_html(report: dict[str, Any]) -> str:
         "k": report["k"], "epsilon": report["epsilon"], "delta": report["delta"],
     }
     parts.append("<h2>Summary</h2>" + _pairs(summary))
-    parts.append(_target("Share of real combinations suppressed",
-                         report.get("suppressed_share"), 0.10))
-    parts.append(_target("Share of released combinations fabricated",
-                         report.get("fabricated_share"), 0.01))
-    parts.append(f"<p class=\"note\">Combinations are sets of "
-                 f"{report['utility']['headline_length']} or fewer attribute values present "
-                 "together in a record (missing values excluded), as in the synthetic data "
-                 "showcase behind CTDC's releases.</p>")
+    parts.append(_reporting(report))
     consent = report["consent"]
     parts.append("<h2>Consent</h2>" + _pairs({
         "basis": consent["basis"], "records excluded": consent["records_excluded"],
