@@ -198,6 +198,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One date format per language for every page (harborlight/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["harborlight.formats"]
 TIME_ZONE = env_str("HARBORLIGHT_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
