@@ -28,13 +28,23 @@ def consent(cast, purpose, fields):
     return Consent.objects.create(
         organisation=cast.own, case=cast.own_case, purpose=purpose, fields_allowed=fields,
         method=ConsentMethod.WRITTEN, retention_explained=True, withdrawal_explained=True,
-        recorded_by=cast.role(Role.CASEWORKER))
+        recipient_kind="any", recorded_by=cast.role(Role.CASEWORKER))
+
+
+def choose_provider(site, case, provider_name: str, kind: str = "refer"):
+    """Step one of sending: choosing from the directory submits the choice (script), and
+    the page that follows says what the consent on file allows."""
+    site.goto(f"/directory/cases/{case.reference}/{kind}/")
+    select = site.page.locator("select[name=provider]")
+    option = select.locator("option", has_text=provider_name).first.get_attribute("value")
+    with site.page.expect_navigation():
+        select.select_option(option)
+    site.check_accessibility()
 
 
 def send_referral(site, case, provider_name: str):
-    site.goto(f"/directory/cases/{case.reference}/refer/")
+    choose_provider(site, case, provider_name)
     page = site.page
-    page.get_by_label("Refer to").select_option(label=provider_name)
     page.get_by_label("Reason for referral").select_option("AdditionalServicesRequired")
     page.get_by_label("Shelter and housing").check()
     page.get_by_label("Arrangements and logistics").fill("Arrives by bus at 6 pm.")
@@ -48,7 +58,7 @@ def test_it_refers_to_a_second_organisation_which_accepts_and_sees_only_consente
     send_referral(sender, cast.own_case, "Other Shelter intake")
     referral = Referral.objects.get()
     assert sender.path == f"/directory/referrals/{referral.reference}/"
-    assert "Sent" in sender.text() and "First Name" in sender.text()
+    assert "Waiting for an answer" in sender.text() and "First name" in sender.text()
 
     receiver = signed_in(cast.outsiders[Role.CASEWORKER])
     receiver.goto("/directory/referrals/?box=incoming")
@@ -80,8 +90,11 @@ def test_it_refers_to_a_second_organisation_which_accepts_and_sees_only_consente
 
 def test_it_refuses_to_refer_without_consent_and_says_why(signed_in, cast, partner):
     site = signed_in(cast.role(Role.CASEWORKER))
-    send_referral(site, cast.own_case, "Other Shelter intake")
-    assert "No active consent" in site.text()
+    choose_provider(site, cast.own_case, "Other Shelter intake")
+    assert "No consent on file covers sending this case to Other Shelter" in site.text()
+    assert site.page.get_by_role("button", name="Send the referral").count() == 0
+    assert site.page.get_by_role("link", name="Record the survivor's consent for Other "
+                                               "Shelter").is_visible()
     assert not Referral.objects.exists()
 
 
@@ -123,12 +136,11 @@ def test_it_serves_the_directory_pages_accessibly(signed_in, cast, partner):
 
     consent(cast, ConsentPurpose.TRANSFER, [])
     supervisor = signed_in(cast.role(Role.SUPERVISOR))
-    supervisor.goto(f"/directory/cases/{cast.own_case.reference}/transfer/")
-    supervisor.page.get_by_label("Transfer to").select_option(label="Other Shelter intake")
+    choose_provider(supervisor, cast.own_case, "Other Shelter intake", kind="transfer")
     supervisor.page.get_by_label("Reason for referral").select_option("Other")
     supervisor.submit("Send the transfer", status=200)
     assert "Transfer of the whole case" in supervisor.text()
-    supervisor.goto("/directory/referrals/?box=incoming")
+    supervisor.goto("/directory/referrals/?box=outgoing")
 
     partner_supervisor = signed_in(cast.outsiders[Role.SUPERVISOR])
     transfer = Referral.objects.get(kind="transfer")

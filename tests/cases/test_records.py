@@ -4,6 +4,7 @@ the events timeline, and consent recorded and withdrawn."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -121,7 +122,10 @@ def test_it_draws_events_on_a_timeline_in_date_order(cast, signed_in_client):
         assert_audited("create", event)
     page = client.get(f"/cases/{cast.own_case.reference}/").content.decode()
     assert "<svg" in page and 'role="img"' in page and "style=" not in page
-    assert page.index("Recruitment 2023-01") < page.index("Exploitation 2024-06")
+    assert page.index("Recruitment Jan 2023") < page.index("Exploitation Jun 2024")
+    # Labels at either end are anchored on their mark's side, so none is cut off.
+    assert 'text-anchor="start" font-size="12" fill="#222222">Recruitment Jan 2023' in page
+    assert 'text-anchor="end" font-size="12" fill="#222222">Exploitation Jun 2024' in page
     assert "<rect" not in page.split("<svg")[1].split("</svg>")[0]  # undated transit not drawn
     assert "Date unknown: Transit in Monterrey" in page
 
@@ -137,6 +141,7 @@ def test_it_records_consent_that_then_opens_the_disclosure_gate(cast, signed_in_
     response = client.post(url(cast, "consents/new/"), {
         "person": person.pk, "purpose": "referral", "method": "verbal",
         "retention_explained": "on", "withdrawal_explained": "on",
+        "recipient_choice": "other", "recipient_name": "Safe Passage Shelter",
         "wording": "Yes, to the shelter only",
         "fields_allowed": ["prs_FirstName", "prs_MobilePhone"]})
     assert response.status_code == 302
@@ -159,10 +164,68 @@ def test_it_refuses_consent_when_retention_and_withdrawal_were_not_explained(cas
                                                                            signed_in_client):
     person = cast.own_case.persons.get()
     response = signed_in_client(cast.role(Role.CASEWORKER)).post(url(cast, "consents/new/"), {
-        "person": person.pk, "purpose": "referral", "method": "verbal"})
+        "person": person.pk, "purpose": "referral", "method": "verbal",
+        "recipient_choice": "any"})
     assert response.status_code == 400 and not Consent.objects.exists()
     assert b"only informed once how long we keep the data" in response.content
     assert_audited("create", object_type="consent.consent", times=0)
+
+
+CONSENT = {"purpose": "referral", "method": "verbal", "retention_explained": "on",
+           "withdrawal_explained": "on", "recipient_choice": "any"}
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"recipient_choice": ""}, "recipient_choice", "Choose who may receive it."),
+    ({"recipient_choice": "other"}, "recipient_name", "Type the name of who may receive it."),
+    ({"recipient_choice": "provider:999999"}, "recipient_choice", "Select a valid choice"),
+    ({"purpose": "marketing"}, "purpose", "Select a valid choice"),
+    ({"fields_allowed": ["prs_FirstName", "not_a_field"]}, "fields_allowed",
+     "Select a valid choice"),
+    ({"expires_on": "2001-01-01"}, "expires_on", "Choose a date after today"),
+    ({"expires_on": "someday"}, "expires_on", "Enter a valid date"),
+    ({"method": ""}, "method", "This field is required"),
+])
+def test_it_refuses_bad_consent_input_beside_the_field(cast, signed_in_client, change, field,
+                                                      message):
+    person = cast.own_case.persons.get()
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
+    response = client.post(url(cast, "consents/new/"), {"person": person.pk, **CONSENT,
+                                                        **change})
+    assert response.status_code == 400 and not Consent.objects.exists()
+    assert message in response.context["form"].errors[field][0]
+    assert message.encode() in response.content.replace(b"&quot;", b'"')
+    assert_trail(mark)
+
+
+def test_it_ticks_a_preset_without_saving_anything(cast, signed_in_client):
+    person = cast.own_case.persons.get()
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    mark = audit_mark()
+    response = client.post(url(cast, "consents/new/"), {
+        "person": person.pk, "recipient_choice": "other", "recipient_name": "Casa Segura",
+        "wording": "She said yes to the shelter", "preset": "shelter"})
+    assert response.status_code == 200 and not Consent.objects.exists()
+    assert_trail(mark)
+    page = response.content.decode()
+    assert 'value="prs_MobilePhone" id="id_fields_allowed_prs_MobilePhone" checked' in page
+    assert 'value="prs_Birthdate" id="id_fields_allowed_prs_Birthdate">' in page
+    assert 'value="Casa Segura"' in page and "She said yes to the shelter" in page
+    assert '<option value="referral" selected>' in page
+    assert "errorlist" not in page, "a preset is not a save: nothing is reported missing"
+
+
+def test_it_shows_the_consent_form_in_words_not_codes(cast, signed_in_client):
+    page = signed_in_client(cast.role(Role.CASEWORKER)).get(
+        url(cast, "consents/new/")).content.decode()
+    text = page.split('<main')[1].split('</main>')[0]
+    visible = re.sub(r"<[^>]+>", " ", text)
+    assert not re.search(r"\b(prs|vic|cas|per|ref|org|hte|spl|cco)_[A-Z]", visible)
+    for group in ("Who they are", "Contact details", "Story and history",
+                  "Health and support needs", "Immigration and documents"):
+        assert f"<legend>{group}</legend>" in page
+    assert '<option value="" selected>Choose who may receive it</option>' in page
 
 
 def test_it_offers_only_this_cases_people_as_consent_givers(cast, signed_in_client):

@@ -26,7 +26,44 @@ def test_it_shows_the_consent_on_file_before_sending(cast, signed_in_client, par
     assert response.status_code == 200
     assert_trail(mark)  # the form is not a read of the case, nor an act
     content = response.content.decode()
-    assert "for Other Shelter" in content and "shares First Name" in content
+    assert "To Other Shelter, recorded" in content and "Who they are: First name." in content
+    assert "prs_FirstName" not in content
+
+
+def test_it_explains_why_a_consent_does_not_cover_the_chosen_provider(
+        cast, signed_in_client, partner_entry, give_consent):
+    """The dead end of issue 11: a name typed by hand against the directory's entry."""
+    give_consent(ConsentPurpose.REFERRAL, ["prs_FirstName"], recipient="Other Shelter intke")
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    page = client.get(f"/directory/cases/{cast.own_case.reference}/refer/",
+                      {"provider": partner_entry.pk}).content.decode()
+    assert "No consent on file covers sending this case to Other Shelter." in page
+    assert "typed by hand, not Other Shelter" in page
+    assert "Send the referral" not in page
+    record = (f"/cases/{cast.own_case.reference}/consents/new/?purpose=referral&amp;"
+              f"recipient=provider%3A{partner_entry.pk}&amp;then=send")
+    assert record in page
+
+
+def test_it_records_consent_from_the_referral_page_and_comes_back_covered(
+        cast, signed_in_client, partner_entry):
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    person = cast.own_case.persons.get()
+    address = (f"/cases/{cast.own_case.reference}/consents/new/?purpose=referral&"
+               f"recipient=provider%3A{partner_entry.pk}&then=send")
+    form = client.get(address).content.decode()
+    assert f'value="provider:{partner_entry.pk}" selected' in form
+    response = client.post(address, {
+        "person": person.pk, "purpose": "referral",
+        "recipient_choice": f"provider:{partner_entry.pk}",
+        "fields_allowed": ["prs_FirstName", "prs_MobilePhone"], "method": "verbal",
+        "retention_explained": "on", "withdrawal_explained": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == (f"/directory/cases/{cast.own_case.reference}/refer/"
+                                    f"?provider={partner_entry.pk}")
+    page = client.get(response["Location"]).content.decode()
+    assert "Covered: the consent recorded on" in page and "Send the referral" in page
+    assert "Who they are: First name. Contact details: Mobile phone." in page
 
 
 def test_it_refuses_to_send_without_consent_with_a_message_on_the_form(
@@ -38,6 +75,7 @@ def test_it_refuses_to_send_without_consent_with_a_message_on_the_form(
     assert_trail(mark)
     assert "No active consent for referral to another service to Other Shelter" in \
         response.content.decode()
+    assert "Record the survivor's consent for Other Shelter" in response.content.decode()
     assert not Referral.objects.exists()
 
 
@@ -86,7 +124,7 @@ def test_it_sends_and_the_receiver_sees_only_the_consented_fields_and_accepts(
     inbox = receiver.get("/directory/referrals/", {"box": "incoming"}).content.decode()
     assert referral.reference in inbox
     page = receiver.get(f"/directory/referrals/{referral.reference}/").content.decode()
-    assert "Marisol" in page and "First Name" in page
+    assert "Marisol" in page and "First name" in page and "prs_FirstName" not in page
     for withheld in ("Quintero-Vance", "555-0143", "Own case summary", "First meeting",
                      cast.own_case.reference):
         assert withheld not in page
@@ -213,10 +251,10 @@ def test_it_keeps_a_restricted_cases_referrals_from_unassigned_teammates(
     post_referral(signed_in_client(cast.role(Role.CASEWORKER)), case, partner_entry)
     referral = Referral.objects.get()
     teammate = signed_in_client(cast.teammate)
-    assert referral.reference not in teammate.get("/directory/referrals/").content.decode()
+    assert referral.reference not in teammate.get("/directory/referrals/?box=outgoing").content.decode()
     assert teammate.get(f"/directory/referrals/{referral.reference}/").status_code == 403
     owner = signed_in_client(cast.role(Role.CASEWORKER))
-    assert referral.reference in owner.get("/directory/referrals/").content.decode()
+    assert referral.reference in owner.get("/directory/referrals/?box=outgoing").content.decode()
 
 
 def test_it_lets_the_receiver_open_a_case_from_an_accepted_referral(
@@ -246,3 +284,19 @@ def test_it_lets_the_receiver_open_a_case_from_an_accepted_referral(
     assert Case.objects.filter(organisation=cast.other).count() == 2, "only one case"
     sender = signed_in_client(cast.role(Role.CASEWORKER))
     assert sender.post(url).status_code == 403
+
+
+def test_it_opens_the_referrals_list_on_what_was_received(cast, signed_in_client,
+                                                         partner_entry, give_consent):
+    from harborlight.referrals.sending import send
+
+    give_consent(ConsentPurpose.REFERRAL, [])
+    referral = send(cast.own_case, by=cast.role(Role.CASEWORKER), provider=partner_entry,
+                    reason="Other")
+    receiver = signed_in_client(cast.outsiders[Role.CASEWORKER])
+    page = receiver.get("/directory/referrals/").content.decode()
+    assert "Referrals received" in page and referral.reference in page
+    sender = signed_in_client(cast.role(Role.CASEWORKER))
+    assert referral.reference not in sender.get("/directory/referrals/").content.decode()
+    assert referral.reference in sender.get("/directory/referrals/",
+                                            {"box": "outgoing"}).content.decode()

@@ -5,12 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from harborlight.accounts.models import User
-from harborlight.cases.htcds_map import row_fields
 from harborlight.cases.models import (HOLD_ACTION, OPEN_STATUSES, CaseNote, Person,
                                       SafetyPlan, ServiceReceived, SupportPlan, Task,
                                       TraffickingEvent, TraffickingStatus)
-from harborlight.consent.models import Consent
-from harborlight.vocab.loader import htcds_choices, htcds_field
+from harborlight.vocab.loader import htcds_choices
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -180,33 +178,6 @@ class EventForm(forms.ModelForm):
         widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
         labels = {"type": "What happened", "country": "Country (ISO 3166 code)"}
         help_texts = {"date": ""}
-
-
-def _shareable_fields() -> list[tuple[str, str]]:
-    return [(h.htcds, f"{htcds_field(h.htcds)['label']} ({h.htcds})") for h in row_fields()]
-
-
-class ConsentForm(forms.ModelForm):
-    fields_allowed = forms.MultipleChoiceField(
-        choices=_shareable_fields, required=False, widget=forms.CheckboxSelectMultiple,
-        label="Information the person agreed to share",
-        help_text="Leave all unticked for the minimum necessary only.")
-
-    class Meta:
-        model = Consent
-        fields = ["person", "purpose", "recipient", "method", "retention_explained",
-                  "withdrawal_explained", "wording", "fields_allowed", "expires_at"]
-        widgets = {"wording": forms.Textarea(attrs={"rows": 3}),
-                   "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
-        labels = {"retention_explained": "How long we keep the data was explained",
-                  "withdrawal_explained": "How to withdraw consent was explained",
-                  "wording": "What was agreed"}
-
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = case.persons.current() if case else Person.objects.none()
-        self.fields["person"].label_from_instance = lambda p: p.display_name
-        self.fields["person"].required = True
 
 
 class WithdrawConsentForm(forms.Form):

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Model
+from django.utils.translation import gettext
 
-from harborlight.consent.models import Consent, ConsentPurpose
+from harborlight.consent.models import Consent, ConsentPurpose, Recipient
 from harborlight.errors import DomainError
 from harborlight.security.audit.log import audited, record
 
@@ -47,28 +48,48 @@ class DisclosureBasis:
         return f"mandatory report: {self.mandatory_reason}"
 
 
-def basis_for(purpose: str, *, case=None, tip=None, recipient: str = "",
+def basis_for(purpose: str, *, case=None, tip=None, recipient: Recipient | str | None = None,
               mandatory_reason: str = "", now: datetime | None = None) -> DisclosureBasis:
-    """The consent (or legal duty) a disclosure would rely on; raise ConsentRequired."""
+    """The consent (or legal duty) a disclosure would rely on; raise ConsentRequired.
+
+    The refusal says why in the words of :meth:`Consent.judge` on the newest consent for
+    the purpose, so the person acting reads the same reason the referral page shows.
+    """
+    recipient = Recipient.of(recipient)
     consent = Consent.objects.covering(purpose, case=case, tip=tip, recipient=recipient,
                                        now=now)
     if consent is not None:
         return DisclosureBasis(consent)
     mandatory_reason = (mandatory_reason or "").strip()
     if purpose != ConsentPurpose.LAW_ENFORCEMENT or not mandatory_reason:
-        raise ConsentRequired(
-            f"No active consent for {ConsentPurpose(purpose).label.lower()}"
-            + (f" to {recipient}" if recipient else "")
-            + ". Record the person's consent first"
-            + (", or the legal duty that requires the report." if purpose ==
-               ConsentPurpose.LAW_ENFORCEMENT else "."))
+        raise ConsentRequired(_refusal(purpose, case, tip, recipient, now))
     if len(mandatory_reason) < MIN_MANDATORY_REASON_LENGTH:
-        raise ConsentRequired("Describe the legal duty to report in at least "
-                              f"{MIN_MANDATORY_REASON_LENGTH} characters.")
+        raise ConsentRequired(gettext("Describe the legal duty to report in at least "
+                                      "%(count)d characters.")
+                              % {"count": MIN_MANDATORY_REASON_LENGTH})
     return DisclosureBasis(None, mandatory_reason)
 
 
-def disclose(user, subject: Model, purpose: str, *, case=None, tip=None, recipient: str = "",
+def _refusal(purpose: str, case, tip, recipient: Recipient | None, now) -> str:
+    what = ConsentPurpose(purpose).label.lower()
+    target = {"purpose": what, "recipient": recipient.name if recipient else ""}
+    if recipient is not None and recipient.name:
+        message = gettext("No active consent for %(purpose)s to %(recipient)s.") % target
+    else:
+        message = gettext("No active consent for %(purpose)s.") % target
+    verdicts = Consent.objects.explain(purpose, case=case, tip=tip, recipient=recipient,
+                                       now=now, limit=1)
+    if verdicts:
+        message += " " + gettext("The latest consent for this purpose: %(reason)s") % {
+            "reason": verdicts[0][1].reason}
+    if purpose == ConsentPurpose.LAW_ENFORCEMENT:
+        return message + " " + gettext("Record the person's consent first, or the legal "
+                                       "duty that requires the report.")
+    return message + " " + gettext("Record the person's consent first.")
+
+
+def disclose(user, subject: Model, purpose: str, *, case=None, tip=None,
+             recipient: Recipient | str | None = None,
              mandatory_reason: str = "", details: dict | None = None,
              now: datetime | None = None) -> DisclosureBasis:
     """Check the basis for disclosing ``subject`` and audit it; raise ConsentRequired if none.
@@ -77,12 +98,13 @@ def disclose(user, subject: Model, purpose: str, *, case=None, tip=None, recipie
     rest of the act (copying the consented fields, saving a referral) in the same
     :func:`~harborlight.security.audit.log.audited` block, without entries of its own.
     """
+    recipient = Recipient.of(recipient)
     basis = basis_for(purpose, case=case, tip=tip, recipient=recipient,
                       mandatory_reason=mandatory_reason, now=now)
     consent = basis.consent
     with audited():
         record("disclose", actor=user, obj=subject, reason=basis.describe(),
-               details={"purpose": purpose, "recipient": recipient,
+               details={"purpose": purpose, "recipient": recipient.name if recipient else "",
                         "consent": consent.pk if consent else None,
                         "mandatory_report": consent is None, **(details or {})})
     return basis

@@ -1,15 +1,27 @@
 """Consent as records: what a person agreed to, for which purpose, and its withdrawal.
 
+A consent names who may receive the information (:class:`RecipientKind`): an entry of the
+organisation's service directory (which may stand for a partner organisation on
+Harborlight), a name typed by hand when the person names someone outside the directory,
+or, as an explicit choice, any recipient. :meth:`Consent.judge` is the one rule that says
+whether a consent covers a disclosure, and why (a sentence a caseworker can act on): the
+gate (:mod:`.disclosure`) decides with it and the referral page explains with it.
+
 The table keeps the name it had when consent lived in the cases app (``cases_consent``),
 so moving the model here moved no rows (migration ``consent.0001``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from harborlight.errors import DomainError
@@ -39,6 +51,56 @@ class ConsentMethod(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronic")
 
 
+class RecipientKind(models.TextChoices):
+    """Who a consent lets the information go to."""
+
+    DIRECTORY = "directory", _("Chosen from the service directory")
+    NAMED = "named", _("Named by hand (not in the directory)")
+    ANY = "any", _("Any recipient for this purpose")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a disclosure goes to (or a consent names), as the gate compares them.
+
+    ``provider_id`` is a service directory entry, ``organisation_id`` the Harborlight
+    organisation it stands for (a partner); a name alone is someone outside the directory.
+    ``anyone`` is a consent's explicit "any recipient".
+    """
+
+    name: str = ""
+    provider_id: int | None = None
+    organisation_id: int | None = None
+    anyone: bool = False
+
+    @classmethod
+    def of(cls, value: "Recipient | str | None") -> "Recipient | None":
+        """A recipient from what callers pass: a Recipient, a name, or nothing."""
+        if value is None or isinstance(value, Recipient):
+            return value
+        name = " ".join(str(value).split())
+        return cls(name) if name else None
+
+
+ANYONE = Recipient(anyone=True)
+
+
+def same_name(first: str, second: str) -> bool:
+    """Names typed by hand match ignoring case and spacing, nothing else."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether a consent covers a disclosure, and why, in a sentence for the person acting."""
+
+    covers: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.covers
+
+
 class ConsentQuerySet(models.QuerySet):
     def active(self, now=None) -> "ConsentQuerySet":
         now = now or timezone.now()
@@ -51,45 +113,86 @@ class ConsentQuerySet(models.QuerySet):
             raise ValueError("a consent concerns a case or a tip")
         return self.filter(case=case) if case is not None else self.filter(tip=tip)
 
-    def covering(self, purpose: str, *, case=None, tip=None, recipient: str = "",
-                 now=None) -> "Consent | None":
+    def covering(self, purpose: str, *, case=None, tip=None,
+                 recipient: "Recipient | str | None" = None, now=None) -> "Consent | None":
         """The latest active consent that covers ``purpose`` to ``recipient``, if any."""
         consents = self.active(now).about(case=case, tip=tip).filter(purpose=purpose)
         for consent in consents.order_by("-given_at"):
-            if consent.covers(purpose, recipient, now):
+            if consent.judge(purpose, recipient, now):
                 return consent
         return None
+
+    def explain(self, purpose: str, *, case=None, tip=None,
+                recipient: "Recipient | str | None" = None, now=None, limit: int = 10
+                ) -> list[tuple["Consent", Coverage]]:
+        """Every recent consent for ``purpose`` with the gate's verdict on ``recipient``,
+        newest first: what the referral page shows, decided by the same rule."""
+        consents = self.about(case=case, tip=tip).filter(purpose=purpose)
+        return [(consent, consent.judge(purpose, recipient, now))
+                for consent in consents.select_related("recipient_provider",
+                                                       "recipient_organisation")
+                .order_by("-given_at")[:limit]]
 
 
 class ConsentManager(models.Manager.from_queryset(ConsentQuerySet)):  # type: ignore[misc]
     def record(self, *, by, purpose: str, method: str, retention_explained: bool,
                withdrawal_explained: bool, case=None, tip=None, person=None,
-               recipient: str = "", fields_allowed=(), wording: str = "",
-               expires_at=None, now=None) -> "Consent":
+               recipient: "Recipient | str | None" = None, fields_allowed=(),
+               wording: str = "", expires_at=None, now=None) -> "Consent":
         """Record a consent given now, audited once (``create``).
 
         Consent is informed only once retention and withdrawal were explained; a consent
-        belongs to a case or to a tip of the organisation of the person recording it.
+        belongs to a case or to a tip of the organisation of the person recording it; it
+        names its recipient (a directory entry of that organisation, a name, or
+        :data:`ANYONE` chosen on purpose). De-identified sharing names nobody: its data
+        leaves without identities.
         """
         for name, explained in (("retention_explained", retention_explained),
                                 ("withdrawal_explained", withdrawal_explained)):
             if not explained:
-                raise ConsentError("Consent is only informed once how long we keep the "
-                                   "data and how to withdraw were explained.", field=name)
+                raise ConsentError(gettext("Consent is only informed once how long we keep "
+                                           "the data and how to withdraw were explained."),
+                                   field=name)
         subject = case if case is not None else tip
         if subject is None or subject.organisation_id != by.organisation_id:
-            raise ConsentError("A consent belongs to a case or a tip of your organisation.")
+            raise ConsentError(gettext("A consent belongs to a case or a tip of your "
+                                       "organisation."))
+        named = _recipient_fields(Recipient.of(recipient), purpose, subject.organisation_id)
         with audited():
             consent = self.create(
                 organisation_id=subject.organisation_id, case=case, tip=tip, person=person,
-                purpose=purpose, recipient=(recipient or "").strip(),
-                fields_allowed=list(fields_allowed or []), method=method,
+                purpose=purpose, fields_allowed=list(fields_allowed or []), method=method,
                 retention_explained=True, withdrawal_explained=True, wording=wording,
-                given_at=now or timezone.now(), expires_at=expires_at, recorded_by=by)
+                given_at=now or timezone.now(), expires_at=expires_at, recorded_by=by,
+                **named)
             record("create", actor=by, obj=consent,
                    details={"purpose": purpose, "about": str(subject),
-                            "fields": len(consent.fields_allowed)})
+                            "fields": len(consent.fields_allowed),
+                            "recipient": consent.recipient_kind})
         return consent
+
+
+def _recipient_fields(recipient: Recipient | None, purpose: str, organisation_id: int
+                      ) -> dict:
+    """The consent's recipient columns for ``recipient``; refuse an unnamed one."""
+    if recipient is None and purpose == ConsentPurpose.DEIDENTIFIED_SHARING:
+        recipient = ANYONE
+    if recipient is None:
+        raise ConsentError(gettext("Say who may receive the information: choose from the "
+                                   "directory, type a name, or choose any recipient."),
+                           field="recipient")
+    if recipient.anyone:
+        return {"recipient_kind": RecipientKind.ANY, "recipient": ""}
+    if recipient.provider_id is None:
+        return {"recipient_kind": RecipientKind.NAMED, "recipient": recipient.name[:200]}
+    provider = (apps.get_model("referrals", "ServiceProvider").objects
+                .filter(pk=recipient.provider_id, organisation_id=organisation_id).first())
+    if provider is None:
+        raise ConsentError(gettext("Choose an entry of your organisation's service "
+                                   "directory."), field="recipient")
+    name = provider.partner.name if provider.partner_id else provider.name
+    return {"recipient_kind": RecipientKind.DIRECTORY, "recipient": name[:200],
+            "recipient_provider": provider, "recipient_organisation_id": provider.partner_id}
 
 
 class Consent(models.Model):
@@ -114,9 +217,19 @@ class Consent(models.Model):
                                blank=True, related_name="consents",
                                help_text="Who gave the consent.")
     purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
+    recipient_kind = models.CharField(
+        max_length=10, choices=RecipientKind.choices, blank=True,
+        help_text="Who may receive it. Blank only on rows stored before recipients were "
+                  "named: then an empty recipient reads as any (the old rule).")
     recipient = models.CharField(max_length=200, blank=True,
-                                 help_text="Who may receive it; empty means any recipient "
-                                           "for this purpose.")
+                                 help_text="The recipient's name as consented (a directory "
+                                           "entry's name, or typed by hand).")
+    recipient_provider = models.ForeignKey(
+        "referrals.ServiceProvider", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="consents", help_text="The directory entry consented to.")
+    recipient_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="The partner organisation that entry stands for.")
     fields_allowed = models.JSONField(default=list, blank=True,
                                       help_text="HTCDS field names that may be disclosed; "
                                                 "empty means only the minimum necessary.")
@@ -169,9 +282,69 @@ class Consent(models.Model):
         return (self.withdrawn_at is None and self.given_at <= now
                 and (self.expires_at is None or self.expires_at > now))
 
-    def covers(self, purpose: str, recipient: str = "", now=None) -> bool:
-        return (self.purpose == purpose and self.is_active(now)
-                and (not self.recipient or not recipient or self.recipient == recipient))
+    @property
+    def effective_recipient_kind(self) -> str:
+        if self.recipient_kind:
+            return self.recipient_kind
+        return RecipientKind.NAMED if self.recipient else RecipientKind.ANY
+
+    @property
+    def recipient_display(self) -> str:
+        """Who may receive it, in words."""
+        if self.effective_recipient_kind == RecipientKind.ANY:
+            return gettext("Any recipient")
+        return self.recipient
+
+    def covers(self, purpose: str, recipient: "Recipient | str | None" = None,
+               now=None) -> bool:
+        return self.judge(purpose, recipient, now).covers
+
+    def judge(self, purpose: str, recipient: "Recipient | str | None" = None,
+              now=None) -> Coverage:
+        """Whether this consent covers disclosing for ``purpose`` to ``recipient``, and
+        why: the one rule the gate decides with and the pages explain with."""
+        now = now or timezone.now()
+        if self.purpose != purpose:
+            return Coverage(False, gettext("It is for %(purpose)s.") % {
+                "purpose": self.get_purpose_display().lower()})
+        if self.withdrawn_at is not None:
+            return Coverage(False, gettext("It was withdrawn on %(date)s.") % {
+                "date": date_format(timezone.localtime(self.withdrawn_at))})
+        if self.given_at > now:
+            return Coverage(False, gettext("It starts on %(date)s.") % {
+                "date": date_format(timezone.localtime(self.given_at))})
+        if self.expires_at is not None and self.expires_at <= now:
+            return Coverage(False, gettext("It expired on %(date)s.") % {
+                "date": date_format(timezone.localtime(self.expires_at))})
+        return self._judge_recipient(Recipient.of(recipient))
+
+    def _judge_recipient(self, recipient: Recipient | None) -> Coverage:
+        kind = self.effective_recipient_kind
+        if kind == RecipientKind.ANY:
+            return Coverage(True, gettext("It allows any recipient for this purpose."))
+        if recipient is None:
+            return Coverage(True, gettext("This disclosure names no recipient."))
+        names = {"consented": self.recipient, "recipient": recipient.name}
+        if kind == RecipientKind.DIRECTORY:
+            if self.recipient_provider_id is None and self.recipient_organisation_id is None:
+                return Coverage(False, gettext(
+                    "It named %(consented)s, an entry since removed from the directory; "
+                    "record the person's consent again.") % names)
+            if recipient.provider_id and recipient.provider_id == self.recipient_provider_id:
+                return Coverage(True, gettext("It names %(consented)s, chosen from the "
+                                              "directory.") % names)
+            if recipient.organisation_id and \
+                    recipient.organisation_id == self.recipient_organisation_id:
+                return Coverage(True, gettext("It names %(consented)s, the organisation "
+                                              "this directory entry stands for.") % names)
+            return Coverage(False, gettext("It names %(consented)s, not %(recipient)s.")
+                            % names)
+        if same_name(self.recipient, recipient.name):
+            return Coverage(True, gettext("It names %(consented)s.") % names)
+        return Coverage(False, gettext(
+            "It names “%(consented)s”, typed by hand, not %(recipient)s. A name "
+            "typed by hand covers only that exact name: record the consent again, choosing "
+            "%(recipient)s from the directory.") % names)
 
     def withdraw(self, by, note: str = "", now=None) -> None:
         """Withdraw, audited once; disclosures that relied on this consent stop now."""

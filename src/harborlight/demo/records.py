@@ -28,7 +28,8 @@ from harborlight.cases.models import (HOLD_ACTION, Case, CaseNote, CaseStatus, E
                                       Person, PersonRole, SafetyPlan, SupportPlan, Task,
                                       TaskKind, TraffickingEvent, TraffickingStatus)
 from harborlight.cases.references import next_tip_reference
-from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
+from harborlight.consent.models import (Consent, ConsentMethod, ConsentPurpose,
+                                        Recipient, RecipientKind)
 from harborlight.demo.environment import LOGINS_FILE, cast, demo_password, write_private
 from harborlight.intake import triage
 from harborlight.intake.models import Channel, Tip, TipStatus, TriageLevel
@@ -197,7 +198,8 @@ def create_case_records(cases: list, persons: list, rng: random.Random, now) -> 
         if rng.random() < 0.5:
             consents.append(Consent(
                 organisation=case.organisation, case=case, person=victim,
-                purpose=rng.choice(ConsentPurpose.values), method=ConsentMethod.VERBAL,
+                purpose=rng.choice(ConsentPurpose.values), recipient_kind=RecipientKind.ANY,
+                method=ConsentMethod.VERBAL,
                 retention_explained=True, withdrawal_explained=True,
                 wording="Agreed after we talked it through.", recorded_by=case.owner))
     SafetyPlan.objects.bulk_create(plans)
@@ -290,6 +292,7 @@ def create_referrals(organisation, partner_organisation) -> None:
         sender = case.owner or holders[0]  # the case's caseworker refers it
         Consent.objects.record(
             by=sender, case=case, purpose=ConsentPurpose.REFERRAL,
+            recipient=Recipient(provider_id=entry.pk),
             fields_allowed=["prs_FirstName", "prs_Gender", "prs_Citizenship"],
             method=ConsentMethod.VERBAL, retention_explained=True, withdrawal_explained=True,
             wording="Agreed to share first name, gender and citizenship for shelter.")

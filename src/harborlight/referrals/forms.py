@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from harborlight.accounts.models import Organisation
 from harborlight.referrals import vocabulary
@@ -119,41 +120,85 @@ class ImportForm(forms.Form):
                                                        "header row. At most 5 MB.")
 
 
+def sendable_providers(organisation: Organisation, partners_only: bool = False):
+    """The directory entries a case can be sent to: the organisation's own directory, and
+    for a transfer only the entries that stand for another organisation on Harborlight."""
+    providers = ServiceProvider.objects.filter(organisation=organisation)
+    if partners_only:
+        providers = providers.filter(partner__isnull=False).exclude(partner=organisation)
+    return providers.select_related("partner").order_by("name")
+
+
+class ProviderChoiceForm(forms.Form):
+    """Step one of sending: who to send to, from the directory (partners on Harborlight
+    first). A plain select that a script may filter as you type."""
+
+    provider = forms.ChoiceField(label=_("Who to refer to"))
+
+    def __init__(self, *args, providers, transfer: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.providers = providers
+        if transfer:
+            self.fields["provider"].label = _("Who to transfer the case to")
+        partners, others = [], []
+        for entry in providers:
+            place = ", ".join(part for part in (entry.city, entry.state) if part)
+            label = f"{entry.name} ({place})" if place else entry.name
+            (partners if entry.partner_id else others).append((str(entry.pk), label))
+        choices: list = [("", _("Choose from your directory"))]
+        if partners:
+            choices.append((_("Partners on Harborlight"), partners))
+        if others:
+            choices.append((_("Your service directory"), others))
+        self.fields["provider"].choices = choices
+        self.fields["provider"].widget.attrs.update({
+            "data-filter": "", "data-filter-label": _("Type to filter the list"),
+            "data-autosubmit": ""})
+
+    def clean_provider(self) -> ServiceProvider:
+        provider = self.provider_named(self.cleaned_data["provider"])
+        if provider is None:
+            raise forms.ValidationError(_("Choose an entry of your directory."))
+        return provider
+
+    def provider_named(self, value) -> ServiceProvider | None:
+        value = str(value or "")
+        return self.providers.filter(pk=value).first() if value.isdigit() else None
+
+
 class ReferralForm(forms.Form):
     provider = forms.ModelChoiceField(queryset=ServiceProvider.objects.none(),
-                                      label="Refer to")
-    reason = forms.ChoiceField(choices=[("", "Choose a reason")] + ReferralReason.choices,
-                               label="Reason for referral")
+                                      label=_("Refer to"), widget=forms.HiddenInput)
+    reason = forms.ChoiceField(choices=[("", _("Choose a reason"))] + ReferralReason.choices,
+                               label=_("Reason for referral"))
     services = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
                                          choices=lambda: vocabulary.choices("services"),
-                                         label="Services requested")
+                                         label=_("Services requested"))
     details = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
-        label="Arrangements and logistics",
-        help_text="Sent to the receiver with the referral. Only the fields the survivor "
-                  "agreed to share go with it: do not add other personal details here.")
+        label=_("Arrangements and logistics"),
+        help_text=_("Sent to the receiver with the referral. Only the information the "
+                    "survivor agreed to share goes with it: do not add other personal "
+                    "details here."))
 
     def __init__(self, *args, organisation: Organisation, partners_only: bool = False,
                  **kwargs):
         super().__init__(*args, **kwargs)
-        providers = ServiceProvider.objects.filter(organisation=organisation)
+        self.fields["provider"].queryset = sendable_providers(organisation, partners_only)
         if partners_only:
-            providers = providers.filter(partner__isnull=False).exclude(partner=organisation)
-            self.fields["provider"].label = "Transfer to"
+            self.fields["provider"].label = _("Transfer to")
             del self.fields["services"]
-        self.fields["provider"].queryset = providers.order_by("name")
-        self.fields["provider"].empty_label = "Choose from your directory"
 
 
 class ResponseForm(forms.Form):
-    decision = forms.ChoiceField(choices=[(ReferralStatus.ACCEPTED, "Accept"),
-                                          (ReferralStatus.DECLINED, "Decline"),
-                                          (ReferralStatus.COMPLETED, "Mark completed")],
-                                 widget=forms.RadioSelect, label="Answer")
-    note = forms.CharField(required=False, max_length=5000, label="Note to the sender",
+    decision = forms.ChoiceField(choices=[(ReferralStatus.ACCEPTED, _("Accept")),
+                                          (ReferralStatus.DECLINED, _("Decline")),
+                                          (ReferralStatus.COMPLETED, _("Mark completed"))],
+                                 widget=forms.RadioSelect, label=_("Answer"))
+    note = forms.CharField(required=False, max_length=5000, label=_("Note to the sender"),
                            widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="Optional; for example why you declined, or when "
-                                     "the first appointment is.")
+                           help_text=_("Optional; for example why you declined, or when "
+                                       "the first appointment is."))
 
     def __init__(self, *args, allowed: list[str], **kwargs):
         super().__init__(*args, **kwargs)

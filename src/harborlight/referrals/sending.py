@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from harborlight.cases.references import random_reference
 from harborlight.consent.disclosure import disclose
+from harborlight.consent.models import Recipient
 from harborlight.referrals import snapshot
 from harborlight.referrals.htcds import write_to_case
 from harborlight.referrals.models import (
@@ -34,9 +35,14 @@ from harborlight.security.audit.log import audited, record
 
 
 def recipient_name(provider: ServiceProvider) -> str:
-    """The name a consent's ``recipient`` must match: the Harborlight organisation's name
-    for a partner, the directory entry's name otherwise."""
+    """The name a referral is sent to: the Harborlight organisation's name for a partner,
+    the directory entry's name otherwise."""
     return provider.partner.name if provider.partner_id else provider.name
+
+
+def recipient_of(provider: ServiceProvider) -> Recipient:
+    """The directory entry as the consent gate compares it (entry, partner, name)."""
+    return Recipient(recipient_name(provider), provider.pk, provider.partner_id)
 
 
 def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
@@ -49,7 +55,8 @@ def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
     name = recipient_name(provider)
     reference = random_reference("R")
     with audited():
-        basis = disclose(by, case, kind.consent_purpose, case=case, recipient=name, now=now,
+        basis = disclose(by, case, kind.consent_purpose, case=case,
+                         recipient=recipient_of(provider), now=now,
                          details={"referral": reference, "kind": kind.value})
         consent = basis.consent
         shared = snapshot.take(case, list(consent.fields_allowed or []),

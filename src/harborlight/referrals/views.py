@@ -8,27 +8,32 @@ call (:mod:`.sending`, :mod:`.answering`, the directory's model) to
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from harborlight.cases.models import Case
+from harborlight.consent.models import Consent
 from harborlight.referrals import answering, vocabulary
 from harborlight.referrals.boxes import referral_box
 from harborlight.referrals.forms import (
     ImportForm,
+    ProviderChoiceForm,
     ProviderForm,
     ReferralForm,
     ResponseForm,
     SearchForm,
+    sendable_providers,
 )
 from harborlight.referrals.geocoding import KM_PER_MILE
 from harborlight.referrals.importing import ImportFailed, import_providers
 from harborlight.referrals.models import Referral, ReferralKind, ReferralStatus, ServiceProvider
-from harborlight.referrals.sending import send
-from harborlight.referrals.snapshot import fields_in
+from harborlight.referrals.sending import recipient_of, send
 from harborlight.pages import NoInput, form_for, page_query, step
 from harborlight.security.permissions import can, fetch, requires, scope
 
@@ -131,7 +136,8 @@ def provider_import(request: HttpRequest) -> HttpResponse:
 
 @requires("referral.view")
 def referral_list(request: HttpRequest) -> HttpResponse:
-    box = "incoming" if request.GET.get("box") == "incoming" else "outgoing"
+    # Received first: what needs an answer from this organisation.
+    box = "outgoing" if request.GET.get("box") == "outgoing" else "incoming"
     referrals = referral_box(request.user, box)
     status = request.GET.get("status", "")
     if status in ReferralStatus.values:
@@ -140,13 +146,6 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_list.html",
                   {"page": page, "box": box, "status": status, "query": page_query(request),
                    "statuses": ReferralStatus.choices})
-
-
-def _consent_preview(case: Case, kind: ReferralKind) -> list[dict]:
-    consents = case.consents.active().filter(purpose=kind.consent_purpose)
-    return [{"consent": consent, "recipient": consent.recipient or "any recipient",
-             "fields": [vocabulary.htcds_label(name) for name in consent.fields_allowed or []]}
-            for consent in consents]
 
 
 @requires(ReferralKind.REFERRAL.send_action)
@@ -160,23 +159,65 @@ def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _send_form(request: HttpRequest, reference: str, kind: ReferralKind) -> HttpResponse:
+    """Two steps on one address: choose the recipient (a GET form: works without
+    JavaScript, keeps nothing personal in the address), then read what the consents on
+    file say about that recipient, in the gate's own words, and send."""
     case = fetch(request, Case, reference=reference)
-    form = form_for(request, ReferralForm, organisation=request.user.organisation,
-                        partners_only=kind == ReferralKind.TRANSFER)
-    context = {"case": case, "kind": kind, "consents": _consent_preview(case, kind),
+    organisation = request.user.organisation
+    transfer = kind == ReferralKind.TRANSFER
+    chooser = ProviderChoiceForm(request.GET or None,
+                                 providers=sendable_providers(organisation, transfer),
+                                 transfer=transfer)
+    form = form_for(request, ReferralForm, organisation=organisation, partners_only=transfer)
+    if request.method == "POST":
+        provider = chooser.provider_named(request.POST.get("provider"))
+    else:
+        provider = chooser.cleaned_data["provider"] if chooser.is_valid() else None
+        form = ReferralForm(organisation=organisation, partners_only=transfer,
+                            initial={"provider": provider.pk if provider else None})
+    context = {"case": case, "kind": kind, "chooser": chooser, "provider": provider,
+               "recipient": recipient_of(provider) if provider else None,
+               "verdicts": _verdicts(case, kind, provider),
+               "consents": case.consents.active().filter(purpose=kind.consent_purpose)
+               .select_related("person"),
                "previous": case.referrals_out.all()[:20]}
+
+    def page(bound) -> HttpResponse:
+        return render(request, "referrals/referral_form.html", {**context, "form": bound})
+
+    if request.method != "POST":
+        return _with_status(page(form), 400 if chooser.errors else 200)
 
     def refer(data: dict) -> Referral:
         return send(case, by=request.user, provider=data["provider"], reason=data["reason"],
                     details=data["details"], services=data.get("services", []), kind=kind)
 
-    return step(request, form, refer, own_page=True, back=reverse(
-                    "cases:detail", kwargs={"reference": case.reference}),
-                done=lambda sent: (f"{sent.get_kind_display()} {sent.reference} sent to "
-                                   f"{sent.recipient_name}."),
-                then=referral_url,
-                page=lambda bound: render(request, "referrals/referral_form.html",
-                                          {**context, "form": bound}))
+    return step(request, form, refer, own_page=True, page=page, then=referral_url,
+                back=reverse("cases:detail", kwargs={"reference": case.reference}),
+                done=lambda sent: _("%(kind)s %(reference)s sent to %(recipient)s.") % {
+                    "kind": sent.get_kind_display(), "reference": sent.reference,
+                    "recipient": sent.recipient_name})
+
+
+def _with_status(response: HttpResponse, status: int) -> HttpResponse:
+    response.status_code = status
+    return response
+
+
+def _verdicts(case: Case, kind: ReferralKind, provider) -> dict | None:
+    """What the consent gate says about sending this case to ``provider``: the covering
+    consent if there is one, and every recent consent with the reason it does or does not
+    cover (the gate's own rule, :meth:`~harborlight.consent.models.Consent.judge`)."""
+    if provider is None:
+        return None
+    explained = Consent.objects.explain(kind.consent_purpose, case=case,
+                                        recipient=recipient_of(provider))
+    covering = next((consent for consent, verdict in explained
+                     if verdict.covers and consent.is_active()), None)
+    return {"covering": covering, "explained": explained,
+            "record_url": reverse("cases:consent_add", kwargs={"reference": case.reference})
+            + "?" + urlencode({"purpose": kind.consent_purpose,
+                               "recipient": f"provider:{provider.pk}", "then": "send"})}
 
 
 def referral_url(referral: Referral) -> str:
@@ -212,8 +253,6 @@ def _detail_context(request: HttpRequest, referral: Referral, form=None) -> dict
     return {"referral": referral, "sender": sender, "record": record_,
             "can_open_case": can_open_case,
             "withdrawn": not sender and bool(referral.shared_record) and not record_,
-            "labels": {name: vocabulary.htcds_label(name) for name in fields_in(
-                referral.shared_record)},
             "htcds": referral.htcds_outgoing() if sender else referral.htcds_incoming(),
             "form": form if answerable else None, "service_labels": vocabulary.services()}
 
@@ -254,7 +293,5 @@ def referral_letter(request: HttpRequest, reference: str) -> HttpResponse:
     referral = fetch(request, _referrals(), shows_record=True, reference=reference)
     return render(request, "referrals/letter.html",
                   {"referral": referral, "record": referral.shared_record,
-                   "labels": {name: vocabulary.htcds_label(name)
-                              for name in fields_in(referral.shared_record)},
                    "service_labels": vocabulary.services(),
                    "consent_active": referral.consent_active()})

@@ -1,8 +1,8 @@
 """The directory's picklists, read from ``data/directory_vocabulary.json``.
 
 It holds the codes and labels of services, populations and languages: data, not code.
-HTCDS field names and labels (what a survivor consented to share) come from the one
-HTCDS vocabulary, :mod:`harborlight.vocab.loader`.
+The words for HTCDS fields (what a survivor consented to share) come from the one
+vocabulary every page uses, :mod:`harborlight.vocab.words`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-
-from harborlight.vocab.loader import htcds_names
 
 
 @functools.cache
@@ -37,7 +35,3 @@ def choices(kind: str) -> list[tuple[str, str]]:
     table = {"services": services, "populations": populations, "languages": languages}[kind]()
     return sorted(table.items(), key=lambda item: item[1])
 
-
-def htcds_label(field: str) -> str:
-    entry = htcds_names().get(field)
-    return entry["label"] if entry else field

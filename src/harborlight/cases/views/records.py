@@ -3,14 +3,26 @@ tasks, historic events and consent (recording and withdrawal)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from harborlight.cases import forms
 from harborlight.cases.models import Case, SafetyPlan, SupportPlan, Task
 from harborlight.cases.views.common import case_url, form_page, model_form_page
-from harborlight.consent.models import Consent
+from harborlight.consent.forms import PROVIDER_PREFIX, ConsentForm
+from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.pages import NoInput, form_for, step
 from harborlight.security.permissions import fetch, requires
+from harborlight.vocab import words
+
+# After recording a consent from the referral page, back to it with the provider chosen.
+SEND_PAGES = {ConsentPurpose.REFERRAL: "referrals:new",
+              ConsentPurpose.TRANSFER: "referrals:transfer"}
 
 
 def _add_view(form_class, title: str, submit: str, done: str):
@@ -84,12 +96,42 @@ def task_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 
 @requires("case.update")
 def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
-    case = fetch(request, Case.objects.select_related("owner"), reference=reference)
-    form = form_for(request, forms.ConsentForm, case=case)
+    """Record a consent. A preset button ticks its fields and shows the form again
+    (nothing is saved); ``?purpose=…&recipient=provider:ID&then=send`` arrives from the
+    referral page, which the form goes back to once the consent is recorded."""
+    case = fetch(request, Case.objects.select_related("owner", "organisation"),
+                 reference=reference)
+    initial = {key: request.GET[key] for key in ("purpose",) if key in request.GET}
+    if request.GET.get("recipient", "").startswith(PROVIDER_PREFIX):
+        initial["recipient_choice"] = request.GET["recipient"]
+    form = form_for(request, ConsentForm, case=case, initial=initial)
+    back_to_send = request.GET.get("then") == "send"
+    send_page = SEND_PAGES.get(request.GET.get("purpose", ""))
+    cancel_url = case_url(case)
+    if back_to_send and send_page:
+        cancel_url = reverse(send_page, kwargs={"reference": case.reference})
+
+    def page(bound) -> HttpResponse:
+        return render(request, "cases/consent_form.html",
+                      {"case": case, "form": bound, "presets": words.presets(),
+                       "cancel_url": cancel_url})
+
+    if request.method == "POST" and "preset" in request.POST:
+        return page(ConsentForm(case=case, initial=ConsentForm.initial_with_preset(
+            request.POST, request.POST["preset"])))
+
+    def then(consent: Consent) -> str:
+        send_page = SEND_PAGES.get(consent.purpose)
+        if back_to_send and send_page and consent.recipient_provider_id:
+            return (reverse(send_page, kwargs={"reference": case.reference}) + "?"
+                    + urlencode({"provider": consent.recipient_provider_id}))
+        return case_url(case, "consent")
+
     return step(request, form,
-                lambda data: Consent.objects.record(by=request.user, case=case, **data),
-                done="Consent recorded.", back=case_url(case), own_page=True,
-                page=form_page(request, case, "Record consent", "Record consent"))
+                lambda data: Consent.objects.record(by=request.user, case=case,
+                                                    **form.record_arguments()),
+                done=_("Consent recorded."), back=case_url(case), own_page=True,
+                page=page, then=then)
 
 
 @requires("case.update")
@@ -97,12 +139,13 @@ def consent_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpRespo
     consent = fetch(request, Consent.objects.select_related("case"), pk=pk,
                     case__reference=reference)
     form = form_for(request, forms.WithdrawConsentForm)
-    intro = (f"{consent.get_purpose_display()}"
-             f"{' to ' + consent.recipient if consent.recipient else ''}, "
-             f"given {consent.given_at:%Y-%m-%d}.")
+    intro = _("%(purpose)s, to %(recipient)s, given on %(date)s.") % {
+        "purpose": consent.get_purpose_display(), "recipient": consent.recipient_display,
+        "date": date_format(consent.given_at)}
     return step(request, form,
                 lambda data: consent.withdraw(by=request.user, note=data["note"]),
-                done="Consent withdrawn. Disclosures that relied on it stop now.",
+                done=_("Consent withdrawn. Disclosures that relied on it stop now."),
                 back=case_url(reference), own_page=True,
-                page=form_page(request, consent.case, "Withdraw consent", "Withdraw consent",
+                page=form_page(request, consent.case, _("Withdraw consent"),
+                               _("Withdraw consent"),
                                intro=intro, danger=True))

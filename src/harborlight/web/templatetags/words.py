@@ -1,0 +1,41 @@
+"""``{% load words %}``: HTCDS fields and codes in the words people read.
+
+The filters are thin: the words are :mod:`harborlight.vocab.words`, one vocabulary for
+every page.
+
+- ``{{ name|field_label }}``: "prs_FirstName" -> "First name";
+- ``{{ value|value_label:name }}``: "ForcedLabour" -> "Forced labour" (lists joined);
+- ``{{ names|in_words }}``: "Who they are: first name, last name. Contact details: ...".
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext
+
+from harborlight.vocab import words
+
+register = template.Library()
+
+
+@register.filter
+def field_label(name: str) -> str:
+    return words.field_label(name)
+
+
+@register.filter
+def value_label(value, name: str) -> str:
+    return words.value_label(name, value)
+
+
+@register.filter
+def in_words(names) -> str:
+    """Field names as one sentence per group, or "nothing personal" for none."""
+    described = words.in_words(list(names or []))
+    if not described:
+        return gettext("Nothing personal (only that a referral is made)")
+    parts = []
+    for group, labels in described:
+        listed = ", ".join(labels)
+        parts.append(f"{group}: {listed}" if group else listed)
+    return ". ".join(parts) + "."
