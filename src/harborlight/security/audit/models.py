@@ -49,6 +49,12 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_ENROL = "2fa_enrol", _("Two-factor enrolled")
     TWO_FACTOR_RESET = "2fa_reset", _("Two-factor reset")
     USER_CREATE = "user_create", _("User created")
+    ACCESS_REQUEST = "access_request", _("Access requested")
+    ACCESS_APPROVE = "access_approve", _("Access approved")
+    ACCESS_REFUSE = "access_refuse", _("Access refused")
+    ACCOUNT_SETUP = "account_setup", _("Account set up")
+    TOKEN_CREATE = "token_create", _("API token created")
+    TOKEN_REVOKE = "token_revoke", _("API token revoked")
     KEYS_ROTATE = "keys_rotate", _("Keys rotated")
 
 
