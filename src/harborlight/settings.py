@@ -173,10 +173,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # POSTs and Django's CSRF check rejects every form. Other sites still receive nothing.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_HSTS_SECONDS = env_int("HARBORLIGHT_HSTS_SECONDS", 0, minimum=0)
 SECURE_SSL_REDIRECT = env_bool("HARBORLIGHT_SSL_REDIRECT", False)
-if env_bool("HARBORLIGHT_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("HARBORLIGHT_BEHIND_PROXY", False)
+# The reverse proxy whose X-Forwarded-For and X-Forwarded-Proto `harborlight serve` trusts
+# (waitress drops those headers from anyone else, so they cannot be forged by clients).
+TRUSTED_PROXY = env_str("HARBORLIGHT_TRUSTED_PROXY", "127.0.0.1")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Once either says HTTPS is in front, browsers are told to use nothing else for a year.
+SECURE_HSTS_SECONDS = env_int("HARBORLIGHT_HSTS_SECONDS",
+                              365 * 24 * 3600 if SECURE_SSL_REDIRECT or BEHIND_PROXY else 0,
+                              minimum=0)
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy: every resource from this host only; no inline script or style.

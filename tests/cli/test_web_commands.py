@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -138,24 +140,60 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_it_serves_pages_through_a_real_wsgi_server(install):
-    run(install, "migrate")
+@contextlib.contextmanager
+def serving(env: dict[str, str]):
+    """``harborlight serve`` on a free port; yields ``get(path, **headers)`` once it answers."""
     port = _free_port()
-    server = subprocess.Popen([*HARBORLIGHT, "serve", "--port", str(port)], env=install,
+    server = subprocess.Popen([*HARBORLIGHT, "serve", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def get(path: str, **headers: str):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        try:
+            return urllib.request.build_opener(NoRedirect).open(request)
+        except urllib.error.HTTPError as answer:
+            return answer
+
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as page:
-                    assert page.status == 200
-                    assert page.headers["Server"] == "Harborlight"
-                    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-                    break
+                get("/accounts/login/").close()
+                break
             except OSError:
                 assert server.poll() is None, server.stderr.read()
                 assert time.monotonic() < deadline, "server did not answer in 30 s"
                 time.sleep(0.3)
+        yield get
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_it_serves_pages_through_a_real_wsgi_server(install):
+    run(install, "migrate")
+    with serving(install) as get:
+        page = get("/accounts/login/")
+        assert page.status == 200
+        assert page.headers["Server"] == "Harborlight"
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+        assert "Strict-Transport-Security" not in page.headers
+
+
+def test_it_trusts_the_proxy_in_front_for_https_and_sends_hsts(install):
+    """Behind a reverse proxy on this host, waitress must pass X-Forwarded-Proto on
+    (it strips proxy headers from untrusted peers), so HTTPS is seen and HSTS sent."""
+    run(install, "migrate")
+    env = {**install, "HARBORLIGHT_BEHIND_PROXY": "true", "HARBORLIGHT_SSL_REDIRECT": "true"}
+    with serving(env) as get:
+        plain = get("/accounts/login/")
+        assert plain.status == 301 and plain.headers["Location"].startswith("https://")
+        secure = get("/accounts/login/", **{"X-Forwarded-Proto": "https",
+                                            "X-Forwarded-For": "198.51.100.7"})
+        assert secure.status == 200, secure.read()[:300]
+        assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"

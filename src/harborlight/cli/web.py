@@ -164,4 +164,20 @@ def _serve(host: str, port: int, threads: int) -> None:
                            "Harborlight behind HTTPS and turn them back on", CONFIG_EXIT_CODE)
     typer.echo(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="Harborlight",
-                   clear_untrusted_proxy_headers=True)
+                   clear_untrusted_proxy_headers=True, **_proxy_options())
+
+
+def _proxy_options() -> dict:
+    """Behind a reverse proxy, take the client's address and scheme from that proxy only.
+
+    Waitress then sets REMOTE_ADDR from X-Forwarded-For (so sign-in lockout and the public
+    flood limit tell clients apart) and the scheme from X-Forwarded-Proto (so HTTPS, and
+    with it HSTS and secure redirects, is seen); the same headers from anyone else are
+    dropped before Django sees them.
+    """
+    from django.conf import settings
+
+    if not settings.BEHIND_PROXY:
+        return {}
+    return {"trusted_proxy": settings.TRUSTED_PROXY, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
