@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "harborlight.security",
     "harborlight.security.audit",
     "harborlight.accounts",
+    "harborlight.notifications",
     "harborlight.consent",
     "harborlight.intake",
     "harborlight.cases",

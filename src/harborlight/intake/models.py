@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from harborlight.cases.models import Case
@@ -30,6 +31,7 @@ from harborlight.consent.disclosure import DisclosureBasis, disclose
 from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.errors import DomainError
 from harborlight.intake import passphrases
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import EncryptedTextField
 from harborlight.security.policy import role_allows
@@ -207,16 +209,27 @@ class Tip(models.Model):
         self.save(update_fields=fields)
         record("update", actor=by, obj=self, details=details)
 
+    @property
+    def notice_subject(self) -> str:
+        """What notices about this tip name (harborlight.notifications)."""
+        return f"tip:{self.reference}"
+
     def assign(self, assignee, by):
-        """Give the tip to a colleague who may triage it; return them."""
+        """Give the tip to a colleague who may triage it (they get a notice); return them."""
         self._require_open()
         if assignee.organisation_id != self.organisation_id \
                 or not role_allows(assignee.role, "tip.update"):
-            raise TipStateError("Tips can be assigned only to colleagues who may triage them.")
+            raise TipStateError(gettext("Tips can be assigned only to colleagues who may "
+                                        "triage them."))
         with audited():
             self.assigned_to = assignee
             self.status = TipStatus.ASSIGNED
             self._act(by, ["assigned_to", "status"], change="assign", assignee=assignee.pk)
+            Notice.objects.settle(self.notice_subject, kinds=[NoticeKind.TIP_ASSIGNED])
+            Notice.objects.send([assignee], NoticeKind.TIP_ASSIGNED, self.notice_subject,
+                                ("intake:detail", [self.reference]), exclude=by,
+                                reference=self.reference, by=by,
+                                level=self.get_triage_level_display())
         return assignee
 
     def add_note(self, author, body: str) -> "TipNote":
@@ -255,6 +268,7 @@ class Tip(models.Model):
                 TipNote.objects.create(tip=self, author=by, body=note)
             self._act(by, ["status", "close_reason", "closed_at"], change="closed",
                       reason=reason, note=bool(note))
+            Notice.objects.settle(self.notice_subject)
 
     def merge_into(self, keeper: "Tip", by) -> None:
         """Close this tip as a duplicate of ``keeper``; its notes and messages move there.
@@ -277,21 +291,25 @@ class Tip(models.Model):
             self.closed_at = timezone.now()
             self._act(by, ["merged_into", "status", "close_reason", "closed_at"],
                       change="merged", into=keeper.reference)
+            Notice.objects.settle(self.notice_subject)
 
-    def convert_to_case(self, by) -> Case:
+    def convert_to_case(self, by, owner=None, unassigned: bool = False) -> Case:
         """Open a case from this tip (:meth:`~harborlight.cases.models.CaseManager.open_new`,
         which links the tip), and close the tip as converted. Audited once on each: the
         case's ``create`` names the tip, the tip's ``update`` names the case.
 
-        The person converting becomes the case's owner only if their role holds cases; a
-        hotline operator's conversion leaves the case for a supervisor to assign.
+        ``owner`` is the caseworker chosen for the case (who may hold cases, the policy's
+        ``case.hold``); ``unassigned`` leaves it on the supervisors' queue. With neither,
+        open_new's rule applies: the person converting owns it only if their role holds
+        cases, so a hotline operator's conversion waits for a supervisor.
         """
         self._require_open()
         if self.case_id is not None:
-            raise TipStateError(f"Tip {self.reference} is already linked to a case.")
+            raise TipStateError(gettext("Tip %(reference)s is already linked to a case.")
+                                % {"reference": self.reference})
         with audited():
             case = Case.objects.open_new(
-                self.organisation, by, tip=self,
+                self.organisation, by, tip=self, owner=owner, unassigned=unassigned,
                 summary=f"Opened from tip {self.reference} ({self.get_triage_level_display()}"
                         f" priority).")
             self.status = TipStatus.CLOSED
@@ -299,6 +317,7 @@ class Tip(models.Model):
             self.closed_at = timezone.now()
             self._act(by, ["status", "close_reason", "closed_at"], change="converted",
                       case=case.reference)
+            Notice.objects.settle(self.notice_subject)
         return case
 
     def hand_off(self, by, recipient: str, *, mandatory_reason: str = "",

@@ -8,6 +8,8 @@ functions check the referral's state and perform the act, audited once:
   onto the sender's case (HTCDS ``cas_ReferredPrimaryCaseWorker``); accepting a transfer
   also closes the sender's case and opens the receiver's (:mod:`.transfer`). One
   ``update`` entry on the referral, plus one in the sender's trail for its closed case.
+  The receiver's notices about it are settled; the sender (and the case's caseworker) get
+  a notice of the acceptance or the refusal.
 - :func:`open_case`: the receiver of an accepted referral opens a case of its own holding
   the consented fields. One ``create`` entry on the new case.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from harborlight.cases.models import Case
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.referrals.htcds import write_to_case
 from harborlight.referrals.models import Referral, ReferralError, ReferralStatus
 from harborlight.referrals.transfer import build_case, close_sender_case
@@ -44,7 +47,25 @@ def answer(referral: Referral, decision: str, *, by, note: str = "", now=None) -
                 close_sender_case(referral, by=by, now=now)
                 details["received_case"] = build_case(referral, by=by, now=now).reference
         record("update", actor=by, obj=referral, details=details)
+        _tell_the_sender(referral, decision, by, now)
     return referral
+
+
+ANSWER_NOTICES = {ReferralStatus.ACCEPTED: NoticeKind.REFERRAL_ACCEPTED,
+                  ReferralStatus.DECLINED: NoticeKind.REFERRAL_DECLINED}
+
+
+def _tell_the_sender(referral: Referral, decision: str, by, now) -> None:
+    """Settle the receiver's notices; tell the sender how a partner answered."""
+    Notice.objects.settle(referral.notice_subject, kinds=[NoticeKind.REFERRAL_RECEIVED,
+                                                          NoticeKind.TRANSFER_WAITING], now=now)
+    kind = ANSWER_NOTICES.get(decision)
+    if kind is None or not referral.is_internal:
+        return  # an outside provider's answer is recorded by the sender themselves
+    Notice.objects.send([referral.sent_by, referral.case.owner], kind,
+                        referral.notice_subject, ("referrals:detail", [referral.reference]),
+                        exclude=by, now=now, reference=referral.reference,
+                        organisation=referral.recipient_organisation.name)
 
 
 def open_case(referral: Referral, *, by, now=None) -> Case:

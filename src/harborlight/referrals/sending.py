@@ -11,7 +11,8 @@ Steps, in one transaction (if any step fails, nothing is saved and nothing discl
 3. copy the consented fields into the referral's encrypted shared record
    (:mod:`harborlight.referrals.snapshot`);
 4. save the referral (its one ``create`` entry) and copy its HTCDS outgoing-referral
-   fields onto the case (:mod:`harborlight.referrals.htcds`, bookkeeping of this act).
+   fields onto the case (:mod:`harborlight.referrals.htcds`, bookkeeping of this act);
+5. a partner on Harborlight gets a notice for everyone there who may answer it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from harborlight.accounts.models import User
 from harborlight.cases.references import random_reference
 from harborlight.consent.disclosure import disclose
 from harborlight.consent.models import Recipient
 from harborlight.referrals import snapshot
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.referrals.htcds import write_to_case
 from harborlight.referrals.models import (
     Referral,
@@ -78,6 +81,13 @@ def send(case, *, by, provider: ServiceProvider, reason: str, details: str = "",
                details={"case": case.reference, "kind": kind.value, "consent": consent.pk,
                         "fields": referral.fields_shared,
                         "recipient_organisation": provider.partner_id})
+        if referral.is_internal:
+            Notice.objects.send(
+                User.objects.allowed_to("referral.respond", provider.partner),
+                NoticeKind.TRANSFER_WAITING if kind == ReferralKind.TRANSFER
+                else NoticeKind.REFERRAL_RECEIVED, referral.notice_subject,
+                ("referrals:detail", [reference]), now=now, reference=reference,
+                organisation=case.organisation.name)
     return referral
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from harborlight.cases.models import Case
 from harborlight.consent.models import Consent
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.referrals import answering, vocabulary
 from harborlight.referrals.boxes import referral_box
 from harborlight.referrals.forms import (
@@ -233,6 +234,9 @@ def _referrals():
 @requires("referral.view")
 def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = fetch(request, _referrals(), reference=reference)
+    # Reading how a partner answered is all an acceptance or refusal notice asks for.
+    Notice.objects.settle(referral.notice_subject, recipient=request.user,
+                          kinds=[NoticeKind.REFERRAL_ACCEPTED, NoticeKind.REFERRAL_DECLINED])
     return render(request, "referrals/referral_detail.html",
                   _detail_context(request, referral))
 

@@ -7,21 +7,25 @@ Steps, each of which must happen for access to be granted:
 2. the user types a reason of at least ``MIN_REASON_LENGTH`` characters;
 3. a :class:`BreakGlassGrant` is stored and the audit trail records it, with the reason;
 4. every read under the grant is audited as a break-glass read until the grant expires;
-5. the grant stays on the review list until someone with ``breakglass.review`` signs it off.
+5. the grant stays on the review list until someone with ``breakglass.review`` signs it
+   off; each of them (but the user) gets a notice in the app, settled by the review.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from harborlight.errors import DomainError
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.security.audit.log import audited, record
 from harborlight.security.models import BreakGlassGrant
 from harborlight.security.permissions import Refusal, decide
+from harborlight.security.policy import roles_allowed
 
 MIN_REASON_LENGTH = 15
 
@@ -57,6 +61,12 @@ def break_glass(user, obj: Model, reason: str, now: datetime | None = None) -> B
         grant = BreakGlassGrant.open(user, obj, reason, now=now)
         record("break_glass", actor=user, obj=obj, reason=reason,
                details={"grant": grant.pk, "expires_at": grant.expires_at.isoformat()})
+        reviewers = get_user_model().objects.filter(
+            organisation_id=user.organisation_id, is_active=True,
+            role__in=roles_allowed("breakglass.review"))
+        Notice.objects.send(reviewers, NoticeKind.BREAK_GLASS, grant.notice_subject,
+                            ("security:break_glass_review", []), exclude=user, now=now,
+                            by=user, record=grant.object_label)
     return grant
 
 

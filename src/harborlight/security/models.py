@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from harborlight.notifications.models import Notice
 from harborlight.security.audit.log import audited, record
 
 BREAK_GLASS_MINUTES = 60
@@ -79,9 +80,16 @@ class BreakGlassGrant(models.Model):
         """Someone else reviews a grant: never the person who used it."""
         return action != "breakglass.review" or user.pk != self.user_id
 
+    @property
+    def notice_subject(self) -> str:
+        """What the reviewers' notices about this grant name (harborlight.notifications)."""
+        return f"break-glass:{self.pk}"
+
     def mark_reviewed(self, reviewer, note: str = "", now=None) -> None:
-        """Sign the grant off, audited once (the review, naming the record it opened)."""
+        """Sign the grant off, audited once (the review, naming the record it opened); the
+        reviewers' notices about it are settled."""
         with audited():
+            Notice.objects.settle(self.notice_subject, now=now)
             self.reviewed_by = reviewer
             self.reviewed_at = now or timezone.now()
             self.review_note = note

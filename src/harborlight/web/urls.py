@@ -36,6 +36,7 @@ DIRECTORY_CASE = "directory/" + CASE
 
 PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (SITE, "dashboard/", views.dashboard, "web:dashboard"),
+    (SITE, "notices/<int:notice_id>/dismiss/", views.dismiss_notice, "web:dismiss_notice"),
     (SITE, "accounts/login/", accounts.login_view, "accounts:login"),
     (SITE, "accounts/two-factor/", accounts.two_factor, "accounts:two_factor"),
     (SITE, "accounts/two-factor/enrol/", accounts.enrol, "accounts:enrol"),

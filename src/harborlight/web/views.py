@@ -1,35 +1,57 @@
-"""The dashboard and the error pages."""
+"""The dashboard (what waits for me, then the organisation at a glance), dismissing a
+notice, and the error pages."""
 
 from __future__ import annotations
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from harborlight.cases.models import Case, CaseStatus
-from harborlight.intake.models import Tip, TipStatus
-from harborlight.security.permissions import can, public, requires, scope
+from harborlight.intake.models import Tip, TipStatus, TriageLevel
+from harborlight.notifications.models import Notice
+from harborlight.pages import NoInput, form_for, step
+from harborlight.security.permissions import can, fetch, public, requires, scope
+
+NOTICES_SHOWN = 30
 
 
 @requires("dashboard.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The organisation at a glance, showing only what the role may see."""
+    """What waits for this user (notices, acts first), then the organisation at a glance:
+    counts that open the lists they count, showing only what the role may see."""
     user = request.user
-    context: dict = {"today": timezone.localdate()}
+    notices = list(Notice.objects.for_user(user).waiting()[:NOTICES_SHOWN])
+    notices.sort(key=lambda notice: not notice.needs_action)  # stable: newest first
+    context: dict = {"today": timezone.localdate(), "notices": notices}
     if can(user, "case.view"):
         cases = scope(user, "case.view", Case.objects.all())
         by_status = dict(cases.values_list("status").annotate(n=Count("pk")).order_by())
-        context["case_counts"] = [(label, by_status.get(value, 0))
+        context["case_counts"] = [(value, label, by_status.get(value, 0))
                                   for value, label in CaseStatus.choices]
         context["my_cases"] = list(cases.open().filter(owner=user)
                                    .only("reference", "status", "opened_at", "restricted")[:10])
+        if can(user, "case.assign"):
+            context["waiting_cases"] = cases.open().filter(owner__isnull=True).count()
     if can(user, "tip.view"):
         tips = scope(user, "tip.view", Tip.objects.all()).exclude(status=TipStatus.CLOSED)
-        context["open_tips"] = dict(tips.values_list("triage_level")
-                                    .annotate(n=Count("pk")).order_by())
-        context["open_tip_total"] = sum(context["open_tips"].values())
+        open_tips = dict(tips.values_list("triage_level").annotate(n=Count("pk")).order_by())
+        context["open_tips"] = [(value, label, open_tips.get(value, 0))
+                                for value, label in TriageLevel.choices]
+        context["open_tip_total"] = sum(open_tips.values())
+        context["my_tips"] = tips.filter(assigned_to=user).count()
     return render(request, "web/dashboard.html", context)
+
+
+@requires("dashboard.view")
+def dismiss_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Take one of my notices off my dashboard (others' copies stay)."""
+    notice = fetch(request, Notice.objects.filter(recipient=request.user), pk=notice_id)
+    return step(request, form_for(request, NoInput), lambda data: notice.dismiss(),
+                done=_("Notice dismissed."), back=reverse("web:dashboard"), anchor="notices")
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:

@@ -15,12 +15,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from harborlight.accounts.models import User
 from harborlight.cases.phonetic import name_key
 from harborlight.cases.references import next_case_reference
 from harborlight.cases.validators import HtcdsCode
 from harborlight.errors import DomainError
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import (BlindIndexField, EncryptedCharField,
                                          EncryptedDateField, EncryptedTextField)
@@ -119,21 +122,24 @@ class CaseQuerySet(models.QuerySet):
 
 
 class CaseManager(models.Manager.from_queryset(CaseQuerySet)):  # type: ignore[misc]
-    def open_new(self, organisation, by, *, tip=None, owner=None, victim: dict | None = None,
-                 origin: dict | None = None, **fields) -> "Case":
+    def open_new(self, organisation, by, *, tip=None, owner=None, unassigned: bool = False,
+                 victim: dict | None = None, origin: dict | None = None, **fields) -> "Case":
         """The one way to open a case: from scratch, from a tip or from a referral.
 
         ``owner`` (cas_CaseOwner) must be able to hold cases in the organisation; when it
-        is not given, the opener becomes the owner only if their role holds cases
-        (``case.hold``). So a hotline operator converting a tip opens a case that nobody
-        owns yet, for a supervisor to assign. ``victim`` adds the person the case is about
-        (their fields); a ``tip`` is linked to the new case. Audited once (``create``),
-        with ``origin`` (a referral, a transfer) and the tip in the entry's details.
+        is not given (and the case is not left ``unassigned`` on purpose), the opener
+        becomes the owner only if their role holds cases (``case.hold``). So a hotline
+        operator converting a tip opens a case that nobody owns yet, for a supervisor to
+        assign. ``victim`` adds the person the case is about (their fields); a ``tip`` is
+        linked to the new case. Audited once (``create``), with ``origin`` (a referral, a
+        transfer) and the tip in the entry's details. A caseworker given the case by
+        someone else gets a notice; a case nobody holds is a notice for those who assign.
         """
         if tip is not None and tip.organisation_id != organisation.pk:
-            raise WorkflowError("A tip can only become a case of its own organisation.")
-        if owner is None and by is not None and by.organisation_id == organisation.pk \
-                and may_hold_cases(by):
+            raise WorkflowError(gettext("A tip can only become a case of its own "
+                                        "organisation."))
+        if owner is None and not unassigned and by is not None \
+                and by.organisation_id == organisation.pk and may_hold_cases(by):
             owner = by
         if owner is not None:
             check_holder(owner, organisation.pk)
@@ -152,6 +158,7 @@ class CaseManager(models.Manager.from_queryset(CaseQuerySet)):  # type: ignore[m
             if victim:
                 details["person"] = True
             record("create", actor=by, obj=case, details=details)
+            case.notify_holders(by)
         return case
 
     def open_many(self, organisation, cases: list["Case"]) -> list["Case"]:
@@ -266,6 +273,25 @@ class Case(models.Model):
     def is_assigned_to(self, user) -> bool:
         return self.owner_id is not None and self.owner_id == user.pk
 
+    @property
+    def notice_subject(self) -> str:
+        """What notices about this case name (harborlight.notifications)."""
+        return f"case:{self.reference}"
+
+    def notify_holders(self, by) -> None:
+        """Tell the caseworker given this case, or those who assign cases that it waits for
+        one; settle the notices that no longer apply. Part of the act that changed it."""
+        Notice.objects.settle(self.notice_subject, kinds=[NoticeKind.CASE_WAITING,
+                                                          NoticeKind.CASE_ASSIGNED])
+        link = ("cases:detail", [self.reference])
+        if self.owner is not None:
+            Notice.objects.send([self.owner], NoticeKind.CASE_ASSIGNED, self.notice_subject,
+                                link, exclude=by, reference=self.reference, by=by)
+        else:
+            Notice.objects.send(User.objects.allowed_to("case.assign", self.organisation_id),
+                                NoticeKind.CASE_WAITING, self.notice_subject, link,
+                                exclude=by, reference=self.reference)
+
     @staticmethod
     def restricted_filter(user) -> Q:
         return Q(restricted=False) | Q(owner=user)
@@ -291,7 +317,9 @@ class Case(models.Model):
         check_holder(to, self.organisation_id)
         previous = self.owner_id
         self.owner = to
-        self._act(by, ["owner"], change="assign", previous_owner=previous, owner=to.pk)
+        with audited():
+            self._act(by, ["owner"], change="assign", previous_owner=previous, owner=to.pk)
+            self.notify_holders(by)
 
     def set_status(self, status: str, by) -> None:
         """Move between the open statuses; closing goes through request/approve."""

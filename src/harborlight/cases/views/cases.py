@@ -18,6 +18,7 @@ from harborlight.cases.phonetic import name_key
 from harborlight.cases.timeline import timeline
 from harborlight.cases.views.common import case_url, form_page
 from harborlight.consent.models import Consent
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.pages import NoInput, form_for, page_query, step
 from harborlight.security.fields import blind_lookup
 from harborlight.security.permissions import can, fetch, requires, scope
@@ -66,6 +67,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     elif status == "closure_requested":
         cases = cases.awaiting_closure_approval()
+    elif status == "unassigned":  # the supervisors' queue: open cases nobody holds yet
+        cases = cases.open().filter(owner__isnull=True)
     capped = False
     if query:
         ids = search_case_ids(query, request.user.organisation_id)
@@ -102,6 +105,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = fetch(request, Case.objects.select_related("owner"), reference=reference)
     user = request.user
+    # Opening the case is what a "case assigned to you" notice asks for.
+    Notice.objects.settle(case.notice_subject, kinds=[NoticeKind.CASE_ASSIGNED],
+                          recipient=user)
     events = list(TraffickingEvent.objects.filter(case=case))
     context = {
         "case": case,

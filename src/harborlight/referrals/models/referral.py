@@ -175,6 +175,11 @@ class Referral(models.Model):
     def audit_label(self) -> str:
         return f"{self.get_kind_display()} {self.reference}"
 
+    @property
+    def notice_subject(self) -> str:
+        """What notices about this referral name (harborlight.notifications)."""
+        return f"referral:{self.reference}"
+
     # -- permissions --------------------------------------------------------------
 
     def is_shared_with(self, organisation, action: str) -> bool:
