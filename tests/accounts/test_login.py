@@ -8,9 +8,8 @@ import time
 import pytest
 from django.conf import settings
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harborlight.accounts.models import Organisation, Role
+from harborlight.accounts.models import Authenticator, Organisation, Role
 from harborlight.accounts.twofactor import current_code, enrol_confirmed
 from harborlight.accounts.middleware import LAST_SEEN_KEY
 from tests_support import PASSWORD, make_user
@@ -106,7 +105,7 @@ def test_it_sends_users_without_a_device_to_enrolment(alice):
     assert client.get("/accounts/two-factor/").url == "/accounts/two-factor/enrol/"
     page = client.get("/accounts/two-factor/enrol/")
     assert page.status_code == 200 and b"data:image/svg+xml;base64," in page.content
-    device = TOTPDevice.objects.get(user=alice, confirmed=False)
+    device = Authenticator.objects.get(user=alice, confirmed=False)
     response = client.post("/accounts/two-factor/enrol/", {"token": current_code(device)})
     assert response.status_code == 302
     device.refresh_from_db()
@@ -120,7 +119,7 @@ def test_it_refuses_a_wrong_enrolment_code_and_keeps_the_device_unconfirmed(alic
     client.get("/accounts/two-factor/enrol/")
     response = client.post("/accounts/two-factor/enrol/", {"token": "000000"})
     assert response.status_code == 400 and b"not right" in response.content
-    assert not TOTPDevice.objects.get(user=alice).confirmed
+    assert not Authenticator.objects.get(user=alice).confirmed
     assert client.get("/dashboard/").status_code == 302
 
 

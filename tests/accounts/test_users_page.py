@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harborlight.accounts.models import Role, User
+from harborlight.accounts.models import Authenticator, Role, User
 from harborlight.accounts.twofactor import enrol_confirmed
 from harborlight.security.audit.models import AuditEntry
 
@@ -50,7 +49,7 @@ def test_it_resets_two_factor_so_the_user_enrols_again(cast, signed_in_client):
     response = signed_in_client(cast.role(Role.ADMINISTRATOR)).post(
         f"/accounts/users/{caseworker.pk}/reset-two-factor/")
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert not Authenticator.objects.filter(user=caseworker).exists()
     assert AuditEntry.objects.filter(action="2fa_reset", object_id=str(caseworker.pk)).exists()
 
 
@@ -60,4 +59,4 @@ def test_it_answers_404_for_another_organisations_user(cast, signed_in_client):
     response = signed_in_client(cast.role(Role.ADMINISTRATOR)).post(
         f"/accounts/users/{outsider.pk}/reset-two-factor/")
     assert response.status_code == 404
-    assert TOTPDevice.objects.filter(user=outsider).exists()
+    assert Authenticator.objects.filter(user=outsider).exists()

@@ -10,10 +10,19 @@ written out as a list of role names.
 
 from __future__ import annotations
 
+import time
+from base64 import b32encode
+from binascii import unhexlify
+from urllib.parse import quote, urlencode
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
 
+from harborlight.security.fields import EncryptedCharField
 from harborlight.security.policy import load_policy, roles_allowed
 
 
@@ -97,3 +106,68 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+def new_totp_secret() -> str:
+    """20 random bytes, hex-encoded: the secret an authenticator app shares with us."""
+    return random_hex(20)
+
+
+class Authenticator(TimestampMixin, ThrottlingMixin, Device):
+    """A TOTP authenticator app (the second factor), its secret encrypted with the keyring.
+
+    The checks are django-otp's TOTPDevice's: a code of the current time step or one either
+    side, never a step already used, and a doubling pause after each wrong code. Only the
+    secret's column differs: that model stores it in clear, so a copy of the database could
+    mint codes for every account. Key rotation re-encrypts it like any encrypted field.
+    """
+
+    ISSUER = "Harborlight"
+
+    key = EncryptedCharField(max_length=80, default=new_totp_secret)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "authenticator app"
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def totp(self) -> TOTP:
+        return TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+
+    def verify_token(self, token) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        totp = self.totp()
+        totp.time = time.time()
+        try:
+            verified = totp.verify(int(token), self.tolerance, self.last_t + 1)
+        except (TypeError, ValueError):
+            verified = False
+        if verified:
+            self.last_t, self.drift = totp.t(), totp.drift
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` address an authenticator app reads from the QR code."""
+        label = quote(f"{self.ISSUER}:{self.user.get_username()}")
+        params = urlencode({"secret": b32encode(self.bin_key), "algorithm": "SHA1",
+                            "digits": self.digits, "period": self.step})
+        return f"otpauth://totp/{label}?{params}&issuer={quote(self.ISSUER)}"

@@ -11,34 +11,33 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-ISSUER = "Harborlight"
-
-
-def confirmed_device(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+from harborlight.accounts.models import Authenticator
 
 
-def pending_device(user) -> TOTPDevice:
+def confirmed_device(user) -> Authenticator | None:
+    return Authenticator.objects.filter(user=user, confirmed=True).first()
+
+
+def pending_device(user) -> Authenticator:
     """The unconfirmed device shown during enrolment, created once and reused."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator",
+    device = Authenticator.objects.filter(user=user, confirmed=False).first()
+    return device or Authenticator.objects.create(user=user, name="authenticator",
                                                confirmed=False)
 
 
-def enrol_confirmed(user, secret_hex: str | None = None) -> TOTPDevice:
+def enrol_confirmed(user, secret_hex: str | None = None) -> Authenticator:
     """Create a confirmed device at once (demo users and tests); returns the device."""
-    TOTPDevice.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     kwargs = {"key": secret_hex} if secret_hex else {}
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True, **kwargs)
+    return Authenticator.objects.create(user=user, name="authenticator", confirmed=True, **kwargs)
 
 
-def base32_secret(device: TOTPDevice) -> str:
+def base32_secret(device: Authenticator) -> str:
     return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
 
 
-def qr_code_data_uri(device: TOTPDevice) -> str:
+def qr_code_data_uri(device: Authenticator) -> str:
     """An SVG QR code as a data: URI, drawn here so nothing is fetched from elsewhere."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
@@ -48,25 +47,23 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 
 def reset(user) -> int:
     """Remove a user's devices so they must enrol again; returns how many were removed."""
-    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    deleted, _ = Authenticator.objects.filter(user=user).delete()
     return deleted
 
 
-def current_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
+def current_code(device: Authenticator, steps_ahead: int = 0) -> str:
     """The code an authenticator app shows for ``device`` now (or ``steps_ahead`` later).
 
     Used by the demo (to print codes for people without an authenticator app) and by tests.
     django-otp refuses a code it has already accepted, so a second sign-in within the same
     30 seconds needs the next step's code, which its tolerance of one step accepts.
     """
-    from django_otp.oath import TOTP
-
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp = device.totp()
     totp.time = totp.time + steps_ahead * device.step
     return f"{totp.token():0{device.digits}d}"
 
 
-def check_code(device: TOTPDevice, token: str, now: float | None = None) -> str | None:
+def check_code(device: Authenticator, token: str, now: float | None = None) -> str | None:
     """Verify ``token`` for ``device``; return None if accepted, else what to tell the user.
 
     django-otp throttles a device after a failure (1 s, doubling each time), so a right

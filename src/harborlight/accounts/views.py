@@ -43,6 +43,13 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
+def _verified(request: HttpRequest, device) -> None:
+    """Mark the session verified by ``device`` under a new session key: a key seen before
+    the second factor (on a shared machine, say) must not lead to a verified session."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 @signed_in
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in: a TOTP code, or enrolment if the user has no device yet."""
@@ -56,7 +63,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         problem = members.check_second_factor(request.user, device,
                                               form.cleaned_data["token"])
         if problem is None:
-            otp_login(request, device)
+            _verified(request, device)
             return redirect(_next_url(request))
         form.add_error("token", problem)
     return render(request, "accounts/two_factor.html", {"form": form},
@@ -73,7 +80,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         problem = members.confirm_enrolment(request.user, device, form.cleaned_data["token"])
         if problem is None:
-            otp_login(request, device)
+            _verified(request, device)
             messages.success(request, "Two-factor sign-in is set up.")
             return redirect(_next_url(request))
         form.add_error("token", problem + " Check that your phone's clock is right.")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harborlight.accounts.models import Organisation, Role, User
+from harborlight.accounts.models import Authenticator, Organisation, Role, User
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -55,7 +54,7 @@ def outsider(elsewhere) -> User:
 
 def verified_client(user: User) -> Client:
     """A client signed in with password and a confirmed TOTP device (two factors)."""
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    device = Authenticator.objects.create(user=user, name="phone", confirmed=True)
     client = Client()
     client.force_login(user)
     session = client.session
