@@ -1,7 +1,11 @@
 """Benchmark: suppressed against fabricated combinations over the threshold (the frontier).
 
 Run: python bench/sharing_frontier.py [--layout ctdc-2021] [--epsilon 4]
-         [--sigmas 2.0,2.5,3.0,3.25,3.5,4.0] [--fits 1] [--option NAME=VALUE]
+         [--sigmas 2.0,2.5,3.0,3.25,3.5,4.0] [--fits 1] [--seeds 1] [--option NAME=VALUE]
+
+With one threshold (``--sigmas 3``), the model is fitted at that threshold: exactly the
+release `harborlight share export` makes; ``--fits 3 --seeds 1,2,3`` gives three runs
+(three independent sets of noise) of three sampling seeds each.
 
 For each fit: one DP synthesizer is fitted at the lowest threshold of the list; then, for
 every threshold, the reported pairs whose noisy count is under it are held at zero *when
@@ -22,7 +26,7 @@ from sharing_common import require_ctdc
 from harborlight.sharing import threshold
 from harborlight.sharing.datafiles import load_anonymisation
 from harborlight.sharing.dp import DPSynthesizer
-from harborlight.sharing.evaluation import reporting
+from harborlight.sharing.evaluation import compare
 from harborlight.sharing.export import prepare
 from harborlight.sharing.reading import read_table
 
@@ -33,6 +37,7 @@ def main() -> None:
     parser.add_argument("--epsilon", type=float, default=4.0)
     parser.add_argument("--sigmas", default="2.0,2.5,2.75,3.0,3.25,3.5,4.0")
     parser.add_argument("--fits", type=int, default=1)
+    parser.add_argument("--seeds", default="1")
     parser.add_argument("--option", action="append", default=[],
                         help="DPSynthesizer option NAME=VALUE")
     args = parser.parse_args()
@@ -42,9 +47,10 @@ def main() -> None:
     real, _, _ = prepare(read_table(require_ctdc()), args.layout)
     config = load_anonymisation()["reporting"]
     columns = config["columns"][args.layout]
-    print(f"threshold (sigmas) | suppressed >= {config['resolution']} | fabricated >= "
+    print(f"threshold (sigmas) | seed | suppressed >= {config['resolution']} | fabricated >= "
           f"{config['resolution']} | suppressed, every weight | fabricated, every weight | "
-          "pairs held absent")
+          "suppressed, record-weighted | pairs held absent | MAE 1-way | MAE 2-way | "
+          "unique-record copies")
     for fit in range(args.fits):
         synthesizer = DPSynthesizer(epsilon=args.epsilon, layout=args.layout, seed=fit + 1,
                                     **{**options, "threshold_sigmas": sigmas[0]}).fit(real)
@@ -52,12 +58,20 @@ def main() -> None:
             synthesizer.zeros_ = threshold.absent_cells(
                 synthesizer.reported_measurements_, synthesizer.sizes_,
                 synthesizer.compression_, sigmas_cut)
-            shown = reporting(real, synthesizer.sample(), columns, config["resolution"])
             held = sum(len(v) for v in synthesizer.zeros_.values())
-            print(f"{sigmas_cut:g} | {shown['suppressed_share']:.3f} | "
-                  f"{shown['fabricated_share']:.4f} | "
-                  f"{shown['suppressed_share_every_weight']:.3f} | "
-                  f"{shown['fabricated_share_every_weight']:.4f} | {held:,}", flush=True)
+            for seed in (int(s) for s in args.seeds.split(",")):
+                synthesizer.seed = seed
+                utility = compare(real, synthesizer.sample(), max_length=2,
+                                  reporting_columns=columns,
+                                  resolution=config["resolution"])
+                shown = utility["reporting"]
+                print(f"{sigmas_cut:g} | {seed} | {shown['suppressed_share']:.3f} | "
+                      f"{shown['fabricated_share']:.4f} | "
+                      f"{shown['suppressed_share_every_weight']:.3f} | "
+                      f"{shown['fabricated_share_every_weight']:.4f} | "
+                      f"{shown['suppressed_record_share']:.4f} | {held:,} | "
+                      f"{utility['mae']['1']:.1f} | {utility['mae']['2']:.1f} | "
+                      f"{utility['unique_copies']:.4f}", flush=True)
         print(f"(fit {fit + 1}: noise sigma {synthesizer.sigma_threshold_:.2f} per cell)")
 
 

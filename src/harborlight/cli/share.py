@@ -88,7 +88,9 @@ def export_command(
     typer.echo(f"exported {report['rows_out']:,} of {report['rows_in']:,} records "
                f"({report['method']}, layout {report['layout']}); "
                f"{report['control_records_withheld']:,} held back as risk control")
-    typer.echo(f"suppressed combinations {report['suppressed_share']:.2%}, fabricated "
+    shown = report["utility"].get("reporting")
+    scope = f" of {shown['resolution']} or more records" if shown else ""
+    typer.echo(f"combinations{scope} suppressed {report['suppressed_share']:.2%}, fabricated "
                f"{report['fabricated_share']:.2%}; wrote {out}/data.csv, report.json, "
                f"report.html")
 

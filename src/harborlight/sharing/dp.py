@@ -128,7 +128,7 @@ class DPSynthesizer:
 
     def __init__(self, *, epsilon: float = 4.0, delta: float = 1e-9, layout: str = "ctdc-2024",
                  reported_columns: list[str] | None = None, reported_share: float = 0.75,
-                 threshold_sigmas: float = 3.25, support_sigmas: float = 2.5,
+                 threshold_sigmas: float = 3.0, support_sigmas: float = 2.5,
                  extra_pairs: int = 25, selection: str = "aim",
                  one_way_weights: str = "cardinality", iters: int = 300,
                  seed: int | None = None):
