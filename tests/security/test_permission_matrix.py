@@ -18,24 +18,26 @@ from harborlight.accounts.models import Role
 from harborlight.security.breakglass import break_glass
 from harborlight.security.permissions import PUBLIC, Refusal, decide, load_policy
 
+# Every signed-in person may see and revoke their own API tokens.
+EVERYONE = {"dashboard.view", "account.tokens"}
 EXPECTED: dict[str, set[str]] = {
-    Role.ADMINISTRATOR: {"dashboard.view", "provider.view", "provider.manage", "user.manage",
+    Role.ADMINISTRATOR: EVERYONE | {"provider.view", "provider.manage", "user.manage",
                          "catalog.manage", "breakglass.review", "retention.purge"},
-    Role.SUPERVISOR: {"dashboard.view", "case.view", "case.create", "case.update",
+    Role.SUPERVISOR: EVERYONE | {"user.approve", "case.view", "case.create", "case.update",
                       "case.delete", "case.export", "case.assign", "case.hold",
                       "case.approve_closure",
                       "case.transfer", "tip.view", "tip.create", "tip.update", "tip.handoff",
                       "referral.send", "referral.respond", "referral.view",
                       "provider.view", "insights.view", "insights.exact", "screening.run",
                       "lead.convert", "breakglass.use", "breakglass.review"},
-    Role.CASEWORKER: {"dashboard.view", "case.view", "case.create", "case.update",
+    Role.CASEWORKER: EVERYONE | {"case.view", "case.create", "case.update",
                       "case.hold", "tip.view", "referral.send", "referral.respond", "referral.view",
                       "provider.view"},
-    Role.HOTLINE_OPERATOR: {"dashboard.view", "tip.view", "tip.create", "tip.update",
+    Role.HOTLINE_OPERATOR: EVERYONE | {"tip.view", "tip.create", "tip.update",
                             "tip.handoff", "case.create", "provider.view"},
-    Role.ANALYST: {"dashboard.view", "insights.view", "share.export", "screening.run",
+    Role.ANALYST: EVERYONE | {"insights.view", "share.export", "screening.run",
                    "lead.convert"},
-    Role.AUDITOR: {"dashboard.view", "audit.view", "breakglass.review"},
+    Role.AUDITOR: EVERYONE | {"audit.view", "breakglass.review"},
 }
 ALL_ACTIONS = sorted(load_policy().actions)
 CASE_ACTIONS = [a for a in ALL_ACTIONS if a.startswith("case.")]

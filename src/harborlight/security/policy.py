@@ -42,6 +42,12 @@ class Policy:
     def is_sensitive(self, action: str) -> bool:
         return bool(self.actions[self.check_action(action)].get("sensitive", False))
 
+    def reads_survivor_records(self, role: str) -> bool:
+        """Whether ``role`` holds an action marked ``survivor_records``: an account in it
+        is activated, or given it, only with a supervisor's approval."""
+        return any(self.actions[action].get("survivor_records", False)
+                   for action in self.roles.get(role, frozenset()))
+
     def roles_allowed(self, action: str) -> tuple[str, ...]:
         """The roles granted ``action``, in the file's order ("who holds this")."""
         self.check_action(action)
@@ -62,6 +68,10 @@ def parse_policy(text: str) -> Policy:
         raise PolicyError("policy needs an [actions] table")
     if not isinstance(roles, dict) or not roles:
         raise PolicyError("policy needs [roles.*] tables")
+    for name, spec in actions.items():
+        for flag in ("sensitive", "survivor_records"):
+            if not isinstance(spec.get(flag, False), bool):
+                raise PolicyError(f"action {name!r}: {flag} must be true or false")
     role_actions: dict[str, frozenset[str]] = {}
     for role, spec in roles.items():
         granted = spec.get("actions", [])
@@ -86,3 +96,7 @@ def role_allows(role: str, action: str) -> bool:
 
 def roles_allowed(action: str) -> tuple[str, ...]:
     return load_policy().roles_allowed(action)
+
+
+def reads_survivor_records(role: str) -> bool:
+    return load_policy().reads_survivor_records(role)
