@@ -43,10 +43,14 @@ def test_it_walks_an_operator_through_triage(signed_in, cast):
     assert site.path == f"/tips/{tip.reference}/"
     assert tip.triage_level == "high"
     text = site.text()
-    assert "Why this level" in text and "coercion-and-exploitation" in text
+    assert "Why high" in text and "A method of control together with a type of " \
+        "exploitation." in text
     assert "took their passports" in text  # the span behind a suggestion
+    assert "coercion-and-exploitation" not in text and "vic_" not in text
 
-    site.page.get_by_role("button", name="Reject indicator:control.documents-held").click()
+    site.page.locator("#suggestions summary").click()
+    site.page.get_by_role("button", name="Reject: Someone else holds the person's "
+                                         "passport, ID or other documents.").click()
     site.page.wait_for_load_state()
     site.check_accessibility()
     assert tip.reviews.get(key="indicator:control.documents-held").decision == "rejected"
@@ -61,10 +65,15 @@ def test_it_walks_an_operator_through_triage(signed_in, cast):
     tip.refresh_from_db()
     assert tip.assigned_to == operator
 
-    _press(site, "Convert to case")
+    _field(site, "Caseworker for the new case").select_option(label="own-caseworker")
+    _press(site, "Open a case…")
+    assert "Open a case from tip" in site.text() and tip.case is None  # asks first
+    _press(site, "Yes, open the case")
     tip.refresh_from_db()
     assert tip.case is not None and tip.status == "closed"
-    assert tip.case.reference in site.text()
+    assert tip.case.owner == cast.role(Role.CASEWORKER)
+    assert f"Case {tip.case.reference}: held by own-caseworker" in site.text()
+    assert site.page.get_by_role("link", name=tip.case.reference).count() == 0
 
 
 def test_it_shows_the_emergency_guidance_and_queue_order(signed_in, cast):
@@ -76,6 +85,8 @@ def test_it_shows_the_emergency_guidance_and_queue_order(signed_in, cast):
     assert emergency.reference in rows.nth(0).inner_text()
     site.goto(f"/tips/{emergency.reference}/")
     assert "911" in site.text() and "1-888-373-7888" in site.text()
+    assert site.page.get_by_role("link", name="1-888-373-7888").get_attribute("href") == \
+        "tel:1-888-373-7888"
 
 
 def test_it_serves_the_catalog_page_to_an_administrator(signed_in, cast):

@@ -3,6 +3,8 @@ every step audited exactly once."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from harborlight.cases.models import Case
@@ -57,7 +59,11 @@ def test_it_logs_a_contact_with_structured_answers_and_explains_triage(cast, con
     rules = [reason["rule"] for reason in tip.triage_reasons]
     assert "minor-involved" in rules and "cannot-leave" in rules
     page = console.get(response["Location"]).content.decode()
-    assert "minor-involved" in page and "answer minor_involved = yes" in page
+    assert "A person under 18 is involved." in page
+    assert "Asked “Is anyone involved under 18?”, the answer was: yes." in page
+    assert "Kind of exploitation: Servitude." in page
+    shown = re.sub(r"<[^>]+>", " ", page)  # what a reader sees, not attribute values
+    assert "minor_involved" not in shown and "vic_TypeOfExploitation" not in shown
     [entry] = assert_audited("create", tip)
     assert entry.actor_id == operator.pk and entry.details["level"] == "high"
 
@@ -153,7 +159,7 @@ def test_it_converts_a_tip_into_a_case_nobody_owns_yet(cast, console, operator):
     # say the opposite, and the operator then met a 403 on "their" case.
     tip = _tip(cast)
     mark = audit_mark()
-    response = console.post(f"/tips/{tip.reference}/convert/")
+    response = console.post(f"/tips/{tip.reference}/convert/", {"owner": "unassigned"})
     assert response.status_code == 302 and response.url == f"/tips/{tip.reference}/"
     tip.refresh_from_db()
     case = Case.objects.get(pk=tip.case_id)
@@ -162,16 +168,59 @@ def test_it_converts_a_tip_into_a_case_nobody_owns_yet(cast, console, operator):
     assert list(case.tips.all()) == [tip]
     assert_trail(mark, ("create", case), ("update", tip))
     cases_before = Case.objects.count()
-    console.post(f"/tips/{tip.reference}/convert/")  # a second time: refused, tip is closed
+    console.post(f"/tips/{tip.reference}/convert/", {"owner": "unassigned"})  # refused
     assert Case.objects.count() == cases_before
     assert Tip.objects.get(pk=tip.pk).case_id == case.pk
     assert_trail(mark, ("create", case), ("update", tip))
+    page = console.get(f"/tips/{tip.reference}/").content.decode()
+    assert f"Case {case.reference}: waiting for a supervisor" in page
+    assert f'href="/cases/{case.reference}/"' not in page, "no link the operator gets 403 on"
+
+
+def test_it_converts_a_tip_for_the_caseworker_the_operator_chose(cast, console, operator):
+    caseworker = cast.role("caseworker")
+    tip = _tip(cast)
+    mark = audit_mark()
+    page = console.get(f"/tips/{tip.reference}/convert/", {"owner": caseworker.pk})
+    assert page.status_code == 200 and not Case.objects.filter(tips=tip).exists()
+    assert f"Open a case from tip {tip.reference}?" in page.content.decode()
+    assert_trail(mark)  # the confirmation page is not the act
+    console.post(f"/tips/{tip.reference}/convert/", {"owner": caseworker.pk})
+    case = Case.objects.get(tips=tip)
+    assert case.owner == caseworker
+    assert_trail(mark, ("create", case), ("update", tip))
+    tip_page = console.get(f"/tips/{tip.reference}/").content.decode()
+    assert f"Case {case.reference}: held by {caseworker}" in tip_page
+
+
+@pytest.mark.parametrize("owner, message", [
+    ("", "This field is required"),
+    ("999999", "Select a valid choice"),
+])
+def test_it_asks_for_the_caseworker_before_converting(cast, console, owner, message):
+    tip = _tip(cast)
+    for method in ("get", "post"):
+        response = getattr(console, method)(f"/tips/{tip.reference}/convert/",
+                                            {"owner": owner})
+        assert response.status_code == 400 and message in response.content.decode()
+    assert not Case.objects.filter(tips=tip).exists()
+    tip.refresh_from_db()
+    assert tip.status == "open"
+
+
+def test_it_will_not_give_a_converted_case_to_someone_who_cannot_hold_it(cast, console):
+    tip = _tip(cast)
+    response = console.post(f"/tips/{tip.reference}/convert/",
+                            {"owner": cast.role("hotline_operator").pk})
+    assert response.status_code == 400  # the policy's case.hold makes the choices
+    assert not Case.objects.filter(tips=tip).exists()
 
 
 def test_it_makes_a_supervisor_converting_a_tip_the_owner(cast, signed_in_client):
     supervisor = cast.role("supervisor")
     tip = _tip(cast)
-    response = signed_in_client(supervisor).post(f"/tips/{tip.reference}/convert/")
+    response = signed_in_client(supervisor).post(f"/tips/{tip.reference}/convert/",
+                                                 {"owner": supervisor.pk})
     case = Case.objects.get(tips=tip)
     assert case.owner == supervisor and response.url == f"/cases/{case.reference}/"
 

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from harborlight.accounts.models import User
+from harborlight.cases.models import HOLD_ACTION
 from harborlight.consent.models import ConsentMethod
 from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.models import (CallerType, CatalogExtension, Channel, CloseReason,
@@ -139,7 +140,13 @@ class ContactForm(AnswerFieldsMixin, forms.Form):
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    return [(i.id, f"{i.description} [{i.id}]") for i in current_catalog().indicators]
+    """Indicators by their plain description, grouped by category (ids stay in the data)."""
+    catalog = current_catalog()
+    grouped: dict[str, list] = {}
+    for indicator in catalog.indicators:
+        grouped.setdefault(catalog.categories.get(indicator.category, indicator.category),
+                           []).append((indicator.id, indicator.description))
+    return list(grouped.items())
 
 
 class AnswersForm(AnswerFieldsMixin, forms.Form):
@@ -165,15 +172,36 @@ class ReviewForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label="Assign to", queryset=None)
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.allowed_to("tip.update", organisation)
+        self.fields["assignee"].empty_label = _("Choose a colleague")
+
+
+class ConvertForm(forms.Form):
+    """Open a case from a tip: for which caseworker (anyone whose role holds cases, the
+    policy's ``case.hold``), or nobody yet, for a supervisor to assign."""
+
+    UNASSIGNED = "unassigned"
+    owner = forms.ChoiceField(label=_("Caseworker for the new case"))
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.holders = User.objects.allowed_to(HOLD_ACTION, organisation)
+        self.fields["owner"].choices = (
+            [("", _("Choose a caseworker")),
+             (self.UNASSIGNED, _("Nobody yet: a supervisor assigns it"))]
+            + [(str(holder.pk), str(holder)) for holder in self.holders])
+
+    def clean_owner(self):
+        value = self.cleaned_data["owner"]
+        return None if value == self.UNASSIGNED else self.holders.get(pk=value)
 
 
 class NoteForm(forms.Form):
-    body = text_field("Internal note (never shown to the reporter)", MESSAGE_MAX,
+    body = text_field(_("Internal note (never shown to the reporter)"), MESSAGE_MAX,
                       required=True, rows=3)
 
 
@@ -183,38 +211,42 @@ class ReplyForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label="Reason for closing",
-                               choices=[c for c in CloseReason.choices
-                                        if c[0] not in ("converted_to_case", "duplicate")])
-    note = text_field("Note (optional)", MESSAGE_MAX, rows=2)
+    """Close with a reason chosen each time: no reason is picked in advance."""
+
+    reason = forms.ChoiceField(label=_("Reason for closing"),
+                               choices=[("", _("Choose a reason"))]
+                               + [c for c in CloseReason.choices
+                                  if c[0] not in ("converted_to_case", "duplicate")])
+    note = text_field(_("Note (optional)"), MESSAGE_MAX)
 
 
 class MergeForm(forms.Form):
-    keep = forms.CharField(label="Reference of the tip to keep", max_length=32)
+    keep = forms.CharField(label=_("Reference of the tip to keep"), max_length=32)
 
 
 class HandoffForm(forms.Form):
     """Law enforcement hand-off: a consent recorded now, or the legal duty to report."""
 
-    recipient = text_field("Agency receiving the tip", 200, required=True)
-    basis = forms.ChoiceField(label="Basis", widget=forms.RadioSelect, choices=[
-        ("existing", "A consent already recorded on this tip"),
-        ("consent", "The caller consents now (recorded with this hand-off)"),
-        ("mandatory", "A legal duty to report (for example, a minor)")])
-    consent_method = forms.ChoiceField(label="How consent was given", required=False,
+    recipient = text_field(_("Agency receiving the tip"), 200, required=True)
+    basis = forms.ChoiceField(label=_("On what basis"), widget=forms.RadioSelect, choices=[
+        ("existing", _("A consent already recorded on this tip")),
+        ("consent", _("The caller consents now (recorded with this hand-off)")),
+        ("mandatory", _("A legal duty to report (for example, a minor)"))])
+    consent_method = forms.ChoiceField(label=_("How consent was given"), required=False,
                                        choices=[("", "—")] + list(ConsentMethod.choices))
-    consent_wording = text_field("What the caller agreed to", MESSAGE_MAX, rows=2)
-    retention_explained = forms.BooleanField(label="Retention was explained", required=False)
-    withdrawal_explained = forms.BooleanField(label="Withdrawal was explained",
+    consent_wording = text_field(_("What the caller agreed to"), MESSAGE_MAX, rows=2)
+    retention_explained = forms.BooleanField(label=_("Retention was explained"),
+                                             required=False)
+    withdrawal_explained = forms.BooleanField(label=_("Withdrawal was explained"),
                                               required=False)
-    mandatory_reason = text_field("The legal duty to report", MESSAGE_MAX, rows=2)
+    mandatory_reason = text_field(_("The legal duty to report"), MESSAGE_MAX, rows=2)
 
     def clean(self):
         data = super().clean()
         if data.get("basis") == "consent" and not data.get("consent_method"):
-            self.add_error("consent_method", "Say how the consent was given.")
+            self.add_error("consent_method", _("Say how the consent was given."))
         if data.get("basis") == "mandatory" and not data.get("mandatory_reason"):
-            self.add_error("mandatory_reason", "Describe the legal duty to report.")
+            self.add_error("mandatory_reason", _("Describe the legal duty to report."))
         return data
 
     def consent_now(self) -> dict | None:

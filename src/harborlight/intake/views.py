@@ -12,21 +12,23 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from harborlight.cases.models import may_hold_cases
 from harborlight.consent.models import Consent, ConsentPurpose
-from harborlight.intake import triage
+from harborlight.intake import explain, triage
 from harborlight.intake.assist import segments
 from harborlight.intake.catalog import add_extension, current_catalog, current_rules
 from harborlight.intake.forms import (AnswersForm, AssignForm, CatalogExtensionForm,
-                                      CloseForm, ContactForm, HandoffForm, MergeForm,
-                                      NoteForm, ReplyForm, ReviewForm)
+                                      CloseForm, ContactForm, ConvertForm, HandoffForm,
+                                      MergeForm, NoteForm, ReplyForm, ReviewForm)
 from harborlight.intake.models import Tip, TipStatus, TriageLevel
-from harborlight.pages import NoInput, form_for, page_query, step
+from harborlight.pages import form_for, page_query, step
 from harborlight.security.permissions import can, fetch, requires, scope
 
-QUEUE_FILTERS = {"open": "Open", "mine": "Assigned to me", "closed": "Closed", "all": "All"}
+QUEUE_FILTERS = {"open": gettext_lazy("Open"), "mine": gettext_lazy("Assigned to me"),
+                 "closed": gettext_lazy("Closed"), "all": gettext_lazy("All")}
 
 
 @requires("tip.view")
@@ -68,7 +70,7 @@ def tip_create(request: HttpRequest) -> HttpResponse:
             answers=form.answers(), logged_by=request.user)
         return tip
 
-    return step(request, form, log, done=lambda tip: f"Logged tip {tip.reference}.",
+    return step(request, form, log, done=lambda tip: _("Logged tip %s.") % tip.reference,
                 back=reverse("intake:list"), then=tip_url, own_page=True,
                 page=lambda form: render(request, "intake/create.html", {"form": form}))
 
@@ -85,28 +87,38 @@ def tip_url(tip: Tip) -> str:
 
 
 def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
-    catalog = current_catalog()
+    """The triage page: level and why in sentences, the narrative with its evidence
+    marked, the actions, and below them what operators edit less often."""
+    catalog, rules = current_catalog(), current_rules()
     suggestions = triage.suggestions(tip, catalog)
     reviews = tip.reviews_by_key()
-    may_update = can(request.user, "tip.update", tip) and not tip.is_closed
+    user = request.user
+    may_update = can(user, "tip.update", tip) and not tip.is_closed
+    why = explain.reasons_in_words(tip.triage_reasons, rules, catalog)
     return {
-        "tip": tip, "rules": current_rules(), "catalog": catalog,
-        "suggestions": [(s, reviews.get(s.key, "")) for s in suggestions],
+        "tip": tip, "rules": rules, "catalog": catalog,
+        "why": [reason for reason in why if reason.level == tip.triage_level],
+        "why_more": [reason for reason in why if reason.level != tip.triage_level],
+        "suggestions": [(s, explain.suggestion_label(s), reviews.get(s.key, ""))
+                        for s in suggestions],
         "narrative_segments": segments(tip.narrative, suggestions),
         "notes": tip.notes.select_related("author"),
         "messages_list": tip.messages.select_related("author"),
         "may_update": may_update,
-        "may_handoff": can(request.user, "tip.handoff", tip),
-        "may_convert": may_update and can(request.user, "case.create") and not tip.case_id,
-        "holds_cases": may_hold_cases(request.user),
+        "may_handoff": can(user, "tip.handoff", tip) and not tip.handed_off_at,
+        "may_convert": may_update and can(user, "case.create") and not tip.case_id,
+        "case_open_to_me": bool(tip.case_id) and can(user, "case.view", tip.case),
         "answers_form": forms.get("answers_form") or AnswersForm(initial_answers=tip.answers),
         "assign_form": forms.get("assign_form") or AssignForm(
             organisation=tip.organisation, initial={"assignee": tip.assigned_to_id}),
+        "convert_form": forms.get("convert_form") or ConvertForm(
+            organisation=tip.organisation),
         "note_form": forms.get("note_form") or NoteForm(),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "close_form": forms.get("close_form") or CloseForm(),
         "merge_form": forms.get("merge_form") or MergeForm(),
-        "handoff_form": forms.get("handoff_form") or HandoffForm(initial={"basis": "existing"}),
+        "handoff_form": forms.get("handoff_form") or HandoffForm(),
+        "handoff_open": "handoff_form" in forms,
         "has_consent": Consent.objects.active().filter(
             tip=tip, purpose=ConsentPurpose.LAW_ENFORCEMENT).exists(),
     }
@@ -133,7 +145,7 @@ def tip_answers(request: HttpRequest, reference: str) -> HttpResponse:
     return _tip_step(request, reference, AnswersForm, "answers_form",
                      lambda tip, data, form: triage.set_answers(tip, form.answers(),
                                                                 by=request.user),
-                     "Answers saved; triage updated.", "triage")
+                     _("Answers saved; triage updated."), "triage")
 
 
 @requires("tip.update")
@@ -149,7 +161,7 @@ def tip_review(request: HttpRequest, reference: str) -> HttpResponse:
 def tip_assign(request: HttpRequest, reference: str) -> HttpResponse:
     return _tip_step(request, reference, AssignForm, "assign_form",
                      lambda tip, data, form: tip.assign(data["assignee"], by=request.user),
-                     lambda assignee: f"Assigned to {assignee}.", "assign",
+                     lambda assignee: _("Assigned to %s.") % assignee, "assign",
                      organisation=lambda tip: tip.organisation)
 
 
@@ -157,7 +169,7 @@ def tip_assign(request: HttpRequest, reference: str) -> HttpResponse:
 def tip_add_note(request: HttpRequest, reference: str) -> HttpResponse:
     return _tip_step(request, reference, NoteForm, "note_form",
                      lambda tip, data, form: tip.add_note(request.user, data["body"]),
-                     "Note added.", "notes")
+                     _("Note added."), "notes")
 
 
 @requires("tip.update")
@@ -165,7 +177,7 @@ def tip_reply(request: HttpRequest, reference: str) -> HttpResponse:
     return _tip_step(request, reference, ReplyForm, "reply_form",
                      lambda tip, data, form: tip.reply_to_reporter(request.user,
                                                                    data["body"]),
-                     "Reply sent; the reporter sees it on their follow-up page.",
+                     _("Reply sent; the reporter sees it on their follow-up page."),
                      "follow-up")
 
 
@@ -174,7 +186,7 @@ def tip_close(request: HttpRequest, reference: str) -> HttpResponse:
     return _tip_step(request, reference, CloseForm, "close_form",
                      lambda tip, data, form: tip.close(data["reason"], by=request.user,
                                                        note=data["note"]),
-                     "Tip closed.", "close")
+                     _("Tip closed."), "close")
 
 
 @requires("tip.update")
@@ -185,23 +197,42 @@ def tip_merge(request: HttpRequest, reference: str) -> HttpResponse:
         return keeper
 
     return _tip_step(request, reference, MergeForm, "merge_form", merge,
-                     lambda keeper: f"Merged into {keeper.reference}.", "merge",
+                     lambda keeper: _("Merged into %s.") % keeper.reference, "merge",
                      then=tip_url)
 
 
 @requires("tip.update", "case.create")
 def tip_convert(request: HttpRequest, reference: str) -> HttpResponse:
+    """Open a case from the tip, after a confirmation page: the tip's form names the
+    caseworker (or nobody yet), this page says what will happen, and only its POST acts."""
+    tip = fetch(request, Tip.objects.select_related("case"), reference=reference)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = ConvertForm(data, organisation=tip.organisation)
+
+    def page(bound) -> HttpResponse:
+        return render(request, "intake/convert.html", {"tip": tip, "form": bound})
+
+    if request.method != "POST":
+        if form.is_bound and not form.is_valid():
+            return render(request, "intake/detail.html",
+                          detail_context(request, tip, convert_form=form), status=400)
+        return page(form)
+
     def then(case) -> str:
         if can(request.user, "case.view", case):
             return reverse("cases:detail", kwargs={"reference": case.reference})
-        return reverse("intake:detail", kwargs={"reference": reference})
+        return tip_url(tip)
 
-    return _tip_step(request, reference, NoInput, "convert_form",
-                     lambda tip, data, form: tip.convert_to_case(by=request.user),
-                     lambda case: (f"Opened case {case.reference} from tip {reference}."
-                                   + ("" if case.owner_id else
-                                      " A supervisor assigns it to a caseworker.")),
-                     "convert", then=then)
+    def done(case) -> str:
+        if case.owner_id is None:
+            return _("Opened case %(case)s from tip %(tip)s. It waits for a supervisor to "
+                     "assign a caseworker.") % {"case": case.reference, "tip": reference}
+        return _("Opened case %(case)s from tip %(tip)s for %(owner)s.") % {
+            "case": case.reference, "tip": reference, "owner": case.owner}
+
+    return step(request, form, lambda data: tip.convert_to_case(
+                    by=request.user, owner=data["owner"], unassigned=data["owner"] is None),
+                done=done, back=tip_url(tip), page=page, own_page=True, then=then)
 
 
 @requires("tip.handoff")
@@ -213,8 +244,8 @@ def tip_handoff(request: HttpRequest, reference: str) -> HttpResponse:
         return data["recipient"]
 
     return _tip_step(request, reference, HandoffForm, "handoff_form", hand_off,
-                     lambda recipient: f"Passed to {recipient}; the basis is in the audit "
-                                       "trail.", "handoff")
+                     lambda recipient: _("Passed to %s; the basis is in the audit trail.")
+                     % recipient, "handoff")
 
 
 @requires("catalog.manage")
@@ -223,7 +254,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     """The indicator catalog in force; administrators add indicators here."""
     form = form_for(request, CatalogExtensionForm)
     return step(request, form, lambda data: add_extension(form.entry(), by=request.user),
-                done=lambda added: f"Added indicator {added.indicator_id}.",
+                done=lambda added: _("Added indicator %s.") % added.indicator_id,
                 back=reverse("intake:catalog"), own_page=True,
                 page=lambda bound: render(request, "intake/catalog.html",
                                           {"catalog": current_catalog(), "form": bound}))

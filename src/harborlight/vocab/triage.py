@@ -53,16 +53,28 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Reason:
-    """One rule that fired: its level, why, and the evidence (what made it fire)."""
+    """One rule that fired: its level, why, and the evidence (what made it fire).
+
+    ``facts`` are the evidence as data, for pages that say it in words::
+
+        {"kind": "answer", "question": "danger_now", "values": ["yes"]}
+        {"kind": "indicator", "id": "control.documents-held", "origin": "suggested",
+         "text": "took their passports"}
+        {"kind": "coding", "field": "vic_TypeOfExploitation", "values": ["ForcedLabour"]}
+        {"kind": "count", "count": 0}
+
+    ``evidence`` is the same, one line each, for the API and the audit of a decision.
+    """
 
     rule: str
     level: str
     evidence: tuple[str, ...]
     explain: str
+    facts: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict:
         return {"rule": self.rule, "level": self.level, "explain": self.explain,
-                "evidence": list(self.evidence)}
+                "evidence": list(self.evidence), "facts": [dict(f) for f in self.facts]}
 
 
 @dataclass(frozen=True)
@@ -216,18 +228,30 @@ def load_rules() -> TriageRules:
     return parse_rules(read_package_file("harborlight.vocab", "triage_rules.json"))
 
 
-def _describe_indicator(ident: str, info: dict) -> str:
-    origin = info.get("origin", "confirmed")
-    text = info.get("span_text")
-    return f"indicator {ident} ({origin}" + (f': "{text}")' if text else ")")
+def describe_fact(fact: dict) -> str:
+    """A fact as the API's one-line evidence ("answer danger_now = yes")."""
+    kind = fact["kind"]
+    if kind == "answer":
+        return f"answer {fact['question']} = {', '.join(map(str, fact['values']))}"
+    if kind == "coding":
+        return f"coding {fact['field']} = {', '.join(fact['values'])}"
+    if kind == "count":
+        return f"{fact['count']} indicator(s) found"
+    text = fact.get("text")
+    return f"indicator {fact['id']} ({fact['origin']}" + (f': "{text}")' if text else ")")
 
 
-def _evaluate(node: dict, evidence: Evidence) -> tuple[bool, list[str]]:
-    """Whether ``node`` holds, and the evidence items that made it hold."""
+def _indicator_fact(ident: str, info: dict) -> dict:
+    return {"kind": "indicator", "id": ident, "origin": info.get("origin", "confirmed"),
+            "text": info.get("span_text") or ""}
+
+
+def _evaluate(node: dict, evidence: Evidence) -> tuple[bool, list[dict]]:
+    """Whether ``node`` holds, and the facts that made it hold."""
     kind = next(iter(node.keys() - {"in"}))
     value = node[kind]
     if kind == "all":
-        found: list[str] = []
+        found: list[dict] = []
         for child in value:
             holds, items = _evaluate(child, evidence)
             if not holds:
@@ -248,30 +272,30 @@ def _evaluate(node: dict, evidence: Evidence) -> tuple[bool, list[str]]:
         answer = evidence.answers.get(value)
         answers = answer if isinstance(answer, list) else [answer]
         matched = [a for a in answers if a in node["in"]]
-        return bool(matched), [f"answer {value} = {', '.join(map(str, matched))}"]
+        return bool(matched), [{"kind": "answer", "question": value, "values": matched}]
     if kind == "indicator":
         hits = [i for i in value if i in evidence.indicators]
-        return bool(hits), [_describe_indicator(i, evidence.indicators[i]) for i in hits]
+        return bool(hits), [_indicator_fact(i, evidence.indicators[i]) for i in hits]
     if kind == "indicator_category":
         hits = [i for i, info in evidence.indicators.items() if info["category"] in value]
-        return bool(hits), [_describe_indicator(i, evidence.indicators[i]) for i in hits]
+        return bool(hits), [_indicator_fact(i, evidence.indicators[i]) for i in hits]
     if kind == "coding":
         values = evidence.codings().get(value, set())
         if "in" in node:
             values &= set(node["in"])
         sources = [i for i, info in evidence.indicators.items()
                    if values & set(info["codings"].get(value, ()))]
-        items = [f"coding {value} = {', '.join(sorted(values))}"]
-        items += [_describe_indicator(i, evidence.indicators[i]) for i in sources]
+        items = [{"kind": "coding", "field": value, "values": sorted(values)}]
+        items += [_indicator_fact(i, evidence.indicators[i]) for i in sources]
         return bool(values), items
     count = len(evidence.indicators)
     if kind == "indicators_at_least":
         holds = count >= value
     else:
         holds = count <= value
-    items = [_describe_indicator(i, info) for i, info in evidence.indicators.items()]
+    items = [_indicator_fact(i, info) for i, info in evidence.indicators.items()]
     return holds, (items if kind == "indicators_at_least" else
-                   [f"{count} indicator(s) found"])
+                   [{"kind": "count", "count": count}])
 
 
 def decide_level(evidence: Evidence, rules: TriageRules, catalog_release: str = ""
@@ -279,11 +303,12 @@ def decide_level(evidence: Evidence, rules: TriageRules, catalog_release: str = 
     """Evaluate every rule; the most urgent level that fired wins, with all the reasons."""
     reasons = []
     for rule in rules.rules:
-        holds, items = _evaluate(rule["when"], evidence)
+        holds, facts = _evaluate(rule["when"], evidence)
         if holds:
-            unique = tuple(dict.fromkeys(items))
+            unique = {describe_fact(fact): fact for fact in facts}
             reasons.append(Reason(rule=rule["id"], level=rule["level"],
-                                  explain=rule["explain"], evidence=unique))
+                                  explain=rule["explain"], evidence=tuple(unique),
+                                  facts=tuple(unique.values())))
     if not reasons:
         default = Reason(rule="default", level=rules.default_level,
                          explain=rules.default_explain, evidence=())

@@ -1,0 +1,111 @@
+"""A tip's triage in sentences, for the operator at 3 a.m.: why this level, in words.
+
+The rules store each reason with its facts (:class:`harborlight.vocab.triage.Reason`):
+answers to the structured questions, indicators found in the narrative or marked by the
+operator, codings, counts. This module says them the way a person would, with the
+question as it was asked, the indicator's plain description and the text that suggested
+it, and HTCDS codes turned into their labels (:mod:`harborlight.vocab.words`). Reasons
+stored before facts existed keep their rule's own sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from harborlight.intake.assist import Suggestion
+from harborlight.intake.models import TriageLevel
+from harborlight.vocab import words
+from harborlight.vocab.indicators import MINOR_FLAG, Catalog
+from harborlight.vocab.triage import TriageRules
+
+ANSWER_WORDS = {"yes": gettext_lazy("yes"), "no": gettext_lazy("no"),
+                "unknown": gettext_lazy("don't know")}
+
+
+@dataclass(frozen=True)
+class ReasonInWords:
+    level: str
+    level_label: str
+    sentence: str
+    because: tuple[str, ...]
+
+
+def answer_label(question_id: str, value: str, rules: TriageRules) -> str:
+    question = rules.question(question_id)
+    if question is not None and question.htcds:
+        return words.value_label(question_id, value)
+    return str(ANSWER_WORDS.get(value, value.replace("_", " ")))
+
+
+def coding_label(field: str, values: list[str]) -> str:
+    if field == MINOR_FLAG:
+        return _("Someone under 18 is involved.")
+    return _("%(field)s: %(values)s.") % {"field": words.field_label(field),
+                                          "values": words.value_label(field, values)}
+
+
+def fact_in_words(fact: dict, rules: TriageRules, catalog: Catalog) -> str:
+    """One fact behind a reason, as a sentence."""
+    kind = fact.get("kind")
+    if kind == "answer":
+        question = rules.question(fact["question"])
+        asked = question.label if question else fact["question"]
+        answers = ", ".join(answer_label(fact["question"], v, rules) for v in fact["values"])
+        return _("Asked “%(question)s”, the answer was: %(answer)s.") % {
+            "question": asked, "answer": answers}
+    if kind == "coding":
+        return coding_label(fact["field"], fact["values"])
+    if kind == "count":
+        if not fact["count"]:
+            return _("No sign of trafficking was found.")
+        return ngettext("%(count)d sign of trafficking was found.",
+                        "%(count)d signs of trafficking were found.",
+                        fact["count"]) % {"count": fact["count"]}
+    indicator = catalog.get(fact.get("id", ""))
+    sign = indicator.description if indicator else _("a sign of trafficking")
+    if fact.get("origin") == "selected by operator":
+        return _("Marked by the operator: %(sign)s") % {"sign": sign}
+    text = fact.get("text", "").strip(" ,.;:!?\n")
+    if text:
+        said = _("The narrative says “%(text)s”: %(sign)s") % {"text": text,
+                                                               "sign": _lower_first(sign)}
+        return said + (" " + _("(confirmed)") if fact.get("origin") == "confirmed" else "")
+    return sign
+
+
+def _lower_first(text: str) -> str:
+    """"The person…" -> "the person…" after a colon; "ID card…" stays as it is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _telling(facts: list[dict]) -> list[dict]:
+    """The facts worth saying: the minor flag coded from an indicator repeats the
+    indicator (or the answer) beside it, so it is left out when anything else is said."""
+    others = [fact for fact in facts
+              if not (fact.get("kind") == "coding" and fact.get("field") == MINOR_FLAG)]
+    return others or facts
+
+
+def reasons_in_words(reasons: list[dict], rules: TriageRules, catalog: Catalog
+                     ) -> list[ReasonInWords]:
+    """The stored reasons, most urgent first, each with the facts behind it."""
+    described = []
+    for reason in reasons:
+        level = reason.get("level", "")
+        label = TriageLevel(level).label if level in TriageLevel.values else level
+        because = tuple(dict.fromkeys(fact_in_words(fact, rules, catalog)
+                                      for fact in _telling(reason.get("facts", []))))
+        described.append(ReasonInWords(level, str(label), reason.get("explain", ""), because))
+    return described
+
+
+def suggestion_label(suggestion: Suggestion) -> str:
+    """What narrative assist suggests, in words (never ``vic_…`` = ``Code``)."""
+    if suggestion.kind == "coding":
+        return coding_label(suggestion.field, [suggestion.value]).rstrip(".")
+    return suggestion.label
