@@ -210,6 +210,11 @@ class Tip(models.Model):
         record("update", actor=by, obj=self, details=details)
 
     @property
+    def audit_label(self) -> str:
+        """How the audit trail names the tip: its reference."""
+        return self.reference
+
+    @property
     def notice_subject(self) -> str:
         """What notices about this tip name (harborlight.notifications)."""
         return f"tip:{self.reference}"

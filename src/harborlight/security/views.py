@@ -3,6 +3,7 @@ auditors' pages (search the trail of their organisation, verify the chain)."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -88,6 +89,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = form.apply(entries) if form.is_valid() else entries.none()
     page = Paginator(entries.order_by("-seq"), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    name_records(page.object_list)
     context = {"form": form, "page": page, "query": page_query(request), "head": read_head()}
     return render(request, "audit/log.html", context, status=400 if form.errors else 200)
 
@@ -101,6 +104,35 @@ def verify_chain(request: HttpRequest) -> HttpResponse:
     except AuditChainBroken as problem:
         result, broken = None, problem
     return render(request, "audit/verify.html", {"result": result, "broken": broken})
+
+
+def name_records(entries) -> None:
+    """Give each entry ``record_kind`` (the model's name in words) and ``record_name``:
+    its label, or the record's reference (C-9C34-K56D) where the label written at the
+    time was only "case #7". The stored labels stay as they are: they are hashed."""
+    entries = list(entries)
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.object_type:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    references: dict[tuple[str, str], str] = {}
+    kinds: dict[str, str] = {}
+    for object_type, ids in wanted.items():
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            continue
+        kinds[object_type] = str(model._meta.verbose_name).capitalize()
+        if any(field.name == "reference" for field in model._meta.concrete_fields):
+            found = model._default_manager.filter(pk__in=[i for i in ids if i.isdigit()])
+            references.update(((object_type, str(pk)), reference)
+                              for pk, reference in found.values_list("pk", "reference"))
+    for entry in entries:
+        entry.record_kind = kinds.get(entry.object_type, entry.object_type)
+        generic = entry.object_label.endswith(f" #{entry.object_id}")
+        entry.record_name = (references.get((entry.object_type, entry.object_id))
+                             if generic or not entry.object_label else None) \
+            or entry.object_label or entry.object_id
 
 
 def _has_filters(request: HttpRequest) -> bool:

@@ -171,3 +171,19 @@ def test_it_shows_changed_field_names_as_a_list(auditor, caseworker, harbor, cli
     html = client_for(auditor).get(reverse("audit:log"), {"action": "update"}).content
 
     assert b"changed_fields: country, slug" in html
+
+
+def test_it_names_cases_by_reference(auditor, caseworker, harbor, client_for, monkeypatch):
+    """Issue 11: the trail said "case #7"; staff know a case by its reference. Entries
+    written before cases had a label of their own are named from the record."""
+    from harborlight.cases.models import Case
+
+    case = Case.objects.create(organisation=harbor, reference="C-9C34-K56D")
+    assert record("read", actor=caseworker, obj=case).object_label == "C-9C34-K56D"
+    with monkeypatch.context() as before:
+        before.setattr(Case, "audit_label", None)  # as entries were written until now
+        assert record("export", actor=caseworker, obj=case).object_label == \
+            f"case #{case.pk}"
+    html = client_for(auditor).get(reverse("audit:log")).content.decode()
+    assert html.count("Case C-9C34-K56D") == 3  # its creation, the read and the export
+    assert f"case #{case.pk}" not in html and "cases.case" not in html

@@ -274,6 +274,11 @@ class Case(models.Model):
         return self.owner_id is not None and self.owner_id == user.pk
 
     @property
+    def audit_label(self) -> str:
+        """How the audit trail names the case: its reference, never a person."""
+        return self.reference
+
+    @property
     def notice_subject(self) -> str:
         """What notices about this case name (harborlight.notifications)."""
         return f"case:{self.reference}"
