@@ -29,6 +29,7 @@ class NoticeKind(models.TextChoices):
     CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
     CASE_WAITING = "case_waiting", _("Case waiting for a caseworker")
     BREAK_GLASS = "break_glass_review", _("Break-glass access to review")
+    ACCESS_WAITING = "access_waiting", _("Access waiting for your approval")
 
 
 SENTENCES = {
@@ -44,11 +45,13 @@ SENTENCES = {
     NoticeKind.CASE_WAITING: _("Case %(reference)s waits for a caseworker."),
     NoticeKind.BREAK_GLASS: _("%(by)s opened %(record)s with break-glass access: review "
                               "it."),
+    NoticeKind.ACCESS_WAITING: _("%(by)s asks that %(member)s become %(role)s: approve or "
+                                 "refuse it."),
 }
 # Notices that call for an act: shown first, and settled by that act.
 NEEDS_ACTION = frozenset({NoticeKind.REFERRAL_RECEIVED, NoticeKind.TRANSFER_WAITING,
                           NoticeKind.TIP_ASSIGNED, NoticeKind.CASE_WAITING,
-                          NoticeKind.BREAK_GLASS})
+                          NoticeKind.BREAK_GLASS, NoticeKind.ACCESS_WAITING})
 
 
 class NoticeQuerySet(models.QuerySet):
