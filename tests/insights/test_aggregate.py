@@ -41,7 +41,7 @@ def test_it_orders_age_bands_numerically_and_skips_missing():
     frame = table([{"ageBroad": "18--20"}] * 20 + [{"ageBroad": "9--17"}] * 15 +
                   [{"ageBroad": ""}] * 40)
     cells = compute(spec("age"), frame, SmallCellProtector()).cells
-    assert [c.label for c in cells] == ["9--17", "18--20"]
+    assert [c.label for c in cells] == ["9–17", "18–20"], "ranges read as ranges, not 9--17"
 
 
 def test_it_filters_by_year_gender_age_and_type():

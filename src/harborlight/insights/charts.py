@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from harborlight.insights.maps import US_VIEWBOX, WORLD_VIEWBOX, Shape
 
@@ -24,6 +25,9 @@ INK = "#1b1f24"
 # Sequential blues (ColorBrewer), light to dark; readable by people with colour blindness.
 SCALE = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 FONT = 'font-family="system-ui, sans-serif"'
+TITLE_BAND = 30  # room for a chart's visible title above a map
+LEGEND_BAND = 56  # room for a map's legend (and its note) below it
+CHAR_WIDTH = 6.6  # a generous estimate of one character at font-size 11-12
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,20 @@ def _svg(width: int, height: int, chart_id: str, title: str, desc: str, body: st
 
 
 def _describe(cells: list[Cell]) -> str:
-    return "; ".join(f"{c.label}: {c.display}" for c in cells) or "No data for these filters."
+    return "; ".join(f"{c.label}: {c.display}" for c in cells) or _("No data for these "
+                                                                     "filters.")
+
+
+def _fit(text: str, width: float, char_width: float = CHAR_WIDTH) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` pixels (the full text stays in the
+    element's <title> and in the data table)."""
+    room = max(4, int(width / char_width))
+    return text if len(text) <= room else text[:room - 1].rstrip() + "…"
+
+
+def _heading(title: str) -> str:
+    return (f'<text x="0" y="20" {FONT} font-size="14" font-weight="600" fill="{INK}">'
+            f'{escape(title)}</text>')
 
 
 def bar_chart(chart_id: str, title: str, cells: list[Cell],
@@ -60,12 +77,12 @@ def bar_chart(chart_id: str, title: str, cells: list[Cell],
     peak = max([c.value or 0 for c in cells] + [1])
     shares = {c.label: c for c in compare or []}
     compare_peak = max([c.value or 0 for c in compare or []] + [1])
-    body = [f'<text x="0" y="20" {FONT} font-size="14" font-weight="600" fill="{INK}">'
-            f'{escape(title)}</text>']
+    body = [_heading(title)]
     for index, cell in enumerate(cells):
         y = 34 + index * row
         body.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" {FONT} '
-                    f'font-size="13" fill="{INK}">{escape(cell.label)}</text>')
+                    f'font-size="13" fill="{INK}">{escape(_fit(cell.label, label_width - 12, 7.2))}'
+                    '</text>')
         if cell.value is None:
             body.append(f'<rect x="{label_width}" y="{y + 3}" width="24" height="16" '
                         'fill="url(#suppressed)"/>')
@@ -94,8 +111,7 @@ def column_chart(chart_id: str, title: str, cells: list[Cell]) -> str:
     slot = (width - left * 2) / max(len(cells), 1)
     peak = max([c.value or 0 for c in cells] + [1])
     plot = height - top - bottom
-    body = [f'<text x="0" y="20" {FONT} font-size="14" font-weight="600" fill="{INK}">'
-            f'{escape(title)}</text>',
+    body = [_heading(title),
             f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" '
             f'y2="{height - bottom}" stroke="{INK}" stroke-width="1"/>']
     for index, cell in enumerate(cells):
@@ -115,52 +131,111 @@ def column_chart(chart_id: str, title: str, cells: list[Cell]) -> str:
     return _svg(width, height, chart_id, title, _describe(cells), "".join(body))
 
 
-def _bin(value: int, peak: int) -> str:
-    """Colour on a log scale: case counts are heavy-tailed, and a linear scale would paint
-    every country but the largest in the palest shade."""
+def _position(value: int, peak: int) -> int:
+    """Where a count falls on a log scale: case counts are heavy-tailed, and a linear
+    scale would paint every country but the largest in the palest shade."""
     if peak <= 1 or value <= 0:
-        return SCALE[0]
-    position = int(len(SCALE) * math.log(value) / math.log(peak + 1))
-    return SCALE[min(len(SCALE) - 1, position)]
+        return 0
+    return min(len(SCALE) - 1, int(len(SCALE) * math.log(value) / math.log(peak + 1)))
+
+
+def _bin(value: int, peak: int) -> str:
+    return SCALE[_position(value, peak)]
+
+
+def scale_ranges(peak: int) -> list[tuple[str, int, int]]:
+    """(colour, lowest, highest) count of each shade in use up to ``peak``: the legend."""
+    ranges: list[tuple[str, int, int]] = []
+    for position, colour in enumerate(SCALE):
+        lowest = 1 if position == 0 else math.ceil((peak + 1) ** (position / len(SCALE)))
+        highest = peak if position == len(SCALE) - 1 else \
+            math.ceil((peak + 1) ** ((position + 1) / len(SCALE))) - 1
+        while lowest <= highest and _position(lowest, peak) < position:
+            lowest += 1
+        highest = min(highest, peak)
+        if lowest <= highest:
+            ranges.append((colour, lowest, highest))
+    return ranges
+
+
+def _legend(y: int, cells: list[Cell]) -> str:
+    """Swatches for the shades in use, suppressed counts and no records; a note when
+    every count is suppressed, so a blank map never looks like an error."""
+    shown = [c.value for c in cells if c.value is not None]
+    hidden = [c for c in cells if c.value is None]
+    items = [(colour, f"{low:,}" if low == high else f"{low:,}–{high:,}")
+             for colour, low, high in (scale_ranges(max(shown)) if shown else [])]
+    if hidden:
+        items.append(("url(#suppressed)", _("fewer than %(k)s (hidden)")
+                      % {"k": hidden[0].display.lstrip("<")}))
+    items.append(("#f7f7f7", _("no records")))
+    body, x = [], 0
+    for fill, text in items:
+        body.append(f'<rect x="{x}" y="{y}" width="18" height="12" fill="{fill}" '
+                    f'stroke="#8a8a8a" stroke-width="0.5"/>'
+                    f'<text x="{x + 24}" y="{y + 11}" {FONT} font-size="12" '
+                    f'fill="{INK}">{escape(text)}</text>')
+        x += 24 + int(len(text) * CHAR_WIDTH) + 18
+    if cells and not shown:
+        note = _("Every count here is below %(k)s, so none is shown: no one can be singled "
+                 "out.") % {"k": hidden[0].display.lstrip("<")}
+    elif not cells:
+        note = _("No records for these filters.")
+    else:
+        note = ""
+    if note:
+        body.append(f'<text x="0" y="{y + 34}" {FONT} font-size="13" font-weight="600" '
+                    f'fill="{INK}">{escape(note)}</text>')
+    return "".join(body)
 
 
 def choropleth(chart_id: str, title: str, shapes: Iterable[Shape],
                cells_by_shape: dict[str, Cell], world: bool) -> str:
-    """Shade each shape by its count; shapes without data stay white."""
+    """Shade each shape by its count, with its title above and its legend below; shapes
+    without data stay near-white."""
     width, height = WORLD_VIEWBOX if world else US_VIEWBOX
     peak = max([c.value or 0 for c in cells_by_shape.values()] + [1])
-    body = []
+    body = [_heading(title), f'<g transform="translate(0 {TITLE_BAND})">']
     for shape in shapes:
         cell = cells_by_shape.get(shape.id)
         if cell is None:
-            fill, label = "#f7f7f7", f"{shape.name}: no records"
+            fill, label = "#f7f7f7", _("%(place)s: no records") % {"place": shape.name}
         elif cell.value is None:
             fill, label = "url(#suppressed)", f"{shape.name}: {cell.display}"
         else:
             fill, label = _bin(cell.value, peak), f"{shape.name}: {cell.display}"
         body.append(f'<path d="{shape.path}" fill="{fill}" stroke="#8a8a8a" '
                     f'stroke-width="0.5"><title>{escape(label)}</title></path>')
+    body.append("</g>")
+    body.append(_legend(TITLE_BAND + height + 12, list(cells_by_shape.values())))
     cells = sorted(cells_by_shape.values(), key=lambda c: -(c.value or 0))
-    return _svg(width, height, chart_id, title, _describe(cells[:20]), "".join(body))
+    return _svg(width, height + TITLE_BAND + LEGEND_BAND, chart_id, title,
+                _describe(cells[:20]), "".join(body))
 
 
 def heatmap(chart_id: str, title: str, rows: list[str], columns: list[str],
             matrix: list[list[Cell]]) -> str:
     """A matrix of counts (e.g. citizenship to country of exploitation), shaded by count."""
-    label_width, cell_w, cell_h, top = 190, 86, 28, 120
-    width = label_width + cell_w * max(len(columns), 1) + 10
+    label_width, cell_w, cell_h, top = 190, 86, 28, 150
+    # At least as wide as its title (14 px semibold: about 8.5 px a character).
+    width = max(label_width + cell_w * max(len(columns), 1) + 10, int(len(title) * 8.5) + 10)
     height = top + cell_h * max(len(rows), 1) + 10
     peak = max([c.value or 0 for row in matrix for c in row] + [1])
-    body = [f'<text x="0" y="20" {FONT} font-size="14" font-weight="600" fill="{INK}">'
-            f'{escape(title)}</text>']
+    body = [_heading(title)]
+    # Column names lean up and to the left from their column, so the last one never runs
+    # off the right edge; long names are cut to what fits under the title.
+    slant = math.radians(40)
+    room = (top - 8 - 30) / math.sin(slant)
     for j, column in enumerate(columns):
         x = label_width + j * cell_w + cell_w / 2
-        body.append(f'<text x="{x:.0f}" y="{top - 8}" {FONT} font-size="11" fill="{INK}" '
-                    f'transform="rotate(-40 {x:.0f} {top - 8})">{escape(column)}</text>')
+        body.append(f'<text x="{x:.0f}" y="{top - 8}" text-anchor="end" {FONT} font-size="11" '
+                    f'fill="{INK}" transform="rotate(40 {x:.0f} {top - 8})">'
+                    f'<title>{escape(column)}</title>{escape(_fit(column, room))}</text>')
     for i, (row, cells) in enumerate(zip(rows, matrix)):
         y = top + i * cell_h
         body.append(f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" {FONT} '
-                    f'font-size="12" fill="{INK}">{escape(row)}</text>')
+                    f'font-size="12" fill="{INK}"><title>{escape(row)}</title>'
+                    f'{escape(_fit(row, label_width - 12, 7.2))}</text>')
         for j, cell in enumerate(cells):
             x = label_width + j * cell_w
             fill = "url(#suppressed)" if cell.value is None else (

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from harborlight.insights import charts
 from harborlight.insights.aggregate import (ChartData, Filters, SmallCellProtector, compute,
@@ -105,7 +106,7 @@ def draw(chart: RenderedChart) -> str:
     if kind in ("flags", "category"):
         if chart.compared:
             return charts.bar_chart(chart.id, chart.title, shares(data.cells), chart.comparison,
-                                    "Lower bars: share in the global CTDC data")
+                                    _("Lower bars: share in the global CTDC data"))
         return charts.bar_chart(chart.id, chart.title, data.cells)
     if kind == "world":
         return charts.choropleth(chart.id, chart.title, world_shapes(), data.by_shape, True)
