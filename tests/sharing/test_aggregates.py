@@ -53,3 +53,13 @@ def test_it_hides_small_cells_unless_exact_figures_are_allowed():
     assert list(shown["display"]) == ["0", "<11", "11"]
     exact = protect_small_cells(table, k=11, exact_allowed=True)
     assert list(exact["display"]) == ["0", "4", "11"]
+
+
+def test_it_names_the_missing_extra_instead_of_an_import_error(monkeypatch, ctdc_2024_frame):
+    import sys
+
+    from harborlight.sharing import MissingExtra
+
+    monkeypatch.setitem(sys.modules, "opendp.prelude", None)  # as if OpenDP were absent
+    with pytest.raises(MissingExtra, match=r"harborlight\[sharing\]"):
+        dp_counts(ctdc_2024_frame, ["gender"], epsilon=1.0)

@@ -22,6 +22,7 @@ import pandas as pd
 from harborlight.sharing.dp import check_privacy_parameters
 from harborlight.sharing.encoding import Encoding
 from harborlight.sharing.errors import ParameterError
+from harborlight.sharing.ledger import load_opendp
 
 
 def _domains(fields: Sequence[str], layout: str,
@@ -92,15 +93,13 @@ def dp_counts(records: Iterable[Mapping[str, Any]] | pd.DataFrame, group_by: Seq
         One row per cell: the group-by fields, ``count`` (noisy, clamped at 0) and an
         ``epsilon`` attribute in ``.attrs`` with the budget actually spent.
     """
-    import opendp.prelude as dp
-
     eps, _ = check_privacy_parameters(epsilon, 1e-9)
+    dp = load_opendp()
     fields = list(group_by)
     if not 1 <= len(fields) <= 3 or len(set(fields)) != len(fields):
         raise ParameterError("group by 1 to 3 distinct fields")
     dom = _domains(fields, layout, domains)
     table = _exact(_as_frame(records, fields), fields, dom)
-    dp.enable_features("contrib")
     measurement = dp.m.make_laplace(dp.vector_domain(dp.atom_domain(T=int)),
                                     dp.l1_distance(T=int), scale=1.0 / eps)
     table["count"] = [max(0, int(v)) for v in measurement(table["count"].tolist())]

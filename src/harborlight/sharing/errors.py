@@ -37,3 +37,8 @@ class InputProblems(SharingError):
 
 class MissingExtra(SharingError, ImportError):
     """A library of the optional ``sharing`` extra (mbi, JAX, OpenDP) is not installed."""
+
+    @classmethod
+    def because(cls, missing: ImportError) -> "MissingExtra":
+        return cls(f"differential privacy needs the sharing extra ({missing}); install it "
+                   "with: pip install 'harborlight[sharing]'")

@@ -39,8 +39,7 @@ def load_mbi() -> Any:
         jax.config.update("jax_enable_compilation_cache", False)
         import mbi
     except ImportError as missing:
-        raise MissingExtra(f"differential privacy needs the sharing extra ({missing}); "
-                           "install it with: pip install 'harborlight[sharing]'") from None
+        raise MissingExtra.because(missing) from None
     return mbi
 
 

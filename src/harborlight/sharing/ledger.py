@@ -26,20 +26,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from harborlight.sharing.errors import MissingExtra
+
 #: Rounding slack when comparing sums of floating-point costs with the budget.
 _SLACK = 1e-9
 
 
-def _opendp():
-    import opendp.prelude as dp
-
+def load_opendp():
+    """``opendp.prelude`` with the features Harborlight uses; MissingExtra without it."""
+    try:
+        import opendp.prelude as dp
+    except ImportError as missing:
+        raise MissingExtra.because(missing) from None
     dp.enable_features("floating-point", "contrib")
     return dp
 
 
 def epsilon_for(rho: float, delta: float) -> float:
     """The epsilon OpenDP certifies for a sensitivity-1 Gaussian mechanism costing ``rho``."""
-    dp = _opendp()
+    dp = load_opendp()
     space = (dp.atom_domain(T=float, nan=False), dp.absolute_distance(T=float))
     gaussian = dp.m.make_gaussian(*space, scale=1.0 / math.sqrt(2.0 * rho))
     approx = dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta=delta)
@@ -88,7 +93,7 @@ class PrivacyLedger:
         move it. The noise comes from OpenDP's vetted sampler, in one call, and the charge
         is OpenDP's privacy map of that measurement at ``sensitivity``.
         """
-        dp = _opendp()
+        dp = load_opendp()
         space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float))
         measurement = dp.m.make_gaussian(*space, scale=float(sigma))
         self._charge(what, float(measurement.map(float(sensitivity))))
@@ -103,7 +108,7 @@ class PrivacyLedger:
         the exponential mechanism with parameter ``epsilon``; scores may move either way
         when a record changes (not monotonic).
         """
-        dp = _opendp()
+        dp = load_opendp()
         space = (dp.vector_domain(dp.atom_domain(T=float, nan=False)),
                  dp.linf_distance(T=float, monotonic=False))
         measurement = dp.m.make_noisy_max(*space, dp.zero_concentrated_divergence(),
