@@ -65,3 +65,14 @@ def test_it_counts_submissions_in_one_site_wide_bucket_per_minute(settings, limi
     minute = 1_800_000_000.0
     assert [take_submission_slot(now=minute), take_submission_slot(now=minute + 1)] == expected
     assert take_submission_slot(now=minute + 60) is True  # a new minute, a new bucket
+
+
+def test_it_makes_the_emergency_numbers_tap_to_call_in_both_languages(cast):
+    hotline = '<a class="phone" href="tel:18883737888">1-888-373-7888</a>'
+    emergency = '<a class="phone" href="tel:911">911</a>'
+    english = Client().get("/report/").content.decode()
+    assert f"Call {emergency}." in english and hotline in english
+    spanish = Client().get("/report/?lang=es").content.decode()
+    assert f"Llama al {emergency}." in spanish and hotline in spanish
+    received = Client().post("/report/?lang=es", {"narrative": "Lo vi en el motel."})
+    assert hotline in received.content.decode()

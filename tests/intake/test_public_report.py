@@ -152,7 +152,7 @@ def test_it_shows_emergency_guidance_when_someone_is_in_danger(anonymous):
     response = _post(anonymous, answer_danger_now="yes")
     assert response.status_code == 201
     assert response.context["emergency"] is True
-    assert "call 911 now" in response.content.decode()
+    assert 'call <a class="phone" href="tel:911">911</a> now' in response.content.decode()
     assert Tip.objects.get(submitted_publicly=True).triage_level == "emergency"
 
 
