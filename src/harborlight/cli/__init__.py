@@ -9,9 +9,21 @@ and a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import typer
+import typer.core
 
 from harborlight.cli import audit, generate, insights, keys, screen, share, web
 from harborlight.cli import cases as cases_cli
+
+_option_type_for_help = typer.core.TyperOption.display_type_rich
+
+
+def _no_type_for_flags(option: typer.core.TyperOption, ctx) -> str | None:
+    """Typer 0.29 prints "<bool>" beside every flag (--help, --reveal-contacts) as if it
+    took a value; a flag takes none, so its type column stays empty."""
+    return None if option.is_flag else _option_type_for_help(option, ctx)
+
+
+typer.core.TyperOption.display_type_rich = _no_type_for_flags  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="harborlight",
