@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
     "harborlight.security",
     "harborlight.security.audit",
     "harborlight.accounts",
@@ -62,8 +61,6 @@ MIDDLEWARE = [
     "harborlight.security.audit.middleware.ActorMiddleware",
     "harborlight.security.middleware.BreakGlassMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so that a locked-out login is answered before any view runs.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "harborlight.web.urls"
@@ -105,10 +102,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
@@ -125,26 +119,21 @@ OTP_TOTP_ISSUER = "Harborlight"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 
-# Lockout (django-axes): counted per username, so an attacker cannot lock everyone out
-# from one address and a shared office address does not lock out colleagues.
-AXES_FAILURE_LIMIT = env_int("HARBORLIGHT_LOGIN_MAX_FAILURES", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("HARBORLIGHT_LOCKOUT_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Failures are counted in the cache, not in axes' database tables, which would keep every
-# attempt's IP address and user agent; and axes is never given an address at all. The
-# count must be shared by every server process, so it lives in a database-backed cache
-# (keys are digests of the username); `harborlight migrate` creates its table.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_CACHE = "lockout"
-AXES_CLIENT_IP_CALLABLE = "harborlight.accounts.lockout.no_address"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_VERBOSE = False
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Lockout (harborlight.accounts.lockout): wrong passwords lock a username from the client
+# that sent them, so a guesser locks out only themselves; a slower site-wide count per
+# username holds back a guesser with many addresses, except in a browser where the person
+# signed in before. Clients are told apart by a keyed digest of their address kept in
+# this process's memory (security.throttle): no address is stored or logged. The
+# site-wide counts live in a database-backed cache, keyed by a digest of the username.
+LOGIN_MAX_FAILURES = env_int("HARBORLIGHT_LOGIN_MAX_FAILURES", 5, minimum=1)
+LOCKOUT_SECONDS = env_int("HARBORLIGHT_LOCKOUT_MINUTES", 15, minimum=1) * 60
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("HARBORLIGHT_LOGIN_ACCOUNT_MAX_FAILURES", 50, minimum=1)
+LOGIN_ACCOUNT_WINDOW_SECONDS = 3600
 
 CACHE_TABLE = "harborlight_cache"
 CACHES = {
-    # Per-process and fast: rate buckets and other hints that may reset on restart.
+    # Per-process and fast: rate buckets and other hints that may reset on restart. The
+    # only place a client's (keyed, rotating) address digest is ever kept.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "lockout": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                 "LOCATION": CACHE_TABLE},

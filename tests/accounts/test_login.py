@@ -82,7 +82,7 @@ def test_it_gives_unknown_users_the_same_answer(alice):
 
 
 def test_it_locks_out_after_repeated_failures(alice):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_MAX_FAILURES):
         _password_step(Client(), "alice", "wrong password here")
     # Even the right password is refused while locked out.
     response = _password_step(Client(), "alice", PASSWORD)
@@ -91,7 +91,7 @@ def test_it_locks_out_after_repeated_failures(alice):
 
 
 def test_it_lets_an_administrator_unlock_a_user(alice, signed_in_client):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_MAX_FAILURES):
         _password_step(Client(), "alice", "wrong password here")
     admin = make_user(alice.organisation, Role.ADMINISTRATOR, "admin")
     response = signed_in_client(admin).post(f"/accounts/users/{alice.pk}/unlock/")
@@ -191,9 +191,9 @@ def test_it_keeps_no_address_or_user_agent_of_failed_sign_ins(alice):
     from django.db import connection
 
     client = Client(REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="MarkerAgent/9.9")
-    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+    for _ in range(settings.LOGIN_MAX_FAILURES + 1):
         client.post("/accounts/login/", {"username": "alice", "password": "wrong password"})
-    assert _password_step(Client(), "alice", PASSWORD).status_code == 429  # locked out
+    assert _password_step(client, "alice", PASSWORD).status_code == 429  # locked out
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")

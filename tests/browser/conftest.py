@@ -35,9 +35,9 @@ from browser_support import (CHROMIUM, CHROMIUM_ARGS, VENDOR, Site,  # noqa: E40
 def forget_failed_sign_ins():
     """Start and end each browser test with no failed sign-ins counted.
 
-    Lockout counts live in the cache (AXES_HANDLER is the cache handler), which outlives
-    the test database: without this, the lockout test would lock its user out of every
-    later test in the same process.
+    Lockout counts per client live in the in-memory cache, which outlives the test
+    database: without this, the lockout test would lock its user out of every later test
+    in the same process.
     """
     from django.core.cache import cache
 

@@ -86,7 +86,7 @@ def test_it_enrols_a_first_time_user_with_the_key_shown_on_the_page(site, cast):
 def test_it_pauses_sign_in_after_repeated_failures(site, cast, settings):
     caseworker = give_password(cast.role(Role.CASEWORKER))
     site.goto("/accounts/login/")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_MAX_FAILURES):
         site.submit("Continue", Username=caseworker.username, Password="wrong passphrase 000")
         if "Sign-in paused" in site.text("h1"):
             break

@@ -52,8 +52,8 @@ def assert_one_line_error(result, code: int, fragment: str) -> None:
 def test_it_documents_every_command(install):
     result = run(install, "--help")
     assert result.returncode == 0
-    for command in ("demo", "serve", "migrate", "check", "createadmin", "token", "keys",
-                    "audit"):
+    for command in ("demo", "serve", "migrate", "check", "createadmin", "createsupervisor",
+                    "token", "keys", "audit"):
         assert command in result.stdout
         assert run(install, command, "--help").returncode == 0
 
@@ -105,6 +105,19 @@ def test_it_creates_an_administrator(install):
     duplicate = run(install, "createadmin", "--username", "ada", "--organisation", "New Org",
                     "--password-stdin", stdin="a sufficiently long passphrase\n")
     assert_one_line_error(duplicate, 65, "already exists")
+
+
+def test_it_creates_the_first_supervisor_of_an_existing_organisation(install):
+    run(install, "migrate")
+    run(install, "createadmin", "--username", "ada", "--organisation", "New Org",
+        "--password-stdin", stdin="a sufficiently long passphrase\n")
+    result = run(install, "createsupervisor", "--username", "sofia", "--organisation",
+                 "new-org", "--password-stdin", stdin="another long passphrase 77\n")
+    assert result.returncode == 0, result.stderr
+    assert "Created supervisor sofia of New Org" in result.stdout
+    unknown = run(install, "createsupervisor", "--username", "sam", "--organisation",
+                  "Nowhere", "--password-stdin", stdin="another long passphrase 77\n")
+    assert_one_line_error(unknown, 65, "no organisation named 'Nowhere'")
 
 
 def test_it_refuses_a_weak_administrator_password(install):

@@ -193,13 +193,19 @@ def test_it_answers_every_view_as_the_policy_says(cast, signed_in_client, role):
             assert status == 403, f"{role} got {status} from {name}, expected 403"
 
 
+# Views that answer only POST (a GET is a 405 before any record is looked up).
+POST_ONLY = ("add_note", "two_factor", "unlock", "role", "deactivate", "reactivate",
+             "new_link", "revoke_token", "approve", "refuse")
+
+
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASEWORKER, Role.HOTLINE_OPERATOR,
                                   Role.ADMINISTRATOR])
 def test_it_answers_404_for_other_organisations_objects(cast, signed_in_client, role):
     client = signed_in_client(cast.role(role))
     user = cast.role(role)
     for name, pattern in _site_views():
-        if name is None or not _needs_kwargs(pattern) or name == "security:mark_reviewed":
+        if name is None or not _needs_kwargs(pattern) or name == "security:mark_reviewed" \
+                or pattern.callback.harborlight_policy in (PUBLIC, "signed-in"):
             continue
         actions = getattr(pattern.callback, "harborlight_actions",
                           (pattern.callback.harborlight_policy,))
@@ -208,6 +214,5 @@ def test_it_answers_404_for_other_organisations_objects(cast, signed_in_client, 
                 or other == _view_kwargs(cast, name, "own"):
             continue  # identical arguments: the URL names no organisation's record
         url = reverse(name, kwargs=other)
-        response = client.post(url) if name.endswith(("add_note", "two_factor", "unlock")) \
-            else client.get(url)
+        response = client.post(url) if name.endswith(POST_ONLY) else client.get(url)
         assert response.status_code == 404, f"{role} got {response.status_code} from {url}"

@@ -1,37 +1,73 @@
-"""Create the first administrator of an organisation from the command line."""
+"""The first administrator and supervisor of an organisation, from the server's command line.
+
+Here, and only here (with the demo's synthetic cast), an account is created active with a
+password chosen at once, with no second person: whoever runs ``harborlight createadmin``
+or ``createsupervisor`` holds the server, its keyring and its secret key already. Every
+later account goes through :mod:`harborlight.accounts.access`.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
-from harborlight.accounts.members import create_member
 from harborlight.accounts.models import Organisation, Role, User
+from harborlight.security.audit.log import audited, record
 
 
 class AdminSetupError(Exception):
-    """The administrator cannot be created; the message says what to change."""
+    """The account cannot be created; the message says what to change."""
 
 
 @transaction.atomic
 def create_administrator(username: str, organisation_name: str, email: str,
                          password: str) -> User:
-    username = username.strip()
+    """An administrator; the organisation is created when it does not exist yet."""
     organisation_name = organisation_name.strip()
-    if not username:
-        raise AdminSetupError("the username is empty")
     if not organisation_name:
         raise AdminSetupError("the organisation name is empty")
+    username = _checked(username, email, password)
+    slug = slugify(organisation_name)[:60] or "organisation"
+    organisation, _ = Organisation.objects.get_or_create(name=organisation_name,
+                                                         defaults={"slug": slug})
+    return _create(organisation, username, email, password, Role.ADMINISTRATOR)
+
+
+@transaction.atomic
+def create_supervisor(username: str, organisation: str, email: str, password: str) -> User:
+    """A supervisor of an existing organisation (named by its name or slug): the person
+    who approves the accounts that read survivor records."""
+    found = Organisation.objects.filter(Q(name=organisation.strip()) |
+                                        Q(slug=organisation.strip())).first()
+    if found is None:
+        raise AdminSetupError(f"no organisation named {organisation!r}; create it with "
+                              "`harborlight createadmin` first")
+    username = _checked(username, email, password)
+    return _create(found, username, email, password, Role.SUPERVISOR)
+
+
+def _checked(username: str, email: str, password: str) -> str:
+    username = username.strip()
+    if not username:
+        raise AdminSetupError("the username is empty")
     if User.objects.filter(username=username).exists():
         raise AdminSetupError(f"a user named {username!r} already exists")
     try:
         password_validation.validate_password(password, User(username=username, email=email))
     except ValidationError as problem:
         raise AdminSetupError("password: " + " ".join(problem.messages)) from None
-    slug = slugify(organisation_name)[:60] or "organisation"
-    organisation, _ = Organisation.objects.get_or_create(name=organisation_name,
-                                                         defaults={"slug": slug})
-    return create_member(organisation, via="cli", username=username, password=password,
-                         role=Role.ADMINISTRATOR, email=email)
+    return username
+
+
+def _create(organisation: Organisation, username: str, email: str, password: str,
+            role: str) -> User:
+    with audited():
+        user = User.objects.create_staff_user(username=username, password=password,
+                                              organisation=organisation, role=role,
+                                              email=email)
+        record("user_create", obj=user, organisation=organisation,
+               details={"role": role, "via": "cli"})
+    return user

@@ -1,24 +1,12 @@
-"""Steps on staff accounts, each one act audited once by the code that performs it:
-creating a member, resetting their second factor, lifting a lockout, enrolling and
-failing a second factor."""
+"""Steps on staff accounts that give no access, each one act audited once by the code that
+performs it: resetting a second factor, lifting a lockout, enrolling and failing a second
+factor. Steps that change who may read what are in :mod:`harborlight.accounts.access`."""
 
 from __future__ import annotations
 
-from axes.utils import reset as reset_lockout
-
-from harborlight.accounts import twofactor
+from harborlight.accounts import lockout, twofactor
 from harborlight.accounts.models import User
 from harborlight.security.audit.log import audited, record
-
-
-def create_member(organisation, *, by=None, via: str = "", **fields) -> User:
-    """A new member of ``organisation`` (who enrols a second factor at first sign-in)."""
-    with audited():
-        user = User.objects.create_staff_user(organisation=organisation, **fields)
-        details = {"role": user.role, **({"via": via} if via else {})}
-        record("user_create", actor=by, obj=user, organisation=organisation,
-               details=details)
-    return user
 
 
 def reset_two_factor(member: User, *, by) -> None:
@@ -29,9 +17,9 @@ def reset_two_factor(member: User, *, by) -> None:
 
 
 def unlock(member: User, *, by) -> None:
-    """Lift a sign-in lockout before it expires."""
+    """Lift a sign-in lockout before it expires, from every client."""
     with audited():
-        reset_lockout(username=member.username)
+        lockout.unlock(member.username)
         record("update", actor=by, obj=member, details={"change": "unlock"})
 
 

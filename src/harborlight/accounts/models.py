@@ -17,13 +17,14 @@ from urllib.parse import quote, urlencode
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
 from harborlight.security.fields import EncryptedCharField
-from harborlight.security.policy import load_policy, roles_allowed
+from harborlight.security.policy import load_policy, role_allows, roles_allowed
 
 
 class Organisation(models.Model):
@@ -50,7 +51,15 @@ Role = models.TextChoices("Role", [(name.upper(), (name, _(label)))
 class HarborlightUserManager(UserManager):
     def create_staff_user(self, username: str, password: str, organisation: Organisation,
                           role: str, **extra) -> "User":
-        """Create a user who must enrol a TOTP device at first login."""
+        """Create an active user at once, with a password chosen here, who enrols a TOTP
+        device at first sign-in.
+
+        Server side only, with no second person: the command line's first administrator
+        and supervisor (``createadmin``, ``createsupervisor``), the demo's synthetic cast
+        and the tests. Pages and the API never call it: they add people through
+        :mod:`harborlight.accounts.access`, where access to survivor records waits for a
+        supervisor's approval and the person sets their own secrets.
+        """
         if role not in Role.values:
             raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
         return self.create_user(username=username, password=password,
@@ -82,9 +91,95 @@ class User(AbstractUser):
         return Role(self.role).label if self.role in Role.values else self.role
 
 
+class AccessKind(models.TextChoices):
+    NEW_ACCOUNT = "new_account", _("New account")
+    ROLE_CHANGE = "role_change", _("Role change")
+    REACTIVATION = "reactivation", _("Reactivation")
+    NEW_LINK = "new_link", _("New set-up link")
+
+
+class AccessStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a supervisor")
+    READY = "ready", _("Set-up link not used yet")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (AccessStatus.WAITING, AccessStatus.READY)
+
+
+class AccessRequestQuerySet(models.QuerySet):
+    def open(self, now=None) -> "AccessRequestQuerySet":
+        """Waiting for a supervisor, or for the person to use their link, and not expired."""
+        return self.filter(status__in=OPEN_STATUSES, expires_at__gt=now or timezone.now())
+
+    def waiting_for(self, approver, now=None) -> "AccessRequestQuerySet":
+        """What ``approver`` may decide: waiting, in their organisation, neither about
+        them nor asked by them."""
+        return (self.open(now).filter(status=AccessStatus.WAITING,
+                                      organisation_id=approver.organisation_id)
+                .exclude(member=approver).exclude(requested_by=approver)
+                .select_related("member", "requested_by").order_by("requested_at"))
+
+
+class AccessRequest(models.Model):
+    """A request to give an account access: a new account, a role, a reactivation, or new
+    secrets. See :mod:`harborlight.accounts.access` for the steps and who sees what.
+
+    Only digests of the set-up link's token and of the supervisor's approval code are
+    stored (keyed with the server secret): a copy of the database opens nothing.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="access_requests")
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_requests")
+    kind = models.CharField(max_length=20, choices=AccessKind.choices)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    needs_approval = models.BooleanField()
+    needs_setup = models.BooleanField()
+    status = models.CharField(max_length=12, choices=AccessStatus.choices,
+                              default=AccessStatus.WAITING)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    link_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.member} ({self.role})"
+
+    def audit_label(self) -> str:
+        return f"access request #{self.pk} ({self.member.username})"
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def is_open(self, now=None) -> bool:
+        return self.status in OPEN_STATUSES and self.expires_at > (now or timezone.now())
+
+    def allows(self, user, action: str) -> bool:
+        """Nobody decides a request about themselves, or one they asked for."""
+        return user.pk not in (self.member_id, self.requested_by_id)
+
+
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self) -> "ApiTokenQuerySet":
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+    def active(self, now=None) -> "ApiTokenQuerySet":
+        """Not revoked, not expired, and their user not deactivated."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True,
+                           expires_at__gt=now or timezone.now())
 
 
 class ApiToken(models.Model):
@@ -92,6 +187,8 @@ class ApiToken(models.Model):
 
     The full token is shown once, when created (``harborlight token create``). Only its
     keyed digest is kept, so a copy of the database does not hand out working tokens.
+    A token works until it expires or is revoked, and never while its user is deactivated
+    or held back by the sign-in lockout (:mod:`harborlight.accounts.tokens`).
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -99,13 +196,33 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64)
     label = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    def audit_label(self) -> str:
+        return f"API token {self.prefix}"
+
+    @property
+    def organisation_id(self) -> int | None:
+        """Whose token it is, for the permission layer: its user's organisation."""
+        return self.user.organisation_id
+
+    def allows(self, user, action: str) -> bool:
+        """Your own tokens; or, for whoever manages users, any of the organisation's."""
+        return self.user_id == user.pk or role_allows(user.role, "user.manage")
+
+    def is_active(self, now=None) -> bool:
+        return (self.revoked_at is None and self.user.is_active
+                and self.expires_at > (now or timezone.now()))
 
 
 def new_totp_secret() -> str:

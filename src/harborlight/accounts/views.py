@@ -1,4 +1,4 @@
-"""Sign in (password, then a second factor), enrolment, sign out, and user management."""
+"""Sign in: a password, then a second factor (or enrolment of one); sign out."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from harborlight.accounts import members, twofactor
-from harborlight.accounts.forms import PasswordLoginForm, TokenForm, UserCreateForm
-from harborlight.accounts.models import User
-from harborlight.security.permissions import fetch, public, requires, signed_in
+from harborlight.accounts import lockout, members, twofactor
+from harborlight.accounts.forms import PasswordLoginForm, TokenForm
+from harborlight.security.permissions import public, signed_in
 
 NEXT_KEY = "harborlight_next"
 
@@ -23,6 +23,12 @@ class PasswordLoginView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = PasswordLoginForm
     redirect_authenticated_user = False
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except lockout.SignInPaused:
+            return render(request, "accounts/locked_out.html", status=429)
 
     def form_valid(self, form):
         next_url = self.get_redirect_url()
@@ -43,11 +49,15 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
-def _verified(request: HttpRequest, device) -> None:
-    """Mark the session verified by ``device`` under a new session key: a key seen before
-    the second factor (on a shared machine, say) must not lead to a verified session."""
+def _verified(request: HttpRequest, device) -> HttpResponse:
+    """Mark the session verified by ``device`` under a new session key (a key seen before
+    the second factor, on a shared machine say, must not lead to a verified session), and
+    remember this browser as the person's, past a site-wide sign-in hold."""
     otp_login(request, device)
     request.session.cycle_key()
+    response = redirect(_next_url(request))
+    lockout.remember_browser(response, request.user)
+    return response
 
 
 @signed_in
@@ -63,8 +73,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         problem = members.check_second_factor(request.user, device,
                                               form.cleaned_data["token"])
         if problem is None:
-            _verified(request, device)
-            return redirect(_next_url(request))
+            return _verified(request, device)
         form.add_error("token", problem)
     return render(request, "accounts/two_factor.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -80,10 +89,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         problem = members.confirm_enrolment(request.user, device, form.cleaned_data["token"])
         if problem is None:
-            _verified(request, device)
-            messages.success(request, "Two-factor sign-in is set up.")
-            return redirect(_next_url(request))
-        form.add_error("token", problem + " Check that your phone's clock is right.")
+            messages.success(request, _("Two-factor sign-in is set up."))
+            return _verified(request, device)
+        form.add_error("token", problem + " " + _("Check that your phone's clock is right."))
     context = {"form": form, "qr_code": twofactor.qr_code_data_uri(device),
                "secret": twofactor.base32_secret(device)}
     return render(request, "accounts/enrol.html", context, status=400 if form.errors else 200)
@@ -93,41 +101,5 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.info(request, "You have signed out.")
+    messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
-
-
-@requires("user.manage")
-def users(request: HttpRequest) -> HttpResponse:
-    staff = User.objects.filter(organisation=request.user.organisation).order_by("username")
-    form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = members.create_member(
-            request.user.organisation, by=request.user, username=data["username"],
-            password=data["password"], role=data["role"], display_name=data["display_name"],
-            email=data["email"])
-        messages.success(request, f"Created {user.username}. They set up two-factor sign-in "
-                                  "the first time they sign in.")
-        return redirect("accounts:users")
-    return render(request, "accounts/users.html", {"members": staff, "form": form},
-                  status=400 if form.errors else 200)
-
-
-def _member_step(act, done: str):
-    """A POST on one member of the organisation: ``act(member, by=...)``, then the list."""
-
-    @requires("user.manage")
-    @require_POST
-    def view(request: HttpRequest, user_id: int) -> HttpResponse:
-        member = fetch(request, User, pk=user_id)
-        act(member, by=request.user)
-        messages.success(request, done.format(username=member.username))
-        return redirect("accounts:users")
-
-    return view
-
-
-reset_two_factor = _member_step(members.reset_two_factor,
-                                "{username} must set up two-factor sign-in again.")
-unlock = _member_step(members.unlock, "{username} can sign in again.")

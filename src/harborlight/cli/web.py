@@ -1,4 +1,5 @@
-"""Commands that run the web application: demo, serve, migrate, check, createadmin, token.
+"""Commands that run the web application: demo, serve, migrate, check, createadmin,
+createsupervisor, token.
 
 Each command parses its options, starts Django through :func:`setup_django`, calls library
 code and prints what it did. Problems a user can fix end with one line and a non-zero exit.
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command()(migrate)
     app.command()(check)
     app.command()(createadmin)
+    app.command()(createsupervisor)
     app.add_typer(token_app, name="token")
 
 
@@ -111,26 +113,61 @@ def createadmin(
     password_stdin: bool = typer.Option(False, "--password-stdin",
                                         help="Read the password from standard input."),
 ) -> None:
-    """Create an administrator of an organisation. They enrol two-factor at first sign-in."""
+    """Create an administrator of an organisation. They enrol two-factor at first sign-in.
+
+    Administrators manage users but never read survivor records: accounts that do wait
+    for a supervisor's approval (see createsupervisor for the first one).
+    """
     setup_django()
-    from harborlight.accounts.admin_setup import AdminSetupError, create_administrator
+    from harborlight.accounts.admin_setup import create_administrator
+
+    user = _create_first(create_administrator, username, organisation, email, password_stdin)
+    typer.echo(f"Created administrator {user.username} of {user.organisation}. "
+               "They set up two-factor sign-in the first time they sign in.")
+
+
+def createsupervisor(
+    username: str = typer.Option(..., prompt=True, help="Login name of the supervisor."),
+    organisation: str = typer.Option(..., prompt=True,
+                                     help="Name or slug of an existing organisation."),
+    email: str = typer.Option("", help="Optional e-mail address."),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="Read the password from standard input."),
+) -> None:
+    """Create a supervisor of an organisation, on the server, with no approval.
+
+    Supervisors read survivor records and approve the accounts that will; this command
+    makes the first of them (later ones are added by an administrator and approved by a
+    supervisor). They enrol two-factor at first sign-in.
+    """
+    setup_django()
+    from harborlight.accounts.admin_setup import create_supervisor
+
+    user = _create_first(create_supervisor, username, organisation, email, password_stdin)
+    typer.echo(f"Created supervisor {user.username} of {user.organisation}. "
+               "They set up two-factor sign-in the first time they sign in.")
+
+
+def _create_first(create, username: str, organisation: str, email: str,
+                  password_stdin: bool):
+    from harborlight.accounts.admin_setup import AdminSetupError
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_administrator(username=username, organisation_name=organisation,
-                                    email=email, password=password)
+        return create(username, organisation, email=email, password=password)
     except AdminSetupError as problem:
         raise UsageProblem(str(problem), 65) from None
-    typer.echo(f"Created administrator {user.username} of {user.organisation}. "
-               "They set up two-factor sign-in the first time they sign in.")
 
 
 @token_app.command("create")
-def token_create(username: str, label: str = typer.Option("", help="What the token is for.")
-                 ) -> None:
+def token_create(
+    username: str,
+    label: str = typer.Option("", help="What the token is for."),
+    days: int = typer.Option(90, min=1, max=366, help="Days until the token expires."),
+) -> None:
     """Create an API bearer token for USERNAME and print it (it is shown only once)."""
     setup_django()
     from harborlight.accounts.models import User
@@ -139,7 +176,43 @@ def token_create(username: str, label: str = typer.Option("", help="What the tok
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise UsageProblem(f"no active user named {username!r}", 65)
-    typer.echo(create_token(user, label=label))
+    token = create_token(user, label=label, days=days)
+    typer.echo(f"Token for {user.username}, expires in {days} days (shown only now):")
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list(username: str = typer.Argument("", help="Only this user's tokens.")) -> None:
+    """List tokens (prefix, user, label, expiry, last use, state); never the tokens."""
+    setup_django()
+    from harborlight.accounts.models import ApiToken
+
+    rows = ApiToken.objects.select_related("user")
+    if username:
+        rows = rows.filter(user__username=username)
+    for row in rows:
+        state = "revoked" if row.revoked_at else "works" if row.is_active() else "expired"
+        used = row.last_used_at.date().isoformat() if row.last_used_at else "never"
+        typer.echo(f"{row.prefix}  {row.user.username}  {row.label or '-'}  expires "
+                   f"{row.expires_at.date().isoformat()}  last used {used}  {state}")
+
+
+@token_app.command("revoke")
+def token_revoke(token: str = typer.Argument(..., help="The token's prefix (from `token "
+                                                     "list`), or the whole token.")) -> None:
+    """Revoke a token at once: it stops working for every request after this one."""
+    setup_django()
+    from harborlight.accounts.models import ApiToken
+    from harborlight.accounts.tokens import TokenError, prefix_of, revoke
+
+    row = ApiToken.objects.select_related("user").filter(prefix=prefix_of(token)).first()
+    if row is None:
+        raise UsageProblem("no token with that prefix", 65)
+    try:
+        revoke(row)
+    except TokenError as problem:
+        raise UsageProblem(str(problem), 65) from None
+    typer.echo(f"Revoked token {row.prefix} of {row.user.username}.")
 
 
 def _migrate(verbose: bool) -> None:

@@ -25,7 +25,7 @@ from harborlight.errors import DomainError
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_token(token)
+        user = user_for_token(token, request)
         if user is not None:
             request.user = user
         return user

@@ -21,6 +21,7 @@ NAVIGATION = [
     ("insights:dashboard", _("Insights"), "insights.view"),
     ("insights:screening", _("Ad screening"), "screening.run"),
     ("accounts:users", _("Users"), "user.manage"),
+    ("accounts:approvals", _("Approvals"), "user.approve"),
     ("security:break_glass_review", _("Break-glass review"), "breakglass.review"),
     ("audit:log", _("Audit trail"), "audit.view"),
 ]

@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from django.urls import include, path
 
+from harborlight.accounts import access_views as approvals
+from harborlight.accounts import member_views as members
 from harborlight.accounts import views as accounts
 from harborlight.cases.views import cases, people, records
 from harborlight.insights import screening_views as screening
@@ -29,6 +31,7 @@ PERSON = CASE + "people/<int:pk>/"
 TIP = "tips/<str:reference>/"
 REFERRAL = "directory/referrals/<str:reference>/"
 MEMBER = "accounts/users/<int:user_id>/"
+APPROVAL = "accounts/approvals/<int:request_id>/"
 PROVIDER = "directory/providers/<int:provider_id>/"
 GLASS = "security/break-glass/"
 SCREENING = "insights/screening/"
@@ -41,9 +44,22 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (SITE, "accounts/two-factor/", accounts.two_factor, "accounts:two_factor"),
     (SITE, "accounts/two-factor/enrol/", accounts.enrol, "accounts:enrol"),
     (SITE, "accounts/logout/", accounts.logout_view, "accounts:logout"),
-    (SITE, "accounts/users/", accounts.users, "accounts:users"),
-    (MEMBER, "reset-two-factor/", accounts.reset_two_factor, "accounts:reset_two_factor"),
-    (MEMBER, "unlock/", accounts.unlock, "accounts:unlock"),
+    (SITE, "accounts/setup/<str:token>/", approvals.setup_link, "accounts:setup_link"),
+    (SITE, "accounts/setup/", approvals.setup, "accounts:setup"),
+    (SITE, "accounts/users/", members.users, "accounts:users"),
+    (MEMBER, "", members.member, "accounts:member"),
+    (MEMBER, "role/", members.change_role, "accounts:change_role"),
+    (MEMBER, "deactivate/", members.deactivate, "accounts:deactivate"),
+    (MEMBER, "reactivate/", members.reactivate, "accounts:reactivate"),
+    (MEMBER, "set-up-link/", members.new_link, "accounts:new_link"),
+    (MEMBER, "reset-two-factor/", members.reset_two_factor, "accounts:reset_two_factor"),
+    (MEMBER, "unlock/", members.unlock, "accounts:unlock"),
+    (SITE, "accounts/tokens/", members.tokens, "accounts:tokens"),
+    (SITE, "accounts/tokens/<int:token_id>/revoke/", members.revoke_token,
+     "accounts:revoke_token"),
+    (SITE, "accounts/approvals/", approvals.approvals, "accounts:approvals"),
+    (APPROVAL, "approve/", approvals.approve, "accounts:approve"),
+    (APPROVAL, "refuse/", approvals.refuse, "accounts:refuse"),
     (SITE, "cases/", cases.case_list, "cases:list"),
     (SITE, "cases/new/", cases.case_new, "cases:new"),
     (SITE, "cases/tasks/", cases.my_tasks, "cases:tasks"),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from harborlight.accounts.models import AccessRequest
 from harborlight.cases.models import Case, CaseStatus
 from harborlight.intake.models import Tip, TipStatus, TriageLevel
 from harborlight.notifications.models import Notice
@@ -27,6 +28,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     notices = list(Notice.objects.for_user(user).waiting()[:NOTICES_SHOWN])
     notices.sort(key=lambda notice: not notice.needs_action)  # stable: newest first
     context: dict = {"today": timezone.localdate(), "notices": notices}
+    if can(user, "user.approve"):
+        context["approvals"] = list(AccessRequest.objects.waiting_for(user)[:5])
     if can(user, "case.view"):
         cases = scope(user, "case.view", Case.objects.all())
         by_status = dict(cases.values_list("status").annotate(n=Count("pk")).order_by())

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from harborlight.accounts.models import Organisation
 from harborlight.security.audit.context import acting_as, current_actor
@@ -81,15 +81,16 @@ def test_it_keeps_only_a_digest_of_an_unknown_username(harbor):
 
 
 def test_it_records_a_lockout_without_the_ip_address(caseworker):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        authenticate(login_request(), username="carlos", password="wrong pass 123")
+    client = Client(REMOTE_ADDR=CLIENT_IP, HTTP_USER_AGENT=USER_AGENT)
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        client.post("/accounts/login/", {"username": "carlos", "password": "wrong pass 123"})
 
     lockouts = entries("lockout")
     assert len(lockouts) == 1
     assert lockouts[0].details["attempted_username"] == "carlos"
     assert lockouts[0].organisation_id == caseworker.organisation_id
     assert CLIENT_IP not in stored_text(lockouts[0])
-    assert len(entries("login_failed")) == settings.AXES_FAILURE_LIMIT
+    assert len(entries("login_failed")) == settings.LOGIN_MAX_FAILURES
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Signal receivers that write the audit trail without the caller asking.
 
-- Sign-in, sign-out and failed sign-in (Django's auth signals) and lockout (django-axes).
+- Sign-in, sign-out and failed sign-in (Django's auth signals); lockouts and refused
+  attempts are recorded by the lockout itself through :func:`record_attempt`.
   A failed sign-in stores the attempted username only when it names an account, plus that
   account's organisation; an unknown username is stored as a short keyed digest instead,
   because people type passwords into the username box and the trail can never be edited.
@@ -39,9 +40,6 @@ def connect() -> None:
     user_logged_in.connect(on_logged_in, dispatch_uid="audit.login")
     user_logged_out.connect(on_logged_out, dispatch_uid="audit.logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="audit.login_failed")
-    from axes.signals import user_locked_out
-
-    user_locked_out.connect(on_locked_out, dispatch_uid="audit.lockout")
     post_init.connect(on_post_init, dispatch_uid="audit.post_init")
     post_save.connect(on_post_save, dispatch_uid="audit.post_save")
     post_delete.connect(on_post_delete, dispatch_uid="audit.post_delete")
@@ -59,24 +57,21 @@ def on_logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: 
 def on_login_failed(sender: Any, credentials: dict | None = None, request: Any = None,
                     **kwargs: Any) -> None:
     username_field = get_user_model().USERNAME_FIELD
-    _record_attempt("login_failed", (credentials or {}).get(username_field))
+    record_attempt("login_failed", (credentials or {}).get(username_field))
 
 
-def on_locked_out(sender: Any, request: Any = None, username: str | None = None,
-                  **kwargs: Any) -> None:
-    # kwargs carries ip_address: deliberately not stored.
-    _record_attempt("lockout", username)
-
-
-def _record_attempt(action: str, username: Any) -> None:
+def record_attempt(action: str, username: Any, details: dict | None = None) -> None:
+    """A failed or refused sign-in, or a lockout, naming the username only if it is an
+    account's (with ``details``: names and flags, never an address)."""
     username = username if isinstance(username, str) else ""
     account = _account_named(username)
     if account is not None:
         record(action, obj=account, organisation=account.organisation_id,
-               details={"attempted_username": account.get_username(), "username_known": True})
+               details={"attempted_username": account.get_username(), "username_known": True,
+                        **(details or {})})
     else:
         record(action, details={"attempted_username_digest": unknown_username_digest(username),
-                                "username_known": False})
+                                "username_known": False, **(details or {})})
 
 
 def unknown_username_digest(username: str) -> str:
