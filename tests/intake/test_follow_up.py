@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from harborlight.intake.models import FOLLOWUP_MAX_FAILURES, Tip
+from harborlight.intake import models as intake_models
+from harborlight.intake.models import Tip
 from harborlight.intake.triage import create_tip
 from tests_support import assert_audited
 
@@ -74,10 +75,14 @@ def test_it_answers_wrong_passphrase_and_unknown_reference_alike(reported):
     assert "do not match" in wrong.context["problem"]
 
 
-def test_it_throttles_wrong_passphrases_per_tip_even_for_the_right_one(reported):
+def test_it_throttles_wrong_passphrases_per_tip_even_for_the_right_one(reported,
+                                                                        monkeypatch):
+    """From many clients (one client is blocked far sooner: test_flood_limits.py)."""
+    monkeypatch.setattr(intake_models, "FOLLOWUP_MAX_FAILURES", 4)
     tip, passphrase = reported
-    for _ in range(FOLLOWUP_MAX_FAILURES):
-        assert _open(Client(), tip.reference, "AAAA-BBBB-CCCC-DDDD").status_code == 403
+    for number in range(4):
+        guesser = Client(REMOTE_ADDR=f"192.0.2.{number}")
+        assert _open(guesser, tip.reference, "AAAA-BBBB-CCCC-DDDD").status_code == 403
     blocked = _open(Client(), tip.reference, passphrase)
     assert blocked.status_code == 429
     assert "Too many wrong attempts" in blocked.context["problem"]

@@ -58,13 +58,18 @@ def test_it_follows_up_in_spanish(cast):
 
 
 @pytest.mark.parametrize("limit, expected", [(1, [True, False]), (3, [True, True])])
-def test_it_counts_submissions_in_one_site_wide_bucket_per_minute(settings, limit, expected):
+def test_it_counts_submissions_in_a_site_wide_bucket_per_minute(settings, limit, expected):
+    from django.test import RequestFactory
+
     from harborlight.intake.public import take_submission_slot
 
     settings.HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE = limit
+    one, two = (RequestFactory().post("/report/", REMOTE_ADDR=address)
+                for address in ("192.0.2.1", "192.0.2.2"))
     minute = 1_800_000_000.0
-    assert [take_submission_slot(now=minute), take_submission_slot(now=minute + 1)] == expected
-    assert take_submission_slot(now=minute + 60) is True  # a new minute, a new bucket
+    assert [take_submission_slot(one, now=minute),
+            take_submission_slot(two, now=minute + 1)] == expected
+    assert take_submission_slot(two, now=minute + 60) is True  # a new minute, a new bucket
 
 
 def test_it_makes_the_emergency_numbers_tap_to_call_in_both_languages(cast):

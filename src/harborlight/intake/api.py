@@ -153,7 +153,7 @@ def submit_tip(request, payload: TipIn):
     if payload.website:
         return Status(201, {"reference": "", "passphrase": "", "follow_up_url": "",
                             "emergency_guidance": None})
-    if not take_submission_slot():
+    if not take_submission_slot(request):
         raise HttpError(429, "Many reports are arriving; try again in a minute. In danger? "
                              "Call 911.")
     answers = {k: v for k, v in payload.answers.dict().items() if v}

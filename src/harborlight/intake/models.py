@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -34,10 +35,15 @@ from harborlight.intake import passphrases
 from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import EncryptedTextField
+from harborlight.security import throttle
 from harborlight.security.policy import role_allows
 from harborlight.vocab.triage import load_rules
 
-FOLLOWUP_MAX_FAILURES = 5
+# Wrong passphrases for one reference from one client block that client for the reference
+# (counted in memory by a keyed digest of its address, see security.throttle); far more
+# from any clients block the reference everywhere. Either block lasts FOLLOWUP_BLOCK.
+FOLLOWUP_CLIENT_FAILURES = 5
+FOLLOWUP_MAX_FAILURES = 50
 FOLLOWUP_BLOCK = timedelta(minutes=15)
 
 
@@ -350,16 +356,23 @@ class Tip(models.Model):
     # -- anonymous follow-up --------------------------------------------------------
 
     @classmethod
-    def for_followup(cls, reference: str, passphrase: str,
+    def for_followup(cls, reference: str, passphrase: str, client: str = "",
                      now: datetime | None = None) -> "Tip":
         """The public tip these credentials open, or :class:`FollowUpRefused`.
 
-        Wrong passphrases are counted per tip (never per address: none is kept). After
-        FOLLOWUP_MAX_FAILURES the tip refuses every attempt, right or wrong, for
-        FOLLOWUP_BLOCK. An unknown reference costs the same hash time as a wrong passphrase.
+        ``client`` is the keyed digest of the caller's address
+        (:func:`harborlight.security.throttle.client_key`; no address is kept).
+        FOLLOWUP_CLIENT_FAILURES wrong passphrases for a reference from one client block
+        that client, and FOLLOWUP_MAX_FAILURES from any clients block the reference, for
+        every attempt, right or wrong, for FOLLOWUP_BLOCK: someone who knows a reference
+        cannot block the reporter's follow-up alone. An unknown reference costs the same
+        hash time as a wrong passphrase.
         """
         now = now or timezone.now()
         reference = (reference or "").strip().upper()
+        guesses = f"intake:followup:{reference}:{client}"
+        if throttle.peek(caches["default"], guesses) >= FOLLOWUP_CLIENT_FAILURES:
+            raise FollowUpRefused("blocked")
         tip = cls.objects.filter(reference=reference, submitted_publicly=True).first()
         if tip is None:
             passphrases.burn_time(passphrase)
@@ -370,6 +383,7 @@ class Tip(models.Model):
             if tip.followup_failures:
                 cls.objects.filter(pk=tip.pk).update(followup_failures=0)
             return tip
+        throttle.count(caches["default"], guesses, int(FOLLOWUP_BLOCK.total_seconds()))
         cls.objects.filter(pk=tip.pk).update(followup_failures=F("followup_failures") + 1)
         cls.objects.filter(pk=tip.pk, followup_failures__gte=FOLLOWUP_MAX_FAILURES).update(
             followup_failures=0, followup_blocked_until=now + FOLLOWUP_BLOCK)

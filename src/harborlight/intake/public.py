@@ -5,9 +5,12 @@ Public pages keep no trace of the person using them:
 - no cookie at all: no session, no CSRF cookie (the forms are CSRF-exempt; a cross-site
   form could at worst file a tip, which the honeypot and flood limit already bound, and a
   foreign ``Origin`` is refused), no language cookie (the language is a ``lang`` parameter);
-- no IP address or user agent is read or stored, and the logging filter strips requests
-  from log records (:mod:`harborlight.web.logging`);
-- the flood limit counts submissions per minute for the whole site, not per sender.
+- no IP address or user agent is stored, and the logging filter strips requests from log
+  records (:mod:`harborlight.web.logging`);
+- the flood limit counts submissions per minute per client, and a higher ceiling for the
+  whole site. A client is a keyed digest of its address under a secret that lives in this
+  process's memory and changes daily (:func:`harborlight.security.throttle.client_key`),
+  counted in memory only: one client's flood no longer turns every reporter away.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import translation
@@ -26,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from harborlight.accounts.models import Organisation
 from harborlight.config import env_int, env_str
+from harborlight.security import throttle
 from harborlight.security.permissions import public
 
 DEFAULT_QUICK_EXIT_URL = "https://www.weather.gov/"
@@ -37,10 +41,19 @@ def quick_exit_url() -> str:
 
 
 def submissions_per_minute() -> int:
-    configured = getattr(settings, "HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE", None)
+    """The site-wide ceiling: public reports accepted per minute from all clients."""
+    return _limit("HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE", 600)
+
+
+def submissions_per_client_per_minute() -> int:
+    return _limit("HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE", 10)
+
+
+def _limit(name: str, default: int) -> int:
+    configured = getattr(settings, name, None)
     if configured is not None:
         return int(configured)
-    return env_int("HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE", 600, minimum=1)
+    return env_int(name, default, minimum=1)
 
 
 def receiving_organisation():
@@ -58,17 +71,17 @@ def receiving_organisation():
     return organisation
 
 
-def take_submission_slot(now: float | None = None) -> bool:
-    """Count one public submission in this minute's site-wide bucket; False when full."""
-    minute = int((now or time.time()) // 60)
-    key = f"intake:public-submissions:{minute}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count <= submissions_per_minute()
+def take_submission_slot(request, now: float | None = None) -> bool:
+    """Count one public submission for this client and for the site in this minute;
+    False when either is full. A client over its own limit is not counted against the
+    site, so its flood leaves room for everyone else."""
+    memory = caches["default"]
+    client = throttle.count(memory, f"intake:submissions:{throttle.client_key(request, now)}",
+                            60, sliding=False, now=now)
+    if client > submissions_per_client_per_minute():
+        return False
+    site = throttle.count(memory, "intake:submissions:site", 60, sliding=False, now=now)
+    return site <= submissions_per_minute()
 
 
 def foreign_origin(request) -> bool:

@@ -22,6 +22,7 @@ from harborlight.intake.forms import FollowUpMessageForm, FollowUpOpenForm, Publ
 from harborlight.intake.models import Channel, FollowUpRefused, Tip
 from harborlight.intake.public import (foreign_origin, public_form, quick_exit_url,
                                        receiving_organisation, take_submission_slot)
+from harborlight.security import throttle
 
 FOLLOWUP_SALT = "harborlight.intake.followup"
 FOLLOWUP_TOKEN_SECONDS = 30 * 60
@@ -52,7 +53,7 @@ def report(request: HttpRequest) -> HttpResponse:
         # Filled the hidden field: answer as if accepted, store nothing.
         return render(request, "intake/public/received.html",
                       _context(request, reference=None, passphrase=None))
-    if not take_submission_slot():
+    if not take_submission_slot(request):
         return _refuse(request, template, form, _("We are receiving many reports right now. "
                                                   "Please try again in a minute. If anyone "
                                                   "is in danger, call 911."), 429)
@@ -94,7 +95,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, _context(request, form=form), status=400)
     try:
-        tip = Tip.for_followup(form.cleaned_data["reference"], form.cleaned_data["passphrase"])
+        tip = Tip.for_followup(form.cleaned_data["reference"], form.cleaned_data["passphrase"],
+                               client=throttle.client_key(request))
     except FollowUpRefused as refusal:
         message = (_("Too many wrong attempts for this reference. Wait 15 minutes and try "
                      "again.") if str(refusal) == "blocked" else
