@@ -274,7 +274,9 @@ def test_it_deactivates_a_user_who_can_then_neither_sign_in_nor_use_a_token(
     caseworker.save()
     token = create_token(caseworker)
     mark = audit_mark()
-    assert admin_client.post(f"/accounts/users/{caseworker.pk}/deactivate/").status_code == 302
+    response = admin_client.post(f"/accounts/users/{caseworker.pk}/deactivate/",
+                                 {"confirm": "on"})
+    assert response.status_code == 302
     assert_trail(mark, ("update", caseworker))
     refused = Client().post("/accounts/login/", {"username": caseworker.username,
                                                  "password": NEW_PASSWORD})
@@ -283,16 +285,23 @@ def test_it_deactivates_a_user_who_can_then_neither_sign_in_nor_use_a_token(
     assert api.status_code == 401
 
 
+def test_it_deactivates_only_when_asked_to_mean_it(cast, admin_client):
+    caseworker = cast.role(Role.CASEWORKER)
+    response = admin_client.post(f"/accounts/users/{caseworker.pk}/deactivate/", follow=True)
+    assert "End their access now" in response.content.decode()
+    assert User.objects.get(pk=caseworker.pk).is_active
+
+
 def test_it_refuses_to_deactivate_oneself(cast, admin_client):
     admin = cast.role(Role.ADMINISTRATOR)
-    response = admin_client.post(f"/accounts/users/{admin.pk}/deactivate/")
+    response = admin_client.post(f"/accounts/users/{admin.pk}/deactivate/", {"confirm": "on"})
     assert response.status_code == 302
     assert User.objects.get(pk=admin.pk).is_active
 
 
 def test_it_needs_approval_to_reactivate_a_reader(cast, admin_client, supervisor_client):
     caseworker = cast.role(Role.CASEWORKER)
-    admin_client.post(f"/accounts/users/{caseworker.pk}/deactivate/")
+    admin_client.post(f"/accounts/users/{caseworker.pk}/deactivate/", {"confirm": "on"})
     response = admin_client.post(f"/accounts/users/{caseworker.pk}/reactivate/")
     assert response.status_code == 201
     assert not User.objects.get(pk=caseworker.pk).is_active
@@ -303,7 +312,7 @@ def test_it_needs_approval_to_reactivate_a_reader(cast, admin_client, supervisor
 
 def test_it_reactivates_an_account_without_survivor_records_at_once(cast, admin_client):
     auditor = cast.role(Role.AUDITOR)
-    admin_client.post(f"/accounts/users/{auditor.pk}/deactivate/")
+    admin_client.post(f"/accounts/users/{auditor.pk}/deactivate/", {"confirm": "on"})
     response = admin_client.post(f"/accounts/users/{auditor.pk}/reactivate/")
     assert response.status_code == 302 and User.objects.get(pk=auditor.pk).is_active
 
@@ -386,3 +395,17 @@ def test_it_grants_access_only_through_the_access_service():
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert not offenders, "accounts or roles changed outside accounts.access:\n" + \
         "\n".join(offenders)
+
+
+def test_it_speaks_spanish_on_the_pages_of_all_three_people(cast, admin_client,
+                                                            supervisor_client):
+    member, link = add_user(admin_client)
+    person = Client(HTTP_ACCEPT_LANGUAGE="es")
+    person.get(link)
+    assert "espera la aprobación de un supervisor" in person.get("/accounts/setup/").content \
+        .decode()
+    users = admin_client.get("/accounts/users/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Añadir una persona usuaria" in users and "Elija un rol" in users
+    approvals = supervisor_client.get("/accounts/approvals/",
+                                      HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Accesos que esperan su aprobación" in approvals and "Aprobar" in approvals

@@ -80,6 +80,18 @@ class RoleForm(forms.Form):
     role = role_field()
 
 
+class DeactivateForm(forms.Form):
+    """Deactivating is one click away from someone's work: it asks to be meant."""
+
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Tick “End their access now” to deactivate.")})
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned.pop("confirm", None)  # not an argument of the step
+        return cleaned
+
+
 class SetupForm(SetPasswordForm):
     """The person's own password, and the approval code their supervisor told them."""
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from harborlight.accounts import access, lockout, members
-from harborlight.accounts.forms import RoleForm, UserCreateForm
+from harborlight.accounts.forms import DeactivateForm, RoleForm, UserCreateForm
 from harborlight.accounts.models import AccessRequest, ApiToken, User
 from harborlight.accounts.tokens import revoke
 from harborlight.errors import DomainError
@@ -107,7 +107,7 @@ change_role = _member_step(access.change_role, gettext_lazy("%(user)s has the ne
                            RoleForm)
 deactivate = _member_step(access.deactivate,
                           gettext_lazy("%(user)s is deactivated: they can no longer sign in "
-                                       "or use API tokens."))
+                                       "or use API tokens."), DeactivateForm)
 reactivate = _member_step(access.reactivate, gettext_lazy("%(user)s can sign in again."))
 new_link = _member_step(access.new_link, "")
 reset_two_factor = _member_step(members.reset_two_factor,
