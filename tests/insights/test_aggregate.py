@@ -44,6 +44,12 @@ def test_it_orders_age_bands_numerically_and_skips_missing():
     assert [c.label for c in cells] == ["9–17", "18–20"], "ranges read as ranges, not 9--17"
 
 
+def test_it_says_coded_categories_in_words():
+    frame = table([{"gender": "Trans/Transgender/NonConforming"}] * 12)
+    cells = compute(spec("gender"), frame, SmallCellProtector()).cells
+    assert [c.label for c in cells] == ["Trans, transgender or gender non-conforming"]
+
+
 def test_it_filters_by_year_gender_age_and_type():
     frame = table([{"yearOfRegistration": "2020", "gender": "Woman", "ageBroad": "9--17",
                     "isSexualExploit": "1"},

@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from harborlight.cases.models import Case, CaseStatus, TraffickingStatus
-from harborlight.cases.subject_export import labelled_values
+from harborlight.cases.subject_export import htcds_texts
 from harborlight.security.permissions import authorise, fetch, listing
 
 router = Router(tags=["cases"])
@@ -75,9 +75,7 @@ class PersonOut(Schema):
             summary="The people in a case, with their HTCDS fields (the read is audited)")
 def list_persons(request, reference: str):
     case = fetch(request, Case, action="case.view", reference=reference)
-    return [{"id": p.pk, "role": p.role,
-             "htcds": {name: str(value) for name, _, value in
-                       labelled_values(p, "cases.Person")}}
+    return [{"id": p.pk, "role": p.role, "htcds": htcds_texts(p, "cases.Person")}
             for p in case.persons.current()]
 
 

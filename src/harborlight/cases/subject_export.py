@@ -17,7 +17,7 @@ from harborlight.cases.models import (Person, SafetyPlan, ServiceReceived, Suppo
                                       TraffickingEvent)
 from harborlight.consent.models import Consent
 from harborlight.security.audit.log import record
-from harborlight.vocab.loader import htcds_field
+from harborlight.vocab import words
 
 FORMAT = "harborlight-subject-export"
 
@@ -42,15 +42,21 @@ def _htcds_values(obj, model_label: str) -> dict[str, Any]:
     return out
 
 
+def htcds_texts(obj, model_label: str) -> dict[str, str]:
+    """HTCDS name -> the stored value as text (codes as codes), for the API."""
+    return {name: ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            for name, value in _htcds_values(obj, model_label).items()
+            if value not in (None, "", [])}
+
+
 def labelled_values(obj, model_label: str) -> list[tuple[str, str, Any]]:
-    """(HTCDS name, label, value) of the fields of ``obj`` that have a value, for pages."""
+    """(HTCDS name, label, value) of the fields of ``obj`` that have a value, for pages:
+    label and value in words (:mod:`harborlight.vocab.words`), the name for programs."""
     rows = []
     for name, value in _htcds_values(obj, model_label).items():
         if value in (None, "", []):
             continue
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        rows.append((name, htcds_field(name)["label"], value))
+        rows.append((name, words.field_label(name), words.value_label(name, value)))
     return rows
 
 

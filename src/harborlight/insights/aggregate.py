@@ -126,7 +126,7 @@ def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtect
     elif kind in ("category", "columns"):
         counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
         labels = sorted(counts.index, key=_sort_key)
-        data.cells = [protect.cell(range_label(label), counts[label]) for label in labels]
+        data.cells = [protect.cell(category_label(label), counts[label]) for label in labels]
     elif kind == "flows":
         pairs = frame[[spec["from"], spec["to"]]]
         pairs = pairs[(pairs[spec["from"]] != "") & (pairs[spec["to"]] != "")]
@@ -156,9 +156,11 @@ def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtect
     return data
 
 
-def range_label(value: Any) -> str:
-    """A category as people read it: CTDC writes ranges with two hyphens ("9--17")."""
-    return str(value).replace("--", "–")
+def category_label(value: Any) -> str:
+    """A category as people read it: CTDC writes ranges with two hyphens ("9--17") and
+    some values as codes (dashboard.json's ``category_labels`` says them in words)."""
+    text = str(value)
+    return dashboard_spec().get("category_labels", {}).get(text, text.replace("--", "–"))
 
 
 def _sort_key(label: Any) -> tuple:

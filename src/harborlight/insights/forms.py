@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from harborlight.insights.aggregate import Filters, dashboard_spec, range_label
+from harborlight.insights.aggregate import Filters, dashboard_spec, category_label
 from harborlight.sharing.datafiles import load_layout
 
 ANY = [("", "Any")]
@@ -13,7 +13,7 @@ ANY = [("", "Any")]
 def _choices(column: str) -> list[tuple[str, str]]:
     for spec in load_layout("ctdc-2024").columns:
         if spec.name == column:
-            return ANY + [(value, range_label(value)) for value in spec.values]
+            return ANY + [(value, category_label(value)) for value in spec.values]
     raise LookupError(column)
 
 

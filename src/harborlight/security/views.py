@@ -3,6 +3,8 @@ auditors' pages (search the trail of their organisation, verify the chain)."""
 
 from __future__ import annotations
 
+import re
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -21,8 +23,10 @@ from harborlight.security.breakglass import BreakGlassRefused, break_glass, requ
 from harborlight.security.forms import AuditSearchForm, BreakGlassForm, ReviewForm
 from harborlight.security.models import BreakGlassGrant
 from harborlight.security.permissions import fetch, requires, scope
+from harborlight.vocab import words
 
 AUDIT_PAGE_SIZE = 50
+HTCDS_NAME = re.compile(r"^[a-z]{3}_[A-Z][A-Za-z]+$")
 
 
 # -- break-glass ---------------------------------------------------------------------
@@ -128,11 +132,20 @@ def name_records(entries) -> None:
             references.update(((object_type, str(pk)), reference)
                               for pk, reference in found.values_list("pk", "reference"))
     for entry in entries:
+        entry.details_words = [(key, ", ".join(map(_in_words, value))
+                                if isinstance(value, list) else _in_words(value))
+                               for key, value in sorted(entry.details.items())]
         entry.record_kind = kinds.get(entry.object_type, entry.object_type)
         generic = entry.object_label.endswith(f" #{entry.object_id}")
         entry.record_name = (references.get((entry.object_type, entry.object_id))
                              if generic or not entry.object_label else None) \
             or entry.object_label or entry.object_id
+
+
+def _in_words(value) -> str:
+    """A detail value as staff read it: an HTCDS field name in words, the rest as is."""
+    text = str(value)
+    return words.field_label(text) if HTCDS_NAME.match(text) else text
 
 
 def _has_filters(request: HttpRequest) -> bool:

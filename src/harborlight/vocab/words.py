@@ -105,6 +105,8 @@ def value_label(field: str, value) -> str:
         return ", ".join(value_label(field, item) for item in value)
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
+    if isinstance(value, date):
+        return date_format(value)
     entry = htcds_names().get(field)
     if entry and entry["type"] == "Date" and isinstance(value, str):
         try:

@@ -1,0 +1,153 @@
+"""Every staff page, as every role, speaks in words: no HTCDS code (``prs_FirstName``,
+``vic_MethodsOfControl``...) and no raw choice value (``law_enforcement``, ``DebtBondage``)
+where a label exists. Codes stay in exports and the API, which this walk does not read."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from harborlight.accounts.models import Role
+from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose, Recipient
+from harborlight.intake.triage import create_tip
+from harborlight.referrals.answering import answer
+from harborlight.referrals.models import ReferralStatus, ServiceProvider
+from harborlight.referrals.sending import send
+from harborlight.security.permissions import PUBLIC, SIGNED_IN
+from harborlight.vocab.loader import htcds_picklists
+
+HTCDS_CODE = re.compile(r"\b(prs|vic|cas|per|ref|org)_[A-Z]")
+CODE_LIKE = re.compile(r"_|[a-z][A-Z]")
+# Pages that show codes on purpose: the catalog is where administrators type the HTCDS
+# codings of an indicator, and a person's export is their data in the standard's terms
+# (the same as the file they download). The audit trail shows details as recorded (its
+# entries are hashed as written), in words where they name a field.
+CODES_ALLOWED = {"intake:catalog", "cases:person_export"}
+RAW_VALUES_ALLOWED = CODES_ALLOWED | {"audit:log"}
+_matrix = importlib.util.spec_from_file_location(
+    "permission_matrix", Path(__file__).resolve().parents[1] / "security" /
+    "test_permission_matrix.py")
+matrix = importlib.util.module_from_spec(_matrix)
+_matrix.loader.exec_module(matrix)
+
+
+def raw_values() -> re.Pattern:
+    """Stored values that look like codes and have a label of their own."""
+    found = set()
+    for model in apps.get_app_configs():
+        if not model.name.startswith("harborlight"):
+            continue
+        for each in model.get_models():
+            for field in each._meta.get_fields():
+                for value, label in getattr(field, "flatchoices", None) or []:
+                    if isinstance(value, str) and value != str(label) and \
+                            CODE_LIKE.search(value):
+                        found.add(value)
+    for options in htcds_picklists().values():
+        found.update(option["code"] for option in options
+                     if option["code"] != option["label"] and CODE_LIKE.search(option["code"]))
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, found), key=len,
+                                               reverse=True)) + r")\b")
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture
+def rich_case(cast):
+    """The cast's case with codes everywhere a page could leak them: picklist values on
+    the person, a decision, a consent naming fields, a referral carrying them (sent and
+    answered), and a tip whose narrative suggests codings."""
+    caseworker = cast.role(Role.CASEWORKER)
+    person = cast.own_case.persons.get()
+    person.methods_of_control = ["DebtBondage", "TakesEarnings"]
+    person.types_of_exploitation = ["ForcedLabour"]
+    person.gender, person.citizenship = "NonSpecifiedUnknown", "MEX"
+    person.save()
+    cast.own_case.decide_trafficking_status("ActualVictimOfTrafficking",
+                                            "NonPoliceGovernmentalOrganization",
+                                            by=cast.role(Role.SUPERVISOR))
+    entry = ServiceProvider.objects.create(organisation=cast.own, name="Shelter desk",
+                                           partner=cast.other)
+    Consent.objects.record(by=caseworker, case=cast.own_case, person=person,
+                           purpose=ConsentPurpose.REFERRAL, method=ConsentMethod.WRITTEN,
+                           retention_explained=True, withdrawal_explained=True,
+                           recipient=Recipient(provider_id=entry.pk),
+                           fields_allowed=["prs_FirstName", "prs_Gender",
+                                           "vic_MethodsOfControl", "vic_TypeOfExploitation"])
+    Consent.objects.record(by=caseworker, case=cast.own_case, recipient=None,
+                           purpose=ConsentPurpose.DEIDENTIFIED_SHARING,
+                           method=ConsentMethod.VERBAL, retention_explained=True,
+                           withdrawal_explained=True)
+    referral = send(cast.own_case, by=caseworker, provider=entry,
+                    reason="MigrationOrChangeOfLocation", services=["shelter"])
+    answer(referral, ReferralStatus.ACCEPTED, by=cast.outsiders[Role.CASEWORKER])
+    tip, _ = create_tip(cast.own, channel="walk_in", caller_type="potential_victim",
+                        narrative="The boss took their passports; they work 16 hours a day "
+                                  "to pay a debt, and a 15-year-old works with them.",
+                        answers={"contact_purpose": "services", "danger_now": "unknown",
+                                 "vic_RelationshipToTrafficker": "Acquainted"})
+    tip.hand_off(cast.role(Role.SUPERVISOR), "County Sheriff",
+                 mandatory_reason="A minor at risk: state law requires a report.")
+    return {"referral": referral, "tip": tip, "entry": entry}
+
+
+def pages_for(cast, rich_case) -> list[tuple[str, str]]:
+    """(name, address) of every staff page with the own organisation's records, and the
+    pages of the rich case's records."""
+    found = []
+    for name, pattern in matrix._site_views():
+        if name is None or pattern.callback.harborlight_policy in (PUBLIC, SIGNED_IN):
+            continue
+        kwargs = matrix._view_kwargs(cast, name, "own") if matrix._needs_kwargs(pattern) \
+            else {}
+        if name == "security:break_glass":
+            found.append((name, reverse(name) + f"?type=0&id={cast.own_restricted_case.pk}"))
+        else:
+            found.append((name, reverse(name, kwargs=kwargs)))
+    referral, tip = rich_case["referral"], rich_case["tip"]
+    found += [("referrals:detail", f"/directory/referrals/{referral.reference}/"),
+              ("referrals:letter", f"/directory/referrals/{referral.reference}/letter/"),
+              ("intake:detail", f"/tips/{tip.reference}/"),
+              ("referrals:new", f"/directory/cases/{cast.own_case.reference}/refer/"
+                                f"?provider={rich_case['entry'].pk}")]
+    return found
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_it_shows_words_not_codes_on_every_staff_page(cast, rich_case, signed_in_client,
+                                                      role):
+    users = [cast.role(role)] + ([cast.outsiders[role]] if role in cast.outsiders else [])
+    raw = raw_values()
+    usernames = sorted((u.username for u in [*cast.users.values(), *cast.outsiders.values(),
+                                             cast.teammate]), key=len, reverse=True)
+    problems = []
+    for user in users:
+        client = signed_in_client(user)
+        for name, address in pages_for(cast, rich_case):
+            response = client.get(address)
+            if response.status_code != 200 or \
+                    not response["Content-Type"].startswith("text/html"):
+                continue
+            if name in CODES_ALLOWED:
+                continue
+            text = visible_text(response.content.decode())
+            for username in usernames:  # the cast's names spell roles ("own-analyst")
+                text = text.replace(username, "")
+            for match in HTCDS_CODE.finditer(text):
+                problems.append(f"{user.username} {address}: HTCDS code "
+                                f"{text[match.start():match.start() + 40]!r}")
+            if name not in RAW_VALUES_ALLOWED:
+                for match in raw.finditer(text):
+                    problems.append(f"{user.username} {address}: raw value "
+                                    f"{match.group(0)!r} in "
+                                    f"{text[max(0, match.start() - 30):match.end() + 10]!r}")
+    assert not problems, "\n".join(dict.fromkeys(problems))
