@@ -5,7 +5,8 @@ every page.
 
 - ``{{ name|field_label }}``: "prs_FirstName" -> "First name";
 - ``{{ value|value_label:name }}``: "ForcedLabour" -> "Forced labour" (lists joined);
-- ``{{ names|in_words }}``: "Who they are: first name, last name. Contact details: ...".
+- ``{{ names|in_words }}``: "Who they are: first name, last name. Contact details: ...";
+- ``{% for name, value in fields|in_field_order %}``: a record's fields in the form's order.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def field_label(name: str) -> str:
 @register.filter
 def value_label(value, name: str) -> str:
     return words.value_label(name, value)
+
+
+@register.filter
+def in_field_order(fields: dict) -> list:
+    """A shared record's ``{name: value}`` in the order the consent form lists fields."""
+    order = {name: number for number, name in enumerate(words.offered_fields())}
+    return sorted((fields or {}).items(), key=lambda item: order.get(item[0], len(order)))
 
 
 @register.filter
