@@ -33,6 +33,20 @@ def verify_session(client: Client, user: User) -> Client:
     return client
 
 
+def migrate_to(targets: list[tuple[str, str | None]] | None):
+    """Apply or unapply the real migrations up to ``targets`` (None: every app's latest);
+    return the app registry as of those migrations, for writing rows the old way."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state([node for node in targets if node[1]]).apps
+
+
 def audit_mark() -> int:
     """The last audit entry's sequence number now: count only what comes after it."""
     last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()

@@ -8,14 +8,13 @@ import shutil
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from harborlight.accounts.models import Authenticator, Organisation, Role
 from harborlight.accounts.twofactor import base32_secret, current_code, enrol_confirmed
 from harborlight.security import rotation
 from harborlight.security.crypto import key_id_of, set_keyring
-from tests_support import PASSWORD, make_user
+from tests_support import PASSWORD, make_user, migrate_to
 
 BEFORE_ENCRYPTION = [("accounts", "0002_lockout_cache_table"),
                      ("otp_totp", "0003_add_timestamps")]
@@ -88,19 +87,10 @@ def test_it_renews_the_session_key_after_the_second_factor(alice):
     assert client.get("/dashboard/").status_code == 200
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state([node for node in targets if node[1]]).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_moves_secrets_stored_in_clear_into_the_encrypted_column():
     try:
-        apps = _migrate(BEFORE_ENCRYPTION)
+        apps = migrate_to(BEFORE_ENCRYPTION)
         organisation = apps.get_model("accounts", "Organisation").objects.create(
             name="Before", slug="before")
         user = apps.get_model("accounts", "User").objects.create(
@@ -108,9 +98,9 @@ def test_it_moves_secrets_stored_in_clear_into_the_encrypted_column():
         secret = "3132333435363738393031323334353637383930"
         apps.get_model("otp_totp", "TOTPDevice").objects.create(
             user=user, name="phone", confirmed=True, key=secret, last_t=42)
-        _migrate(None)
+        migrate_to(None)
         device = Authenticator.objects.get(user_id=user.pk)
         assert device.key == secret and device.confirmed and device.last_t == 42
         assert secret not in every_stored_value()
     finally:
-        _migrate(None)
+        migrate_to(None)

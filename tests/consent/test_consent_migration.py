@@ -9,20 +9,11 @@ before the move, writes rows with the models as they were, and forwards again.
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests_support import migrate_to
 
 BEFORE_THE_MOVE = [("consent", None), ("cases", "0005_person_search_indexes"),
                    ("referrals", "0003_one_waiting_transfer_per_case")]
-
-
-def _migrate(targets) -> object:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state([node for node in targets if node[1]]).apps
 
 
 def _old_rows(apps) -> tuple[int, int]:
@@ -46,8 +37,8 @@ def _old_rows(apps) -> tuple[int, int]:
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_every_consent_and_the_referrals_that_rely_on_them():
     try:
-        consent_pk, referral_pk = _old_rows(_migrate(BEFORE_THE_MOVE))
-        apps = _migrate(None)
+        consent_pk, referral_pk = _old_rows(migrate_to(BEFORE_THE_MOVE))
+        apps = migrate_to(None)
         consent = apps.get_model("consent", "Consent").objects.get(pk=consent_pk)
         assert consent.wording == "Yes, to the shelter"  # still decrypts
         assert consent.fields_allowed == ["prs_FirstName"]
@@ -58,4 +49,4 @@ def test_it_keeps_every_consent_and_the_referrals_that_rely_on_them():
         assert content_types.filter(app_label="consent", model="consent").exists()
         assert not content_types.filter(app_label="cases", model="consent").exists()
     finally:
-        _migrate(None)
+        migrate_to(None)
