@@ -257,6 +257,21 @@ def test_it_promotes_an_active_reader_on_approval_alone(cast, admin_client,
     assert User.objects.get(pk=caseworker.pk).role == Role.SUPERVISOR
 
 
+def test_it_reissues_the_request_when_a_new_accounts_role_changes(cast, admin_client,
+                                                                   supervisor_client):
+    member, old_link = add_user(admin_client, role=Role.ANALYST, username="new.person")
+    response = admin_client.post(f"/accounts/users/{member.pk}/role/",
+                                 {"role": Role.CASEWORKER})
+    assert response.status_code == 201
+    code = approve(supervisor_client, AccessRequest.objects.get(member=member,
+                                                                 status="waiting"))
+    set_up(response.context["setup_link"], code)
+    assert User.objects.get(pk=member.pk).role == Role.CASEWORKER
+    stale = Client()
+    stale.get(old_link)
+    assert stale.get("/accounts/setup/").status_code == 410
+
+
 def test_it_changes_a_role_away_from_survivor_records_at_once(cast, admin_client):
     caseworker = cast.role(Role.CASEWORKER)
     mark = audit_mark()

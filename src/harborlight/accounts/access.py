@@ -104,9 +104,13 @@ def add_member(organisation, *, by, username: str, role: str, display_name: str 
 
 
 def change_role(member: User, role: str, *, by) -> Issued | None:
-    """Change ``member``'s role at once, or ask a supervisor when it gains access."""
+    """Change ``member``'s role at once, or ask a supervisor when it gains access. An
+    account not set up yet gets a new request (and link) for the new role."""
     if not member.is_active:
-        raise AccessError(_("Reactivate the account before changing its role."), field="role")
+        if member.has_usable_password():
+            raise AccessError(_("Reactivate the account before changing its role."),
+                              field="role")
+        return _ask(member, AccessKind.NEW_ACCOUNT, role, by)
     if role == member.role:
         raise AccessError(_("%(user)s already has that role.") % {"user": member.username},
                           field="role")

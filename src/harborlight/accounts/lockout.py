@@ -51,13 +51,19 @@ def _name(username: str) -> str:
     return salted_hmac(_SALT, username, algorithm="sha256").hexdigest()[:32]
 
 
+def _generation_key(username: str) -> str:
+    """Its value is bumped by :func:`unlock`, so every process's client counts lapse."""
+    return f"signin:generation:{_name(username)}"
+
+
 def _generation(username: str) -> int:
-    """Bumped by :func:`unlock`, so every process's client counts for the name lapse."""
-    return int(_shared().get(f"signin:generation:{_name(username)}", 0))
+    return int(_shared().get(_generation_key(username), 0))
 
 
-def _client_count_key(request: HttpRequest, username: str) -> str:
-    return (f"signin:client:{_generation(username)}:"
+def _client_count_key(request: HttpRequest, username: str, generation: int | None = None
+                      ) -> str:
+    generation = _generation(username) if generation is None else generation
+    return (f"signin:client:{generation}:"
             f"{_name(username + chr(0) + throttle.client_key(request))}")
 
 
@@ -137,14 +143,18 @@ def unlock(username: str) -> None:
     """Lift every lock on the username, from every client, in every process."""
     shared = _shared()
     shared.delete_many([_account_key(username), _marker_key(username)])
-    generation_key = f"signin:generation:{_name(username)}"
-    shared.set(generation_key, _generation(username) + 1, timeout=None)
+    shared.set(_generation_key(username), _generation(username) + 1, timeout=None)
 
 
 def refuses_token(request: HttpRequest, user) -> bool:
-    """An API token stops working while its user is held back (site-wide, or from here)."""
+    """An API token stops working while its user is held back (site-wide, or from here).
+    One read of the shared cache per request: both of its keys at once."""
     username = user.get_username()
-    return account_locked(username) or client_locked(request, username)
+    shared = _shared().get_many([_account_key(username), _generation_key(username)])
+    if int(shared.get(_account_key(username)) or 0) >= settings.LOGIN_ACCOUNT_MAX_FAILURES:
+        return True
+    key = _client_count_key(request, username, int(shared.get(_generation_key(username), 0)))
+    return throttle.peek(_memory(), key) >= settings.LOGIN_MAX_FAILURES
 
 
 def remember_browser(response: HttpResponse, user) -> None:
