@@ -136,11 +136,15 @@ def test_it_takes_an_emergency_call_to_a_case_for_a_named_caseworker(demo, new_s
         "no link to a case the operator may not open"
     save(site, "1-tip-converted")
 
+    from harborlight.notifications.models import Notice
+
+    casey = person("caseworker")
     caseworker = new_site()
     caseworker.page.set_viewport_size(LAPTOP)
-    sign_in(caseworker, person("caseworker"))
+    sign_in(caseworker, casey)
     caseworker.goto("/dashboard/")
-    assert "1 notice" in caseworker.text("header")
+    count = Notice.objects.for_user(casey).waiting().count()  # the demo may have told her more
+    assert count >= 1 and f"{count} notice" in caseworker.text("header")
     assert f"Case {case.reference} was assigned to you by Olu Operator." in caseworker.text()
 
 
@@ -174,8 +178,8 @@ def test_it_records_consent_for_the_shelter_from_the_directory_and_refers(demo, 
     assert field(site, "Who may receive it").locator("option:checked").inner_text() == \
         "Safe Passage Shelter (demo) (Houston, TX)"
     assert field(site, "What they agreed to").input_value() == "referral"
-    survivor = case.persons.get(role="victim")
-    field(site, "Who gave the consent").select_option(label=survivor.display_name)
+    survivor = case.persons.filter(role="victim").first()
+    field(site, "Who gave the consent").select_option(str(survivor.pk))
     click(site, "button", "Referral to a shelter: name, phone, languages")
     for label in ("First name", "Last name", "Mobile phone", "First language"):
         assert site.page.get_by_label(label, exact=True).is_checked(), label
