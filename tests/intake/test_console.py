@@ -292,3 +292,30 @@ def test_it_lets_roles_without_tip_update_read_but_not_act(cast, signed_in_clien
 def test_it_answers_404_for_another_organisations_tip(cast, console):
     for step in ("", "note/", "close/", "hand-off/", "convert/"):
         assert console.post(f"/tips/{cast.other_tip.reference}/{step}").status_code == 404
+
+
+@pytest.mark.parametrize("step, form_name, data, field, message", [
+    ("close/", "close_form", {"reason": "", "note": ""}, "reason", "This field is required"),
+    ("close/", "close_form", {"reason": "converted_to_case"}, "reason",
+     "Select a valid choice"),
+    ("hand-off/", "handoff_form", {"recipient": "County Sheriff"}, "basis",
+     "This field is required"),
+    ("hand-off/", "handoff_form", {"recipient": "County Sheriff", "basis": "mandatory"},
+     "mandatory_reason", "Describe the legal duty to report."),
+    ("assign/", "assign_form", {"assignee": ""}, "assignee", "This field is required"),
+])
+def test_it_picks_nothing_for_the_operator_and_says_what_is_missing(
+        cast, console, step, form_name, data, field, message):
+    """No risky default: a close needs its reason, a hand-off its basis, chosen each time."""
+    tip = _tip(cast)
+    mark = audit_mark()
+    response = console.post(f"/tips/{tip.reference}/{step}", data)
+    assert response.status_code == 400
+    assert message in " ".join(response.context[form_name].errors[field])
+    tip.refresh_from_db()
+    assert tip.status == "open" and tip.handed_off_at is None and tip.assigned_to is None
+    assert_trail(mark)  # nothing done, nothing recorded
+    page = console.get(f"/tips/{tip.reference}/").content.decode()
+    assert '<option value="" selected>Choose a reason</option>' in page
+    assert 'value="existing" checked' not in page and 'checked' not in \
+        page.split('id="handoff"')[1].split("</details>")[0]

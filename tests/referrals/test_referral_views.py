@@ -300,3 +300,19 @@ def test_it_opens_the_referrals_list_on_what_was_received(cast, signed_in_client
     assert referral.reference not in sender.get("/directory/referrals/").content.decode()
     assert referral.reference in sender.get("/directory/referrals/",
                                             {"box": "outgoing"}).content.decode()
+
+
+@pytest.mark.parametrize("provider", ["999999", "not-a-number"])
+def test_it_refuses_a_recipient_outside_the_directory_beside_the_choice(
+        cast, signed_in_client, provider):
+    from harborlight.referrals.models import ServiceProvider
+
+    theirs = ServiceProvider.objects.create(organisation=cast.other, name="Their entry")
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    for chosen in (provider, str(theirs.pk)):
+        response = client.get(f"/directory/cases/{cast.own_case.reference}/refer/",
+                              {"provider": chosen})
+        assert response.status_code == 400
+        assert "Select a valid choice" in " ".join(
+            response.context["chooser"].errors["provider"])
+        assert "Their entry" not in response.content.decode()
