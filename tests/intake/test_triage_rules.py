@@ -46,19 +46,21 @@ def test_it_calls_a_minor_in_exploitation_now_an_emergency():
 
 
 def test_it_does_not_call_a_past_minor_case_an_emergency():
-    decision = _decide({"happening_now": "no"}, ["child.minor-in-commercial-sex"])
+    decision = _decide({"happening_now": "no", "vic_TypeOfExploitation": ["SexualExploitation"]},
+                       ["child.minor-in-commercial-sex"])
     assert decision.level == "high"
     assert "minor-involved" in [reason.rule for reason in decision.reasons]
 
 
 def test_it_lists_every_rule_that_fired_most_urgent_first():
-    decision = _decide({"can_leave": "no"}, ["control.documents-held",
-                                              "labour.unpaid-or-withheld-wages"])
+    decision = _decide({"can_leave": "no", "vic_TypeOfExploitation": ["ForcedLabour"]},
+                       ["control.documents-held", "labour.unpaid-or-withheld-wages"])
     assert decision.level == "high"
     levels = [reason.level for reason in decision.reasons]
     assert levels == sorted(levels, key=load_rules().urgency)
     rules = {reason.rule for reason in decision.reasons}
-    assert {"cannot-leave", "coercion-and-exploitation", "some-indicators"} <= rules
+    assert {"cannot-leave", "coercion-and-exploitation", "forced-labour-coerced",
+            "signs-of-trafficking"} <= rules
     coercion = next(r for r in decision.reasons if r.rule == "coercion-and-exploitation")
     assert any("control.documents-held" in item for item in coercion.evidence)
 
@@ -68,10 +70,38 @@ def test_it_gives_information_only_to_a_request_without_indicators():
     assert _decide({"contact_purpose": "training"}, ["control.debt"]).level == "standard"
 
 
-def test_it_falls_back_to_the_default_with_a_reason():
+def test_it_falls_back_to_information_with_a_reason():
     decision = _decide()
-    assert decision.level == "standard" and decision.is_default
+    assert decision.level == "information" and decision.is_default
     assert decision.reasons[0].rule == "default"
+
+
+def test_it_does_not_call_unpaid_wages_or_violence_alone_trafficking():
+    """A wage dispute and a domestic-violence call: nothing points to trafficking."""
+    assert _decide({}, ["labour.unpaid-or-withheld-wages", "labour.excessive-hours"]).level \
+        == "information"
+    assert _decide({}, ["control.physical-abuse", "control.threats"]).level == "information"
+
+
+def test_it_treats_forced_labour_with_threats_as_high_and_with_a_minor_now_as_emergency():
+    labour = {"vic_TypeOfExploitation": ["ForcedLabour"]}
+    assert _decide(labour, ["control.threat-deportation"]).level == "high"
+    now = Evidence(labour, dict([_indicator("control.cannot-leave")]),
+                   found={"minor_involved": {"Yes": "a 15-year-old"}},
+                   signals={"ongoing": {"text": "can't leave", "sentence": "He can't leave."}})
+    decision = decide_level(now, load_rules(), "test")
+    assert decision.level == "emergency"
+    assert decision.reasons[0].rule == "forced-labour-minor-or-violence-now"
+    assert 'signal ongoing: "He can\'t leave."' in decision.reasons[0].evidence
+
+
+def test_it_makes_a_narrative_only_tip_an_emergency_with_immediacy_and_violence():
+    evidence = Evidence({}, dict([_indicator("control.physical-abuse")]),
+                        signals={"immediate": {"text": "right now",
+                                               "sentence": "He is beating her right now."}})
+    decision = decide_level(evidence, load_rules(), "test")
+    assert decision.level == "emergency" and decision.reasons[0].rule == "danger-in-narrative"
+    assert decision.reasons[0].facts[0]["sentence"] == "He is beating her right now."
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -84,6 +114,8 @@ def test_it_falls_back_to_the_default_with_a_reason():
                                   "when": {"frobnicate": 1}}), "unknown condition"),
     (lambda d: d["rules"].append(dict(d["rules"][0])), "used twice"),
     (lambda d: d.update(default={"level": "someday"}), "default level"),
+    (lambda d: d["rules"].append({"id": "s", "level": "high", "explain": "",
+                                  "when": {"signal": ["tomorrow"]}}), "'signal' lists"),
 ])
 def test_it_names_what_is_wrong_with_bad_rules(mutate, message):
     document = json.loads(read_package_file("harborlight.vocab", "triage_rules.json"))

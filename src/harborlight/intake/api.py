@@ -110,13 +110,18 @@ class SpanOut(Schema):
 
 
 class SuggestionOut(Schema):
-    kind: str
+    kind: str = Field(..., description="indicator, coding or signal (happening now, ...)")
     key: str
     label: str
     field: str
     value: str
     span: SpanOut
     indicators: list[str]
+    evidence: list[SpanOut] = Field(
+        default_factory=list, description="Every span that decided a coding (a type of "
+                                          "exploitation: the signs and means of control).")
+    note: str = Field("", description="How a Harborlight coding maps to HTCDS.")
+    sentence: str = Field("", description="A signal's sentence.")
     decision: str = Field("", description="confirmed, rejected, or empty if not reviewed")
 
 

@@ -1,32 +1,36 @@
-"""Narrative assist: suggest indicators and HTCDS codings from a tip's free text.
+"""Narrative assist: suggest indicators, HTCDS codings and signals from a tip's free text.
 
 Each suggestion carries the span of text that triggered it (character offsets into the
 narrative) so an operator can judge it in context, then confirm or reject it. Nothing here
 decides on its own: suggestions feed triage until an operator rejects them.
 
-The cues are the catalog's (``vocab/indicators.json``), written from published indicator
-lists. This module only adds one general rule: a cue preceded, in the same sentence and
-within three words, by a negation ("no", "not", "never", "without", "denies") does not
-count, so "there were no bruises" suggests nothing.
+What to look for is the catalog's (``vocab/indicators.json``); how to read it is
+``vocab/narrative.json`` (:mod:`harborlight.vocab.narrative`), in English and Spanish:
+
+1. the narrative is folded (accents off) and cut into sentences;
+2. each indicator and coding cue takes its first match that counts: not negated ("was not
+   forced", "no la obligan"), not in the "if" part of a condition ("if he tried to
+   leave"), not a name of the crime in a request for training; a minor's age said of a
+   dependant ("her kids are asleep") does not count, nor one said of a decoy in a sting;
+3. the type of exploitation is decided from the points of what was found
+   (:func:`~harborlight.vocab.narrative.decide_types`); its suggestion shows the decisive
+   spans, and codings that depend on a type (industry, form) follow it;
+4. signals say whether it is happening now, with the sentence that says so.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from harborlight.vocab.indicators import CODED_FIELDS, Catalog
-
-NEGATION_BEFORE = re.compile(
-    r"\b(no|not|never|without|denies|denied|isn't|wasn't|aren't|weren't|doesn't|didn't|"
-    r"don't|nothing|none|nobody|no one|neither|nor)\b(\W+\w+){0,2}\W*$", re.IGNORECASE)
-LOOKBEHIND_CHARS = 40  # how far back a negation may stand before a cue
-SENTENCE_BREAK = re.compile(r"[.!?;\n]")
+from harborlight.vocab.narrative import Hit, Reading, Text, decide_types, load_reading
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One suggestion: ``kind`` is "indicator" or "coding"; ``key`` is stable per tip."""
+    """One suggestion: ``kind`` is "indicator", "coding" or "signal"; ``key`` is stable
+    per tip. ``evidence`` holds every span that decided it (a type of exploitation);
+    ``note`` says how a Harborlight coding maps to HTCDS; ``sentence`` a signal's."""
 
     kind: str
     key: str
@@ -37,69 +41,163 @@ class Suggestion:
     field: str = ""
     value: str = ""
     indicator_ids: tuple[str, ...] = ()
+    evidence: tuple[tuple[int, int, str], ...] = ()
+    note: str = ""
+    sentence: str = ""
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "key": self.key, "label": self.label,
                 "field": self.field, "value": self.value,
                 "span": {"start": self.start, "end": self.end, "text": self.text},
-                "indicators": list(self.indicator_ids)}
+                "indicators": list(self.indicator_ids),
+                "evidence": [{"start": s, "end": e, "text": t} for s, e, t in self.evidence],
+                "note": self.note, "sentence": self.sentence}
 
 
-def _is_negated(narrative: str, start: int) -> bool:
-    before = narrative[max(0, start - LOOKBEHIND_CHARS):start]
-    breaks = list(SENTENCE_BREAK.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end():]
-    return bool(NEGATION_BEFORE.search(before))
+# -- finding -----------------------------------------------------------------------------
+
+def _counts(text: Text, reading: Reading, entry, start: int) -> bool:
+    if reading.negated(text, start):
+        return False
+    if not getattr(entry, "in_conditions", False) and reading.in_condition(text, start):
+        return False
+    return not (getattr(entry, "topic", False) and reading.about_the_topic(text, start))
 
 
-def _first_match(narrative: str, cues) -> re.Match | None:
-    """The first non-empty, non-negated match of the first cue that has one."""
-    for cue in cues:
-        match = next((m for m in cue.finditer(narrative)
-                      if m.end() > m.start() and not _is_negated(narrative, m.start())), None)
-        if match is not None:
-            return match
+def _is_dependant(text: Text, reading: Reading, start: int, end: int) -> bool:
+    """"her 4-year-old", "my kids are asleep", "threatened her children": a child of
+    someone in the story, not a child being exploited (unless the sentence says so)."""
+    minor = reading.minor
+    if minor.exploited_after.search(text.after(end)):
+        return False
+    return bool(minor.dependant_before.search(text.before(start, 30))
+                or minor.dependant_sentence.search(text.folded[slice(*text.sentence_bounds(start))]))
+
+
+def _in_sting(text: Text, reading: Reading, start: int, end: int) -> bool:
+    begin, stop = text.sentence_bounds(start)
+    return bool(reading.minor.sting_context.search(text.folded[begin:stop])
+                or reading.minor.decoy_drops.search(text.folded[start:end]))
+
+
+def _first(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
+    """(start, end) of the entry's first match that counts, or None."""
+    if entry.pattern is None:
+        return None
+    for match in entry.pattern.finditer(text.folded):
+        start, end = match.span()
+        if end == start or not _counts(text, reading, entry, start):
+            continue
+        if minor and (_is_dependant(text, reading, start, end)
+                      or (decoy and _in_sting(text, reading, start, end))):
+            continue
+        return start, end
     return None
 
 
-def find_indicator_spans(narrative: str, catalog: Catalog) -> list[tuple]:
-    """(indicator, start, end) for the first non-negated match of each indicator."""
-    found = []
-    for indicator in catalog.indicators:
-        match = _first_match(narrative, indicator.cues)
-        if match is not None:
-            found.append((indicator, match.start(), match.end()))
-    return sorted(found, key=lambda item: (item[1], item[0].id))
+@dataclass
+class Found:
+    """Everything read from one narrative, before it becomes suggestions."""
+
+    indicators: list          # (indicator, start, end)
+    coding_cues: list         # (coding cue, start, end)
+    context: list             # (context cue, start, end)
+    signals: list             # (signal, start, end)
 
 
-def suggest(narrative: str, catalog: Catalog) -> list[Suggestion]:
-    """Indicator suggestions, then the HTCDS codings they imply, each with a text span."""
-    narrative = narrative or ""
-    suggestions: list[Suggestion] = []
-    codings: dict[tuple[str, str], list] = {}
-    for indicator, start, end in find_indicator_spans(narrative, catalog):
-        suggestions.append(Suggestion("indicator", f"indicator:{indicator.id}",
-                                      indicator.description, start, end,
-                                      narrative[start:end], indicator_ids=(indicator.id,)))
-        for field_name, values in indicator.codings.items():
-            for value in values:
-                codings.setdefault((field_name, value), []).append((indicator.id, start, end))
+def find(text: Text, catalog: Catalog, reading: Reading, without: frozenset = frozenset()
+         ) -> Found:
+    minor_ids = set(reading.minor.indicators)
+    coding_cues = []
     for cue in catalog.coding_cues:
-        if (cue.field, cue.value) in codings:
+        span = _first(text, reading, cue)
+        if span is not None:
+            coding_cues.append((cue, *span))
+    decoy = any(cue.field == reading.minor.decoy_field for cue, *_ in coding_cues)
+    indicators = []
+    for indicator in catalog.indicators:
+        if indicator.id in without:
             continue
-        match = _first_match(narrative, cue.cues)
-        if match is not None:
-            codings[(cue.field, cue.value)] = [(cue.id, match.start(), match.end())]
+        span = _first(text, reading, indicator, minor=indicator.id in minor_ids, decoy=decoy)
+        if span is not None:
+            indicators.append((indicator, *span))
+    indicators.sort(key=lambda item: (item[1], item[0].id))
+    context = [(cue, *span) for cue in reading.context
+               if (span := _first(text, reading, cue)) is not None]
+    signals = [(signal, *span) for signal in reading.signals
+               if (span := _first(text, reading, signal)) is not None]
+    return Found(indicators, coding_cues, context, signals)
+
+
+# -- deciding and suggesting -------------------------------------------------------------
+
+def _hit(text: Text, entry, start: int, end: int) -> Hit:
+    start, end, said = text.span(start, end) if end > start else (0, 0, "")
+    return Hit(entry.id, dict(entry.points), dict(getattr(entry, "support", {})), start, end,
+               said)
+
+
+def _note(reading: Reading, field_name: str, value: str, language: str = "en") -> str:
+    spec = reading.own_fields.get(field_name, {}).get("values", {}).get(value)
+    return spec["note"].get(language) or spec["note"]["en"] if spec else ""
+
+
+def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
+            without: frozenset = frozenset(), adding: tuple = ()) -> list[Suggestion]:
+    """Indicators, then the codings they imply, then signals, each with its text span.
+
+    ``without``: indicator ids an operator rejected; ``adding``: indicators an operator
+    selected (no span). Triage reads the narrative this way; the page shows the plain
+    reading, with the operator's decisions beside it.
+    """
+    reading = reading or load_reading()
+    text = Text(narrative or "")
+    found = find(text, catalog, reading, without)
+    hits = [_hit(text, entry, s, e) for entry, s, e in found.indicators + found.coding_cues]
+    hits += [Hit(indicator.id, dict(indicator.points), dict(indicator.support))
+             for indicator in adding if indicator.id not in {h.source for h in hits}]
+    hits += [_hit(text, cue, s, e) for cue, s, e in found.context]
+    decisions = decide_types(hits, reading)
+    decided = {decision.value for decision in decisions}
+
+    suggestions: list[Suggestion] = []
+    codings: dict[tuple[str, str], list[Hit]] = {}
+    for decision in decisions:
+        codings[("vic_TypeOfExploitation", decision.value)] = list(decision.evidence)
+    for entry, start, end in found.indicators:
+        start, end, said = text.span(start, end)
+        suggestions.append(Suggestion("indicator", f"indicator:{entry.id}", entry.description,
+                                      start, end, said, indicator_ids=(entry.id,)))
+    by_source = {hit.source: hit for hit in hits}
+    for entry, *_ in found.indicators + found.coding_cues:
+        entry_codings = (entry.codings if hasattr(entry, "codings")
+                         else {entry.field: (entry.value,)})
+        follows_type = bool(set(entry.points) & decided)
+        for field_name, values in entry_codings.items():
+            if field_name in reading.gated_fields and not follows_type:
+                continue
+            for value in values:
+                codings.setdefault((field_name, value), []).append(by_source[entry.id])
+    for (field_name, value) in list(codings):
+        mapped = reading.own_fields.get(field_name, {}).get("values", {}).get(value)
+        for htcds_field, htcds_values in (mapped or {}).get("htcds", {}).items():
+            for htcds_value in htcds_values:
+                codings.setdefault((htcds_field, htcds_value), codings[(field_name, value)])
     order = {name: number for number, name in enumerate(CODED_FIELDS)}
-    for (field_name, value), sources in sorted(codings.items(),
-                                                key=lambda item: (order[item[0][0]], item[0])):
-        _, start, end = sources[0]
-        suggestions.append(Suggestion("coding", f"coding:{field_name}:{value}",
-                                      f"{field_name} = {value}", start, end,
-                                      narrative[start:end], field_name, value,
-                                      tuple(source[0] for source in sources
-                                            if catalog.get(source[0]) is not None)))
+    for (field_name, value), sources in sorted(
+            codings.items(), key=lambda item: (order.get(item[0][0], 99), item[0])):
+        first = sources[0]
+        suggestions.append(Suggestion(
+            "coding", f"coding:{field_name}:{value}", f"{field_name} = {value}",
+            first.start, first.end, first.text, field_name, value,
+            tuple(dict.fromkeys(h.source for h in sources if catalog.get(h.source))),
+            evidence=tuple(dict.fromkeys((h.start, h.end, h.text) for h in sources
+                                         if h.end > h.start)),
+            note=_note(reading, field_name, value)))
+    for signal, start, end in found.signals:
+        begin, stop, said = text.span(start, end)
+        suggestions.append(Suggestion("signal", f"signal:{signal.id}", signal.label["en"],
+                                      begin, stop, said, sentence=text.sentence(start)))
     return suggestions
 
 

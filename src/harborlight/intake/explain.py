@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -19,6 +20,7 @@ from harborlight.intake.assist import Suggestion
 from harborlight.intake.models import TriageLevel
 from harborlight.vocab import words
 from harborlight.vocab.indicators import MINOR_FLAG, Catalog
+from harborlight.vocab.narrative import load_reading
 from harborlight.vocab.triage import TriageRules
 
 ANSWER_WORDS = {"yes": gettext_lazy("yes"), "no": gettext_lazy("no"),
@@ -40,9 +42,18 @@ def answer_label(question_id: str, value: str, rules: TriageRules) -> str:
     return str(ANSWER_WORDS.get(value, value.replace("_", " ")))
 
 
+def _in_language(words: dict) -> str:
+    return words.get((get_language() or "en").split("-")[0]) or words["en"]
+
+
 def coding_label(field: str, values: list[str]) -> str:
     if field == MINOR_FLAG:
         return _("Someone under 18 is involved.")
+    own = load_reading().own_fields.get(field)
+    if own is not None:  # Harborlight's own codings (decoy, form): their words, no code
+        named = [_in_language(own["values"].get(v, {}).get("label") or own["label"])
+                 for v in values]
+        return f"{_in_language(own['label'])}: {', '.join(named)}."
     return _("%(field)s: %(values)s.") % {"field": words.field_label(field),
                                           "values": words.value_label(field, values)}
 
@@ -57,7 +68,16 @@ def fact_in_words(fact: dict, rules: TriageRules, catalog: Catalog) -> str:
         return _("Asked “%(question)s”, the answer was: %(answer)s.") % {
             "question": asked, "answer": answers}
     if kind == "coding":
-        return coding_label(fact["field"], fact["values"])
+        said = fact.get("text", "").strip(" ,.;:!?\n")
+        label = coding_label(fact["field"], fact["values"])
+        return label if not said else _("%(coding)s The narrative says “%(text)s”.") % {
+            "coding": label, "text": said}
+    if kind == "signal":
+        signal = load_reading().signal(fact.get("id", ""))
+        what = _in_language(signal.label) if signal else fact.get("id", "")
+        return _("The narrative says “%(sentence)s”: %(signal)s.") % {
+            "sentence": fact.get("sentence") or fact.get("text", ""),
+            "signal": _lower_first(what)}
     if kind == "count":
         if not fact["count"]:
             return _("No sign of trafficking was found.")
@@ -108,4 +128,7 @@ def suggestion_label(suggestion: Suggestion) -> str:
     """What narrative assist suggests, in words (never ``vic_…`` = ``Code``)."""
     if suggestion.kind == "coding":
         return coding_label(suggestion.field, [suggestion.value]).rstrip(".")
+    if suggestion.kind == "signal":
+        signal = load_reading().signal(suggestion.key.split(":", 1)[1])
+        return _in_language(signal.label) if signal else suggestion.label
     return suggestion.label

@@ -142,7 +142,7 @@ class Tip(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     triage_level = models.CharField(max_length=20, choices=TriageLevel.choices,
-                                    default=TriageLevel.STANDARD)
+                                    default=TriageLevel.INFORMATION)
     status = models.CharField(max_length=20, choices=TipStatus.choices,
                               default=TipStatus.OPEN, db_index=True)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,

@@ -6,8 +6,10 @@ this module gathers what they judge and stores what they decide:
 1. :func:`suggestions`: narrative assist over the catalog in force (indicators and HTCDS
    codings, each with its span of text);
 2. :func:`evidence`: the structured answers, plus the indicators in play: suggested and
-   not rejected, confirmed, or selected by the operator; a rejected coding is removed
-   from every indicator here, so "no, this is not sexual exploitation" changes the level;
+   not rejected, confirmed, or selected by the operator; the narrative is read again with
+   them (a rejected indicator no longer gives points to a type of exploitation, a
+   selected one does), and a rejected coding or signal is removed, so "no, this is not
+   sexual exploitation" or "no, this is not happening now" changes the level;
 3. :func:`assess`: the rules decide the level and say why; the tip stores the level, every
    reason and the releases of rules and catalog that decided.
 
@@ -25,7 +27,8 @@ from harborlight.intake.assist import Suggestion, suggest
 from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.models import SuggestionDecision, SuggestionReview, Tip, TipStateError
 from harborlight.security.audit.log import audited, record
-from harborlight.vocab.indicators import Catalog
+from harborlight.vocab.indicators import MINOR_FLAG, Catalog
+from harborlight.vocab.narrative import load_reading
 from harborlight.vocab.triage import Evidence, TriageDecision, decide_level
 
 
@@ -37,15 +40,17 @@ def evidence(tip: Tip, catalog: Catalog | None = None,
              found: list[Suggestion] | None = None) -> Evidence:
     """Answers plus the indicators in play (see the module docstring, step 2)."""
     catalog = catalog or current_catalog()
+    reading = load_reading()
     found = found if found is not None else suggestions(tip, catalog)
     reviews = tip.reviews_by_key()
-    rejected_codings = {key for key, decision in reviews.items()
-                        if key.startswith("coding:") and decision == SuggestionDecision.REJECTED}
+    rejected = {key for key, decision in reviews.items()
+                if decision == SuggestionDecision.REJECTED}
     indicators: dict[str, dict] = {}
 
     def add(indicator, origin: str, span_text: str = "") -> None:
-        codings = {name: [v for v in values if f"coding:{name}:{v}" not in rejected_codings]
-                   for name, values in indicator.codings.items()}
+        codings = {name: [v for v in values if f"coding:{name}:{v}" not in rejected]
+                   for name, values in indicator.codings.items()
+                   if name not in reading.gated_fields}
         indicators[indicator.id] = {"category": indicator.category,
                                     "codings": {k: v for k, v in codings.items() if v},
                                     "origin": origin, "span_text": span_text}
@@ -56,12 +61,27 @@ def evidence(tip: Tip, catalog: Catalog | None = None,
             continue
         origin = "confirmed" if decision == SuggestionDecision.CONFIRMED else "suggested"
         add(catalog.get(suggestion.indicator_ids[0]), origin, suggestion.text)
-    for ident in tip.answers.get("indicators", []):
-        indicator = catalog.get(ident)
-        if indicator is not None and ident not in indicators:
+    selected = [catalog.get(ident) for ident in tip.answers.get("indicators", [])]
+    for indicator in selected:
+        if indicator is not None and indicator.id not in indicators:
             add(indicator, "selected by operator")
+    read_again = found if not (rejected or selected) else suggest(
+        tip.narrative, catalog, reading, adding=tuple(filter(None, selected)),
+        without=frozenset(key.split(":", 1)[1] for key in rejected
+                          if key.startswith("indicator:")))
+    codings: dict[str, dict[str, str]] = {}
+    signals: dict[str, dict] = {}
+    for suggestion in read_again:
+        if suggestion.key in rejected:
+            continue
+        if suggestion.kind == "coding" and suggestion.field in reading.gated_fields + (
+                MINOR_FLAG,):
+            codings.setdefault(suggestion.field, {})[suggestion.value] = suggestion.text
+        elif suggestion.kind == "signal":
+            signals[suggestion.key.split(":", 1)[1]] = {"text": suggestion.text,
+                                                        "sentence": suggestion.sentence}
     answers = {k: v for k, v in tip.answers.items() if k != "indicators"}
-    return Evidence(answers, indicators)
+    return Evidence(answers, indicators, codings, signals)
 
 
 def assess(tip: Tip, catalog: Catalog | None = None) -> TriageDecision:

@@ -17,8 +17,27 @@ version 1, plus a ``release`` string that every triage decision records)::
         "description": "...", "source": "...", "cues": ["..."]}, ...]}
 
 ``coding_cues`` suggest an HTCDS coding that is not itself a sign of trafficking (who the
-recruiter was, how the person was recruited): narrative assist proposes them, triage does
-not count them.
+recruiter was, how the person was recruited, the industry): narrative assist proposes
+them, triage does not count them.
+
+Optional keys of an entry (indicator or coding cue), read by :mod:`.narrative`:
+
+- ``points``: ``{"ForcedLabour": 3}``, what the sign is worth as evidence of a type of
+  exploitation. A type is decided from these points, never from one coding: an entry that
+  names a type in ``codings`` but gives no ``points`` is worth the full threshold (so
+  administrators' older extensions keep working).
+- ``support``: what a means of control lends to a type that has evidence of its own
+  (``{"*": 2}`` to any type; ``{"SexualExploitation": 1}`` to one: earnings taken point to
+  pimping, while unpaid wages alone are a wage dispute, not forced labour).
+- ``in_conditions``: the cue counts inside an "if" clause (a threat is said that way).
+- ``topic``: a name of the crime ("sex trafficking"), which does not count in a sentence
+  about training or information.
+- ``ilo``: which of the ILO's 11 indicators of forced labour the entry is (the catalog's
+  ``ilo_indicators``).
+
+Codings of the *gated* fields (type of exploitation, industry, form) are suggested only
+when a type the entry gives points to is decided: a restaurant is an industry only in a
+case of forced labour.
 
 Administrators extend it (``catalog.manage``) with entries of the same shape, kept in the
 database and merged by :func:`build_catalog`; an extension may not reuse a shipped id.
@@ -34,16 +53,20 @@ from dataclasses import dataclass, field
 
 from harborlight.vocab.loader import (VocabularyError, htcds_codes, parse_document,
                                       read_package_file)
+from harborlight.vocab.narrative import compile_any, compile_pattern, load_reading
 
 FORMAT = "harborlight-indicators"
 EVIDENCE_GRADES = {"A": "Listed by several official indicator sets",
                    "B": "Practitioner guidance from one programme",
                    "C": "Contextual sign; needs other indicators"}
 MINOR_FLAG = "minor_involved"
-CODED_FIELDS = ("vic_TypeOfExploitation", "vic_MethodsOfControl", MINOR_FLAG,
+DECOY_FLAG = "decoy_minor"
+FORM_FIELD = "exploitation_form"
+CODED_FIELDS = ("vic_TypeOfExploitation", "vic_MethodsOfControl", MINOR_FLAG, DECOY_FLAG,
+                FORM_FIELD, "vic_TypeOfSexExploitation", "vic_ForcedLabourIndustry",
                 "vic_MethodOfRecruitment", "vic_RelationshipToTrafficker")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
-MAX_CUE_LENGTH = 400
+MAX_CUE_LENGTH = 600
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,12 @@ class Indicator:
     codings: dict[str, tuple[str, ...]]
     emergency_if_now: bool = False
     extension: bool = False
+    points: dict[str, int] = field(default_factory=dict)
+    support: dict[str, int] = field(default_factory=dict)
+    in_conditions: bool = False
+    topic: bool = False
+    ilo: str = ""
+    pattern: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +96,11 @@ class CodingCue:
     description: str
     source: str
     cues: tuple[re.Pattern, ...]
+    points: dict[str, int] = field(default_factory=dict)
+    in_conditions: bool = False
+    topic: bool = False
+    pattern: re.Pattern | None = None
+    support: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,7 @@ class Catalog:
     indicators: tuple[Indicator, ...]
     by_id: dict[str, Indicator] = field(default_factory=dict)
     coding_cues: tuple[CodingCue, ...] = ()
+    ilo_indicators: dict[str, dict] = field(default_factory=dict)
 
     def get(self, indicator_id: str) -> Indicator | None:
         return self.by_id.get(indicator_id)
@@ -83,8 +118,9 @@ class Catalog:
 
 def _allowed_codes(field_name: str) -> set[str] | None:
     """Picklist codes of an HTCDS field, or None when the HTCDS vocabulary is absent."""
-    if field_name == MINOR_FLAG:
-        return {"Yes"}
+    own = load_reading().own_fields.get(field_name)
+    if own is not None:
+        return set(own["values"])
     try:
         codes = htcds_codes(field_name)
     except VocabularyError:
@@ -100,12 +136,33 @@ def _compile_cues(raw_cues: object, where: str) -> tuple[re.Pattern, ...]:
         if not isinstance(cue, str) or not cue or len(cue) > MAX_CUE_LENGTH:
             raise VocabularyError(f"{where}: cue {number} must be a pattern of "
                                   f"1 to {MAX_CUE_LENGTH} characters")
-        try:
-            cues.append(re.compile(cue, re.IGNORECASE))
-        except re.error as exc:
-            raise VocabularyError(f"{where}: cue {number} is not a valid "
-                                  f"pattern ({exc})") from None
+        cues.append(compile_pattern(cue, f"{where}: cue {number}"))
     return tuple(cues)
+
+
+def _reading_keys(raw: dict, where: str) -> dict:
+    """The optional keys narrative assist reads (see the module docstring), checked."""
+    points = raw.get("points", {})
+    if not isinstance(points, dict) or not all(isinstance(v, int) and isinstance(k, str)
+                                               for k, v in points.items()):
+        raise VocabularyError(f"{where}: 'points' must map types of exploitation to integers")
+    allowed = _allowed_codes("vic_TypeOfExploitation")
+    unknown = sorted(set(points) - allowed) if allowed is not None else []
+    if unknown:
+        raise VocabularyError(f"{where}: points for unknown type(s) {', '.join(unknown)}")
+    if not points:
+        threshold = load_reading().threshold
+        points = {value: threshold
+                  for value in raw.get("codings", {}).get("vic_TypeOfExploitation", [])}
+    support = raw.get("support", {})
+    if not isinstance(support, dict) or not all(isinstance(v, int) and v >= 0
+                                                for v in support.values()):
+        raise VocabularyError(f"{where}: 'support' must map types (or '*') to counts")
+    cues = raw.get("cues") or []
+    return {"points": dict(points), "support": support,
+            "in_conditions": bool(raw.get("in_conditions", False)),
+            "topic": bool(raw.get("topic", False)),
+            "pattern": compile_any(cues, where) if isinstance(cues, list) else None}
 
 
 def validate_coding_cue(raw: object, where: str) -> CodingCue:
@@ -121,12 +178,14 @@ def validate_coding_cue(raw: object, where: str) -> CodingCue:
     allowed = _allowed_codes(raw["field"])
     if allowed is not None and raw["value"] not in allowed:
         raise VocabularyError(f"{where}: {raw['field']} has no code {raw['value']}")
+    cues = _compile_cues(raw.get("cues"), where)
     return CodingCue(raw["id"], raw["field"], raw["value"], raw["description"].strip(),
-                     raw["source"].strip(), _compile_cues(raw.get("cues"), where))
+                     raw["source"].strip(), cues, **_reading_keys(raw, where))
 
 
 def validate_indicator(raw: object, categories: dict[str, str], where: str,
-                       extension: bool = False) -> Indicator:
+                       extension: bool = False,
+                       ilo_indicators: dict | None = None) -> Indicator:
     """Check one entry's shape, ids, grade, category, cues and codings; name any fault."""
     if not isinstance(raw, dict):
         raise VocabularyError(f"{where}: expected an object")
@@ -159,9 +218,13 @@ def validate_indicator(raw: object, categories: dict[str, str], where: str,
             raise VocabularyError(f"{where} ({ident}): {field_name} has no code "
                                   f"{', '.join(unknown)}")
         codings[field_name] = tuple(values)
+    ilo = raw.get("ilo", "")
+    if ilo and ilo_indicators is not None and ilo not in ilo_indicators:
+        raise VocabularyError(f"{where} ({ident}): {ilo!r} is not one of the ILO indicators")
     return Indicator(ident, raw["category"], raw["description"].strip(),
                      raw["evidence_grade"], raw["source"].strip(), cues, codings,
-                     bool(raw.get("emergency_if_now", False)), extension)
+                     bool(raw.get("emergency_if_now", False)), extension, ilo=ilo,
+                     **_reading_keys(raw, f"{where} ({ident})"))
 
 
 def parse_catalog(text: str, name: str = "indicators.json",
@@ -177,7 +240,9 @@ def parse_catalog(text: str, name: str = "indicators.json",
         raise VocabularyError(f"{name}: 'categories' must be a non-empty object")
     if not isinstance(indicators_raw, list) or not indicators_raw:
         raise VocabularyError(f"{name}: 'indicators' must be a non-empty list")
-    indicators = [validate_indicator(raw, categories, f"{name} entry {number}")
+    ilo = document.get("ilo_indicators") or {}
+    indicators = [validate_indicator(raw, categories, f"{name} entry {number}",
+                                     ilo_indicators=ilo)
                   for number, raw in enumerate(indicators_raw)]
     indicators += [validate_indicator(raw, categories, f"extension {raw.get('id', number)}",
                                       extension=True)
@@ -192,7 +257,8 @@ def parse_catalog(text: str, name: str = "indicators.json",
     if len({cue.id for cue in coding_cues}) != len(coding_cues):
         raise VocabularyError(f"{name}: a coding cue id is used twice")
     suffix = f"+{len(extensions)}" if extensions else ""
-    return Catalog(release + suffix, dict(categories), tuple(indicators), by_id, coding_cues)
+    return Catalog(release + suffix, dict(categories), tuple(indicators), by_id, coding_cues,
+                   dict(ilo))
 
 
 @functools.cache

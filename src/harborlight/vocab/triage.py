@@ -8,7 +8,8 @@ emergency guidance, and ordered rules::
      "when": {"answer": "danger_now", "in": ["yes"]}}
 
 A condition is one of: ``answer`` + ``in``; ``indicator`` (ids); ``indicator_category``;
-``coding`` (an HTCDS field, optionally + ``in``); ``indicators_at_least`` /
+``coding`` (an HTCDS field, optionally + ``in``); ``signal`` (ids of
+``vocab/narrative.json``'s signals: "immediate", "ongoing", ...); ``indicators_at_least`` /
 ``indicators_at_most``; or ``all`` / ``any`` (lists) / ``not`` (one condition).
 
 :func:`decide_level` evaluates every rule. The tip takes the most urgent level among the
@@ -26,24 +27,32 @@ from typing import Any
 from harborlight.vocab.indicators import Catalog
 from harborlight.vocab.loader import (VocabularyError, htcds_picklists, parse_document,
                                       read_package_file)
+from harborlight.vocab.narrative import load_reading
 
 FORMAT = "harborlight-triage-rules"
-LEAF_KEYS = {"answer", "indicator", "indicator_category", "coding", "indicators_at_least",
-             "indicators_at_most"}
+LEAF_KEYS = {"answer", "indicator", "indicator_category", "coding", "signal",
+             "indicators_at_least", "indicators_at_most"}
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the evaluator saw: the indicators in play and the structured answers."""
+    """What the evaluator saw: the indicators in play and the structured answers, plus
+    what narrative assist decided from the narrative as a whole: ``found`` codings (a
+    type of exploitation, the minor flag; field -> {value: the text behind it}) and
+    ``signals`` (id -> {"text", "sentence"})."""
 
     answers: dict[str, Any]
     indicators: dict[str, dict]  # id -> {"category", "codings", "origin", "span_text"}
+    found: dict[str, dict[str, str]] = field(default_factory=dict)
+    signals: dict[str, dict] = field(default_factory=dict)
 
     def codings(self) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
         for indicator in self.indicators.values():
             for name, values in indicator["codings"].items():
                 found.setdefault(name, set()).update(values)
+        for name, values in self.found.items():
+            found.setdefault(name, set()).update(values)
         for name, value in self.answers.items():
             if name.startswith("vic_") and value:
                 found.setdefault(name, set()).update(value if isinstance(value, list)
@@ -62,6 +71,8 @@ class Reason:
          "text": "took their passports"}
         {"kind": "coding", "field": "vic_TypeOfExploitation", "values": ["ForcedLabour"]}
         {"kind": "count", "count": 0}
+        {"kind": "signal", "id": "immediate", "text": "right now",
+         "sentence": "He is outside right now."}
 
     ``evidence`` is the same, one line each, for the API and the audit of a decision.
     """
@@ -151,6 +162,10 @@ def _check_condition(node: Any, where: str, questions: dict[str, Question]) -> N
     elif kind == "coding":
         if not isinstance(value, str):
             raise VocabularyError(f"{where}: 'coding' names one field")
+    elif kind == "signal":
+        known = {signal.id for signal in load_reading().signals}
+        if not isinstance(value, list) or not set(value) <= known or not value:
+            raise VocabularyError(f"{where}: 'signal' lists some of {sorted(known)}")
     elif kind in ("indicators_at_least", "indicators_at_most"):
         if not isinstance(value, int) or value < 0:
             raise VocabularyError(f"{where}: {kind!r} needs a count")
@@ -234,9 +249,12 @@ def describe_fact(fact: dict) -> str:
     if kind == "answer":
         return f"answer {fact['question']} = {', '.join(map(str, fact['values']))}"
     if kind == "coding":
-        return f"coding {fact['field']} = {', '.join(fact['values'])}"
+        said = f' ("{fact["text"]}")' if fact.get("text") else ""
+        return f"coding {fact['field']} = {', '.join(fact['values'])}{said}"
     if kind == "count":
         return f"{fact['count']} indicator(s) found"
+    if kind == "signal":
+        return f"signal {fact['id']}: \"{fact.get('sentence') or fact.get('text', '')}\""
     text = fact.get("text")
     return f"indicator {fact['id']} ({fact['origin']}" + (f': "{text}")' if text else ")")
 
@@ -285,9 +303,14 @@ def _evaluate(node: dict, evidence: Evidence) -> tuple[bool, list[dict]]:
             values &= set(node["in"])
         sources = [i for i, info in evidence.indicators.items()
                    if values & set(info["codings"].get(value, ()))]
-        items = [{"kind": "coding", "field": value, "values": sorted(values)}]
+        said = [evidence.found.get(value, {}).get(v, "") for v in sorted(values)]
+        items = [{"kind": "coding", "field": value, "values": sorted(values),
+                  **({"text": next(t for t in said if t)} if any(said) else {})}]
         items += [_indicator_fact(i, evidence.indicators[i]) for i in sources]
         return bool(values), items
+    if kind == "signal":
+        hits = [i for i in value if i in evidence.signals]
+        return bool(hits), [{"kind": "signal", "id": i, **evidence.signals[i]} for i in hits]
     count = len(evidence.indicators)
     if kind == "indicators_at_least":
         holds = count >= value

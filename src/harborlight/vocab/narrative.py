@@ -1,0 +1,351 @@
+"""How narrative assist reads a narrative: ``vocab/narrative.json`` and the reading rules.
+
+The catalog (:mod:`harborlight.vocab.indicators`) says *what* to look for; this file says
+*how to read it*, in English and Spanish (format ``harborlight-narrative``, version 1)::
+
+    {"negation": {"before": "\\\\b(no|not|never|...|nunca|sin)\\\\b...$", "chars": 40},
+     "conditions": {"openers": "\\\\b(if|unless|si)\\\\b", "closers": "[,:]", "words": 8},
+     "topic_context": "\\\\b(information|training|...)\\\\b",
+     "types": {"threshold": 3, "support_cap": 3, "own_before_support": 1,
+               "mixed_needs_own": 3, "family": {"ForcedLabour": "labour", ...}},
+     "gated_fields": ["vic_TypeOfExploitation", ...],
+     "context": [{"id", "label": {"en", "es"}, "points": {"ForcedLabour": -2}, "cues"}],
+     "minor": {"indicators": [...], "dependant_before", "dependant_sentence",
+               "exploited_after", "decoy_field", "sting_context", "decoy_drops"},
+     "signals": [{"id": "immediate", "label": {"en", "es"}, "cues": [...]}, ...],
+     "own_fields": {"exploitation_form": {"label", "values": {"ForcedCriminality":
+                    {"htcds": {"vic_TypeOfExploitation": ["ForcedLabour"]}, "note"}}}}}
+
+Every pattern is matched against the *folded* narrative: accents removed and curly quotes
+straightened, one character for one, so offsets stay those of the text as written and
+"esta" matches "está". Patterns are folded the same way when compiled.
+
+The type of exploitation is decided by :func:`decide_types`, a small sum anyone can redo
+by hand: each sign found gives *points* to a type (the catalog's ``points``); means of
+control lend *support* (``support``) to a type that has evidence of its own, capped, so
+"kept the money" never decides a type alone; *context* adds or takes away a point or two
+(someone works for a boss; "she goes home every night"; the one in control is a husband),
+and is never suggested as a sign. A type is decided at ``threshold``. When two types pass, both
+stay only if each has ``mixed_needs_own`` points of its own evidence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from harborlight.vocab.loader import VocabularyError, parse_document, read_package_file
+
+FORMAT = "harborlight-narrative"
+LANGUAGES = ("en", "es")
+SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])[.!?]+(?=[\s\"')\]]|$)|[;\n]")
+WORD = re.compile(r"\w+")
+
+
+# -- folding: accents off, quotes straight, offsets kept -------------------------------
+
+def _fold_table() -> dict[int, str]:
+    table = {ord(a): b for a, b in {"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"',
+                                    "„": '"', "–": "-", "—": "-", "´": "'", "¿": " ",
+                                    "¡": " ", "\u00a0": " "}.items()}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and len(base) == 1 and base.isascii():
+            table[code] = base
+    return table
+
+
+FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """``text`` with accents removed and quotes straightened, one character for one
+    (precomposed letters; see :class:`Text` for text typed in decomposed form)."""
+    return text if text.isascii() else text.translate(FOLD)
+
+
+def _composed(text: str) -> tuple[str, list[int]]:
+    """Text typed in decomposed form ("n" + U+0303) composed, with each composed
+    character's offset in the original, so spans still point into what was written."""
+    composed, offsets, index = [], [], 0
+    while index < len(text):
+        end = index + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        group = unicodedata.normalize("NFC", text[index:end])
+        if len(group) == 1:
+            composed.append(group)
+            offsets.append(index)
+        else:
+            composed.extend(text[index:end])
+            offsets.extend(range(index, end))
+        index = end
+    offsets.append(len(text))
+    return "".join(composed), offsets
+
+
+def compile_pattern(pattern: str, where: str) -> re.Pattern:
+    try:
+        return re.compile(fold(pattern), re.IGNORECASE)
+    except re.error as exc:
+        raise VocabularyError(f"{where}: not a valid pattern ({exc})") from None
+
+
+def compile_any(patterns: list[str] | tuple[str, ...], where: str) -> re.Pattern | None:
+    """One alternation of ``patterns`` (each checked alone first, to name a bad one)."""
+    for number, pattern in enumerate(patterns):
+        compile_pattern(pattern, f"{where} cue {number}")
+    if not patterns:
+        return None
+    return compile_pattern("|".join(f"(?:{p})" for p in patterns), where)
+
+
+# -- the narrative as read -------------------------------------------------------------
+
+class Text:
+    """A narrative, folded, with its sentence boundaries.
+
+    Matching works on ``folded``; :meth:`span` turns its offsets into offsets of the
+    narrative as written (the same, unless it was typed with combining accents)."""
+
+    def __init__(self, original: str):
+        self.original = original
+        self.offsets: list[int] | None = None
+        readable = original
+        if not original.isascii() and any(unicodedata.combining(c) for c in original):
+            readable, self.offsets = _composed(original)
+        self.folded = fold(readable)
+        self.starts = [0] + [m.end() for m in SENTENCE_END.finditer(self.folded)]
+
+    def span(self, start: int, end: int) -> tuple[int, int, str]:
+        if self.offsets is not None:
+            start, end = self.offsets[start], self.offsets[end]
+        return start, end, self.original[start:end]
+
+    def sentence_bounds(self, position: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, position) - 1
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.folded)
+        return self.starts[index], end
+
+    def sentence(self, position: int) -> str:
+        return self.span(*self.sentence_bounds(position))[2].strip()
+
+    def before(self, position: int, chars: int | None = None) -> str:
+        start, _ = self.sentence_bounds(position)
+        if chars is not None:
+            start = max(start, position - chars)
+        return self.folded[start:position]
+
+    def after(self, position: int) -> str:
+        _, end = self.sentence_bounds(position)
+        return self.folded[position:end]
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A counter-evidence cue or a signal: an id, words in both languages, one pattern."""
+
+    id: str
+    label: dict[str, str]
+    pattern: re.Pattern
+    points: dict[str, int] = field(default_factory=dict)
+    in_conditions: bool = False
+
+
+@dataclass(frozen=True)
+class MinorReading:
+    indicators: tuple[str, ...]
+    dependant_before: re.Pattern
+    dependant_sentence: re.Pattern
+    exploited_after: re.Pattern
+    decoy_field: str
+    sting_context: re.Pattern
+    decoy_drops: re.Pattern
+
+
+@dataclass(frozen=True)
+class Reading:
+    release: str
+    negation: re.Pattern
+    negation_chars: int
+    condition_openers: re.Pattern
+    condition_closers: re.Pattern
+    condition_words: int
+    topic_context: re.Pattern
+    threshold: int
+    support_cap: int
+    own_before_support: int
+    mixed_needs_own: int
+    family: dict[str, str]
+    gated_fields: tuple[str, ...]
+    context: tuple[Labelled, ...]
+    minor: MinorReading
+    signals: tuple[Labelled, ...]
+    own_fields: dict[str, dict]
+
+    def signal(self, ident: str) -> Labelled | None:
+        return next((s for s in self.signals if s.id == ident), None)
+
+    # Which words around a cue make it not count.
+
+    def negated(self, text: Text, start: int) -> bool:
+        return bool(self.negation.search(text.before(start, self.negation_chars)))
+
+    def in_condition(self, text: Text, start: int) -> bool:
+        """The cue stands in the "if" part of a condition ("if he tried to leave")."""
+        before = text.before(start)
+        openers = list(self.condition_openers.finditer(before))
+        if not openers:
+            return False
+        clause = before[openers[-1].end():]
+        return (not self.condition_closers.search(clause)
+                and len(WORD.findall(clause)) <= self.condition_words)
+
+    def about_the_topic(self, text: Text, start: int) -> bool:
+        """The sentence asks about the subject (training, information), not a case."""
+        begin, end = text.sentence_bounds(start)
+        return bool(self.topic_context.search(text.folded[begin:end]))
+
+
+def _labelled(raw: dict, where: str, with_points: bool) -> Labelled:
+    for key in ("id", "label", "cues"):
+        if key not in raw:
+            raise VocabularyError(f"{where}: missing {key!r}")
+    label = raw["label"]
+    if not isinstance(label, dict) or any(not label.get(lang) for lang in LANGUAGES):
+        raise VocabularyError(f"{where} ({raw['id']}): label needs 'en' and 'es'")
+    points = raw.get("points", {}) if with_points else {}
+    if not isinstance(points, dict) or not all(isinstance(v, int) for v in points.values()):
+        raise VocabularyError(f"{where} ({raw['id']}): points must map types to integers")
+    pattern = compile_any(raw["cues"], f"{where} ({raw['id']})")
+    if pattern is None:
+        raise VocabularyError(f"{where} ({raw['id']}): needs at least one cue")
+    return Labelled(raw["id"], dict(label), pattern, dict(points),
+                    bool(raw.get("in_conditions", False)))
+
+
+def _own_fields(raw: object, name: str) -> dict[str, dict]:
+    if not isinstance(raw, dict) or not raw:
+        raise VocabularyError(f"{name}: 'own_fields' must name Harborlight's own codings")
+    for field_name, spec in raw.items():
+        values = spec.get("values") if isinstance(spec, dict) else None
+        if not isinstance(values, dict) or not values:
+            raise VocabularyError(f"{name}: own field {field_name} needs values")
+        for code, value in values.items():
+            note = value.get("note", {})
+            if not isinstance(value.get("htcds"), dict) or any(not note.get(lang)
+                                                                for lang in LANGUAGES):
+                raise VocabularyError(f"{name}: {field_name} = {code} needs 'htcds' and "
+                                      "a note in 'en' and 'es'")
+    return raw
+
+
+def parse_reading(text: str, name: str = "narrative.json") -> Reading:
+    parse_document(text, name, FORMAT, "signals")
+    doc = json.loads(text)
+    try:
+        negation, conditions, types, minor = (doc["negation"], doc["conditions"],
+                                              doc["types"], doc["minor"])
+        reading = Reading(
+            release=str(doc.get("release", "?")),
+            negation=compile_pattern(negation["before"] , f"{name} negation"),
+            negation_chars=int(negation["chars"]),
+            condition_openers=compile_pattern(conditions["openers"], f"{name} conditions"),
+            condition_closers=compile_pattern(conditions["closers"], f"{name} conditions"),
+            condition_words=int(conditions["words"]),
+            topic_context=compile_pattern(doc["topic_context"], f"{name} topic_context"),
+            threshold=int(types["threshold"]), support_cap=int(types["support_cap"]),
+            own_before_support=int(types["own_before_support"]),
+            mixed_needs_own=int(types["mixed_needs_own"]), family=dict(types["family"]),
+            gated_fields=tuple(doc["gated_fields"]),
+            context=tuple(_labelled(raw, f"{name} context {n}", True)
+                          for n, raw in enumerate(doc["context"])),
+            minor=MinorReading(
+                indicators=tuple(minor["indicators"]),
+                decoy_field=minor["decoy_field"],
+                **{key: compile_pattern(minor[key], f"{name} minor.{key}")
+                   for key in ("dependant_before", "dependant_sentence", "exploited_after",
+                               "sting_context", "decoy_drops")}),
+            signals=tuple(_labelled(raw, f"{name} signal {n}", False)
+                          for n, raw in enumerate(doc["signals"])),
+            own_fields=_own_fields(doc.get("own_fields"), name))
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, VocabularyError):
+            raise
+        raise VocabularyError(f"{name}: missing or malformed {exc}") from None
+    if len({s.id for s in reading.signals}) != len(reading.signals):
+        raise VocabularyError(f"{name}: a signal id is used twice")
+    return reading
+
+
+@functools.cache
+def load_reading() -> Reading:
+    return parse_reading(read_package_file("harborlight.vocab", "narrative.json"))
+
+
+# -- deciding the type of exploitation -------------------------------------------------
+
+@dataclass(frozen=True)
+class Hit:
+    """One sign found (or marked by an operator): what it is worth, and where it is."""
+
+    source: str
+    points: dict[str, int]
+    support: dict[str, int]
+    start: int = 0
+    end: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class TypeDecision:
+    """A decided type: its score, the sum behind it, and the hits that made it."""
+
+    value: str
+    score: int
+    own: int
+    support: int
+    counter: int
+    evidence: tuple[Hit, ...]
+
+    def explain(self) -> str:
+        parts = [f"{self.own} from signs of it"]
+        if self.support:
+            parts.append(f"{self.support} from means of control")
+        if self.counter:
+            parts.append(f"{self.counter} from what speaks against it")
+        return f"{self.value}: {self.score} points ({', '.join(parts)})"
+
+
+def lends(hit: Hit, value: str) -> int:
+    """What a means of control lends to a type: its own figure, else the one for all."""
+    return hit.support.get(value, hit.support.get("*", 0))
+
+
+def decide_types(hits: list[Hit], reading: Reading) -> list[TypeDecision]:
+    """The types of exploitation the hits decide, strongest first (see module docstring)."""
+    types = {t for hit in hits for t, p in hit.points.items() if p > 0}
+    decided = []
+    for value in types:
+        own_hits = [hit for hit in hits if hit.points.get(value, 0) > 0]
+        own = sum(hit.points[value] for hit in own_hits)
+        counter = sum(hit.points.get(value, 0) for hit in hits if hit.points.get(value, 0) < 0)
+        support_hits = [hit for hit in hits if lends(hit, value) > 0]
+        support = min(reading.support_cap, sum(lends(hit, value) for hit in support_hits))
+        lent = support if own >= reading.own_before_support else 0
+        score = own + lent + counter
+        if score >= reading.threshold:
+            ranked = sorted(own_hits, key=lambda hit: (-hit.points[value], hit.start))
+            decided.append(TypeDecision(value, score, own, lent, counter,
+                                        tuple(ranked) + (tuple(support_hits) if lent else ())))
+    decided.sort(key=lambda d: (-d.score, -d.own, d.value))
+    if len(decided) > 1:
+        families = {reading.family.get(d.value, d.value) for d in decided}
+        if len(families) > 1:
+            decided = [decided[0]] + [d for d in decided[1:]
+                                      if d.own >= reading.mixed_needs_own]
+    return decided
