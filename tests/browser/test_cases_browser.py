@@ -32,9 +32,13 @@ def test_it_opens_a_case_from_scratch(signed_in, cast):
 
 
 def test_it_opens_a_case_from_a_tip(signed_in, cast):
-    site = signed_in(cast.role(Role.SUPERVISOR))
+    supervisor = cast.role(Role.SUPERVISOR)
+    site = signed_in(supervisor)
     site.goto(f"/tips/{cast.own_tip.reference}/")
-    site.submit("Convert to case", status=200)
+    site.page.get_by_label("Caseworker for the new case").select_option(str(supervisor.pk))
+    site.submit("Open a case…", status=200)
+    assert "Open a case from tip" in site.text()  # it asks first
+    site.submit("Yes, open the case", status=200)
     cast.own_tip.refresh_from_db()
     assert cast.own_tip.case is not None
     assert site.path == f"/cases/{cast.own_tip.case.reference}/"
