@@ -1,40 +1,57 @@
-"""Precision and recall of narrative assist, per HTCDS coding, on the labelled narratives.
+"""Narrative assist and triage on labelled narratives: precision, recall, levels, speed.
 
-    python bench/intake_assist.py [--data tests/intake/data/labelled_narratives.jsonl]
-                                  [--per-value]
+    python bench/intake_assist.py                       # the issue-14 set, both halves
+    python bench/intake_assist.py --split held-out      # one half only
+    python bench/intake_assist.py --api                 # the tips through the real API
+    python bench/intake_assist.py --speed               # median time per narrative
+    python bench/intake_assist.py --data tests/intake/data/labelled_narratives.jsonl
+    python bench/intake_assist.py --errors --split development   # what the tuned half misses
 
-The set (161 short narratives written for this project, see
-tests/intake/data/README.md) covers sex and labour trafficking of adults and minors,
-domestic servitude, forced marriage, grooming, and calls that are not trafficking (labour
-disputes, runaways, domestic violence, requests for information). Each narrative is
-labelled with the codings a trained operator would record from that text alone.
+Two sets (see tests/intake/data/README.md):
 
-The set is split by id: odd-numbered narratives are the development half (their errors
-may be read to improve the catalog's cues in general terms), even-numbered ones are held
-out and never read while editing cues. ``--split`` picks one half; the report gives both.
+- ``narratives_dev.jsonl`` (309, written for issue 14, EN and ES): prosecution-summary
+  style and short caller tips, sex and labour trafficking, minors, decoy stings, forced
+  criminality and begging, online exploitation, and calls that are not trafficking. Each
+  is labelled with its type (sex, labour, both, none), minor, decoy, the triage level the
+  project's policy gives it, and codings. ``split`` says which half: the development half
+  was read while tuning cues; the held-out half was not.
+- ``labelled_narratives.jsonl`` (161, issue 3): per-coding labels including methods of
+  control and the recruiter's relation; odd ids development, even held out.
 
-Scoring counts (narrative, field, value) triples: a suggestion is a true positive when the
-label has that value, a false positive when it does not; a labelled value that was not
-suggested is a false negative. Nothing in the catalog's cues was written from these
-sentences; the score is what the published indicator lists give on new text.
+Scores: the type of a narrative is "sex" when SexualExploitation is coded, "labour" when
+ForcedLabour (or Servitude, ChildLabour, ForcedBegging) is; "both" needs both. Precision
+and recall per type count narratives; per coding, (narrative, field, code) triples. The
+level is what :func:`harborlight.vocab.triage.decide_level` gives on the narrative alone
+(no structured answers), read as triage reads it (:func:`harborlight.intake.assist.evidence`).
+``--api`` sends each tip-style narrative to ``POST /api/v1/tips`` (narrative only) on a
+scratch SQLite database and reads it back with ``GET /api/v1/tips/{reference}`` as a
+hotline operator with an API token.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
+import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from harborlight.intake.assist import codings_of, suggest  # noqa: E402
+from harborlight.intake.assist import codings_of, evidence, suggest  # noqa: E402
 from harborlight.vocab.indicators import CODED_FIELDS, build_catalog  # noqa: E402
+from harborlight.vocab.narrative import load_reading  # noqa: E402
+from harborlight.vocab.triage import decide_level, load_rules  # noqa: E402
 
-DEFAULT_DATA = ROOT / "tests" / "intake" / "data" / "labelled_narratives.jsonl"
+DATA = ROOT / "tests" / "intake" / "data"
+DEFAULT_DATA = DATA / "narratives_dev.jsonl"
 NON_TRAFFICKING = {"labour_dispute", "runaway", "domestic_violence", "information", "other"}
+RESTRAINT = {"control.cannot-leave", "control.threats", "control.threat-deportation",
+             "control.threat-family"}
 
 
 def load(path: Path) -> list[dict]:
@@ -42,60 +59,236 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def score(items: list[dict]) -> tuple[dict, dict]:
-    catalog = build_catalog()
-    per_field: dict[str, Counter] = {field: Counter() for field in CODED_FIELDS}
-    per_value: dict[tuple[str, str], Counter] = {}
-    for item in items:
-        found = codings_of(suggest(item["text"], catalog))
-        for field in CODED_FIELDS:
-            truth = set(item["codings"].get(field, []))
-            guess = found.get(field, set())
-            for value in truth | guess:
-                outcome = ("tp" if value in truth and value in guess else
-                           "fp" if value in guess else "fn")
-                per_field[field][outcome] += 1
-                per_value.setdefault((field, value), Counter())[outcome] += 1
-    return per_field, per_value
-
-
-def in_split(item: dict, split: str) -> bool:
-    number = int(item["id"].lstrip("N"))
-    return split == "all" or (split == "development") == (number % 2 == 1)
+def type_of(types: set[str]) -> str:
+    family = {load_reading().family.get(value) for value in types} - {None}
+    return {frozenset({"sex"}): "sex", frozenset({"labour"}): "labour",
+            frozenset({"sex", "labour"}): "both"}.get(frozenset(family), "none")
 
 
 def ratio(numerator: int, denominator: int) -> str:
-    return f"{numerator / denominator:.2f}" if denominator else "n/a"
+    return f"{numerator / denominator:.3f}" if denominator else "n/a"
 
 
-def row(name: str, counts: Counter) -> str:
-    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+def pr_row(name: str, tp: int, fp: int, fn: int) -> str:
     return (f"| {name} | {tp + fn} | {tp} | {fp} | {fn} | {ratio(tp, tp + fp)} | "
             f"{ratio(tp, tp + fn)} |")
+
+
+PR_HEAD = "| what | labelled | TP | FP | FN | precision | recall |\n|---|---|---|---|---|---|---|"
+
+
+# -- reading one narrative -----------------------------------------------------------------
+
+def read(text: str, catalog, rules) -> dict:
+    """What assist and triage make of a narrative alone: codings, type, level."""
+    found = suggest(text, catalog)
+    decision = decide_level(evidence(text, {}, catalog, found=found), rules, catalog.release)
+    codings = codings_of(found)
+    return {"codings": codings, "type": type_of(codings.get("vic_TypeOfExploitation", set())),
+            "minor": "Yes" in codings.get("minor_involved", set()),
+            "decoy": "Yes" in codings.get("decoy_minor", set()), "level": decision.level,
+            "indicators": {s.key.split(":", 1)[1] for s in found if s.kind == "indicator"}}
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+def score(items: list[dict], outputs: list[dict]) -> dict:
+    types = {t: Counter() for t in ("sex", "labour")}
+    minor, decoy, level = Counter(), Counter(), Counter()
+    fields: dict[str, Counter] = {}
+    confusion: Counter = Counter()
+    restrained_standard, correct_type = [], 0
+    for item, out in zip(items, outputs):
+        truth_types = {"both": {"sex", "labour"}, "none": set()}.get(item["type"], {item["type"]})
+        guess_types = {"both": {"sex", "labour"}, "none": set()}.get(out["type"], {out["type"]})
+        correct_type += truth_types == guess_types
+        for name, counts in types.items():
+            counts["tp" if name in truth_types & guess_types else
+                   "fp" if name in guess_types - truth_types else
+                   "fn" if name in truth_types - guess_types else "tn"] += 1
+        for counter, key in ((minor, "minor"), (decoy, "decoy")):
+            counter["tp" if item[key] and out[key] else "fp" if out[key] else
+                    "fn" if item[key] else "tn"] += 1
+        level["right" if out["level"] == item["level"] else "wrong"] += 1
+        confusion[(item["level"], out["level"])] += 1
+        if ("labour" in truth_types and out["level"] in ("standard", "information")
+                and (item["minor"] or out["indicators"] & RESTRAINT)):
+            restrained_standard.append(item["id"])
+        for field in CODED_FIELDS:
+            truth = set(item["codings"].get(field, []))
+            guess = out["codings"].get(field, set())
+            for value in truth | guess:
+                fields.setdefault(field, Counter())[
+                    "tp" if value in truth and value in guess else
+                    "fp" if value in guess else "fn"] += 1
+    return {"n": len(items), "types": types, "type_accuracy": correct_type / max(1, len(items)),
+            "minor": minor, "decoy": decoy, "level": level, "confusion": confusion,
+            "fields": fields, "restrained_standard": restrained_standard}
+
+
+def report(name: str, result: dict) -> None:
+    n = result["n"]
+    print(f"\n### {name}: {n} narratives\n")
+    print(PR_HEAD)
+    for type_name, counts in result["types"].items():
+        print(pr_row(f"type {type_name}", counts["tp"], counts["fp"], counts["fn"]))
+    for key in ("minor", "decoy"):
+        counts = result[key]
+        print(pr_row(f"{key} flag", counts["tp"], counts["fp"], counts["fn"]))
+    print(f"\ntype right (sex / labour / both / none): {result['type_accuracy']:.3f}; "
+          f"triage level right: {result['level']['right'] / max(1, n):.3f}; labour cases "
+          f"with restraint, threats or a minor below high: {len(result['restrained_standard'])}"
+          + (f" ({', '.join(result['restrained_standard'])})"
+             if result["restrained_standard"] else ""))
+    levels = load_rules().levels
+    print("\n| labelled \\ given | " + " | ".join(levels) + " |")
+    print("|---|" + "---|" * len(levels))
+    for truth in levels:
+        print(f"| {truth} | " + " | ".join(str(result["confusion"][(truth, guess)])
+                                          for guess in levels) + " |")
+
+
+def report_fields(result: dict) -> None:
+    print("\n" + PR_HEAD)
+    for field in CODED_FIELDS:
+        counts = result["fields"].get(field, Counter())
+        if counts:
+            print(pr_row(field, counts["tp"], counts["fp"], counts["fn"]))
+
+
+def errors(items: list[dict], outputs: list[dict]) -> None:
+    for item, out in zip(items, outputs):
+        wrong = [key for key in ("type", "minor", "decoy", "level") if item[key] != out[key]]
+        if wrong:
+            print(f"{item['id']} {item['lang']} {item['style']}: " + ", ".join(
+                f"{key} {item[key]} -> {out[key]}" for key in wrong))
+            print(f"    {item['text'][:160]}")
+
+
+# -- through the real API --------------------------------------------------------------------
+
+def through_api(items: list[dict]) -> list[dict]:
+    """POST each narrative alone to /api/v1/tips, GET it back as an operator."""
+    from harborlight.demo.environment import configure_environment
+
+    configure_environment(Path(tempfile.mkdtemp(prefix="assist-bench-")))
+    from harborlight.cli.bootstrap import setup_django
+
+    setup_django()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from harborlight.accounts.models import Organisation, Role, User
+    from harborlight.accounts.tokens import create_token
+
+    call_command("migrate", interactive=False, verbosity=0)
+    organisation = Organisation.objects.create(name="Bench Hotline", slug="bench")
+    operator = User.objects.create_user(username="bench-operator", organisation=organisation,
+                                        role=Role.HOTLINE_OPERATOR, password=None)
+    token = create_token(operator, "bench")
+    public, staff = Client(), Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    outputs = []
+    for item in items:
+        sent = public.post("/api/v1/tips", json.dumps({"narrative": item["text"],
+                                                       "language": item["lang"]}),
+                           content_type="application/json")
+        assert sent.status_code == 201, sent.content
+        tip = staff.get(f"/api/v1/tips/{sent.json()['reference']}")
+        assert tip.status_code == 200, tip.content
+        data = tip.json()
+        codings = {field: set(values) for field, values in data["codings"].items()}
+        outputs.append({
+            "codings": codings, "level": data["triage_level"],
+            "type": type_of(codings.get("vic_TypeOfExploitation", set())),
+            "minor": "Yes" in codings.get("minor_involved", set()),
+            "decoy": "Yes" in codings.get("decoy_minor", set()),
+            "indicators": {s["key"].split(":", 1)[1] for s in data["suggestions"]
+                           if s["kind"] == "indicator"}})
+    return outputs
+
+
+def speed(items: list[dict], catalog, rules, rounds: int) -> None:
+    timings = []
+    for _ in range(rounds):
+        for item in items:
+            started = time.perf_counter()
+            read(item["text"], catalog, rules)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    by_style = {}
+    for style in sorted({item["style"] for item in items}):
+        chosen = [i for i in items if i["style"] == style]
+        spent = []
+        for item in chosen:
+            started = time.perf_counter()
+            read(item["text"], catalog, rules)
+            spent.append((time.perf_counter() - started) * 1000)
+        by_style[style] = statistics.median(spent)
+    print(f"\nspeed (suggest + triage decision, {len(timings)} readings): median "
+          f"{statistics.median(timings):.2f} ms, p95 {timings[int(len(timings) * 0.95)]:.2f} "
+          f"ms; median by style: " + ", ".join(f"{k} {v:.2f} ms" for k, v in by_style.items()))
+
+
+def old_set(path: Path, split: str) -> None:
+    """The issue-3 set: per-coding precision and recall (odd ids development)."""
+    catalog = build_catalog()
+    items = [item for item in load(path) if split == "all"
+             or (split == "development") == (int(item["id"].lstrip("N")) % 2 == 1)]
+    per_field: dict[str, Counter] = {}
+    for item in items:
+        found = codings_of(suggest(item["text"], catalog))
+        for field in CODED_FIELDS:
+            truth, guess = set(item["codings"].get(field, [])), found.get(field, set())
+            for value in truth | guess:
+                per_field.setdefault(field, Counter())[
+                    "tp" if value in truth and value in guess else
+                    "fp" if value in guess else "fn"] += 1
+    print(f"split: {split}, {len(items)} narratives\n\n{PR_HEAD}")
+    for field in CODED_FIELDS:
+        counts = per_field.get(field)
+        if counts:
+            print(pr_row(field, counts["tp"], counts["fp"], counts["fn"]))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--per-value", action="store_true", help="also score each code")
     parser.add_argument("--split", choices=["all", "development", "held-out"], default="all")
+    parser.add_argument("--api", action="store_true", help="tip-style narratives via the API")
+    parser.add_argument("--speed", action="store_true", help="median time per narrative")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--errors", action="store_true", help="list what is wrong")
     args = parser.parse_args()
-    items = [item for item in load(args.data) if in_split(item, args.split)]
-    print(f"split: {args.split}")
-    groups = Counter(item["group"] for item in items)
-    other = sum(count for group, count in groups.items() if group in NON_TRAFFICKING)
-    print(f"{len(items)} narratives ({len(items) - other} trafficking or grooming, "
-          f"{other} not trafficking)\n")
-    per_field, per_value = score(items)
-    print("| coding | labelled | TP | FP | FN | precision | recall |")
-    print("|---|---|---|---|---|---|---|")
-    for field in CODED_FIELDS:
-        print(row(field, per_field[field]))
-    if args.per_value:
-        print("\n| code | labelled | TP | FP | FN | precision | recall |")
-        print("|---|---|---|---|---|---|---|")
-        for (field, value), counts in sorted(per_value.items()):
-            print(row(f"{field} = {value}", counts))
+    if args.data.name == "labelled_narratives.jsonl":
+        old_set(args.data, args.split)
+        return 0
+    catalog, rules = build_catalog(), load_rules()
+    items = load(args.data)
+    if args.speed:
+        speed(items, catalog, rules, args.rounds)
+        return 0
+    if args.api:
+        tips = [item for item in items if item["style"] == "tip"]
+        outputs = through_api(tips)
+        for split in ("development", "held-out"):
+            chosen = [(i, o) for i, o in zip(tips, outputs) if i["split"] == split]
+            report(f"tips through POST/GET /api/v1/tips, {split} half",
+                   score([i for i, _ in chosen], [o for _, o in chosen]))
+        report("tips through the API, both halves", score(tips, outputs))
+        return 0
+    outputs = [read(item["text"], catalog, rules) for item in items]
+    splits = ("development", "held-out") if args.split == "all" else (args.split,)
+    for split in splits:
+        chosen = [(i, o) for i, o in zip(items, outputs) if i["split"] == split]
+        for style in ("summary", "tip"):
+            part = [(i, o) for i, o in chosen if i["style"] == style]
+            report(f"{split} half, {style} style", score([i for i, _ in part],
+                                                         [o for _, o in part]))
+        result = score([i for i, _ in chosen], [o for _, o in chosen])
+        report(f"{split} half, all", result)
+        report_fields(result)
+        if args.errors:
+            errors([i for i, _ in chosen], [o for _, o in chosen])
     return 0
 
 

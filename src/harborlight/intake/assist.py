@@ -11,7 +11,8 @@ What to look for is the catalog's (``vocab/indicators.json``); how to read it is
 2. each indicator and coding cue takes its first match that counts: not negated ("was not
    forced", "no la obligan"), not in the "if" part of a condition ("if he tried to
    leave"), not a name of the crime in a request for training; a minor's age said of a
-   dependant ("her kids are asleep") does not count, nor one said of a decoy in a sting;
+   dependant ("her kids are asleep") does not count, nor one said of a decoy in a sting,
+   nor an age in a story with no sign of exploitation at all;
 3. the type of exploitation is decided from the points of what was found
    (:func:`~harborlight.vocab.narrative.decide_types`); its suggestion shows the decisive
    spans, and codings that depend on a type (industry, form) follow it;
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harborlight.vocab.indicators import CODED_FIELDS, Catalog
+from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
 from harborlight.vocab.narrative import Hit, Reading, Text, decide_types, load_reading
+from harborlight.vocab.triage import Evidence
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ def _first(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
     for match in entry.pattern.finditer(text.folded):
         start, end = match.span()
         if end == start or not _counts(text, reading, entry, start):
+            continue
+        with_ = getattr(entry, "with_", None)
+        if with_ is not None and not with_.search(text.folded[slice(*text.sentence_bounds(start))]):
             continue
         if minor and (_is_dependant(text, reading, start, end)
                       or (decoy and _in_sting(text, reading, start, end))):
@@ -159,6 +164,10 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
     hits += [_hit(text, cue, s, e) for cue, s, e in found.context]
     decisions = decide_types(hits, reading)
     decided = {decision.value for decision in decisions}
+    ages = set(reading.minor.age_indicators)
+    if reading.minor.needs_sign and not decisions and all(
+            entry.id in ages for entry, *_ in found.indicators):
+        found.indicators = []  # an age alone ("my 13-year-old is bullied") is no case
 
     suggestions: list[Suggestion] = []
     codings: dict[tuple[str, str], list[Hit]] = {}
@@ -199,6 +208,54 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
         suggestions.append(Suggestion("signal", f"signal:{signal.id}", signal.label["en"],
                                       begin, stop, said, sentence=text.sentence(start)))
     return suggestions
+
+
+def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading | None = None,
+             *, found: list[Suggestion] | None = None, rejected=frozenset(),
+             confirmed=frozenset()) -> Evidence:
+    """What triage judges (:class:`~harborlight.vocab.triage.Evidence`): the answers, the
+    indicators in play (suggested and not rejected, confirmed, or selected by the operator
+    in ``answers["indicators"]``), and the codings and signals of the narrative read again
+    with them. A rejected coding or signal (its suggestion key) is left out, so "no, this
+    is not sexual exploitation" or "no, this is not happening now" changes the level.
+    """
+    reading = reading or load_reading()
+    found = found if found is not None else suggest(narrative, catalog, reading)
+    indicators: dict[str, dict] = {}
+
+    def add(indicator, origin: str, span_text: str = "") -> None:
+        codings = {name: [v for v in values if f"coding:{name}:{v}" not in rejected]
+                   for name, values in indicator.codings.items()
+                   if name not in reading.gated_fields}
+        indicators[indicator.id] = {"category": indicator.category,
+                                    "codings": {k: v for k, v in codings.items() if v},
+                                    "origin": origin, "span_text": span_text}
+
+    for suggestion in found:
+        if suggestion.kind == "indicator" and suggestion.key not in rejected:
+            add(catalog.get(suggestion.indicator_ids[0]),
+                "confirmed" if suggestion.key in confirmed else "suggested", suggestion.text)
+    selected = [i for i in map(catalog.get, answers.get("indicators", [])) if i is not None]
+    for indicator in selected:
+        if indicator.id not in indicators:
+            add(indicator, "selected by operator")
+    read_again = found if not (rejected or selected) else suggest(
+        narrative, catalog, reading, adding=tuple(selected),
+        without=frozenset(key.split(":", 1)[1] for key in rejected
+                          if key.startswith("indicator:")))
+    codings: dict[str, dict[str, str]] = {}
+    signals: dict[str, dict] = {}
+    for suggestion in read_again:
+        if suggestion.key in rejected:
+            continue
+        if suggestion.kind == "coding" and (suggestion.field in reading.gated_fields
+                                            or suggestion.field == MINOR_FLAG):
+            codings.setdefault(suggestion.field, {})[suggestion.value] = suggestion.text
+        elif suggestion.kind == "signal":
+            signals[suggestion.key.split(":", 1)[1]] = {"text": suggestion.text,
+                                                        "sentence": suggestion.sentence}
+    return Evidence({k: v for k, v in answers.items() if k != "indicators"}, indicators,
+                    codings, signals)
 
 
 def codings_of(suggestions: list[Suggestion]) -> dict[str, set[str]]:

@@ -23,12 +23,12 @@ from django.utils import timezone
 
 from harborlight.cases.references import next_tip_reference
 from harborlight.intake import passphrases
+from harborlight.intake import assist
 from harborlight.intake.assist import Suggestion, suggest
 from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.models import SuggestionDecision, SuggestionReview, Tip, TipStateError
 from harborlight.security.audit.log import audited, record
-from harborlight.vocab.indicators import MINOR_FLAG, Catalog
-from harborlight.vocab.narrative import load_reading
+from harborlight.vocab.indicators import Catalog
 from harborlight.vocab.triage import Evidence, TriageDecision, decide_level
 
 
@@ -39,49 +39,11 @@ def suggestions(tip: Tip, catalog: Catalog | None = None) -> list[Suggestion]:
 def evidence(tip: Tip, catalog: Catalog | None = None,
              found: list[Suggestion] | None = None) -> Evidence:
     """Answers plus the indicators in play (see the module docstring, step 2)."""
-    catalog = catalog or current_catalog()
-    reading = load_reading()
-    found = found if found is not None else suggestions(tip, catalog)
     reviews = tip.reviews_by_key()
-    rejected = {key for key, decision in reviews.items()
-                if decision == SuggestionDecision.REJECTED}
-    indicators: dict[str, dict] = {}
-
-    def add(indicator, origin: str, span_text: str = "") -> None:
-        codings = {name: [v for v in values if f"coding:{name}:{v}" not in rejected]
-                   for name, values in indicator.codings.items()
-                   if name not in reading.gated_fields}
-        indicators[indicator.id] = {"category": indicator.category,
-                                    "codings": {k: v for k, v in codings.items() if v},
-                                    "origin": origin, "span_text": span_text}
-
-    for suggestion in found:
-        decision = reviews.get(suggestion.key)
-        if suggestion.kind != "indicator" or decision == SuggestionDecision.REJECTED:
-            continue
-        origin = "confirmed" if decision == SuggestionDecision.CONFIRMED else "suggested"
-        add(catalog.get(suggestion.indicator_ids[0]), origin, suggestion.text)
-    selected = [catalog.get(ident) for ident in tip.answers.get("indicators", [])]
-    for indicator in selected:
-        if indicator is not None and indicator.id not in indicators:
-            add(indicator, "selected by operator")
-    read_again = found if not (rejected or selected) else suggest(
-        tip.narrative, catalog, reading, adding=tuple(filter(None, selected)),
-        without=frozenset(key.split(":", 1)[1] for key in rejected
-                          if key.startswith("indicator:")))
-    codings: dict[str, dict[str, str]] = {}
-    signals: dict[str, dict] = {}
-    for suggestion in read_again:
-        if suggestion.key in rejected:
-            continue
-        if suggestion.kind == "coding" and suggestion.field in reading.gated_fields + (
-                MINOR_FLAG,):
-            codings.setdefault(suggestion.field, {})[suggestion.value] = suggestion.text
-        elif suggestion.kind == "signal":
-            signals[suggestion.key.split(":", 1)[1]] = {"text": suggestion.text,
-                                                        "sentence": suggestion.sentence}
-    answers = {k: v for k, v in tip.answers.items() if k != "indicators"}
-    return Evidence(answers, indicators, codings, signals)
+    return assist.evidence(
+        tip.narrative, tip.answers, catalog or current_catalog(), found=found,
+        rejected={k for k, d in reviews.items() if d == SuggestionDecision.REJECTED},
+        confirmed={k for k, d in reviews.items() if d == SuggestionDecision.CONFIRMED})
 
 
 def assess(tip: Tip, catalog: Catalog | None = None) -> TriageDecision:

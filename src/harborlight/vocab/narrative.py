@@ -11,8 +11,10 @@ The catalog (:mod:`harborlight.vocab.indicators`) says *what* to look for; this 
      "gated_fields": ["vic_TypeOfExploitation", ...],
      "context": [{"id", "label": {"en", "es"}, "points": {"ForcedLabour": -2}, "cues"}],
      "minor": {"indicators": [...], "dependant_before", "dependant_sentence",
-               "exploited_after", "decoy_field", "sting_context", "decoy_drops"},
-     "signals": [{"id": "immediate", "label": {"en", "es"}, "cues": [...]}, ...],
+               "exploited_after", "decoy_field", "sting_context", "decoy_drops",
+               "age_indicators": [...], "needs_sign": true},
+     "signals": [{"id": "immediate", "label": {"en", "es"}, "cues": [...],
+                  "with": "pattern its sentence must also match"}, ...],
      "own_fields": {"exploitation_form": {"label", "values": {"ForcedCriminality":
                     {"htcds": {"vic_TypeOfExploitation": ["ForcedLabour"]}, "note"}}}}}
 
@@ -154,6 +156,7 @@ class Labelled:
     pattern: re.Pattern
     points: dict[str, int] = field(default_factory=dict)
     in_conditions: bool = False
+    with_: re.Pattern | None = None  # a signal counts only in a sentence that also says this
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,8 @@ class MinorReading:
     decoy_field: str
     sting_context: re.Pattern
     decoy_drops: re.Pattern
+    age_indicators: tuple[str, ...] = ()
+    needs_sign: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,7 +198,9 @@ class Reading:
     # Which words around a cue make it not count.
 
     def negated(self, text: Text, start: int) -> bool:
-        return bool(self.negation.search(text.before(start, self.negation_chars)))
+        """A negation just before the cue, in its clause ("no, las amenaza" is not)."""
+        before = text.before(start, self.negation_chars)
+        return bool(self.negation.search(before[before.rfind(",") + 1:]))
 
     def in_condition(self, text: Text, start: int) -> bool:
         """The cue stands in the "if" part of a condition ("if he tried to leave")."""
@@ -224,8 +231,9 @@ def _labelled(raw: dict, where: str, with_points: bool) -> Labelled:
     pattern = compile_any(raw["cues"], f"{where} ({raw['id']})")
     if pattern is None:
         raise VocabularyError(f"{where} ({raw['id']}): needs at least one cue")
+    with_ = compile_pattern(raw["with"], f"{where} with") if raw.get("with") else None
     return Labelled(raw["id"], dict(label), pattern, dict(points),
-                    bool(raw.get("in_conditions", False)))
+                    bool(raw.get("in_conditions", False)), with_)
 
 
 def _own_fields(raw: object, name: str) -> dict[str, dict]:
@@ -267,6 +275,8 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
             minor=MinorReading(
                 indicators=tuple(minor["indicators"]),
                 decoy_field=minor["decoy_field"],
+                age_indicators=tuple(minor.get("age_indicators", ())),
+                needs_sign=bool(minor.get("needs_sign", False)),
                 **{key: compile_pattern(minor[key], f"{name} minor.{key}")
                    for key in ("dependant_before", "dependant_sentence", "exploited_after",
                                "sting_context", "decoy_drops")}),
