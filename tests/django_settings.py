@@ -20,3 +20,7 @@ os.environ.pop("HARBORLIGHT_KEYS_FILE", None)
 write_keyring(os.path.join(_DATA_DIR, "keys.json"), generate_keyring())
 
 from harborlight.settings import *  # noqa: E402,F401,F403
+
+# No server runs beside the in-process tests, so retiring a key need not wait for one
+# (tests/security/test_rotation_live.py runs a real server with the real setting).
+KEY_ROTATION_SETTLE_SECONDS = 0

@@ -216,6 +216,9 @@ KEYS_FILE = env_str("HARBORLIGHT_KEYS_FILE", str(DATA_DIR / "keys.json"))
 # HARBORLIGHT_KEYS holds the keyring JSON itself (e.g. from a secret store). It has no
 # _FILE variant: that name is the keyring file's own variable above.
 KEYS_JSON = env_str("HARBORLIGHT_KEYS", "")
+# Retiring old keys waits until the new primary has been in the keyring file this long, so
+# that requests which encrypted a value just before the change have stored it.
+KEY_ROTATION_SETTLE_SECONDS = 3
 
 # Logs go to standard error without request details: no IP addresses, no user agents.
 LOGGING = {

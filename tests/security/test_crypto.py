@@ -190,3 +190,61 @@ def test_it_reports_an_unreadable_keyring(tmp_path):
     target.chmod(0)
     with pytest.raises(KeyringError, match="cannot read encryption keyring"):
         load_keyring_file(target)
+
+
+@pytest.fixture
+def followed_keyring(settings, tmp_path):
+    """The process keyring loaded from a private file, as a server loads it."""
+    from harborlight.security.crypto import set_keyring
+
+    path = write_keyring(tmp_path / "keys.json", generate_keyring())
+    settings.KEYS_FILE = str(path)
+    set_keyring(None)
+    yield path
+    set_keyring(None)
+
+
+def test_it_follows_the_keyring_file_when_another_process_rotates(followed_keyring):
+    from harborlight.security.crypto import get_keyring
+
+    before = get_keyring()
+    assert key_id_of(before.encrypt(b"x", b"t")) == "k1"
+    write_keyring(followed_keyring, before.with_new_primary(), overwrite=True)
+
+    after = get_keyring()
+    assert after.primary_key_id == "k2"
+    assert key_id_of(after.encrypt(b"x", b"t")) == "k2"
+    assert after.decrypt(before.encrypt(b"old", b"t"), b"t") == b"old"
+
+
+def test_it_keeps_the_keys_it_holds_when_the_changed_file_is_damaged(followed_keyring,
+                                                                      caplog):
+    from harborlight.security.crypto import get_keyring
+
+    before = get_keyring()
+    followed_keyring.write_text("{damaged")
+    assert get_keyring() is before
+    assert "cannot be loaded" in caplog.text
+    assert get_keyring() is before  # logged once, not on every call
+    assert caplog.text.count("cannot be loaded") == 1
+
+
+def test_it_merges_the_keys_a_backup_holds_and_keeps_the_primary():
+    backup = Keyring.from_dict(generate_keyring())
+    current = backup.with_new_primary().without_keys(["k1"])
+    merged, added = current.merged_with(backup)
+    assert added == ["k1"] and merged.primary_key_id == "k2"
+    assert merged.key_ids == ["k1", "k2"]
+    assert merged.decrypt(backup.encrypt(b"late", b"t"), b"t") == b"late"
+    assert current.merged_with(merged)[1] == ["k1"]
+    assert merged.merged_with(backup)[1] == []
+
+
+def test_it_refuses_to_merge_a_keyring_of_another_installation():
+    ours = Keyring.from_dict(generate_keyring())
+    theirs = Keyring.from_dict(generate_keyring())
+    with pytest.raises(KeyringError, match="different index key"):
+        ours.merged_with(theirs)
+    clash = Keyring({"k1": os.urandom(32)}, "k1", ours._index_key)
+    with pytest.raises(KeyringError, match="both keyrings hold a key k1"):
+        ours.merged_with(clash)

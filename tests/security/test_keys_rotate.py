@@ -106,8 +106,9 @@ def test_it_leaves_a_usable_database_after_a_crash_mid_rotation(keyring_file, pe
     monkeypatch.setattr(rotation, "_reencrypt_batch", crash_on_second_batch)
     with pytest.raises(RuntimeError, match="power cut"):
         rotation.rotate_keys(batch_size=3)
-    # The first batch's updates were rolled back with the transaction.
-    assert set(stored_key_ids()) == {"k1"}
+    # Each batch commits on its own (a running server is never kept waiting): the first
+    # is under the new key, the rest under the old one, and the file holds both.
+    assert set(stored_key_ids()) == {"k1", "k2"}
     on_disk = load_keyring_file(keyring_file)
     assert on_disk.primary_key_id == "k2" and on_disk.key_ids == ["k1", "k2"]
     set_keyring(None)
@@ -218,3 +219,117 @@ def test_it_runs_one_rotation_at_a_time(keyring_file, people):
     assert load_keyring_file(keyring_file).key_ids == ["k1"]
     assert set(stored_key_ids()) == {"k1"}
     assert rotation.rotate_keys().new_key_id == "k2"
+
+
+def tokens_under(kid: str) -> int:
+    """Stored tokens under ``kid`` in every text column of every table, encrypted or not:
+    rotation must leave nothing behind anywhere, whatever encrypted it."""
+    quote = connection.ops.quote_name
+    found = 0
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            for column in connection.introspection.get_table_description(cursor, table):
+                try:
+                    cursor.execute(f"SELECT COUNT(*) FROM {quote(table)} WHERE "
+                                   f"CAST({quote(column.name)} AS TEXT) LIKE %s",
+                                   [f"hl1:{kid}:%"])
+                except Exception:  # a column type that cannot be cast to text
+                    continue
+                found += cursor.fetchone()[0]
+    return found
+
+
+def test_it_leaves_no_value_under_the_retired_key_in_any_table(keyring_file, people, cast):
+    from harborlight.accounts.twofactor import enrol_confirmed
+
+    enrol_confirmed(cast.users["caseworker"])
+    assert tokens_under("k1") > len(NAMES)
+    rotation.rotate_keys(retire_old=True)
+    assert tokens_under("k1") == 0
+
+
+def test_it_keeps_a_value_the_server_changed_while_its_row_was_being_rotated(
+        keyring_file, people, monkeypatch):
+    real_batch = rotation._reencrypt_batch
+    target = people[1].pk
+    written = []
+
+    def server_writes_meanwhile(model, fields, keyring, batch):
+        planned = real_batch(model, fields, keyring, batch)
+        if model is Person and not written and any(pk == target
+                                                   for _new, _old, pk in planned[0]):
+            written.append(Person.objects.filter(pk=target).update(
+                first_name="Changed by the server"))
+        return planned
+
+    monkeypatch.setattr(rotation, "_reencrypt_batch", server_writes_meanwhile)
+    rotation.rotate_keys(batch_size=50, retire_old=True)
+    set_keyring(None)
+    assert Person.objects.get(pk=target).first_name == "Changed by the server"
+    assert set(stored_key_ids()) == {"k2"}
+
+
+def test_it_re_encrypts_values_a_request_stored_under_the_old_key_during_rotation(
+        keyring_file, people, monkeypatch):
+    """A request that encrypted under the old key just before the keyring file changed
+    stores its value after the rotation's pass went by: retirement still succeeds."""
+    old = get_keyring()
+    real_table = rotation._reencrypt_table
+    late = []
+
+    def late_request(model, *args, **kwargs):
+        result = real_table(model, *args, **kwargs)
+        if model is Person and not late:
+            with use_keyring(old):
+                late.append(Person.objects.create(organisation=people[0].organisation,
+                                                  case=people[0].case, role=PersonRole.VICTIM,
+                                                  first_name="Late", second_name="Arrival"))
+        return result
+
+    monkeypatch.setattr(rotation, "_reencrypt_table", late_request)
+    result = rotation.rotate_keys(retire_old=True)
+    assert result.retired == ["k1"]
+    assert set(stored_key_ids()) == {"k2"}
+    set_keyring(None)
+    assert Person.objects.get(pk=late[0].pk).first_name == "Late"
+
+
+def test_it_merges_a_keyring_backup_to_recover_values_under_a_retired_key(
+        keyring_file, people, tmp_path):
+    backup = tmp_path / "keys-before-rotation.json"
+    shutil.copy2(keyring_file, backup)
+    old = get_keyring()
+    rotation.rotate_keys(retire_old=True)
+    with use_keyring(old):  # what a server that never reloaded its keyring did
+        Person.objects.filter(pk=people[0].pk).update(first_name="Stranded")
+    set_keyring(None)
+    with pytest.raises(KeyringError, match="harborlight keys merge"):
+        verify_keyring(record=False)
+
+    merged = CliRunner().invoke(keys_cli.app, ["merge", str(backup)])
+    assert merged.exit_code == 0, merged.output
+    assert "Added keys: k1." in merged.output
+    assert load_keyring_file(keyring_file).primary_key_id == "k2"
+    verify_keyring(record=False)
+    set_keyring(None)
+    assert Person.objects.get(pk=people[0].pk).first_name == "Stranded"
+    assert rotation.rotate_keys(retire_old=True).retired == ["k1", "k2"]
+    assert set(stored_key_ids()) == {"k3"}
+
+
+def test_it_merges_nothing_from_a_keyring_whose_key_does_not_match_the_data(
+        keyring_file, people, tmp_path):
+    from harborlight.security.crypto import Keyring
+
+    current = load_keyring_file(keyring_file)
+    rotation.rotate_keys(retire_old=True)
+    forged = Keyring({"k1": bytes(32), "k2": load_keyring_file(keyring_file)._keys["k2"]},
+                     "k2", current._index_key)
+    with use_keyring(current):
+        Person.objects.filter(pk=people[0].pk).update(first_name="Stranded")
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged.to_dict()))
+    refused = CliRunner().invoke(keys_cli.app, ["merge", str(path)])
+    assert refused.exit_code != 0
+    assert "does not decrypt the values stored under k1" in str(refused.exception)
+    assert load_keyring_file(keyring_file).key_ids == ["k2"]

@@ -13,7 +13,7 @@ import typer
 from harborlight.cli.bootstrap import CONFIG_EXIT_CODE, setup_django
 from harborlight.cli.errors import UsageProblem
 
-app = typer.Typer(help="Encryption keyring: generate, check, rotate, retire.",
+app = typer.Typer(help="Encryption keyring: generate, check, rotate, retire, merge.",
                   no_args_is_help=True)
 
 
@@ -65,8 +65,9 @@ def rotate(
     """Add a new primary key and re-encrypt every encrypted value and attachment with it.
 
     Rewrites the keyring file (first adding the new key, and with --retire-old later
-    dropping unused old keys) and every encrypted column, in one database transaction.
-    Stop the server first. Back up the keyring file afterwards.
+    dropping old keys once nothing uses them) and every encrypted column, in short
+    batches. A running server follows the keyring file and keeps serving. Back up the
+    keyring file before and afterwards.
     """
     setup_django()
     from django.db import DatabaseError
@@ -118,3 +119,31 @@ def retire() -> None:
     except KeyringError as problem:
         raise UsageProblem(str(problem), CONFIG_EXIT_CODE) from None
     typer.echo(f"Retired keys: {', '.join(retired) or 'none'}.")
+
+
+@app.command()
+def merge(
+    other: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                 help="A keyring file holding keys this one lacks: a backup "
+                                      "made before a rotation or retirement."),
+) -> None:
+    """Add the keys of OTHER that the keyring file lacks (the primary key stays).
+
+    The recovery when values are stored under a key the keyring no longer holds (`check`
+    names it): merge the backup that holds it, then `harborlight keys rotate --retire-old`
+    re-encrypts those values. Checks each added key against the stored data first.
+    """
+    setup_django()
+    from harborlight.security.crypto import KeyringError
+    from harborlight.security.rotation import merge_keyring
+
+    try:
+        added = merge_keyring(other)
+    except KeyringError as problem:
+        raise UsageProblem(str(problem), CONFIG_EXIT_CODE) from None
+    if not added:
+        typer.echo("Nothing to merge: the keyring already holds every key of that file.")
+        return
+    typer.echo(f"Added keys: {', '.join(added)}. Run `harborlight keys rotate --retire-old` "
+               "to re-encrypt what they hold under the primary key, then back up the keyring.")
+

@@ -56,7 +56,8 @@ def _mismatch(kid: str) -> KeyringError:
 def _missing(kid: str) -> KeyringError:
     return KeyringError(
         f"the keyring does not hold key {kid} that encrypted data in this database; "
-        "restore the keyring file that holds it from your backup")
+        "add it back from a backup of the keyring that holds it with `harborlight keys "
+        "merge BACKUP_FILE`")
 
 
 def encrypted_columns(using: str = DEFAULT_DB_ALIAS
@@ -108,7 +109,7 @@ def count_by_key_id(keyring_ids: Iterable[str], using: str = DEFAULT_DB_ALIAS
     return counts
 
 
-def _sample_decrypts(keyring: Keyring, kid: str, using: str) -> bool | None:
+def sample_decrypts(keyring: Keyring, kid: str, using: str) -> bool | None:
     """Decrypt one stored value under ``kid``: True/False, or None if there is none."""
     with connections[using].cursor() as cursor:
         for model, field in encrypted_columns(using):
@@ -153,7 +154,7 @@ def verify_keyring(using: str = DEFAULT_DB_ALIAS, keyring: Keyring | None = None
     counts = count_by_key_id(keyring.key_ids, using)
     with_canary = {c.key_id for c in canaries}
     for kid, count in counts.items():
-        if count and kid not in with_canary and _sample_decrypts(keyring, kid, using) is False:
+        if count and kid not in with_canary and sample_decrypts(keyring, kid, using) is False:
             raise _mismatch(kid)
     if record and has_canaries:
         wanted = {kid for kid, count in counts.items() if count} | {keyring.primary_key_id}

@@ -40,6 +40,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import tempfile
@@ -225,6 +226,28 @@ class Keyring:
         return Keyring({k: v for k, v in self._keys.items() if k not in drop},
                        self._primary, self._index_key)
 
+    def merged_with(self, other: "Keyring") -> tuple["Keyring", list[str]]:
+        """Return this keyring plus the keys of ``other`` it lacks, and their ids.
+
+        The primary key stays this keyring's. Refuses (KeyringError) keyrings with another
+        index key (their blind indexes would not match) and a key id that names different
+        key material in the two (one of them belongs to another database).
+        """
+        if not hmac.compare_digest(self._index_key, other._index_key):
+            raise KeyringError("the other keyring has a different index key: it belongs to "
+                               "another installation, not to an earlier state of this one")
+        added = []
+        keys = dict(self._keys)
+        for kid in other.key_ids:
+            if kid not in keys:
+                keys[kid] = other._keys[kid]
+                added.append(kid)
+            elif not hmac.compare_digest(keys[kid], other._keys[kid]):
+                raise KeyringError(f"both keyrings hold a key {kid}, with different key "
+                                   "material; the other keyring is not an earlier state of "
+                                   "this one")
+        return Keyring(keys, self._primary, self._index_key), added
+
     def matches_key(self, kid: str, key: bytes) -> bool:
         return kid in self._keys and hmac.compare_digest(self._keys[kid], key)
 
@@ -348,9 +371,20 @@ def parse_keyring(text: str, source: str = "the keyring") -> Keyring:
 
 
 # -- the process-wide keyring ---------------------------------------------------------
+#
+# A running server follows its keyring file: every get_keyring() compares the file's
+# identity (inode, size, modification and change times: one stat call) with the one it
+# loaded, and reloads when it changed. So `harborlight keys rotate` in another process is
+# seen by the very next value the server encrypts or decrypts: it never writes under a key
+# that is no longer primary, and reads values under the new key at once. A keyring set
+# explicitly (set_keyring, use_keyring: rotation itself, tests) is pinned, not followed.
 
 _lock = threading.Lock()
 _active: Keyring | None = None
+_source: Path | None = None           # the file _active was loaded from, if followed
+_source_identity: tuple | None = None
+_rejected_identity: tuple | None = None  # a changed file that did not load (logged once)
+_log = logging.getLogger(__name__)
 
 
 def keyring_file_path() -> Path | None:
@@ -373,35 +407,72 @@ def load_configured_keyring() -> Keyring:
 
 
 def get_keyring() -> Keyring:
-    """Return the process's keyring, loading it on first use (KeyringError if unusable)."""
-    global _active
-    keyring = _active
-    if keyring is None:
-        with _lock:
-            if _active is None:
-                _active = load_configured_keyring()
-            keyring = _active
-    return keyring
+    """Return the process's keyring, loading it on first use (KeyringError if unusable).
+
+    A keyring loaded from a file is reloaded when the file changes (see above). If the
+    changed file does not load, the keyring in memory stays in use and the problem is
+    logged once: a damaged file must not stop a server that holds good keys.
+    """
+    keyring, source = _active, _source
+    if keyring is not None and (source is None or _file_identity(source) == _source_identity):
+        return keyring
+    with _lock:
+        if _active is None:
+            _load_locked()
+        elif _source is not None:
+            identity = _file_identity(_source)
+            if identity != _source_identity and identity != _rejected_identity:
+                _reload_locked(identity)
+        return _active
+
+
+def _load_locked() -> None:
+    global _active, _source, _source_identity
+    path = keyring_file_path()
+    identity = _file_identity(path) if path is not None else None
+    _active = load_configured_keyring()
+    _source, _source_identity = path, identity
+
+
+def _reload_locked(identity: tuple | None) -> None:
+    global _active, _source_identity, _rejected_identity
+    try:
+        fresh = load_keyring_file(_source)
+    except KeyringError as problem:
+        _rejected_identity = identity
+        _log.error("the keyring file changed but cannot be loaded; still using the keys "
+                   "loaded before: %s", problem)
+        return
+    _active, _source_identity, _rejected_identity = fresh, identity, None
+
+
+def _file_identity(path: Path) -> tuple | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def set_keyring(keyring: Keyring | None) -> None:
-    """Replace the process's keyring (after rotation), or forget it (None) to reload."""
-    global _active
+    """Pin the process's keyring (rotation, tests), or forget it (None) to load the file."""
+    global _active, _source, _source_identity
     with _lock:
-        _active = keyring
+        _active, _source, _source_identity = keyring, None, None
 
 
 @contextmanager
 def use_keyring(keyring: Keyring) -> Iterator[Keyring]:
     """Use ``keyring`` inside the block, then restore the previous one."""
-    global _active
+    global _active, _source, _source_identity
     with _lock:
-        previous, _active = _active, keyring
+        previous = (_active, _source, _source_identity)
+        _active, _source, _source_identity = keyring, None, None
     try:
         yield keyring
     finally:
         with _lock:
-            _active = previous
+            _active, _source, _source_identity = previous
 
 
 # -- helpers --------------------------------------------------------------------------
