@@ -6,6 +6,7 @@
     python bench/intake_assist.py --speed               # median time per narrative
     python bench/intake_assist.py --data tests/intake/data/labelled_narratives.jsonl
     python bench/intake_assist.py --errors --split development   # what the tuned half misses
+    python bench/intake_assist.py --data tests/intake/data/narratives_blind.jsonl
 
 Two sets (see tests/intake/data/README.md):
 
@@ -50,6 +51,8 @@ from harborlight.vocab.triage import decide_level, load_rules  # noqa: E402
 DATA = ROOT / "tests" / "intake" / "data"
 DEFAULT_DATA = DATA / "narratives_dev.jsonl"
 NON_TRAFFICKING = {"labour_dispute", "runaway", "domestic_violence", "information", "other"}
+LABELLED_FIELDS = ("vic_TypeOfExploitation", "minor_involved", "decoy_minor",
+                   "exploitation_form", "vic_TypeOfSexExploitation", "vic_ForcedLabourIndustry")
 RESTRAINT = {"control.cannot-leave", "control.threats", "control.threat-deportation",
              "control.threat-family"}
 
@@ -114,7 +117,7 @@ def score(items: list[dict], outputs: list[dict]) -> dict:
         if ("labour" in truth_types and out["level"] in ("standard", "information")
                 and (item["minor"] or out["indicators"] & RESTRAINT)):
             restrained_standard.append(item["id"])
-        for field in CODED_FIELDS:
+        for field in LABELLED_FIELDS:
             truth = set(item["codings"].get(field, []))
             guess = out["codings"].get(field, set())
             for value in truth | guess:
@@ -150,7 +153,7 @@ def report(name: str, result: dict) -> None:
 
 def report_fields(result: dict) -> None:
     print("\n" + PR_HEAD)
-    for field in CODED_FIELDS:
+    for field in LABELLED_FIELDS:
         counts = result["fields"].get(field, Counter())
         if counts:
             print(pr_row(field, counts["tp"], counts["fp"], counts["fn"]))
@@ -253,7 +256,8 @@ def old_set(path: Path, split: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", choices=["all", "development", "held-out"], default="all")
+    parser.add_argument("--split", choices=["all", "development", "held-out", "blind"],
+                        default="all")
     parser.add_argument("--api", action="store_true", help="tip-style narratives via the API")
     parser.add_argument("--speed", action="store_true", help="median time per narrative")
     parser.add_argument("--rounds", type=int, default=5)
@@ -270,14 +274,15 @@ def main() -> int:
     if args.api:
         tips = [item for item in items if item["style"] == "tip"]
         outputs = through_api(tips)
-        for split in ("development", "held-out"):
+        for split in dict.fromkeys(item["split"] for item in tips):
             chosen = [(i, o) for i, o in zip(tips, outputs) if i["split"] == split]
             report(f"tips through POST/GET /api/v1/tips, {split} half",
                    score([i for i, _ in chosen], [o for _, o in chosen]))
         report("tips through the API, both halves", score(tips, outputs))
         return 0
     outputs = [read(item["text"], catalog, rules) for item in items]
-    splits = ("development", "held-out") if args.split == "all" else (args.split,)
+    present = list(dict.fromkeys(item["split"] for item in items))
+    splits = present if args.split == "all" else (args.split,)
     for split in splits:
         chosen = [(i, o) for i, o in zip(items, outputs) if i["split"] == split]
         for style in ("summary", "tip"):

@@ -70,10 +70,11 @@ def _is_dependant(text: Text, reading: Reading, start: int, end: int) -> bool:
     """"her 4-year-old", "my kids are asleep", "threatened her children": a child of
     someone in the story, not a child being exploited (unless the sentence says so)."""
     minor = reading.minor
-    if minor.exploited_after.search(text.after(end)):
+    sentence = text.folded[slice(*text.sentence_bounds(start))]
+    if minor.exploited_after.search(sentence):
         return False
     return bool(minor.dependant_before.search(text.before(start, 30))
-                or minor.dependant_sentence.search(text.folded[slice(*text.sentence_bounds(start))]))
+                or minor.dependant_sentence.search(sentence))
 
 
 def _in_sting(text: Text, reading: Reading, start: int, end: int) -> bool:

@@ -6,8 +6,9 @@ The catalog (:mod:`harborlight.vocab.indicators`) says *what* to look for; this 
     {"negation": {"before": "\\\\b(no|not|never|...|nunca|sin)\\\\b...$", "chars": 40},
      "conditions": {"openers": "\\\\b(if|unless|si)\\\\b", "closers": "[,:]", "words": 8},
      "topic_context": "\\\\b(information|training|...)\\\\b",
-     "types": {"threshold": 3, "support_cap": 3, "own_before_support": 1,
-               "mixed_needs_own": 3, "family": {"ForcedLabour": "labour", ...}},
+     "types": {"threshold": 3, "support_cap": 3, "own_before_support": 2,
+               "mixed_needs_own": 3, "needs_coercion": ["ForcedLabour"],
+               "family": {"ForcedLabour": "labour", ...}},
      "gated_fields": ["vic_TypeOfExploitation", ...],
      "context": [{"id", "label": {"en", "es"}, "points": {"ForcedLabour": -2}, "cues"}],
      "minor": {"indicators": [...], "dependant_before", "dependant_sentence",
@@ -28,7 +29,9 @@ control lend *support* (``support``) to a type that has evidence of its own, cap
 "kept the money" never decides a type alone; *context* adds or takes away a point or two
 (someone works for a boss; "she goes home every night"; the one in control is a husband),
 and is never suggested as a sign. A type is decided at ``threshold``. When two types pass, both
-stay only if each has ``mixed_needs_own`` points of its own evidence.
+stay only if each has ``mixed_needs_own`` points of its own evidence. A type named in
+``needs_coercion`` (forced labour) needs a sign strong enough alone or a means of control:
+a job described in many words is still only a job.
 """
 
 from __future__ import annotations
@@ -186,6 +189,7 @@ class Reading:
     own_before_support: int
     mixed_needs_own: int
     family: dict[str, str]
+    needs_coercion: tuple[str, ...]
     gated_fields: tuple[str, ...]
     context: tuple[Labelled, ...]
     minor: MinorReading
@@ -269,6 +273,7 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
             threshold=int(types["threshold"]), support_cap=int(types["support_cap"]),
             own_before_support=int(types["own_before_support"]),
             mixed_needs_own=int(types["mixed_needs_own"]), family=dict(types["family"]),
+            needs_coercion=tuple(types.get("needs_coercion", ())),
             gated_fields=tuple(doc["gated_fields"]),
             context=tuple(_labelled(raw, f"{name} context {n}", True)
                           for n, raw in enumerate(doc["context"])),
@@ -348,6 +353,9 @@ def decide_types(hits: list[Hit], reading: Reading) -> list[TypeDecision]:
         support = min(reading.support_cap, sum(lends(hit, value) for hit in support_hits))
         lent = support if own >= reading.own_before_support else 0
         score = own + lent + counter
+        strong = max(hit.points[value] for hit in own_hits) >= reading.threshold
+        if value in reading.needs_coercion and not (strong or lent):
+            continue  # a job described ("a nanny for a family") is not forced labour
         if score >= reading.threshold:
             ranked = sorted(own_hits, key=lambda hit: (-hit.points[value], hit.start))
             decided.append(TypeDecision(value, score, own, lent, counter,
