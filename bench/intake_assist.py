@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -175,6 +177,8 @@ def through_api(items: list[dict]) -> list[dict]:
     from harborlight.demo.environment import configure_environment
 
     configure_environment(Path(tempfile.mkdtemp(prefix="assist-bench-")))
+    os.environ.update({"HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE": "100000",
+                       "HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "100000"})
     from harborlight.cli.bootstrap import setup_django
 
     setup_django()
@@ -186,10 +190,11 @@ def through_api(items: list[dict]) -> list[dict]:
 
     call_command("migrate", interactive=False, verbosity=0)
     organisation = Organisation.objects.create(name="Bench Hotline", slug="bench")
-    operator = User.objects.create_user(username="bench-operator", organisation=organisation,
-                                        role=Role.HOTLINE_OPERATOR, password=None)
+    operator = User.objects.create_staff_user("bench-operator", secrets.token_urlsafe(24),
+                                              organisation, Role.HOTLINE_OPERATOR)
     token = create_token(operator, "bench")
-    public, staff = Client(), Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    public = Client(HTTP_HOST="localhost")
+    staff = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
     outputs = []
     for item in items:
         sent = public.post("/api/v1/tips", json.dumps({"narrative": item["text"],

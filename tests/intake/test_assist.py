@@ -1,11 +1,16 @@
-"""Narrative assist: suggestions carry the exact text span; negated cues do not count."""
+"""Narrative assist: exact spans, negation, type from evidence, minors and decoys, Spanish."""
 
 from __future__ import annotations
+
+import time
+
+import pytest
 
 from harborlight.intake import triage
 from harborlight.intake.assist import codings_of, suggest
 from harborlight.intake.triage import create_tip
 from harborlight.vocab.indicators import build_catalog
+from harborlight.vocab.narrative import Text, load_reading
 
 
 def test_it_suggests_indicators_and_codings_with_exact_spans():
@@ -64,3 +69,151 @@ def test_it_suggests_relation_and_recruitment_codings_that_triage_does_not_count
     assert "coding:vic_MethodOfRecruitment:ThroughFriendsOrSocialEvents" in codings
     assert triage.evidence(tip).indicators == {}
     assert tip.triage_reasons[0]["rule"] == "default"
+
+
+# -- issue 14: type from evidence, minors, decoys, Spanish, forms ---------------------------
+
+
+def _codings(narrative: str) -> dict[str, set[str]]:
+    return codings_of(suggest(narrative, build_catalog()))
+
+
+def test_it_never_decides_a_type_from_a_means_of_control_alone():
+    sex = _codings("He recruited women online, posted them for commercial sex at motels and "
+                   "kept the money they made.")
+    assert sex["vic_TypeOfExploitation"] == {"SexualExploitation"}
+    assert "TakesEarnings" in sex["vic_MethodsOfControl"]
+    assert "vic_TypeOfExploitation" not in _codings("Her boyfriend keeps all her money.")
+
+
+def test_it_recognises_forced_labour_and_suggests_its_industry():
+    codings = _codings("They forced her to work in their restaurant, took her passport and "
+                       "told her immigration would arrest her if she left.")
+    assert codings["vic_TypeOfExploitation"] == {"ForcedLabour"}
+    assert codings["vic_ForcedLabourIndustry"] == {"I_AccommodationAndFoodServiceActivities"}
+    sex = _codings("He sold her for sex to men he met at a restaurant.")
+    assert "vic_ForcedLabourIndustry" not in sex  # an industry only with forced labour
+
+
+def test_it_shows_the_spans_that_decided_the_type():
+    narrative = ("The crew boss holds their passports and they sleep in the barn on the farm. "
+                 "He says they owe him $4,000.")
+    coding = next(s for s in suggest(narrative, build_catalog())
+                  if s.key == "coding:vic_TypeOfExploitation:ForcedLabour")
+    said = {text for _, _, text in coding.evidence}
+    assert any("passports" in text for text in said) and any("farm" in text for text in said)
+    for start, end, text in coding.evidence:
+        assert narrative[start:end] == text
+
+
+def test_it_does_not_call_a_wage_dispute_forced_labour():
+    assert "vic_TypeOfExploitation" not in _codings(
+        "My boss at the restaurant hasn't paid me for two weeks and I work 12 hours a day. "
+        "I quit on Friday.")
+
+
+@pytest.mark.parametrize("narrative, absent", [
+    ("She was not forced to work there; she goes home every night.", "ForcedLabour"),
+    ("No la obligan a trabajar, ella se va a su casa todas las noches.", "ForcedLabour"),
+])
+def test_it_reads_negations_in_both_languages(narrative, absent):
+    assert absent not in _codings(narrative).get("vic_TypeOfExploitation", set())
+
+
+def test_it_does_not_count_the_if_part_of_a_condition():
+    keys = {s.key for s in suggest("He asked what happens if he tried to leave the job.",
+                                   build_catalog())}
+    assert "indicator:control.cannot-leave" not in keys
+    threat = {s.key for s in suggest("They said they would kill his family if he tried to "
+                                     "leave.", build_catalog())}
+    assert "indicator:control.threat-family" in threat  # a threat is said that way
+
+
+def test_it_reads_spanish_with_or_without_accents():
+    with_accents = _codings("Mi sobrina tiene 15 años, el dueño del bar le quitó los papeles "
+                            "y no la dejan salir.")
+    without = _codings("Mi sobrina tiene 15 anos, el dueno del bar le quito los papeles y no "
+                       "la dejan salir.")
+    assert with_accents == without
+    assert with_accents["minor_involved"] == {"Yes"}
+    assert {"WithholdsDocuments", "PsychologicalAbuse"} <= with_accents["vic_MethodsOfControl"]
+    assert with_accents["vic_TypeOfExploitation"] == {"ForcedLabour"}
+
+
+def test_it_keeps_spans_on_text_typed_with_combining_accents():
+    narrative = "La nin\u0303a tiene 14 an\u0303os y la venden a hombres."
+    for suggestion in suggest(narrative, build_catalog()):
+        assert narrative[suggestion.start:suggestion.end] == suggestion.text
+    assert _codings(narrative)["minor_involved"] == {"Yes"}
+    assert Text(narrative).folded.startswith("La nin")
+
+
+@pytest.mark.parametrize("narrative", [
+    "The defendant caused the victim, who had not attained eighteen years of age, to engage "
+    "in a commercial sex act.",
+    "He trafficked a juvenile for commercial sex at motels.",
+    "The fifteen-year-old was sold for sex by her aunt.",
+    "She is in 8th grade and a man sells her to his friends.",
+    "Es una menor de edad y la venden a hombres.",
+    "Está en secundaria y su novio la obliga a ver hombres.",
+    "A teenager is being pimped out of a motel.",
+])
+def test_it_flags_a_minor_from_words_grades_and_legal_phrasing(narrative):
+    assert _codings(narrative).get("minor_involved") == {"Yes"}
+
+
+def test_it_codes_a_decoy_and_raises_no_minor_flag_in_a_sting():
+    codings = _codings("He was arrested after arranging to pay for sex with a 14-year-old girl; "
+                       "the girl was an undercover officer posing as a minor.")
+    assert codings["decoy_minor"] == {"Yes"}
+    assert "minor_involved" not in codings
+    assert codings["vic_TypeOfExploitation"] == {"SexualExploitation"}
+
+
+@pytest.mark.parametrize("narrative", [
+    "My husband hit me last night. My kids are asleep right now. I need a shelter.",
+    "Mi novio me pega y me revisa el teléfono. Tengo dos niños de 4 y 7 años.",
+    "My 13-year-old is being bullied at school. I need advice.",
+])
+def test_it_raises_no_minor_flag_without_a_child_in_a_trafficking_story(narrative):
+    assert "minor_involved" not in _codings(narrative)
+
+
+def test_it_maps_forced_criminality_to_forced_labour_with_a_note():
+    found = suggest("A gang forces my nephew to sell drugs to pay a debt and took his ID.",
+                    build_catalog())
+    form = next(s for s in found if s.key == "coding:exploitation_form:ForcedCriminality")
+    assert "no code for forced criminality" in form.note
+    assert "coding:vic_TypeOfExploitation:ForcedLabour" in {s.key for s in found}
+
+
+def test_it_codes_online_sexual_exploitation_as_remote_interactive_services():
+    codings = _codings("Her boyfriend makes her do webcam shows for paying viewers and keeps "
+                       "the money.")
+    assert codings["vic_TypeOfSexExploitation"] == {"RemoteInteractiveServices"}
+    assert codings["exploitation_form"] == {"OnlineSexualExploitation"}
+
+
+def test_it_recognises_euphemisms_for_commercial_sex():
+    for narrative in ["Her 'boyfriend' gets her dates and she has a client tonight.",
+                      "My friend is in the life and her daddy takes everything she makes.",
+                      "Mi prima tiene que verse con hombres que su novio consigue por internet."]:
+        assert _codings(narrative)["vic_TypeOfExploitation"] == {"SexualExploitation"}, narrative
+
+
+def test_it_gives_the_sentence_that_says_it_is_happening_now():
+    narrative = "I called earlier. A 12-year-old is being sold to men right now at the motel."
+    signal = next(s for s in suggest(narrative, build_catalog()) if s.key == "signal:immediate")
+    assert signal.sentence == "A 12-year-old is being sold to men right now at the motel."
+    quiet = {s.key for s in suggest("My kids are asleep right now.", build_catalog())}
+    assert "signal:immediate" not in quiet  # "now" counts only beside danger
+
+
+def test_it_reads_a_narrative_within_ten_milliseconds_typically():
+    """Not a benchmark (bench/intake_assist.py --speed is); a guard against a pattern
+    that backtracks badly on a long narrative."""
+    narrative = ("The defendant recruited workers and kept their passports. " * 40)[:8000]
+    catalog, started = build_catalog(), time.perf_counter()
+    suggest(narrative, catalog)
+    assert time.perf_counter() - started < 2.0
+    assert load_reading().threshold >= 1

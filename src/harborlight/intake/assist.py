@@ -78,27 +78,44 @@ def _is_dependant(text: Text, reading: Reading, start: int, end: int) -> bool:
 
 
 def _in_sting(text: Text, reading: Reading, start: int, end: int) -> bool:
-    begin, stop = text.sentence_bounds(start)
-    return bool(reading.minor.sting_context.search(text.folded[begin:stop])
-                or reading.minor.decoy_drops.search(text.folded[start:end]))
+    """In a narrative with a decoy, an age or "a minor" is the persona's unless its
+    sentence speaks of a real victim ("two actual minor victims")."""
+    sentence = text.folded[slice(*text.sentence_bounds(start))]
+    keeps = reading.minor.decoy_keeps
+    if keeps is not None and keeps.search(sentence) and not reading.minor.decoy_drops.search(
+            text.folded[start:end]):
+        return False
+    return True
 
 
-def _first(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
-    """(start, end) of the entry's first match that counts, or None."""
+def _matches(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
+    """(start, end) of each match of the entry that counts, in order."""
     if entry.pattern is None:
-        return None
+        return
+    with_ = getattr(entry, "with_", None)
     for match in entry.pattern.finditer(text.folded):
         start, end = match.span()
         if end == start or not _counts(text, reading, entry, start):
             continue
-        with_ = getattr(entry, "with_", None)
         if with_ is not None and not with_.search(text.folded[slice(*text.sentence_bounds(start))]):
             continue
         if minor and (_is_dependant(text, reading, start, end)
                       or (decoy and _in_sting(text, reading, start, end))):
             continue
-        return start, end
-    return None
+        yield start, end
+
+
+def _first(text: Text, reading: Reading, entry, **kwargs):
+    """(start, end) of the entry's first match that counts, or None. An entry with
+    ``repeats`` > 1 (euphemisms) keeps how many distinct matches it had, up to that."""
+    found = []
+    for span in _matches(text, reading, entry, **kwargs):
+        found.append(span)
+        if len(found) >= getattr(entry, "repeats", 1):
+            break
+    if not found:
+        return None
+    return (*found[0], len(found)) if getattr(entry, "repeats", 1) > 1 else found[0]
 
 
 @dataclass
@@ -109,11 +126,13 @@ class Found:
     coding_cues: list         # (coding cue, start, end)
     context: list             # (context cue, start, end)
     signals: list             # (signal, start, end)
+    repeated: dict            # indicator id -> distinct matches counted (``repeats``)
 
 
 def find(text: Text, catalog: Catalog, reading: Reading, without: frozenset = frozenset()
          ) -> Found:
     minor_ids = set(reading.minor.indicators)
+    repeated: dict[str, int] = {}
     coding_cues = []
     for cue in catalog.coding_cues:
         span = _first(text, reading, cue)
@@ -126,21 +145,23 @@ def find(text: Text, catalog: Catalog, reading: Reading, without: frozenset = fr
             continue
         span = _first(text, reading, indicator, minor=indicator.id in minor_ids, decoy=decoy)
         if span is not None:
-            indicators.append((indicator, *span))
+            indicators.append((indicator, *span[:2]))
+            if len(span) > 2:
+                repeated[indicator.id] = span[2]
     indicators.sort(key=lambda item: (item[1], item[0].id))
     context = [(cue, *span) for cue in reading.context
                if (span := _first(text, reading, cue)) is not None]
     signals = [(signal, *span) for signal in reading.signals
                if (span := _first(text, reading, signal)) is not None]
-    return Found(indicators, coding_cues, context, signals)
+    return Found(indicators, coding_cues, context, signals, repeated)
 
 
 # -- deciding and suggesting -------------------------------------------------------------
 
-def _hit(text: Text, entry, start: int, end: int) -> Hit:
+def _hit(text: Text, entry, start: int, end: int, times: int = 1) -> Hit:
     start, end, said = text.span(start, end) if end > start else (0, 0, "")
-    return Hit(entry.id, dict(entry.points), dict(getattr(entry, "support", {})), start, end,
-               said)
+    return Hit(entry.id, {k: v * times for k, v in entry.points.items()},
+               dict(getattr(entry, "support", {})), start, end, said)
 
 
 def _note(reading: Reading, field_name: str, value: str, language: str = "en") -> str:
@@ -159,7 +180,8 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
     reading = reading or load_reading()
     text = Text(narrative or "")
     found = find(text, catalog, reading, without)
-    hits = [_hit(text, entry, s, e) for entry, s, e in found.indicators + found.coding_cues]
+    hits = [_hit(text, entry, s, e, found.repeated.get(entry.id, 1))
+            for entry, s, e in found.indicators + found.coding_cues]
     hits += [Hit(indicator.id, dict(indicator.points), dict(indicator.support))
              for indicator in adding if indicator.id not in {h.source for h in hits}]
     hits += [_hit(text, cue, s, e) for cue, s, e in found.context]

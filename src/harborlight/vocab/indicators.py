@@ -30,6 +30,8 @@ Optional keys of an entry (indicator or coding cue), read by :mod:`.narrative`:
   (``{"*": 2}`` to any type; ``{"SexualExploitation": 1}`` to one: earnings taken point to
   pimping, while unpaid wages alone are a wage dispute, not forced labour).
 - ``in_conditions``: the cue counts inside an "if" clause (a threat is said that way).
+- ``repeats``: how many distinct matches count (each worth ``points``): two euphemisms
+  say more than one.
 - ``topic``: a name of the crime ("sex trafficking"), which does not count in a sentence
   about training or information.
 - ``ilo``: which of the ILO's 11 indicators of forced labour the entry is (the catalog's
@@ -86,6 +88,7 @@ class Indicator:
     topic: bool = False
     ilo: str = ""
     pattern: re.Pattern | None = None
+    repeats: int = 1
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class CodingCue:
     topic: bool = False
     pattern: re.Pattern | None = None
     support: dict[str, int] = field(default_factory=dict)
+    repeats: int = 1
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,10 @@ def _reading_keys(raw: dict, where: str) -> dict:
                                                 for v in support.values()):
         raise VocabularyError(f"{where}: 'support' must map types (or '*') to counts")
     cues = raw.get("cues") or []
-    return {"points": dict(points), "support": support,
+    repeats = raw.get("repeats", 1)
+    if not isinstance(repeats, int) or not 1 <= repeats <= 5:
+        raise VocabularyError(f"{where}: 'repeats' must be 1 to 5")
+    return {"points": dict(points), "support": support, "repeats": repeats,
             "in_conditions": bool(raw.get("in_conditions", False)),
             "topic": bool(raw.get("topic", False)),
             "pattern": compile_any(cues, where) if isinstance(cues, list) else None}

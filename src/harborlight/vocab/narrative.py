@@ -12,7 +12,7 @@ The catalog (:mod:`harborlight.vocab.indicators`) says *what* to look for; this 
      "gated_fields": ["vic_TypeOfExploitation", ...],
      "context": [{"id", "label": {"en", "es"}, "points": {"ForcedLabour": -2}, "cues"}],
      "minor": {"indicators": [...], "dependant_before", "dependant_sentence",
-               "exploited_after", "decoy_field", "sting_context", "decoy_drops",
+               "exploited_after", "decoy_field", "decoy_drops", "decoy_keeps",
                "age_indicators": [...], "needs_sign": true},
      "signals": [{"id": "immediate", "label": {"en", "es"}, "cues": [...],
                   "with": "pattern its sentence must also match"}, ...],
@@ -169,10 +169,10 @@ class MinorReading:
     dependant_sentence: re.Pattern
     exploited_after: re.Pattern
     decoy_field: str
-    sting_context: re.Pattern
     decoy_drops: re.Pattern
     age_indicators: tuple[str, ...] = ()
     needs_sign: bool = False
+    decoy_keeps: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -282,9 +282,11 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
                 decoy_field=minor["decoy_field"],
                 age_indicators=tuple(minor.get("age_indicators", ())),
                 needs_sign=bool(minor.get("needs_sign", False)),
+                decoy_keeps=(compile_pattern(minor["decoy_keeps"], f"{name} minor.decoy_keeps")
+                             if minor.get("decoy_keeps") else None),
                 **{key: compile_pattern(minor[key], f"{name} minor.{key}")
                    for key in ("dependant_before", "dependant_sentence", "exploited_after",
-                               "sting_context", "decoy_drops")}),
+                               "decoy_drops")}),
             signals=tuple(_labelled(raw, f"{name} signal {n}", False)
                           for n, raw in enumerate(doc["signals"])),
             own_fields=_own_fields(doc.get("own_fields"), name))
