@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -108,3 +109,17 @@ def test_it_keeps_leads_inside_the_organisation(cast, analyst, signed_in_client)
     assert outsider.get(f"/insights/screening/runs/{lead.run_id}/").status_code == 404
     assert signed_in_client(cast.role(Role.CASEWORKER)).get(
         "/insights/screening/").status_code == 403
+
+
+def test_it_says_what_to_install_when_the_screening_engine_is_missing(analyst, monkeypatch):
+    # as on a server installed without the screening extra: pyarrow cannot be imported
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)
+    content, _ = batch(40)
+    response = upload(analyst, content)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Ad screening is not installed on this server" in page
+    assert "pip install &#x27;harborlight[screening]&#x27;" in page
+    assert "Something went wrong" not in page
+    assert not ScreeningRun.objects.exists()

@@ -23,12 +23,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from harborlight.insights.models import Lead, ScreeningRun
-from harborlight.screening import ScreeningError, screen
+from harborlight.screening import MissingExtra, ScreeningError, screen
 from harborlight.security.crypto import get_keyring
 
 ACCEPTED_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet")
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 LEADS_KEPT = 200
+MISSING_ENGINE = ("Ad screening is not installed on this server: whoever runs it can add it "
+                  "with pip install 'harborlight[screening]'.")
 
 
 class UploadRefused(Exception):
@@ -65,6 +67,8 @@ def run_upload(organisation, user, upload: UploadedFile) -> ScreeningRun:
         try:
             result = screen(temporary, key=organisation_key(organisation),
                             state_dir=state_dir(organisation))
+        except MissingExtra:
+            raise UploadRefused(MISSING_ENGINE) from None
         except ScreeningError as problem:
             raise UploadRefused(str(problem)) from None
     finally:

@@ -16,9 +16,10 @@ from harborlight.screening.errors import (
     CatalogProblem,
     ConfigProblem,
     InputProblem,
+    MissingExtra,
     ScreeningError,
     StateProblem,
 )
 
 __all__ = ["screen", "ScreeningResult", "ScreeningError", "InputProblem", "ConfigProblem",
-           "StateProblem", "CatalogProblem"]
+           "StateProblem", "CatalogProblem", "MissingExtra"]

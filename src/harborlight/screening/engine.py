@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harborlight.screening import contacts, places, reader, state
-from harborlight.screening.errors import ConfigProblem
+from harborlight.screening.errors import ConfigProblem, MissingExtra
 from harborlight.screening.extract import check_region
 from harborlight.screening.indicators import IndicatorScorer
 from harborlight.screening.leads import build_leads, network_id
@@ -120,9 +120,8 @@ def executor(dask_address: str | None = None, client: Any = None, workers: int =
 def _dask_client(address: str | None) -> Any:
     try:
         from distributed import Client
-    except ImportError:
-        raise ConfigProblem("--dask needs the 'distributed' package "
-                            "(pip install 'harborlight[screening]')") from None
+    except ImportError as missing:
+        raise MissingExtra.because(missing) from None
     try:
         return Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:

@@ -25,3 +25,12 @@ class StateProblem(ScreeningError):
 
 class CatalogProblem(ScreeningError):
     """A packaged data file (indicator catalog, vocabulary) fails its schema check."""
+
+
+class MissingExtra(ScreeningError, ImportError):
+    """A library of the optional ``screening`` extra (pyarrow, Dask) is not installed."""
+
+    @classmethod
+    def because(cls, missing: ImportError) -> "MissingExtra":
+        return cls(f"ad screening needs the screening extra ({missing}); install it with: "
+                   "pip install 'harborlight[screening]'")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harborlight.screening import extras
 from harborlight.screening.errors import InputProblem
 
 FIELDS = ("id", "title", "body", "posted_at", "site", "location", "phone", "email", "image_hash")
@@ -142,8 +143,7 @@ def _iter_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
 
 
 def _iter_parquet(path: Path, batch_size: int) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    import pyarrow.parquet as pq
-
+    pq = extras.parquet()
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a corrupt file

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from harborlight.screening import extras
 from harborlight.screening.errors import StateProblem
 from harborlight.screening.fingerprint import BoilerplateModel
 from harborlight.screening.link import KeyIndex, Linker, UnionFind
@@ -77,7 +78,7 @@ def _meta(path: Path, directory: Path, key_fingerprint: str, settings: dict[str,
 
 
 def _table(path: Path, name: str):
-    import pyarrow.parquet as pq
+    pq = extras.parquet()
 
     try:
         return pq.read_table(path / name) if (path / name).exists() else None
@@ -148,7 +149,7 @@ def _record(row: dict[str, Any]) -> AdRecord:
 def save(directory: Path, *, key_fingerprint: str, settings: dict[str, Any], linker: Linker,
          resolver: PlaceResolver, records: list[AdRecord], catalog_version: str) -> Path:
     """Write a new generation of state and switch ``current.json`` to it."""
-    import pyarrow.parquet as pq
+    pq = extras.parquet()
 
     directory.mkdir(parents=True, exist_ok=True)
     previous = _current(directory)
@@ -174,7 +175,7 @@ def save(directory: Path, *, key_fingerprint: str, settings: dict[str, Any], lin
 
 
 def _tables(linker: Linker, records: list[AdRecord], num_perm: int) -> dict[str, Any]:
-    import pyarrow as pa
+    pa = extras.pyarrow()
 
     count = len(records)
     identifier_type = pa.list_(pa.struct([("kind", pa.string()), ("hash", pa.string()),

@@ -39,7 +39,7 @@ from harborlight.sharing import graphical, selection, threshold
 from harborlight.sharing.datafiles import load_anonymisation
 from harborlight.sharing.encoding import Encoding
 from harborlight.sharing.errors import ParameterError
-from harborlight.sharing.ledger import PrivacyLedger, gaussian_sigma, rho_for
+from harborlight.sharing.ledger import PrivacyLedger, gaussian_sigma, load_opendp, rho_for
 from harborlight.sharing.measurement import Compression, Measurement, measure
 
 #: Extra pairs are chosen among small tables only, and only while the model's junction
@@ -63,6 +63,16 @@ def check_privacy_parameters(epsilon: Any, delta: Any) -> tuple[float, float]:
     if not math.isfinite(dl) or not 0 < dl < 1e-3:
         raise ParameterError(f"delta must be greater than 0 and below 0.001, not {delta!r}")
     return eps, dl
+
+
+def require_libraries() -> None:
+    """Load mbi (on JAX) and OpenDP now; MissingExtra naming the sharing extra without them.
+
+    Called before any work, so a DP export without the extra stops at once with one line
+    instead of after reading and mapping the records.
+    """
+    graphical.load_mbi()
+    load_opendp()
 
 
 #: Each option's check and the message when it fails (scikit-learn's parameter

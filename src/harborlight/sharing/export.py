@@ -30,7 +30,7 @@ import pandas as pd
 
 from harborlight.sharing import consent as consent_mod
 from harborlight.sharing.datafiles import load_anonymisation, load_layout, load_mapping
-from harborlight.sharing.dp import DPSynthesizer, check_privacy_parameters
+from harborlight.sharing.dp import DPSynthesizer, check_privacy_parameters, require_libraries
 from harborlight.sharing.errors import InputProblems, ParameterError
 from harborlight.sharing.evaluation import compare
 from harborlight.sharing.kanon import KAnonymizer
@@ -126,6 +126,8 @@ def export(*, out_dir: str | Path, layout: str, k: int | None = None,
         The input cannot be exported; ``.problems`` lists why.
     ParameterError
         Nonsense parameters (both or neither of k and epsilon, epsilon <= 0, ...).
+    MissingExtra
+        A DP export without the ``sharing`` extra (raised before any work).
     """
     load_layout(layout)  # unknown layout -> ParameterError before any work
     if (k is None) == (epsilon is None):
@@ -133,6 +135,7 @@ def export(*, out_dir: str | Path, layout: str, k: int | None = None,
                              "privacy)")
     if epsilon is not None:
         check_privacy_parameters(epsilon, delta)
+        require_libraries()
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 2):
         raise ParameterError(f"k must be a whole number of at least 2, not {k!r}")
     if (input_path is None) == (records is None):
