@@ -53,6 +53,46 @@ def fresh_cache(request):
     caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def private_audit_anchor(request, tmp_path_factory):
+    """Each test checks the audit chain against an anchor file of its own: the chain of
+    one test's database has nothing to do with another's."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    previous = settings.AUDIT_ANCHOR_FILE
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path_factory.mktemp("anchor") / "audit-anchor.json")
+    yield
+    settings.AUDIT_ANCHOR_FILE = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_may_empty_the_audit_trail():
+    """Tests on a live server commit, and Django empties the database after each with a
+    flush, which the audit tables refuse (security/audit/append_only.py). The test
+    database's owner allows it, the one way around the triggers Harborlight documents."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.core.management.commands import flush
+
+    from harborlight.security.audit.append_only import rewriting_allowed
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        with rewriting_allowed(options.get("database") or "default"):
+            return original(self, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The reference data beside the project; tests that need it skip when it is absent."""

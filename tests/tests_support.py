@@ -8,6 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from harborlight.accounts.models import Organisation, User
 from harborlight.accounts.twofactor import enrol_confirmed
+from harborlight.security.audit.append_only import rewriting_allowed
 from harborlight.security.audit.models import AuditEntry
 
 PASSWORD = "a long test passphrase 2026"
@@ -113,3 +114,9 @@ def ctdc_row(gender: str, flags: dict[str, str]) -> str:
     values = {"yearOfRegistration": "2020", "gender": gender, "ageBroad": "18--20",
               "citizenship": "MDA", "CountryOfExploitation": "TUR", **flags}
     return ",".join(values.get(column, "") for column in columns)
+
+
+def as_database_owner(using: str = "default"):
+    """Play someone who owns the whole database (an attacker with its password, a careless
+    administrator): the audit tables' append-only triggers let them through."""
+    return rewriting_allowed(using)

@@ -216,6 +216,11 @@ KEYS_FILE = env_str("HARBORLIGHT_KEYS_FILE", str(DATA_DIR / "keys.json"))
 # HARBORLIGHT_KEYS holds the keyring JSON itself (e.g. from a secret store). It has no
 # _FILE variant: that name is the keyring file's own variable above.
 KEYS_JSON = env_str("HARBORLIGHT_KEYS", "")
+# The audit trail's anchor file: the chain's length and head hash as of the last
+# verification, signed with the keyring, where the database cannot rewrite them
+# (harborlight.security.audit.anchors). Beside the keyring unless set.
+AUDIT_ANCHOR_FILE = env_str("HARBORLIGHT_AUDIT_ANCHOR_FILE",
+                            str(Path(KEYS_FILE).with_name("audit-anchor.json")))
 # Retiring old keys waits until the new primary has been in the keyring file this long, so
 # that requests which encrypted a value just before the change have stored it.
 KEY_ROTATION_SETTLE_SECONDS = 3

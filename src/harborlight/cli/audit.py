@@ -1,7 +1,10 @@
-"""``harborlight audit``: verify, anchor and export the tamper-evident audit trail.
+"""``harborlight audit``: verify, anchor, checkpoint and export the audit trail.
 
-``verify`` and ``anchor`` change nothing; ``verify --file`` checks an export without a
-database. ``export`` writes a JSON Lines file, one entry per
+``verify`` and ``anchor`` change nothing in the database; after a successful check they
+move the anchor file (the chain's length and head hash, signed, beside the keyring) to
+the head, and fail when the chain is shorter than the file says (see
+:mod:`harborlight.security.audit.anchors`). ``checkpoint`` appends a signed checkpoint
+entry. ``verify --file`` checks an export without a database. ``export`` writes a JSON Lines file, one entry per
 line with every hashed field and the hash (created_at as "2026-11-23T03:25:45.123456Z"),
 and adds one "export" entry to the trail saying it happened.
 """
@@ -24,9 +27,11 @@ BROKEN_EXIT_CODE = 1
 BAD_INPUT_EXIT_CODE = 65
 
 if TYPE_CHECKING:
+    from harborlight.security.audit.anchors import AnchoredResult
     from harborlight.security.audit.chain import Anchor, VerifyResult
 
-app = typer.Typer(help="The tamper-evident audit trail: verify, anchor, export.",
+app = typer.Typer(help="The tamper-evident audit trail: verify, anchor, checkpoint, "
+                       "export.",
                   no_args_is_help=True)
 
 
@@ -39,10 +44,12 @@ def verify(
                               help="Check an export made by 'harborlight audit export' "
                                    "instead of the database (needs no database)."),
 ) -> None:
-    """Check every entry of the audit trail in order. Changes nothing.
+    """Check every entry of the audit trail in order, and against the anchor file.
 
-    Exits 0 and prints how many entries were verified, or exits 1 with one line naming
-    the first broken link (an edited, deleted or moved entry, or a deleted tail).
+    Exits 0 and prints how many entries were verified, then moves the anchor file to the
+    head; or exits 1 with one line naming the first broken link (an edited, deleted or
+    moved entry, a deleted tail, a chain shorter than the anchor file or the last signed
+    checkpoint says, a trail emptied). Changes nothing in the database.
     """
     from harborlight.security.audit.chain import Anchor
 
@@ -50,27 +57,53 @@ def verify(
         expected = Anchor.parse(anchor) if anchor else None
     except ValueError as problem:
         raise UsageProblem(str(problem)) from None
-    result = _verified_file(file, expected) if file else _verified(expected)
+    anchored = None
+    if file:
+        result = _verified_file(file, expected)
+    else:
+        anchored = _anchored(expected)
+        result = anchored.result
     line = f"audit chain intact: {result.entries} entries verified"
     if result.head is not None:
         line += f", head {result.head}"
     if expected is not None:
         line += f"; anchor {expected.seq} matches"
     typer.echo(line)
+    if anchored is not None:
+        _say_anchor_file(anchored)
+
+
+@app.command()
+def checkpoint() -> None:
+    """Verify the chain, then append a checkpoint entry signed with the keyring.
+
+    Run it daily from a scheduled job: a chain rewritten before a checkpoint fails
+    'audit verify' even if the anchor file is lost, unless whoever rewrote it also holds
+    the keyring. Moves the anchor file to the checkpoint.
+    """
+    setup_django()
+    from harborlight.security.audit.anchors import checkpoint as sign_checkpoint
+
+    with _chain_problems_as_one_line(), _database_problems_as_one_line():
+        head = sign_checkpoint()
+    typer.echo(f"checkpoint {head.seq} signed, covering entry {head.seq - 1}; "
+               f"anchor file at {head}")
 
 
 @app.command()
 def anchor() -> None:
-    """Verify the chain, then print its head as SEQ:HASH. Changes nothing.
+    """Verify the chain, then print its head as SEQ:HASH. Moves the anchor file to it.
 
     Keep the line somewhere the database's administrators cannot change (on paper, in
     another system, in an email to your board): someone with full database access could
     rewrite the whole chain, but not the copies of its head you kept elsewhere.
     """
-    result = _verified(None)
+    anchored = _anchored(None)
+    result = anchored.result
     if result.head is None:
         raise fail("the audit trail is empty: nothing to anchor yet", BROKEN_EXIT_CODE)
     typer.echo(str(result.head))
+    _say_anchor_file(anchored)
 
 
 @app.command()
@@ -111,12 +144,20 @@ def export(
     typer.echo(f"exported {count} audit entries to {out}")
 
 
-def _verified(expected: "Anchor | None") -> "VerifyResult":
+def _anchored(expected: "Anchor | None") -> "AnchoredResult":
     setup_django()
-    from harborlight.security.audit.store import verify as verify_chain
+    from harborlight.security.audit.anchors import verify_anchored
 
     with _chain_problems_as_one_line(), _database_problems_as_one_line():
-        return verify_chain(anchor=expected)
+        return verify_anchored(anchor=expected)
+
+
+def _say_anchor_file(anchored: "AnchoredResult") -> None:
+    """A line on standard error when the anchor file could not be written (not fatal:
+    the chain itself verified)."""
+    if anchored.write_problem:
+        typer.echo(f"warning: the anchor file was not updated ({anchored.write_problem})",
+                   err=True)
 
 
 def _verified_file(path: Path, expected: "Anchor | None") -> "VerifyResult":

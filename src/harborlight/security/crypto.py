@@ -64,6 +64,7 @@ KEYRING_FORMAT = "harborlight-keyring"
 KEYRING_VERSION = 1
 KEY_ID_PATTERN = re.compile(r"^[a-z0-9]{1,16}$")
 _INDEX_SUBKEY_LABEL = b"harborlight blind index v1\x00"
+_SIGNING_SUBKEY_LABEL = b"harborlight signature v1\x00"
 
 
 class DecryptionFailed(Exception):
@@ -206,6 +207,24 @@ class Keyring:
                           hashlib.sha256).digest()
         digest = hmac.new(subkey, value.encode("utf-8"), hashlib.sha256).digest()
         return _b64url_encode(digest)
+
+    # -- signatures -----------------------------------------------------------------
+
+    def sign(self, purpose: str, message: bytes) -> str:
+        """HMAC-SHA256 (hex) of ``message`` under a subkey of the index key for ``purpose``.
+
+        For records kept where the database cannot rewrite them alone (audit anchors and
+        checkpoints): whoever holds only the database cannot forge one. The index key is
+        never rotated, so a signature stays checkable after key rotation.
+        """
+        subkey = hmac.new(self._index_key, _SIGNING_SUBKEY_LABEL + purpose.encode(),
+                          hashlib.sha256).digest()
+        return hmac.new(subkey, message, hashlib.sha256).hexdigest()
+
+    def signature_matches(self, purpose: str, message: bytes, signature: str) -> bool:
+        expected = self.sign(purpose, message)
+        return isinstance(signature, str) and hmac.compare_digest(expected.encode(),
+                                                                  signature.encode())
 
     # -- new keyrings ---------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 ``collect_problems`` runs Django's system checks (including the keyring checks that
 :mod:`harborlight.security` registers), then checks the database connection and pending
-migrations, and returns one :class:`Problem` per finding, worded for the person fixing it.
+migrations, then the audit trail against its anchor file and its append-only triggers,
+and returns one :class:`Problem` per finding, worded for the person fixing it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import Error as DatabaseError
+
+from harborlight.security.audit import append_only
+from harborlight.security.audit.anchors import anchor_problem
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,8 @@ def collect_problems() -> list[Problem]:
     if database is not None:
         return problems + [database]
     problems += _system_check_problems()
-    problems += _migration_problems()
-    return problems
+    migrations = _migration_problems()
+    return problems + (migrations or _audit_problems())
 
 
 def _configuration_problems() -> list[Problem]:
@@ -84,3 +88,17 @@ def _migration_problems() -> list[Problem]:
     more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
     return problems + [Problem("error", f"{len(pending)} database migration(s) not applied "
                                         f"({names}{more}); run `harborlight migrate`")]
+
+
+def _audit_problems() -> list[Problem]:
+    """The audit trail against its anchor file, and its append-only triggers."""
+    problems = []
+    problem = anchor_problem(DEFAULT_DB_ALIAS)
+    if problem is not None:
+        problems.append(Problem("error", problem))
+    missing = append_only.missing(DEFAULT_DB_ALIAS)
+    if missing:
+        problems.append(Problem("error", "the audit tables are not append-only: trigger(s) "
+                                         f"{', '.join(sorted(missing))} missing; run "
+                                         "`harborlight migrate` to put them back"))
+    return problems

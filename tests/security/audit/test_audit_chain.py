@@ -11,6 +11,7 @@ from harborlight.security.audit.chain import Anchor, AuditChainBroken, entry_has
 from harborlight.security.audit.store import verify
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import AuditChainHead, AuditEntry
+from tests_support import as_database_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,8 @@ def chain(caseworker, harbor) -> list[AuditEntry]:
 
 
 def sql(statement: str, params: list | None = None) -> None:
-    with connection.cursor() as cursor:
+    """Tamper as the owner of the whole database would (past the append-only triggers)."""
+    with as_database_owner(), connection.cursor() as cursor:
         cursor.execute(statement, params or [])
 
 

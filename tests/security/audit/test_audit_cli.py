@@ -14,6 +14,7 @@ from harborlight.cli.errors import UsageProblem
 from harborlight.security.audit.store import verify
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import AuditEntry
+from tests_support import as_database_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_it_exits_zero_with_a_count_when_the_chain_is_intact(chain):
 
 
 def test_it_exits_one_naming_an_entry_edited_through_raw_sql(chain):
-    with connection.cursor() as cursor:
+    with as_database_owner(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET object_id = '999' "
                        "WHERE seq = 2")
 
@@ -49,7 +50,7 @@ def test_it_exits_one_naming_an_entry_edited_through_raw_sql(chain):
 
 
 def test_it_exits_one_naming_an_entry_deleted_through_raw_sql(chain):
-    with connection.cursor() as cursor:
+    with as_database_owner(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE seq = 3")
 
     result = run("verify")
@@ -152,6 +153,10 @@ def test_it_runs_as_the_real_command_against_a_sqlite_file(tmp_path):
     assert intact.stdout.startswith("audit chain intact: 5 entries verified")
 
     with sqlite3.connect(database) as raw:
+        with pytest.raises(sqlite3.DatabaseError):  # the append-only trigger refuses
+            raw.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE seq = 2")
+        # Whoever holds the file can drop the trigger first; the chain still shows it.
+        raw.execute("DROP TRIGGER harborlight_audit_entries_no_delete")
         raw.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE seq = 2")
 
     broken = harborlight("audit", "verify")

@@ -12,6 +12,7 @@ from harborlight.security.audit.chain import canonical_bytes
 from harborlight.security.audit.store import verify
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from tests_support import as_database_owner
 
 NOW = datetime(2026, 11, 23, 3, 25, 45, 123456, tzinfo=timezone.utc)
 
@@ -120,7 +121,7 @@ def test_it_refuses_to_restart_the_chain_when_the_head_row_was_deleted(caseworke
     from harborlight.security.audit.chain import AuditChainBroken
 
     record("login", actor=caseworker, now=NOW)
-    with connection.cursor() as cursor:
+    with as_database_owner(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditChainHead._meta.db_table}")
 
     with pytest.raises(AuditChainBroken, match="head row is missing"):

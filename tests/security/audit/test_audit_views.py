@@ -13,6 +13,7 @@ from django.urls import reverse
 from harborlight.accounts.models import Role, User
 from harborlight.security.audit.log import record
 from harborlight.security.audit.models import AuditEntry
+from tests_support import as_database_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +150,7 @@ def test_it_verifies_the_chain_on_request(auditor, trail, client_for):
 
 
 def test_it_names_the_first_broken_link_after_a_raw_sql_edit(auditor, trail, client_for):
-    with connection.cursor() as cursor:
+    with as_database_owner(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET reason = %s WHERE seq = %s",
                        ["edited", trail["export"].seq])
 

@@ -29,9 +29,9 @@ import hashlib
 import hmac
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 GENESIS_HASH = "0" * 64
 HEAD_PK = 1
@@ -66,6 +66,7 @@ class Anchor:
 
     seq: int
     hash: str
+    source: str = field(default="the anchor", compare=False)  # named in messages
 
     @classmethod
     def parse(cls, text: str) -> "Anchor":
@@ -110,14 +111,20 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(fields)).hexdigest()
 
 
-def walk(rows: Iterable[dict[str, Any]], *, anchor: Anchor | None = None) -> tuple[int, str]:
+def walk(rows: Iterable[dict[str, Any]], *, anchor: Anchor | None = None,
+         anchors: Iterable[Anchor] = (),
+         check: Callable[[dict[str, Any], int], None] | None = None) -> tuple[int, str]:
     """Check entries in order from entry 1; return (entries checked, last hash).
 
     Each entry must have the next sequence number (else an entry was deleted), link to
     the previous hash (else one was rewritten, removed or moved) and hash to its stored
-    hash (else it was edited); the anchor's position must still carry the anchored hash.
-    Raises :class:`AuditChainBroken` at the first entry that does not.
+    hash (else it was edited); each anchor's position must still carry the anchored hash.
+    ``check(row, verified)``, if given, then looks at the entry too (signed checkpoints)
+    and raises :class:`AuditChainBroken` itself. Raises at the first entry that fails.
     """
+    by_seq: dict[int, list[Anchor]] = {}
+    for each in ([anchor] if anchor is not None else []) + list(anchors):
+        by_seq.setdefault(each.seq, []).append(each)
     expected_seq = 1
     prev_hash = GENESIS_HASH
     verified = 0
@@ -140,21 +147,25 @@ def walk(rows: Iterable[dict[str, Any]], *, anchor: Anchor | None = None) -> tup
         if not same_hash(computed, row["hash"]):
             raise broken(seq, f"entry {seq} was changed after it was written: its contents "
                               "do not match its hash")
-        if anchor is not None and seq == anchor.seq \
-                and not same_hash(row["hash"], anchor.hash):
-            raise broken(seq, f"entry {seq} no longer has the anchored hash: the chain was "
-                              "rewritten since the anchor was taken")
+        for each in by_seq.get(seq, ()):
+            if not same_hash(row["hash"], each.hash):
+                raise broken(seq, f"entry {seq} no longer has the anchored hash: the chain "
+                                  f"was rewritten since {each.source} was taken")
+        if check is not None:
+            check(row, verified)
         prev_hash = row["hash"]
         expected_seq += 1
         verified += 1
     return verified, prev_hash
 
 
-def check_anchor_reached(verified: int, anchor: Anchor | None) -> None:
-    if anchor is not None and anchor.seq > verified:
-        raise AuditChainBroken(anchor.seq, f"the chain ends at entry {verified}, but the "
-                                           f"anchor names entry {anchor.seq}: entries were "
-                                           "removed", verified)
+def check_anchor_reached(verified: int, anchor: Anchor | None,
+                         anchors: Iterable[Anchor] = ()) -> None:
+    for each in ([anchor] if anchor is not None else []) + list(anchors):
+        if each.seq > verified:
+            raise AuditChainBroken(each.seq, f"the chain ends at entry {verified}, but "
+                                             f"{each.source} names entry {each.seq}: entries "
+                                             "were removed", verified)
 
 
 def verify_export(lines: Iterable[str], *, anchor: Anchor | None = None) -> VerifyResult:

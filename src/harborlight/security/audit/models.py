@@ -56,6 +56,7 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATE = "token_create", _("API token created")
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
     KEYS_ROTATE = "keys_rotate", _("Keys rotated")
+    CHECKPOINT = "checkpoint", _("Checkpoint signed")
 
 
 class AuditEntry(models.Model):

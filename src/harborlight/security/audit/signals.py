@@ -15,6 +15,8 @@
   these receivers stay quiet: the domain method there records its act itself, once.
   ``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals: code that writes
   sensitive records that way must record the act itself.
+- The database side of an append-only trail (:mod:`.append_only`): each SQLite connection
+  gets the function its triggers ask, and every ``migrate`` (re)installs the triggers.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.backends.signals import connection_created
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_migrate, post_save
 from django.utils.crypto import salted_hmac
 
+from harborlight.security.audit import append_only
 from harborlight.security.audit.context import current_actor
 from harborlight.security.audit.log import record, signals_muted
 
@@ -43,6 +48,11 @@ def connect() -> None:
     post_init.connect(on_post_init, dispatch_uid="audit.post_init")
     post_save.connect(on_post_save, dispatch_uid="audit.post_save")
     post_delete.connect(on_post_delete, dispatch_uid="audit.post_delete")
+    connection_created.connect(append_only.register_sqlite_function,
+                               dispatch_uid="audit.append_only.sqlite")
+    post_migrate.connect(append_only.install_after_migrate,
+                         sender=apps.get_app_config("audit"),
+                         dispatch_uid="audit.append_only.install")
 
 
 def on_logged_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:

@@ -6,7 +6,7 @@ where they meet the tables (:class:`~.models.AuditEntry`, :class:`~.models.Audit
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -18,6 +18,7 @@ from harborlight.security.audit.chain import (HEAD_PK, STORED_FIELDS, Anchor,
 from harborlight.security.audit.models import AuditChainHead, AuditEntry
 
 DEFAULT_BATCH_SIZE = 2000
+EntryCheck = Callable[[dict[str, Any], int], None]
 
 
 def append(fields: dict[str, Any], using: str) -> AuditEntry:
@@ -42,6 +43,14 @@ def append(fields: dict[str, Any], using: str) -> AuditEntry:
             raise AuditChainBroken(entry.seq, "the chain head moved while an entry was "
                                               "being appended; nothing was recorded")
     return entry
+
+
+def lock_head(using: str = "default") -> AuditChainHead:
+    """Lock and return the chain head until the caller's transaction ends (no entry can
+    be appended meanwhile); see :func:`_lock_head`."""
+    if not transaction.get_connection(using).in_atomic_block:
+        raise RuntimeError("lock_head() needs a transaction")
+    return _lock_head(using)
 
 
 def _lock_head(using: str) -> AuditChainHead:
@@ -96,6 +105,7 @@ def iter_entries(using: str = "default", up_to: int | None = None,
 
 
 def verify(using: str = "default", *, anchor: Anchor | None = None,
+           anchors: Iterable[Anchor] = (), check: EntryCheck | None = None,
            batch_size: int = DEFAULT_BATCH_SIZE) -> VerifyResult:
     """Check the whole chain in the database; raise :class:`AuditChainBroken` if broken.
 
@@ -105,7 +115,8 @@ def verify(using: str = "default", *, anchor: Anchor | None = None,
        simply left for the next run;
     2. :func:`~.chain.walk` entries 1..head in order, in batches of ``batch_size``;
     3. the walk must end exactly at the head (else entries were deleted from the end),
-       and reach the anchor, if one is given;
+       and reach every anchor given (``anchor``, ``anchors``: copies of the head kept
+       outside the database, see :mod:`.anchors`); ``check`` looks at each entry too;
     4. if nobody appended meanwhile, no entry may lie beyond the head.
     """
     head = read_head(using)
@@ -113,12 +124,13 @@ def verify(using: str = "default", *, anchor: Anchor | None = None,
         if AuditEntry.objects.using(using).exists():
             raise AuditChainBroken(None, "the chain head row is missing although entries "
                                          "exist")
-        check_anchor_reached(0, anchor)
+        check_anchor_reached(0, anchor, anchors)
         return VerifyResult(0, None, None)
 
     head_seq = head.last_seq
+    anchors = list(anchors)
     verified, last_hash = walk(iter_entries(using, up_to=head_seq, batch_size=batch_size),
-                               anchor=anchor)
+                               anchor=anchor, anchors=anchors, check=check)
     if verified < head_seq:
         raise AuditChainBroken(verified + 1, f"entries {verified + 1} to {head_seq} are "
                                              f"missing: the chain head says {head_seq} "
@@ -127,7 +139,7 @@ def verify(using: str = "default", *, anchor: Anchor | None = None,
     if not same_hash(last_hash, head.last_hash):
         raise AuditChainBroken(head_seq, f"entry {head_seq} does not match the chain "
                                          "head's hash", verified)
-    check_anchor_reached(verified, anchor)
+    check_anchor_reached(verified, anchor, anchors)
     _check_nothing_beyond(using, head_seq, verified)
     return VerifyResult(verified, Anchor(head_seq, head.last_hash) if head_seq else None,
                         anchor)
