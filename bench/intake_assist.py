@@ -55,8 +55,15 @@ DEFAULT_DATA = DATA / "narratives_dev.jsonl"
 NON_TRAFFICKING = {"labour_dispute", "runaway", "domestic_violence", "information", "other"}
 LABELLED_FIELDS = ("vic_TypeOfExploitation", "minor_involved", "decoy_minor",
                    "exploitation_form", "vic_TypeOfSexExploitation", "vic_ForcedLabourIndustry")
+SUMMARY_STYLES = {"summary", "casestudy"}
 RESTRAINT = {"control.cannot-leave", "control.threats", "control.threat-deportation",
              "control.threat-family"}
+
+
+def family_of(item: dict) -> str:
+    """"summary" for long third-person accounts (prosecution summaries, case studies,
+    news), "tip" for what callers and partners send (tips, texts, call notes, e-mails)."""
+    return "summary" if item["style"] in SUMMARY_STYLES else "tip"
 
 
 def load(path: Path) -> list[dict]:
@@ -215,6 +222,28 @@ def through_api(items: list[dict]) -> list[dict]:
     return outputs
 
 
+def report_all(items: list[dict], outputs: list[dict], how: str, show_errors: bool) -> None:
+    """Each half on its own (never mixed): per style family, per style and language, all."""
+    pairs = list(zip(items, outputs))
+    for split in dict.fromkeys(item["split"] for item in items):
+        half = [(i, o) for i, o in pairs if i["split"] == split]
+        parts = {f"{family} style": [(i, o) for i, o in half if family_of(i) == family]
+                 for family in ("summary", "tip")}
+        if len({(i["style"], i["lang"]) for i, _ in half}) > 1:
+            for style, lang in dict.fromkeys((i["style"], i["lang"]) for i, _ in half):
+                parts[f"{style}, {lang}"] = [(i, o) for i, o in half
+                                            if i["style"] == style and i["lang"] == lang]
+        for name, part in parts.items():
+            if part:
+                report(f"{split} half, {name}{', ' + how if how else ''}",
+                       score([i for i, _ in part], [o for _, o in part]))
+        result = score([i for i, _ in half], [o for _, o in half])
+        report(f"{split} half, all{', ' + how if how else ''}", result)
+        report_fields(result)
+        if show_errors:
+            errors([i for i, _ in half], [o for _, o in half])
+
+
 def speed(items: list[dict], catalog, rules, rounds: int) -> None:
     timings = []
     for _ in range(rounds):
@@ -261,9 +290,11 @@ def old_set(path: Path, split: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", choices=["all", "development", "held-out", "blind"],
+    parser.add_argument("--split", choices=["all", "development", "held-out", "blind", "fresh"],
                         default="all")
-    parser.add_argument("--api", action="store_true", help="tip-style narratives via the API")
+    parser.add_argument("--api", action="store_true",
+                        help="every narrative alone through POST /api/v1/tips, read back "
+                             "with GET /api/v1/tips/{reference}")
     parser.add_argument("--speed", action="store_true", help="median time per narrative")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--errors", action="store_true", help="list what is wrong")
@@ -276,29 +307,12 @@ def main() -> int:
     if args.speed:
         speed(items, catalog, rules, args.rounds)
         return 0
+    chosen = [item for item in items if args.split == "all" or item["split"] == args.split]
     if args.api:
-        tips = [item for item in items if item["style"] == "tip"]
-        outputs = through_api(tips)
-        for split in dict.fromkeys(item["split"] for item in tips):
-            chosen = [(i, o) for i, o in zip(tips, outputs) if i["split"] == split]
-            report(f"tips through POST/GET /api/v1/tips, {split} half",
-                   score([i for i, _ in chosen], [o for _, o in chosen]))
-        report("tips through the API, both halves", score(tips, outputs))
-        return 0
-    outputs = [read(item["text"], catalog, rules) for item in items]
-    present = list(dict.fromkeys(item["split"] for item in items))
-    splits = present if args.split == "all" else (args.split,)
-    for split in splits:
-        chosen = [(i, o) for i, o in zip(items, outputs) if i["split"] == split]
-        for style in ("summary", "tip"):
-            part = [(i, o) for i, o in chosen if i["style"] == style]
-            report(f"{split} half, {style} style", score([i for i, _ in part],
-                                                         [o for _, o in part]))
-        result = score([i for i, _ in chosen], [o for _, o in chosen])
-        report(f"{split} half, all", result)
-        report_fields(result)
-        if args.errors:
-            errors([i for i, _ in chosen], [o for _, o in chosen])
+        report_all(chosen, through_api(chosen), "through POST/GET /api/v1/tips", args.errors)
+    else:
+        report_all(chosen, [read(item["text"], catalog, rules) for item in chosen], "",
+                   args.errors)
     return 0
 
 
