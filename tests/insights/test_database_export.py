@@ -8,9 +8,11 @@ import json
 from harborlight.accounts.models import Role
 from harborlight.cli.errors import UsageProblem
 from harborlight.cases.models import Case, Person, PersonRole
-from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
+from harborlight.consent.disclosure import HUB, id_ranges
+from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose, RecipientKind
 from harborlight.insights.database_export import export_organisation
 from harborlight.security.audit.models import AuditEntry
+from tests_support import assert_audited, audit_mark
 
 
 def case_with_victims(cast, organisation, count: int, consent: bool, **fields) -> Case:
@@ -44,7 +46,8 @@ def test_it_exports_only_consented_records_and_audits_the_consents(cast, tmp_pat
     assert 0 < len(rows) <= 18
     entry = AuditEntry.objects.get(action="export", object_type="sharing.ctdc")
     consent_ids = sorted(Consent.objects.filter(case__in=shared).values_list("pk", flat=True))
-    assert entry.details["consents"] == consent_ids
+    assert entry.details["consents"] == id_ranges(consent_ids)
+    assert entry.details["recipient"] == HUB.name and entry.details["k"] == 2
     assert entry.organisation_id == cast.own.pk
 
 
@@ -74,3 +77,32 @@ def test_it_asks_which_organisation_when_there_are_several(cast, tmp_path):
                                  "--no-risk", "--organisation", "own", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "exported" in result.output and (tmp_path / "data.csv").is_file()
+
+
+def test_it_audits_a_dp_release_with_epsilon_delta_and_the_ledger(cast, tmp_path):
+    for _ in range(8):
+        case_with_victims(cast, cast.own, 10, consent=True)
+    mark = audit_mark()
+    result = export_organisation(cast.own, out_dir=tmp_path, actor=cast.role(Role.ANALYST),
+                                 layout="ctdc-2024", epsilon=2.0, delta=1e-8, seed=3,
+                                 measure_risk=False)
+    (entry,) = assert_audited("export", since=mark, object_type="sharing.ctdc")
+    assert entry.details["epsilon"] == "2" and entry.details["delta"] == "1e-08"
+    ledger = entry.details["ledger"]
+    assert ledger and all(float(spent) > 0 for spent in ledger.values())
+    assert float(entry.details["rho_spent"]) <= float(entry.details["rho_zcdp"]) * (1 + 1e-6)
+    assert entry.details["records"] == result.report["rows_in"] == 80
+
+
+def test_it_leaves_out_a_sharing_consent_that_names_someone_else(cast, tmp_path):
+    case_with_victims(cast, cast.own, 12, consent=True)
+    named = case_with_victims(cast, cast.own, 12, consent=True)
+    named.consents.update(recipient_kind=RecipientKind.NAMED, recipient="A university")
+    export_organisation(cast.own, out_dir=tmp_path, layout="ctdc-2024", k=2,
+                        measure_risk=False)
+    assert json.loads((tmp_path / "report.json").read_text())["rows_in"] == 12
+
+
+def test_it_writes_consent_ids_as_ranges():
+    assert id_ranges([7, 3, 4, 5, 12, 4]) == "3-5,7,12"
+    assert id_ranges([]) == ""

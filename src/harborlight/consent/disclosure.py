@@ -108,3 +108,55 @@ def disclose(user, subject: Model, purpose: str, *, case=None, tip=None,
                         "consent": consent.pk if consent else None,
                         "mandatory_report": consent is None, **(details or {})})
     return basis
+
+
+#: Where de-identified exports go: the global hub. A consent to de-identified sharing
+#: that names "any recipient" (the default) covers it; one that names someone else by
+#: hand or from the directory does not.
+HUB = Recipient("Counter Trafficking Data Collaborative (CTDC, IOM)")
+
+
+def sharing_consents(cases, *, recipient: Recipient = HUB, now: datetime | None = None
+                     ) -> dict[int, Consent]:
+    """For a release of de-identified data: each case's consent that covers it, by case id.
+
+    The same rule as one disclosure (:meth:`Consent.judge`, newest covering consent
+    first), asked of every case; cases without one are absent and stay out of the release.
+    """
+    purpose = ConsentPurpose.DEIDENTIFIED_SHARING
+    found: dict[int, Consent] = {}
+    consents = (Consent.objects.active(now).filter(purpose=purpose, case__in=cases)
+                .order_by("case_id", "-given_at"))
+    for consent in consents:
+        if consent.case_id not in found and consent.judge(purpose, recipient, now):
+            found[consent.case_id] = consent
+    return found
+
+
+def disclose_release(user, organisation, consents: dict[int, Consent], *, records: int,
+                     object_type: str, object_id: str, details: dict,
+                     recipient: Recipient = HUB) -> None:
+    """Audit one release of de-identified data: its one ``export`` entry, naming the
+    recipient and citing the consent each released record relies on (consent ids, as
+    ranges such as ``"3-7,12"``: each consent belongs to one case, whose victims it
+    covers), with the caller's details (method, k or epsilon and delta, the ledger)."""
+    ids = sorted(consent.pk for consent in consents.values())
+    with audited():
+        record("export", actor=user, organisation=organisation, object_type=object_type,
+               object_id=object_id,
+               reason=f"de-identified sharing with {recipient.name}, relying on "
+                      f"{len(ids)} consent record(s)",
+               details={"purpose": ConsentPurpose.DEIDENTIFIED_SHARING,
+                        "recipient": recipient.name, "consents": id_ranges(ids),
+                        "consent_count": len(ids), "records": records, **details})
+
+
+def id_ranges(ids: list[int]) -> str:
+    """``[3, 4, 5, 7]`` -> ``"3-5,7"``: many ids in little room (audit details are small)."""
+    parts: list[tuple[int, int]] = []
+    for value in sorted(set(ids)):
+        if parts and parts[-1][1] == value - 1:
+            parts[-1] = (parts[-1][0], value)
+        else:
+            parts.append((value, value))
+    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in parts)

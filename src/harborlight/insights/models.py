@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from harborlight.intake import triage
 from harborlight.intake.models import CallerType, Channel
@@ -96,3 +97,78 @@ class Lead(models.Model):
             self.tip = tip
             self.save(update_fields=["tip"])
         return tip
+
+
+#: The steps of an export as the page names them: the gate's, then the engine's.
+EXPORT_STEPS = (_("Checking consent to de-identified sharing"),
+                _("Reading the consented records"),
+                _("Protecting the records"),
+                _("Measuring what the release keeps (utility)"),
+                _("Measuring re-identification risk"),
+                _("Writing data.csv, report.json and report.html"))
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Stopped")
+
+
+class ExportJob(models.Model):
+    """One de-identified export started from the web, run in the background.
+
+    The files (data.csv, report.json, report.html) live in the data folder
+    (:func:`harborlight.insights.exports.folder`); the row keeps the settings, the step
+    reached and, when done, the report's summary. The release itself is audited once, by
+    :func:`harborlight.insights.database_export.export_organisation`.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="export_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    layout = models.CharField(max_length=20)
+    k = models.PositiveIntegerField(null=True, blank=True)
+    epsilon = models.FloatField(null=True, blank=True)
+    delta = models.FloatField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=ExportState.choices,
+                             default=ExportState.QUEUED)
+    step = models.CharField(max_length=200, blank=True)
+    step_number = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=6)
+    problem = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.layout})"
+
+    @property
+    def method_label(self) -> str:
+        if self.k is not None:
+            return _("k-anonymity, k = %(k)d") % {"k": self.k}
+        return _("differential privacy, ε = %(epsilon)g, δ = %(delta)g") % {
+            "epsilon": self.epsilon, "delta": self.delta}
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ExportState.DONE, ExportState.FAILED)
+
+    @property
+    def step_label(self) -> str:
+        """The step reached, in words: "Step 3 of 6: Protecting the records"."""
+        return _("Step %(n)d of %(total)d: %(step)s") % {
+            "n": self.step_number + 1, "total": self.steps_total,
+            "step": EXPORT_STEPS[min(self.step_number, len(EXPORT_STEPS) - 1)]}
+
+    @property
+    def percent(self) -> int:
+        if self.state == ExportState.DONE:
+            return 100
+        return int(100 * self.step_number / max(self.steps_total, 1))

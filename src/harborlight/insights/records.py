@@ -9,7 +9,7 @@ identifying leaves this module (names, contacts and free text are never read).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import pandas as pd
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -41,16 +41,19 @@ def _exploitation_place(case: Case) -> tuple[str, str]:
     return "", ""
 
 
-def victim_records(organisation) -> Iterator[dict[str, Any]]:
+def victim_records(organisation, consents: Mapping[int, int] | None = None
+                   ) -> Iterator[dict[str, Any]]:
     """HTCDS-named dicts for every current victim in the organisation's cases.
 
     ``consent_deidentified_sharing`` is true when the case holds an active consent to
-    de-identified sharing; the sharing engine leaves the others out of exports.
+    de-identified sharing; the sharing engine leaves the others out of exports. An export
+    passes ``consents`` (case id -> consent id), as the disclosure gate decided them.
     """
     consented = Consent.objects.active().filter(
         case=OuterRef("pk"), purpose=ConsentPurpose.DEIDENTIFIED_SHARING).order_by("-given_at")
-    cases = Case.objects.filter(organisation=organisation).annotate(
-        sharing_consent=Subquery(consented.values("pk")[:1]))
+    cases = Case.objects.filter(organisation=organisation)
+    if consents is None:
+        cases = cases.annotate(sharing_consent=Subquery(consented.values("pk")[:1]))
     cases = cases.prefetch_related(Prefetch(
         "events", queryset=TraffickingEvent.objects.filter(type=EventType.EXPLOITATION),
         to_attr="exploitation_events"))
@@ -58,6 +61,8 @@ def victim_records(organisation) -> Iterator[dict[str, Any]]:
                                     erased_at__isnull=True)
     for case in cases.prefetch_related(Prefetch("persons", queryset=victims,
                                                 to_attr="victims")).iterator(chunk_size=500):
+        if consents is not None:
+            case.sharing_consent = consents.get(case.pk)
         registered = case.opened_at.date()
         country, state = _exploitation_place(case)
         for person in case.victims:

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("referrals:directory", _("Service directory"), "provider.view"),
     ("insights:dashboard", _("Insights"), "insights.view"),
     ("insights:screening", _("Ad screening"), "screening.run"),
+    ("insights:export", _("De-identified export"), "share.export"),
     ("accounts:users", _("Users"), "user.manage"),
     ("accounts:approvals", _("Approvals"), "user.approve"),
     ("security:break_glass_review", _("Break-glass review"), "breakglass.review"),

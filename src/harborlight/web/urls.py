@@ -16,6 +16,7 @@ from harborlight.accounts import access_views as approvals
 from harborlight.accounts import member_views as members
 from harborlight.accounts import views as accounts
 from harborlight.cases.views import cases, people, records
+from harborlight.insights import export_views as export_pages
 from harborlight.insights import screening_views as screening
 from harborlight.insights import views as insights
 from harborlight.intake import public_views as public
@@ -35,6 +36,7 @@ APPROVAL = "accounts/approvals/<int:request_id>/"
 PROVIDER = "directory/providers/<int:provider_id>/"
 GLASS = "security/break-glass/"
 SCREENING = "insights/screening/"
+EXPORT = "insights/export/"
 DIRECTORY_CASE = "directory/" + CASE
 
 PAGES = [  # (prefix, rest of the address, view, namespace:name)
@@ -128,6 +130,9 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (SCREENING, "runs/<int:run_id>/", screening.screening_run, "insights:screening_run"),
     (SCREENING, "leads/<int:lead_id>/", screening.lead_detail, "insights:lead"),
     (SCREENING, "leads/<int:lead_id>/tip/", screening.lead_to_tip, "insights:lead_to_tip"),
+    (EXPORT, "", export_pages.export_home, "insights:export"),
+    (EXPORT, "<int:job_id>/", export_pages.export_job, "insights:export_job"),
+    (EXPORT, "<int:job_id>/<str:name>", export_pages.export_file, "insights:export_file"),
 ]
 
 

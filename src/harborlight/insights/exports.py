@@ -1,0 +1,178 @@
+"""De-identified exports started from the web, run in the background with progress.
+
+Steps of one job:
+
+1. :func:`start` refuses a second export while one of the organisation's is running,
+   saves the job (queued) and, once that transaction commits, starts a thread;
+2. the thread (:func:`run`) calls the same service as ``harborlight share export``
+   (:func:`~harborlight.insights.database_export.export_organisation`: the disclosure
+   gate, the sharing engine, the one audit entry), writing the step reached onto the job
+   as the engine announces it;
+3. the job ends "done" with the report's summary and its three files in the data folder,
+   or "stopped" with one sentence saying why (never a traceback).
+
+A job whose thread died with its server (no progress for :data:`STALE_AFTER`) is shown
+stopped, with that reason. Jobs run one at a time per organisation: the machine that
+serves the pages also runs the export.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from harborlight.errors import DomainError
+from harborlight.insights.database_export import export_organisation
+from harborlight.insights.models import EXPORT_STEPS, ExportJob, ExportState
+from harborlight.sharing import InputProblems, MissingExtra, ParameterError, SharingError
+
+log = logging.getLogger(__name__)
+
+FILES = {"data.csv": "text/csv", "report.json": "application/json",
+         "report.html": "text/html"}
+#: The engine's steps (export.py announces each) plus the gate's, for the progress bar.
+STEPS = EXPORT_STEPS
+_ENGINE_STEPS = (("reading", 1), ("generalising", 2), ("synthesising", 2),
+                 ("measuring utility", 3), ("measuring re-identification", 4), ("writing", 5))
+STALE_AFTER = timedelta(minutes=30)
+MISSING_DP = gettext_lazy("Differential privacy is not installed on this server: whoever runs it can "
+               "add it with pip install 'harborlight[sharing]'.")
+
+
+class ExportRefused(DomainError):
+    code = "export_refused"
+    status = 409
+
+
+def folder(job: ExportJob) -> Path:
+    """Where a job's files live: the organisation's exports folder in the data folder."""
+    return Path(settings.DATA_DIR) / "exports" / f"org-{job.organisation_id}" / f"job-{job.pk}"
+
+
+def running(organisation):
+    """The organisation's export still running, if any (a stale one is marked stopped)."""
+    for job in ExportJob.objects.filter(organisation=organisation,
+                                        state__in=[ExportState.QUEUED, ExportState.RUNNING]):
+        if timezone.now() - job.updated_at > STALE_AFTER:
+            ExportJob.objects.filter(pk=job.pk, state=job.state).update(
+                state=ExportState.FAILED, finished_at=timezone.now(),
+                problem=_("The export stopped when the server restarted; start it again."))
+            continue
+        return job
+    return None
+
+
+def start(organisation, user, *, layout: str, k: int | None = None,
+          epsilon: float | None = None, delta: float | None = None,
+          background: bool = True) -> ExportJob:
+    """Queue an export and start it once the request's transaction commits."""
+    busy = running(organisation)
+    if busy is not None:
+        raise ExportRefused(_("An export is already running (started %(when)s by "
+                              "%(who)s); wait for it to finish.") % {
+            "when": timezone.localtime(busy.created_at).strftime("%H:%M"),
+            "who": busy.created_by.get_username()})
+    job = ExportJob.objects.create(organisation=organisation, created_by=user, layout=layout,
+                                   k=k, epsilon=epsilon, delta=delta if epsilon else None,
+                                   steps_total=len(STEPS))
+    if background:
+        transaction.on_commit(lambda: threading.Thread(
+            target=run, args=(job.pk,), name=f"export-{job.pk}", daemon=True).start())
+    return job
+
+
+def run(job_id: int) -> None:
+    """Run one queued job to its end (in its own thread, with its own connection)."""
+    try:
+        _run(ExportJob.objects.select_related("organisation", "created_by").get(pk=job_id))
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()
+
+
+def _run(job: ExportJob) -> None:
+    close_old_connections()
+    _progress(job, 0, "", state=ExportState.RUNNING)
+    options = {"layout": job.layout, "k": job.k, "epsilon": job.epsilon,
+               "measure_risk": True, "seed": None,
+               "on_step": lambda step: _progress(job, _step_number(step), step)}
+    if job.epsilon is not None:
+        options["delta"] = job.delta
+    target = folder(job)
+    try:
+        result = export_organisation(job.organisation, out_dir=target, actor=job.created_by,
+                                     **options)
+    except MissingExtra:
+        _fail(job, str(MISSING_DP))
+    except InputProblems as problems:
+        _fail(job, _sentence(problems.problems))
+    except (ParameterError, SharingError) as problem:
+        _fail(job, str(problem))
+    except Exception:  # the page must end in a sentence; the log keeps the details
+        log.exception("export job %s failed", job.pk)
+        _fail(job, _("The export failed on the server; nothing was exported. The error is "
+                     "in the server's log."))
+        shutil.rmtree(target, ignore_errors=True)
+    else:
+        job.summary = summary(result.report)
+        job.state, job.finished_at = ExportState.DONE, timezone.now()
+        job.step, job.step_number, job.updated_at = "", len(STEPS), timezone.now()
+        job.save(update_fields=["summary", "state", "finished_at", "step", "step_number",
+                                "updated_at"])
+
+
+def _step_number(step: str) -> int:
+    """Which of :data:`STEPS` the engine's announcement starts."""
+    for prefix, number in _ENGINE_STEPS:
+        if step.startswith(prefix):
+            return number
+    return 1
+
+
+def _progress(job: ExportJob, number: int, step: str, state: str | None = None) -> None:
+    job.step, job.step_number, job.updated_at = step[:200], number, timezone.now()
+    fields = ["step", "step_number", "updated_at"]
+    if state:
+        job.state = state
+        fields.append("state")
+    job.save(update_fields=fields)
+
+
+def _fail(job: ExportJob, sentence: str) -> None:
+    job.state, job.problem, job.finished_at = ExportState.FAILED, sentence, timezone.now()
+    job.updated_at = timezone.now()
+    job.save(update_fields=["state", "problem", "finished_at", "updated_at"])
+
+
+def _sentence(problems: list[str]) -> str:
+    first = problems[0] if problems else ""
+    if first.startswith(("no record has consent", "there are no records")):
+        return _("No record may be shared: no case holds a consent to de-identified sharing "
+                 "that covers the hub. Caseworkers record it on the case page.")
+    return _("The records cannot be exported: %(problems)s") % {
+        "problems": "; ".join(problems[:3])}
+
+
+def summary(report: dict) -> dict:
+    """What the job page shows of the report (the full one is report.json)."""
+    consent = report.get("consent", {})
+    risk = report.get("risk", {})
+    return {"method": report.get("method"), "rows_in": report.get("rows_in"),
+            "rows_out": report.get("rows_out"),
+            "records_read": consent.get("records_in"),
+            "records_excluded": consent.get("records_excluded"),
+            "control_records_withheld": report.get("control_records_withheld"),
+            "suppressed_share": report.get("suppressed_share"),
+            "fabricated_share": report.get("fabricated_share"),
+            "quasi_identifiers": report.get("quasi_identifiers"),
+            "risk_evaluated": risk.get("evaluated", True),
+            "risk_reason": risk.get("reason", "")}
