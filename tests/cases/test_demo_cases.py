@@ -7,8 +7,14 @@ import random
 from harborlight.accounts.models import Role
 from harborlight.cases.models import (Case, Person, SafetyPlan, Task, TaskKind,
                                       TraffickingEvent)
+from datetime import timedelta
+
+from django.utils import timezone
+
+from harborlight.cases.models import EventType
+from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.vocab.loader import htcds_codes
-from harborlight.demo.records import create_cases
+from harborlight.demo.records import CITIES, create_cases
 
 
 def test_it_builds_cases_with_plans_events_and_valid_codes(cast):
@@ -20,8 +26,23 @@ def test_it_builds_cases_with_plans_events_and_valid_codes(cast):
     assert plans.exists()
     assert Task.objects.filter(kind=TaskKind.SAFETY_REVIEW, safety_plan__in=plans).count() == \
         plans.count()
-    assert TraffickingEvent.objects.filter(organisation=cast.other).count() == 3 * plans.count()
+    assert TraffickingEvent.objects.filter(organisation=cast.other).count() == 3 * cases.count()
     for person in Person.objects.filter(organisation=cast.other, role="victim"):
         assert set(person.methods_of_control) <= htcds_codes("vic_MethodsOfControl")
         assert set(person.types_of_exploitation) <= htcds_codes("vic_TypeOfExploitation")
         assert person.phonetic_name_index  # bulk_create fills the blind indexes too
+
+
+def test_it_keeps_each_case_in_one_place_within_a_year_and_most_consent_to_sharing(cast):
+    create_cases(cast.other, 60, [cast.outsiders[Role.CASEWORKER]], random.Random(3))
+    cases = Case.objects.filter(organisation=cast.other).exclude(pk=cast.other_case.pk)
+    now = timezone.now()
+    for case in cases:
+        assert now - case.opened_at < timedelta(days=366)
+        exploitation = case.events.get(type=EventType.EXPLOITATION)
+        assert exploitation.state
+        named = [city for city, *_ in CITIES if city in case.summary]
+        assert named in ([], [exploitation.city])  # the summary names no other place
+        assert {p.mailing_city for p in case.persons.all()} == {exploitation.city}
+    shared = Consent.objects.filter(case__in=cases, purpose=ConsentPurpose.DEIDENTIFIED_SHARING)
+    assert 0.45 < shared.count() / cases.count() < 0.85

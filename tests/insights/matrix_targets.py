@@ -7,4 +7,6 @@ def targets(cast, whose: str) -> dict:
             "insights:chart_svg": {"chart_id": "gender"},
             "insights:screening_run": {"run_id": 0},
             "insights:lead": {"lead_id": 0},
-            "insights:lead_to_tip": {"lead_id": 0}}
+            "insights:lead_to_tip": {"lead_id": 0},
+            "insights:export_job": {"job_id": 0},
+            "insights:export_file": {"job_id": 0, "name": "data.csv"}}

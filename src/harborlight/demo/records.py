@@ -84,14 +84,19 @@ def ensure_demo_data(progress: Callable[[str], None] = print) -> list[dict]:
     return logins
 
 
-def load_demo_data(cases_per_organisation: int = 40, tips_per_organisation: int = 30
-                   ) -> list[dict]:
+def load_demo_data(cases_per_organisation: int | None = None,
+                   tips_per_organisation: int | None = None) -> list[dict]:
+    """Create the demo's organisations, people and a year of records; return the logins.
+
+    Sizes come from ``cast.json`` (each organisation's ``cases`` and ``tips``) unless the
+    caller gives them (tests make small demos)."""
     rng = random.Random(SEED)
     people = cast()
     logins = []
     with transaction.atomic():
-        organisations = {entry["slug"]: Organisation.objects.create(**entry)
-                         for entry in people["organisations"]}
+        organisations = {entry["slug"]: Organisation.objects.create(
+            name=entry["name"], slug=entry["slug"], country=entry["country"])
+            for entry in people["organisations"]}
         for entry in people["users"]:
             password = demo_password()
             organisation = organisations[entry["organisation"]]
@@ -103,10 +108,13 @@ def load_demo_data(cases_per_organisation: int = 40, tips_per_organisation: int 
             logins.append({"username": user.username, "password": password,
                            "role": user.role, "organisation": organisation.name,
                            "totp_secret": base32_secret(device)})
-        for organisation in organisations.values():
+        sizes = {entry["slug"]: entry for entry in people["organisations"]}
+        for slug, organisation in organisations.items():
             owners = list(User.objects.allowed_to(HOLD_ACTION, organisation))
-            create_cases(organisation, cases_per_organisation, owners, rng)
-            create_tips(organisation, tips_per_organisation, rng)
+            create_cases(organisation, cases_per_organisation or sizes[slug].get("cases", 40),
+                         owners, rng)
+            create_tips(organisation, tips_per_organisation or sizes[slug].get("tips", 30),
+                        rng, list(User.objects.allowed_to("tip.update", organisation)))
             create_providers(organisation, 12, rng)
         link_partners(organisations)
         create_referrals(organisations["harbor"], organisations["safe-passage"])
@@ -133,13 +141,16 @@ def create_cases(organisation, count: int, owners: list, rng: random.Random,
     made = 0
     while made < count:
         size = min(batch_size, count - made)
+        places = [rng.choice(CITIES) for _ in range(size)]
         cases = Case.objects.open_many(organisation, [
             Case(status=rng.choice(statuses),
                  trafficking_status=rng.choice(TraffickingStatus.values[:2]),
                  owner=rng.choice(owners) if owners else None,
-                 restricted=rng.random() < 0.1, summary=_narrative(rng),
-                 opened_at=now - timedelta(days=rng.randrange(1, 900)))
-            for _ in range(size)])
+                 restricted=rng.random() < 0.1, summary=_narrative(rng, place[0]),
+                 opened_at=now - timedelta(days=rng.randrange(1, 365),
+                                           hours=rng.randrange(24)))
+            for place in places])
+        case_places = {case.pk: place for case, place in zip(cases, places)}
         persons, notes = [], []
         for case in cases:
             for index in range(persons_per_case):
@@ -152,25 +163,52 @@ def create_cases(organisation, count: int, owners: list, rng: random.Random,
                     citizenship=rng.choice(["USA", "MEX", "GTM", "HND", "PHL", "NGA"]),
                     email=f"{fake.user_name()}@example.com",
                     mobile_phone=fictional_phone(rng),
-                    mailing_street=fake.street_address(), mailing_city=rng.choice(CITIES)[0],
+                    mailing_street=fake.street_address(),
+                    mailing_city=case_places[case.pk][0],
                     **(_victim_context(rng) if index == 0 else {})))
             notes.append(CaseNote(organisation=organisation, case=case, author=case.owner,
                                   body="Met in a safe place; discussed next steps and "
                                        "safety plan review."))
         Person.objects.bulk_create(persons)
         CaseNote.objects.bulk_create(notes)
-        create_case_records(cases, persons, rng, now)
+        create_case_records(cases, persons, rng, now, case_places)
         made += size
     return made
 
 
-def create_case_records(cases: list, persons: list, rng: random.Random, now) -> None:
-    """Safety plans (with review tasks), goals, historic events and consents for some
-    cases, in bulk. Plans are written as the survivor might say them; all invented."""
+#: Share of cases whose survivor agreed to de-identified sharing (enough for a k = 11
+#: export and dashboards with real figures; invented, as everything here).
+SHARING_CONSENT_SHARE = 0.65
+
+
+def create_case_records(cases: list, persons: list, rng: random.Random, now,
+                        places: dict | None = None) -> None:
+    """Safety plans (with review tasks), goals, events where the case happened, and
+    consents, in bulk. Plans are written as the survivor might say them; all invented."""
     victims = {p.case_id: p for p in persons if p.role == PersonRole.VICTIM}
     plans, goals, events, consents = [], [], [], []
     for case in cases:
         victim = victims.get(case.pk)
+        city, state = (places or {}).get(case.pk, rng.choice(CITIES))[:2]
+        if victim is not None and case.owner is not None \
+                and rng.random() < SHARING_CONSENT_SHARE:
+            consents.append(Consent(
+                organisation=case.organisation, case=case, person=victim,
+                purpose=ConsentPurpose.DEIDENTIFIED_SHARING, recipient_kind=RecipientKind.ANY,
+                method=ConsentMethod.WRITTEN, retention_explained=True,
+                withdrawal_explained=True, given_at=case.opened_at + timedelta(days=1),
+                wording="Agreed that counts without names may be shared.",
+                recorded_by=case.owner))
+        if victim is not None:
+            start = case.opened_at - timedelta(days=rng.randrange(60, 700))
+            origin = rng.choice(CITIES)
+            for offset, (kind, (where, region)) in enumerate((
+                    (EventType.RECRUITMENT, origin[:2]), (EventType.TRANSIT, origin[:2]),
+                    (EventType.EXPLOITATION, (city, state)))):
+                events.append(TraffickingEvent(
+                    organisation=case.organisation, case=case, person=victim, type=kind,
+                    date=(start + timedelta(days=offset * rng.randrange(10, 50))).date(),
+                    city=where, state=region, country="USA"))
         if case.owner is None or rng.random() < 0.4:
             continue
         plans.append(SafetyPlan(
@@ -187,18 +225,12 @@ def create_case_records(cases: list, persons: list, rng: random.Random, now) -> 
             objectives=rng.choice(["Finish English classes", "Find stable housing",
                                    "Apply for a T visa", "Get a job in a kitchen"]),
             planned_end_date=(now + timedelta(days=rng.randrange(30, 365))).date()))
-        start = now - timedelta(days=rng.randrange(400, 1500))
-        for offset, kind in enumerate((EventType.RECRUITMENT, EventType.TRANSIT,
-                                       EventType.EXPLOITATION)):
-            city = rng.choice(CITIES)[0]
-            events.append(TraffickingEvent(
-                organisation=case.organisation, case=case, person=victim, type=kind,
-                date=(start + timedelta(days=offset * rng.randrange(10, 120))).date(),
-                city=city, country="USA"))
         if rng.random() < 0.5:
             consents.append(Consent(
                 organisation=case.organisation, case=case, person=victim,
-                purpose=rng.choice(ConsentPurpose.values), recipient_kind=RecipientKind.ANY,
+                purpose=rng.choice([ConsentPurpose.REFERRAL, ConsentPurpose.TRANSFER,
+                                    ConsentPurpose.LAW_ENFORCEMENT]),
+                recipient_kind=RecipientKind.ANY,
                 method=ConsentMethod.VERBAL,
                 retention_explained=True, withdrawal_explained=True,
                 wording="Agreed after we talked it through.", recorded_by=case.owner))
@@ -223,7 +255,10 @@ def _victim_context(rng: random.Random) -> dict:
             "types_of_exploitation": exploitation}
 
 
-def create_tips(organisation, count: int, rng: random.Random) -> None:
+def create_tips(organisation, count: int, rng: random.Random, triagers: list | None = None
+                ) -> None:
+    """Tips of the last two months in every state; an assigned tip has a colleague who
+    may triage it (none are "Assigned" to nobody)."""
     now = timezone.now()
     levels = [TriageLevel.EMERGENCY] + [TriageLevel.HIGH] * 3 + [TriageLevel.STANDARD] * 5 + [
         TriageLevel.INFORMATION] * 2
@@ -237,6 +272,11 @@ def create_tips(organisation, count: int, rng: random.Random) -> None:
         for _ in range(count)]
     for tip in tips:  # the intake rules decide the level and say why (no DB writes)
         triage.assess(tip)
+        if tip.status == TipStatus.ASSIGNED:
+            if triagers:
+                tip.assigned_to = rng.choice(triagers)
+            else:
+                tip.status = TipStatus.OPEN
     Tip.objects.bulk_create(tips)
 
 
@@ -310,6 +350,6 @@ def fictional_phone(rng: random.Random) -> str:
     return f"+1 {area}-555-01{rng.randrange(100):02d}"
 
 
-def _narrative(rng: random.Random) -> str:
+def _narrative(rng: random.Random, city: str = "") -> str:
     return rng.choice(NARRATIVES).format(business=rng.choice(BUSINESSES),
-                                         city=rng.choice(CITIES)[0])
+                                         city=city or rng.choice(CITIES)[0])

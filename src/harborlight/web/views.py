@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from harborlight.accounts.models import AccessRequest
 from harborlight.cases.models import Case, CaseStatus
+from harborlight.consent.disclosure import sharing_consents
+from harborlight.insights.models import ExportJob, Lead, ScreeningRun
 from harborlight.intake.models import Tip, TipStatus, TriageLevel
 from harborlight.notifications.models import Notice
 from harborlight.pages import NoInput, form_for, step
@@ -46,7 +48,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                 for value, label in TriageLevel.choices]
         context["open_tip_total"] = sum(open_tips.values())
         context["my_tips"] = tips.filter(assigned_to=user).count()
+    if can(user, "share.export") or can(user, "screening.run"):
+        context["analysis"] = _analysis(user)
     return render(request, "web/dashboard.html", context)
+
+
+def _analysis(user) -> dict:
+    """An analyst's home: what there is to work with, each count opening its page, and
+    the latest screening runs and exports."""
+    found: dict = {"insights": can(user, "insights.view")}
+    if can(user, "screening.run"):
+        runs = scope(user, "screening.run", ScreeningRun.objects.all())
+        found["runs"] = list(runs[:5])
+        found["run_count"] = runs.count()
+        found["open_leads"] = scope(user, "screening.run", Lead.objects.filter(
+            tip__isnull=True)).count()
+    if can(user, "share.export"):
+        cases = Case.objects.filter(organisation=user.organisation)
+        found["shareable_cases"] = len(sharing_consents(cases))
+        found["cases_total"] = cases.count()
+        found["exports"] = list(scope(user, "share.export", ExportJob.objects
+                                      .select_related("created_by"))[:3])
+    return found
 
 
 @requires("dashboard.view")
