@@ -123,11 +123,8 @@ def _run(job: ExportJob) -> None:
                      "in the server's log."))
         shutil.rmtree(target, ignore_errors=True)
     else:
-        job.summary = summary(result.report)
-        job.state, job.finished_at = ExportState.DONE, timezone.now()
-        job.step, job.step_number, job.updated_at = "", len(STEPS), timezone.now()
-        job.save(update_fields=["summary", "state", "finished_at", "step", "step_number",
-                                "updated_at"])
+        _update(job, summary=summary(result.report), state=ExportState.DONE,
+                finished_at=timezone.now(), step="", step_number=len(STEPS))
 
 
 def _step_number(step: str) -> int:
@@ -138,19 +135,17 @@ def _step_number(step: str) -> int:
     return 1
 
 
+def _update(job: ExportJob, **values) -> None:
+    """Write the job's progress (an UPDATE: a job deleted meanwhile is no error)."""
+    ExportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now(), **values)
+
+
 def _progress(job: ExportJob, number: int, step: str, state: str | None = None) -> None:
-    job.step, job.step_number, job.updated_at = step[:200], number, timezone.now()
-    fields = ["step", "step_number", "updated_at"]
-    if state:
-        job.state = state
-        fields.append("state")
-    job.save(update_fields=fields)
+    _update(job, step=step[:200], step_number=number, **({"state": state} if state else {}))
 
 
 def _fail(job: ExportJob, sentence: str) -> None:
-    job.state, job.problem, job.finished_at = ExportState.FAILED, sentence, timezone.now()
-    job.updated_at = timezone.now()
-    job.save(update_fields=["state", "problem", "finished_at", "updated_at"])
+    _update(job, state=ExportState.FAILED, problem=sentence, finished_at=timezone.now())
 
 
 def _sentence(problems: list[str]) -> str:

@@ -1,0 +1,108 @@
+"""The analyst's paths of issue 11, walked in Chromium from the demo's data, every page
+through axe-core and the third-party and CSP guards:
+
+5. the analyst starts a k = 11 de-identified export from the web, watches it run, and
+   downloads data.csv and the report;
+6. the analyst uploads a batch of ads, opens the first lead and turns it into a tip.
+
+With ``HARBORLIGHT_TOUR_DIR`` set, the pages are also saved there as PNG.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from browser_support import sign_in
+from test_front_line_paths import LAPTOP, click, field, person, save
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def demo(transactional_db, settings, tmp_path):
+    from harborlight.demo.records import load_demo_data
+
+    settings.DATA_DIR = tmp_path  # exports and screening history of this test only
+    load_demo_data()
+
+
+def test_it_exports_de_identified_data_with_k_11_and_downloads_it(demo, new_site):
+    from harborlight.insights.models import ExportJob
+    from harborlight.security.audit.models import AuditEntry
+
+    analyst = person("analyst")
+    site = new_site()
+    site.page.set_viewport_size(LAPTOP)
+    sign_in(site, analyst)
+    text = site.text()
+    assert "Analysis" in text and "cases may be shared de-identified" in text
+    save(site, "5-analyst-home")
+    click(site, "link", re.compile("cases may be shared de-identified"))
+    assert site.path == "/insights/export/"
+    assert field(site, "k (for k-anonymity)").input_value() == "11"
+    assert site.page.get_by_role("radio", name=re.compile("CTDC 2024")).is_checked()
+    save(site, "5-export-form")
+
+    field(site, "k (for k-anonymity)").fill("1")
+    click(site, "button", "Start the export")
+    assert "Ensure this value is greater than or equal to 2." in site.text()
+    assert not ExportJob.objects.exists(), "a refused form starts nothing"
+    field(site, "k (for k-anonymity)").fill("11")
+    click(site, "button", "Start the export")
+    job = ExportJob.objects.get()
+    assert site.path == f"/insights/export/{job.pk}/"
+    assert "K-anonymity, k = 11" in site.text()
+
+    # The page reloads itself (no script) until the job is done.
+    site.page.get_by_role("heading", name="Ready to download").wait_for(timeout=180_000)
+    site.check_accessibility()
+    text = site.text()
+    assert "Records released" in text and "Left out: no consent to sharing" in text
+    save(site, "5-export-done", full_page=True)
+    with site.page.expect_download() as download:
+        site.page.get_by_role("link", name="data.csv").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8")
+                                           .read())))
+    with site.page.expect_download() as download:
+        site.page.get_by_role("link", name="report.json").click()
+    report = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert report["k"] == 11 and len(rows) == report["rows_out"] > 0
+    assert not {"prs_FirstName", "firstName", "name"} & set(rows[0])
+    entry = AuditEntry.objects.get(action="export", object_type="sharing.ctdc")
+    assert entry.actor_username == "analyst" and entry.details["k"] == 11
+    assert entry.details["consent_count"] > 0
+
+    site.goto("/dashboard/")
+    assert "k-anonymity, k = 11 · Ready to download" in site.text()
+
+
+def test_it_screens_a_batch_of_ads_and_opens_a_lead_as_a_tip(demo, new_site, tmp_path):
+    from harborlight.intake.models import Tip
+    from harborlight.screening.synthetic import generate_ads
+
+    ads = tmp_path / "ads.jsonl"
+    ads.write_text("".join(json.dumps({k: v for k, v in ad.items() if k != "operator_id"})
+                           + "\n" for ad in generate_ads(300, seed=5)))
+    site = new_site()
+    site.page.set_viewport_size(LAPTOP)
+    sign_in(site, person("analyst"))
+    click(site, "link", "Batches of ads screened: screen another")
+    site.page.get_by_label("Batch of ads").set_input_files(str(ads))
+    save(site, "6-screening-upload")
+    click(site, "button", "Screen this batch")
+    text = site.text()
+    assert re.search(r"Screened 300 ads: \d+ networks", site.text("body"))
+    assert "Something went wrong" not in text
+    save(site, "6-screening-run", full_page=True)
+    site.page.locator("main table a").first.click()
+    site.page.wait_for_load_state()
+    site.check_accessibility()
+    save(site, "6-lead", full_page=True)
+    before = Tip.objects.count()
+    click(site, "button", re.compile("tip", re.I))
+    assert Tip.objects.count() == before + 1
+    assert re.search(r"Tip T-[A-Z0-9-]+ opened from this lead", site.text("body"))
