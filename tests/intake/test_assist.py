@@ -217,3 +217,46 @@ def test_it_reads_a_narrative_within_ten_milliseconds_typically():
     suggest(narrative, catalog)
     assert time.perf_counter() - started < 2.0
     assert load_reading().threshold >= 1
+
+
+# -- texting and note-taking shorthand, quotation marks ------------------------------------
+
+@pytest.mark.parametrize("narrative, typed", [
+    ("im 17 n my moms bf makes me go w his friends for money. hes home rn", "im 17"),
+    ("CR reports girl approx 13-14 w/ adult M at truck stop going truck to truck rn", "rn"),
+    ("tengo 16 y el novio de mi mama me obliga a estar con sus amigos x dinero, q hago", "16"),
+])
+def test_it_reads_texting_and_call_note_shorthand(narrative, typed):
+    found = suggest(narrative, build_catalog())
+    codings = codings_of(found)
+    assert codings["vic_TypeOfExploitation"] == {"SexualExploitation"}
+    assert codings["minor_involved"] == {"Yes"}
+    for suggestion in found:  # spans still point into what was typed
+        assert narrative[suggestion.start:suggestion.end] == suggestion.text
+    assert any(s.text == typed or typed in s.text for s in found)
+
+
+def test_it_keeps_shorthand_inside_words_and_numbers_as_written():
+    text = Text("I'd say the F-1 visa is fine; 5k owed", load_reading().shorthand)
+    assert text.folded == "I'd say the F-1 visa is fine; 5k owed"
+    assert Text("CR is V", load_reading().shorthand).folded == "caller is victim"
+    assert Text("cr is v", load_reading().shorthand).folded == "cr is v"  # only as written
+
+
+def test_it_reads_a_word_in_quotation_marks_as_the_word():
+    codings = _codings("Dice que su prima está 'en la vida'; su \"papi\" le pone cuota y no la "
+                       "deja ver a su familia.")
+    assert codings["vic_TypeOfExploitation"] == {"SexualExploitation"}
+
+
+@pytest.mark.parametrize("narrative", [
+    "Caller: wage theft complaint, restaurant owes him 3 wks pay. Free to leave, has his docs.",
+    "Reclamo laboral: restaurante le debe dos semanas. Tiene sus papeles, puede irse.",
+    "Llamante reporta violencia doméstica; nada de trabajo forzado ni explotación sexual.",
+    "Mi jefe me debe la renta de este mes y ya no quiero trabajar ahí.",
+])
+def test_it_does_not_read_a_wage_claim_or_its_own_papers_as_control(narrative):
+    assert "vic_TypeOfExploitation" not in _codings(narrative)
+    keys = {s.key for s in suggest(narrative, build_catalog())}
+    assert not keys & {"indicator:control.debt", "indicator:control.documents-held",
+                       "indicator:control.sexual-abuse"}

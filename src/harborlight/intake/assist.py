@@ -178,7 +178,7 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
     reading, with the operator's decisions beside it.
     """
     reading = reading or load_reading()
-    text = Text(narrative or "")
+    text = Text(narrative or "", reading.shorthand)
     found = find(text, catalog, reading, without)
     hits = [_hit(text, entry, s, e, found.repeated.get(entry.id, 1))
             for entry, s, e in found.indicators + found.coding_cues]

@@ -111,22 +111,94 @@ def compile_any(patterns: list[str] | tuple[str, ...], where: str) -> re.Pattern
 
 # -- the narrative as read -------------------------------------------------------------
 
+class Shorthand:
+    """Texting and note-taking shorthand read as the words it stands for ("rn", "bf",
+    "cant", "w/", "y/o", "q", "xq"; "CR" and "V" in an operator's notes), from the
+    ``shorthand`` table of ``vocab/narrative.json``: ``words`` anywhere as a whole word,
+    ``between_words`` only between two words ("n" in "her n him"), ``exact_case`` only as
+    written ("CR", not "cr"). Quotation marks around a word (her 'boyfriend', su "papi")
+    are read as if absent; an apostrophe inside a word stays. Offsets still point into
+    what was written."""
+
+    def __init__(self, raw: dict | None, where: str = "shorthand"):
+        raw = raw or {}
+        self.means: dict[str, str] = {}
+        alternatives = []
+        for key, wrap in (("words", r"(?<![\w/$#'-]){}(?![\w/'-])"),
+                          ("between_words", r"(?<=\w ){}(?= \w)"),
+                          ("exact_case", r"(?<![\w/'-]){}(?![\w/'-])")):
+            table = raw.get(key, {})
+            if not isinstance(table, dict) or not all(
+                    isinstance(k, str) and k and isinstance(v, str) for k, v in table.items()):
+                raise VocabularyError(f"{where}.{key}: must map shorthand to words")
+            for short, means in sorted(table.items(), key=lambda item: -len(item[0])):
+                folded = fold(short) if key == "exact_case" else fold(short).lower()
+                self.means[(key, folded)] = fold(means)
+                flags = "" if key == "exact_case" else "(?i:{})"
+                body = wrap.format(re.escape(folded))
+                alternatives.append(f"(?P<{key}_{len(alternatives)}>{flags.format(body) if flags else body})")
+        alternatives.append("(?P<quote_0>(?<!\\w)['\"]|['\"](?!\\w))")
+        self.means[("quote", "'")] = self.means[("quote", '"')] = ""
+        self.pattern = re.compile("|".join(alternatives))
+
+    def expand(self, folded: str) -> tuple[str, list[int], list[int]] | None:
+        """(expanded text, for each of its characters where it starts and where it ends
+        in ``folded``) or None when there is nothing to expand."""
+        pieces, starts, ends, cursor = [], [], [], 0
+        for match in self.pattern.finditer(folded):
+            group = match.lastgroup or ""
+            key = group.rsplit("_", 1)[0]
+            said = match.group()
+            means = self.means.get((key, said if key == "exact_case" else said.lower()))
+            if means is None:
+                continue
+            start, end = match.span()
+            pieces.append(folded[cursor:start])
+            starts.extend(range(cursor, start))
+            ends.extend(range(cursor + 1, start + 1))
+            pieces.append(means)
+            starts.extend([start] * len(means))
+            ends.extend([end] * len(means))
+            cursor = end
+        if not pieces:
+            return None
+        pieces.append(folded[cursor:])
+        starts.extend(range(cursor, len(folded)))
+        ends.extend(range(cursor + 1, len(folded) + 1))
+        return "".join(pieces), starts, ends
+
+
+NO_SHORTHAND = Shorthand(None)
+
+
 class Text:
     """A narrative, folded, with its sentence boundaries.
 
     Matching works on ``folded``; :meth:`span` turns its offsets into offsets of the
-    narrative as written (the same, unless it was typed with combining accents)."""
+    narrative as written (the same, unless it was typed with combining accents or
+    shorthand was read as words)."""
 
-    def __init__(self, original: str):
+    def __init__(self, original: str, shorthand: Shorthand = NO_SHORTHAND):
         self.original = original
         self.offsets: list[int] | None = None
         readable = original
         if not original.isascii() and any(unicodedata.combining(c) for c in original):
             readable, self.offsets = _composed(original)
         self.folded = fold(readable)
+        self.starts_at: list[int] | None = None
+        self.ends_at: list[int] | None = None
+        expanded = shorthand.expand(self.folded)
+        if expanded is not None:
+            self.folded, self.starts_at, self.ends_at = expanded
         self.starts = [0] + [m.end() for m in SENTENCE_END.finditer(self.folded)]
 
     def span(self, start: int, end: int) -> tuple[int, int, str]:
+        if self.starts_at is not None:
+            if end > start:
+                start, end = self.starts_at[start], self.ends_at[end - 1]
+            else:
+                start = end = (self.starts_at[start] if start < len(self.starts_at)
+                               else self.ends_at[-1] if self.ends_at else 0)
         if self.offsets is not None:
             start, end = self.offsets[start], self.offsets[end]
         return start, end, self.original[start:end]
@@ -195,6 +267,7 @@ class Reading:
     minor: MinorReading
     signals: tuple[Labelled, ...]
     own_fields: dict[str, dict]
+    shorthand: Shorthand = NO_SHORTHAND
 
     def signal(self, ident: str) -> Labelled | None:
         return next((s for s in self.signals if s.id == ident), None)
@@ -289,7 +362,8 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
                                "decoy_drops")}),
             signals=tuple(_labelled(raw, f"{name} signal {n}", False)
                           for n, raw in enumerate(doc["signals"])),
-            own_fields=_own_fields(doc.get("own_fields"), name))
+            own_fields=_own_fields(doc.get("own_fields"), name),
+            shorthand=Shorthand(doc.get("shorthand"), f"{name} shorthand"))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, VocabularyError):
             raise
