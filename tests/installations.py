@@ -18,6 +18,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -163,3 +164,34 @@ def with_organisation(env: dict[str, str]) -> dict[str, str]:
        "--password-stdin", stdin=PASSPHRASE + " s\n")
     token = ok(env, "token", "create", "sofia").strip().splitlines()[-1]
     return {**env, "TOKEN": token}
+
+
+def post_tip(server, number: int) -> tuple[int, str]:
+    answer = server.request("POST", "/api/v1/tips", body={
+        "narrative": f"Tip {number}: men sleep at the farm and never leave.",
+        "location": "Springfield", "contact": f"555-01{number % 100:02d}"})
+    reference = answer.json().get("reference", "") if answer.status == 201 else ""
+    return answer.status, reference
+
+
+class TipSender(threading.Thread):
+    """Posts tips one after another until stopped, keeping every answer."""
+
+    def __init__(self, server, first: int):
+        super().__init__(daemon=True)
+        self.server, self.number = server, first
+        self.answers: list[tuple[int, str]] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.answers.append(post_tip(self.server, self.number))
+            except OSError:
+                self.answers.append((0, ""))
+            self.number += 1
+
+    def stop(self) -> list[tuple[int, str]]:
+        self.stopping.set()
+        self.join(timeout=60)
+        return self.answers

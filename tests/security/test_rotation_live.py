@@ -9,14 +9,13 @@ SQLite, and on a scratch PostgreSQL database when the suite runs on PostgreSQL.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 
 import pytest
 
-from installations import (fresh_installation, ok, run, scratch_database, serving,
-                           suite_database_kind, with_organisation)
+from installations import (TipSender, fresh_installation, ok, post_tip, run,
+                           scratch_database, serving, suite_database_kind, with_organisation)
 
 pytestmark = pytest.mark.slow
 
@@ -29,37 +28,6 @@ def live(tmp_path):
         env.update({"HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "100000",
                     "HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE": "100000"})
         yield with_organisation(env)
-
-
-def post_tip(server, number: int) -> tuple[int, str]:
-    answer = server.request("POST", "/api/v1/tips", body={
-        "narrative": f"Tip {number}: men sleep at the farm and never leave.",
-        "location": "Springfield", "contact": f"555-01{number % 100:02d}"})
-    reference = answer.json().get("reference", "") if answer.status == 201 else ""
-    return answer.status, reference
-
-
-class TipSender(threading.Thread):
-    """Posts tips one after another until stopped, keeping every answer."""
-
-    def __init__(self, server, first: int):
-        super().__init__(daemon=True)
-        self.server, self.number = server, first
-        self.answers: list[tuple[int, str]] = []
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                self.answers.append(post_tip(self.server, self.number))
-            except OSError:
-                self.answers.append((0, ""))
-            self.number += 1
-
-    def stop(self) -> list[tuple[int, str]]:
-        self.stopping.set()
-        self.join(timeout=60)
-        return self.answers
 
 
 def test_it_rotates_and_retires_keys_while_the_server_takes_tips(live):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import typer
 import typer.core
 
-from harborlight.cli import audit, generate, insights, keys, screen, share, web
+from harborlight.cli import audit, backup, generate, insights, keys, screen, share, web
 from harborlight.cli import cases as cases_cli
 
 _option_type_for_help = typer.core.TyperOption.display_type_rich
@@ -39,6 +39,7 @@ screen.register(app)
 app.add_typer(share.app, name="share")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
+app.add_typer(backup.app, name="backup")
 cases_cli.register(app)
 app.add_typer(insights.app, name="insights")
 

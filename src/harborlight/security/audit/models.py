@@ -57,6 +57,8 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
     KEYS_ROTATE = "keys_rotate", _("Keys rotated")
     CHECKPOINT = "checkpoint", _("Checkpoint signed")
+    BACKUP_CREATE = "backup_create", _("Backup made")
+    BACKUP_RESTORE = "backup_restore", _("Backup restored")
 
 
 class AuditEntry(models.Model):
