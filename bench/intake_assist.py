@@ -7,6 +7,7 @@
     python bench/intake_assist.py --data tests/intake/data/labelled_narratives.jsonl
     python bench/intake_assist.py --errors --split development   # what the tuned half misses
     python bench/intake_assist.py --data tests/intake/data/narratives_blind.jsonl
+    python bench/intake_assist.py --data tests/intake/data/narratives_final.jsonl --api
 
 Two sets (see tests/intake/data/README.md):
 
@@ -55,7 +56,7 @@ DEFAULT_DATA = DATA / "narratives_dev.jsonl"
 NON_TRAFFICKING = {"labour_dispute", "runaway", "domestic_violence", "information", "other"}
 LABELLED_FIELDS = ("vic_TypeOfExploitation", "minor_involved", "decoy_minor",
                    "exploitation_form", "vic_TypeOfSexExploitation", "vic_ForcedLabourIndustry")
-SUMMARY_STYLES = {"summary", "casestudy"}
+SUMMARY_STYLES = {"summary", "casestudy", "affidavit"}
 RESTRAINT = {"control.cannot-leave", "control.threats", "control.threat-deportation",
              "control.threat-family"}
 
@@ -290,8 +291,8 @@ def old_set(path: Path, split: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", choices=["all", "development", "held-out", "blind", "fresh"],
-                        default="all")
+    parser.add_argument("--split", default="all", choices=[
+        "all", "development", "held-out", "blind", "fresh", "final"])
     parser.add_argument("--api", action="store_true",
                         help="every narrative alone through POST /api/v1/tips, read back "
                              "with GET /api/v1/tips/{reference}")
