@@ -260,3 +260,22 @@ def test_it_does_not_read_a_wage_claim_or_its_own_papers_as_control(narrative):
     keys = {s.key for s in suggest(narrative, build_catalog())}
     assert not keys & {"indicator:control.debt", "indicator:control.documents-held",
                        "indicator:control.sexual-abuse"}
+
+
+def test_it_does_not_read_a_callers_own_partner_at_work_as_forced_labour():
+    narrative = "Mi novio me pegó anoche. Ahorita está en el trabajo. ¿A dónde puedo ir?"
+    found = suggest(narrative, build_catalog())
+    assert "vic_TypeOfExploitation" not in codings_of(found)
+    assert "signal:immediate" not in {s.key for s in found}  # he is away, not at the door
+
+
+@pytest.mark.parametrize("narrative, form", [
+    ("now he's in a compound doing crypto scams, they shock workers with tasers",
+     "ForcedCriminality"),
+    ("ahora está en un complejo haciendo estafas de criptomonedas, les dan descargas "
+     "eléctricas si no cumplen la meta", "ForcedCriminality"),
+    ("a boy about 10 walks between the cars every evening asking for money, a woman waits "
+     "in a car and takes it from him", "ForcedBegging"),
+])
+def test_it_recognises_todays_forms_described_without_their_names(narrative, form):
+    assert _codings(narrative)["exploitation_form"] == {form}
