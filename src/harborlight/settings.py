@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "harborlight.web.middleware.ControlCharactersMiddleware",
     "harborlight.accounts.middleware.IdleTimeoutMiddleware",
     "harborlight.security.audit.middleware.ActorMiddleware",
     "harborlight.security.middleware.BreakGlassMiddleware",

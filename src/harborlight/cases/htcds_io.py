@@ -27,6 +27,8 @@ from typing import Any, Iterable, Iterator
 from harborlight.accounts.models import User
 from harborlight.cases.htcds_map import Home, row_fields
 from harborlight.cases.models import HOLD_ACTION, Case, CaseStatus, Person, PersonRole
+from harborlight.formats.text import (CONTROL_CHARACTERS, escaped, from_spreadsheet,
+                                      spreadsheet_text)
 from harborlight.security.audit.log import audited, record
 from harborlight.security.crypto import get_keyring
 from harborlight.vocab.loader import htcds_fields, htcds_names, htcds_picklists
@@ -142,7 +144,8 @@ def read_file(path: str | Path) -> tuple[list[tuple[int, dict]], HeaderReport]:
         return _rows_from_table(table, 2)
     if suffix == ".csv":
         text = path.read_text(encoding="utf-8-sig")
-        table = list(csv.reader(io.StringIO(text)))
+        table = [[from_spreadsheet(cell) for cell in row]
+                 for row in csv.reader(io.StringIO(text))]
         return _rows_from_table(table, 2) if table else ([], HeaderReport())
     if suffix == ".json":
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -255,6 +258,9 @@ def convert_rows(rows: Iterable[tuple[int, dict]], users: dict[str, Any]
         for name, raw in row.items():
             home = homes.get(name)
             if home is None:
+                continue
+            if isinstance(raw, str) and CONTROL_CHARACTERS.search(raw):
+                errors.append(RowError(number, name, "holds a control character; remove it"))
                 continue
             try:
                 value = convert(home, raw, users)
@@ -424,7 +430,12 @@ TOOLKIT_COLUMNS = [
 
 
 def write_file(path: str | Path, cases) -> int:
-    """Write ``cases`` to ``path`` (.xlsx in the toolkit layout, .csv or .json)."""
+    """Write ``cases`` to ``path`` (.xlsx in the toolkit layout, .csv or .json).
+
+    A stored control character never stops an export: CSV and XLSX write it as ``\x07``
+    (JSON escapes it itself); a value that a spreadsheet would run as a formula is text
+    (CSV: an apostrophe in front; XLSX: a text cell). See :mod:`harborlight.formats.text`.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     records = export_records(cases)
@@ -441,7 +452,7 @@ def write_file(path: str | Path, cases) -> int:
             writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
             for record in records:
-                writer.writerow(record)
+                writer.writerow({k: spreadsheet_text(v) for k, v in record.items()})
                 count += 1
         return count
     if suffix == ".xlsx":
@@ -454,8 +465,20 @@ def write_file(path: str | Path, cases) -> int:
         sheet.append([None, *[labels[c] for c in TOOLKIT_COLUMNS], "Harborlight external id"])
         for record in records:
             count += 1
-            sheet.append([count, *[record[c] for c in TOOLKIT_COLUMNS], record[EXTERNAL_ID]])
+            sheet.append([count, *[_xlsx_cell(sheet, record[c]) for c in TOOLKIT_COLUMNS],
+                          _xlsx_cell(sheet, record[EXTERNAL_ID])])
         workbook.save(path)
         return count
     raise ValueError(f"unsupported file type {suffix!r}; use .xlsx, .csv or .json")
 
+
+def _xlsx_cell(sheet, value):
+    """An XLSX cell for ``value``: control characters escaped, text kept as text even
+    when it starts like a formula."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=escaped(value))
+    cell.data_type = "s"
+    return cell

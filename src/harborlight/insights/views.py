@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from harborlight.formats.text import spreadsheet_text
 from harborlight.insights import dashboard
 from harborlight.insights.aggregate import DEFAULT_MIN_CELL, SmallCellProtector
 from harborlight.insights.comparison import ATTRIBUTION, current_comparison
@@ -62,7 +63,8 @@ def chart_csv(request: HttpRequest, chart_id: str) -> HttpResponse:
         return problem
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="harborlight-{chart.id}.csv"'
-    csv.writer(response).writerows(chart.data.csv_rows())
+    csv.writer(response).writerows([spreadsheet_text(cell) for cell in row]
+                                   for row in chart.data.csv_rows())
     record("export", actor=request.user, object_type="insights.chart", object_id=chart.id,
            details={"format": "csv", "filters": request.GET.dict()})
     return response

@@ -8,12 +8,11 @@ JSON can smuggle in as ``"\\ud800"``).
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from harborlight.formats.text import CONTROL_CHARACTERS
+
 NARRATIVE_MAX = 10_000
 SHORT_TEXT_MAX = 500
 MESSAGE_MAX = 5_000

@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,18 @@ def _identifiers(ad: dict[str, Any], kind: str, reveal: bool) -> list[str]:
 def _places(ad: dict[str, Any]) -> str:
     return ";".join(place + (" (ambiguous)" if source == "largest namesake" else "")
                     for place, source in zip(ad["places"], ad["place_sources"]))
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_OR_PHONE = re.compile(r"[+-]?[\dX][\dX ().\-/;,+]*")  # "+1-XXX-XXX-XX43" stays
+
+
+def _cells(row: dict[str, Any]) -> dict[str, Any]:
+    """Text from ads is untrusted: a cell a spreadsheet would run as a formula ("=...",
+    "@..."; CSV injection) gets an apostrophe in front. The project's own rule
+    (harborlight.formats.text) cannot be imported by the engine; this is its twin."""
+    return {key: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS)
+            and not _NUMBER_OR_PHONE.fullmatch(value) else value for key, value in row.items()}
 
 
 def _ad_row(ad: dict[str, Any], reveal: bool) -> dict[str, Any]:
@@ -90,12 +103,12 @@ def write_outputs(result: Any, out_dir: Path) -> list[Path]:
             writer = csv.DictWriter(handle, fieldnames=ADS_COLUMNS)
             writer.writeheader()
             for ad in result.ads:
-                writer.writerow(_ad_row(ad, result.reveal_contacts))
+                writer.writerow(_cells(_ad_row(ad, result.reveal_contacts)))
         with open(stage("networks.csv"), "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=NETWORK_COLUMNS)
             writer.writeheader()
             for lead in result.networks:
-                writer.writerow(_network_row(lead))
+                writer.writerow(_cells(_network_row(lead)))
         leads = {"summary": result.summary, "catalog_version": result.catalog_version,
                  "hubs": result.hubs, "problems": [p.to_dict() for p in result.problems],
                  "networks": result.networks}
