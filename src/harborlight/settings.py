@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "harborlight.web.uploads.UploadLimitMiddleware",
     "harborlight.web.middleware.ControlCharactersMiddleware",
     "harborlight.accounts.middleware.IdleTimeoutMiddleware",
     "harborlight.security.audit.middleware.ActorMiddleware",
@@ -211,6 +212,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files: at most this many bytes per request, enforced while the body streams
+# in (harborlight.web.uploads: waitress, the middleware, the upload handler).
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "harborlight.web.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Encryption keyring: a JSON file outside the database (see harborlight.security.crypto).
 KEYS_FILE = env_str("HARBORLIGHT_KEYS_FILE", str(DATA_DIR / "keys.json"))

@@ -36,6 +36,10 @@ from harborlight.vocab.loader import htcds_fields, htcds_names, htcds_picklists
 EXTERNAL_ID = "hl_ExternalId"
 CASE_REFERENCE = "hl_CaseReference"
 EXCEL_FIRST_DATA_ROW = 3
+# Bounds checked before a spreadsheet is parsed (check_spreadsheet_bounds).
+XLSX_MAX_UNCOMPRESSED = 100 * 1000 * 1000
+XLSX_MAX_ROWS = 100_000
+XLSX_MAX_COLUMNS = 400
 BATCH = 1000
 TRUE = {"true", "yes", "y", "1", "x", "si", "sí"}
 FALSE = {"false", "no", "n", "0"}
@@ -124,6 +128,71 @@ def _rows_from_table(table: list[list[Any]], first_row: int, labels=None):
     return rows, report
 
 
+def check_spreadsheet_bounds(path: Path) -> None:
+    """Refuse a spreadsheet that would expand beyond the limits, before parsing it.
+
+    An XLSX file is a zip of XML: 3.6 MB can unpack to gigabytes (a "zip bomb", or a sheet
+    claiming a million rows). Steps, each reading at most what the limit allows:
+
+    1. the sizes the zip declares for its members (which zipfile enforces while reading)
+       must add up to at most ``XLSX_MAX_UNCOMPRESSED`` bytes;
+    2. each worksheet's XML is streamed, element by element, counting rows and the
+       widest row; more than ``XLSX_MAX_ROWS`` rows or ``XLSX_MAX_COLUMNS`` columns stops
+       the count at once.
+
+    Raises :class:`ImportFailed` naming the limit that was hit.
+    """
+    import zipfile
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    def refuse(reason: str) -> ImportFailed:
+        return ImportFailed([RowError(0, "", reason)])
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise refuse("not a readable .xlsx file (it is not a zip archive)") from None
+    with archive:
+        total = sum(member.file_size for member in archive.infolist())
+        if total > XLSX_MAX_UNCOMPRESSED:
+            raise refuse(f"the spreadsheet unpacks to {total / 1e6:,.0f} MB; the limit is "
+                         f"{XLSX_MAX_UNCOMPRESSED / 1e6:,.0f} MB uncompressed (split it)")
+        sheets = [m for m in archive.namelist()
+                  if m.startswith("xl/worksheets/") and m.endswith(".xml")]
+        for name in sheets:
+            rows = 0
+            try:
+                with archive.open(name) as stream:
+                    for _event, element in iterparse(stream, events=("end",)):
+                        if not element.tag.endswith("}row"):
+                            continue
+                        rows += 1
+                        if rows > XLSX_MAX_ROWS:
+                            raise refuse(f"the spreadsheet has more than {XLSX_MAX_ROWS:,} "
+                                         "rows; the limit is that many (split it)")
+                        width = max([_column_number(c.get("r"), i) for i, c in
+                                     enumerate(element) if c.tag.endswith("}c")] or [0])
+                        if width > XLSX_MAX_COLUMNS:
+                            raise refuse(f"row {element.get('r') or rows} of the spreadsheet "
+                                         f"has {width:,} columns; the limit is "
+                                         f"{XLSX_MAX_COLUMNS:,}")
+                        element.clear()
+            except (ParseError, zipfile.BadZipFile, EOFError):
+                raise refuse("the spreadsheet is damaged (its sheet cannot be read)") from None
+
+
+def _column_number(reference: str | None, position: int) -> int:
+    """1-based column of a cell reference such as ``BZ12`` (or its position if none)."""
+    if not reference:
+        return position + 1
+    number = 0
+    for char in reference:
+        if not char.isalpha():
+            break
+        number = number * 26 + (ord(char.upper()) - 64)
+    return number or position + 1
+
+
 def read_file(path: str | Path) -> tuple[list[tuple[int, dict]], HeaderReport]:
     """Rows (file row number, {HTCDS name: raw value}) and how the headers were mapped."""
     path = Path(path)
@@ -131,6 +200,7 @@ def read_file(path: str | Path) -> tuple[list[tuple[int, dict]], HeaderReport]:
     if suffix in (".xlsx", ".xlsm"):
         import openpyxl
 
+        check_spreadsheet_bounds(path)
         sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).worksheets[0]
         table = [list(r) for r in sheet.iter_rows(values_only=True)]
         if not table:

@@ -236,8 +236,12 @@ def _serve(host: str, port: int, threads: int) -> None:
         raise UsageProblem("secure cookies are off: serve only on 127.0.0.1, or put "
                            "Harborlight behind HTTPS and turn them back on", CONFIG_EXIT_CODE)
     typer.echo(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    from harborlight.web.uploads import max_request_bytes
+
+    # Waitress refuses a larger body (413) while it streams in, before Harborlight sees it.
     waitress_serve(application, host=host, port=port, threads=threads, ident="Harborlight",
-                   clear_untrusted_proxy_headers=True, **_proxy_options())
+                   clear_untrusted_proxy_headers=True,
+                   max_request_body_size=max_request_bytes(), **_proxy_options())
 
 
 def _proxy_options() -> dict:
