@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
 
 from harborlight.cases.models import Case, CaseStatus, TraffickingStatus
 from harborlight.cases.subject_export import htcds_texts
@@ -38,7 +38,18 @@ class CaseOut(Schema):
         return case.closure_requested_at is not None and case.is_open
 
 
+def page_limit():
+    """``limit`` of a list endpoint: 1 to 500 (outside: 400 naming it)."""
+    return Query(50, ge=1, le=500, description="How many to return, 1 to 500.")
+
+
+def page_offset():
+    """``offset`` of a list endpoint: 0 to a billion (a negative or huge one: 400)."""
+    return Query(0, ge=0, le=1_000_000_000, description="How many to skip.")
+
+
 class CaseIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is an error, not ignored
     status: CaseStatus = CaseStatus.ACTIVE
     trafficking_status: TraffickingStatus = TraffickingStatus.POSSIBLE
     restricted: bool = False
@@ -46,9 +57,8 @@ class CaseIn(Schema):
 
 
 @router.get("", response=list[CaseOut], summary="Cases the caller may see")
-def list_cases(request, limit: int = 50, offset: int = 0):
+def list_cases(request, limit: int = page_limit(), offset: int = page_offset()):
     cases = listing(request, "case.view", Case.objects.select_related("owner"))
-    limit = max(1, min(limit, 500))
     return list(cases[offset:offset + limit])
 
 
@@ -80,6 +90,7 @@ def list_persons(request, reference: str):
 
 
 class ClosureIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is an error, not ignored
     reason: str = Field(..., min_length=5, max_length=5000)
     referred: bool = False
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.operation import PathView
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from harborlight.intake import triage
 from harborlight.intake.catalog import current_catalog, current_rules
@@ -62,12 +62,14 @@ class ErrorOut(Schema):
 
 
 class PublicAnswers(Schema):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is an error, not ignored
     danger_now: YesNo | None = Field(None, description="Is anyone in immediate danger now?")
     happening_now: YesNo | None = Field(None, description="Is this happening now?")
     minor_involved: YesNo | None = Field(None, description="Is anyone involved under 18?")
 
 
 class TipIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is an error, not ignored
     narrative: str = Field(..., min_length=1, max_length=NARRATIVE_MAX,
                            description="What the reporter saw or heard.")
     location: str = Field("", max_length=SHORT_TEXT_MAX)

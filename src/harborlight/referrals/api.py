@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from harborlight.cases.api import page_limit, page_offset
 from harborlight.cases.models import Case
 from harborlight.errors import InputError
 from harborlight.referrals import answering
@@ -48,6 +49,7 @@ class ReferralDetailOut(ReferralOut):
 
 
 class ReferralIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is an error, not ignored
     case: str = Field(..., max_length=32)
     provider_id: int
     reason: ReferralReason
@@ -57,6 +59,7 @@ class ReferralIn(Schema):
 
 
 class AnswerIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is an error, not ignored
     decision: ReferralStatus
     note: str = Field("", max_length=5000)
 
@@ -80,9 +83,9 @@ class ProviderOut(Schema):
 
 @router.get("/referrals", response=list[ReferralOut],
             summary="Referrals sent (box=outgoing) or received (box=incoming)")
-def list_referrals(request, box: str = "outgoing", limit: int = 50, offset: int = 0):
+def list_referrals(request, box: str = "outgoing", limit: int = page_limit(),
+                   offset: int = page_offset()):
     authorise(request, "referral.view")
-    limit = max(1, min(limit, 500))
     return [_summary(referral)
             for referral in referral_box(request.user, box)[offset:offset + limit]]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -39,8 +40,19 @@ class VerifiedSession(SessionAuth):
         return user if user is not None and user.is_verified() else None
 
 
+class ObjectBodies(Parser):
+    """Every body the API takes is one JSON object: ``[null, null]``, ``null`` or ``"x"``
+    is refused (400, field "body") instead of being read as an object with no fields."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise HttpError(400, "The body must be one JSON object ({...}).")
+        return data
+
+
 api = NinjaAPI(title="Harborlight API", version="1", urls_namespace="api", docs_url=None,
-               auth=[BearerToken(), VerifiedSession()],
+               auth=[BearerToken(), VerifiedSession()], parser=ObjectBodies(),
                description="Tips, cases and referrals. Every call is checked against the "
                            "caller's organisation and role, and reads are audited.")
 
@@ -53,7 +65,8 @@ def error_response(request: HttpRequest, status: int, errors: list[dict[str, str
 def on_validation_error(request, exc: ValidationError):
     errors = []
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload")]
+        location = [str(part) for part in item.get("loc", [])
+                    if part not in ("body", "payload", "query", "path")]
         errors.append({"field": ".".join(location) or "body", "message": item.get("msg", "")})
     return error_response(request, 400, errors)
 
@@ -62,7 +75,9 @@ def on_validation_error(request, exc: ValidationError):
 def on_http_error(request, exc: HttpError):
     """Errors ninja raises itself, such as a body that is not valid JSON."""
     field = "body" if exc.status_code == 400 else ""
-    return error_response(request, exc.status_code, [{"field": field, "message": str(exc)}])
+    cause = exc.__cause__  # ninja wraps the parser's own refusal: keep its words
+    message = str(cause) if isinstance(cause, HttpError) else str(exc)
+    return error_response(request, exc.status_code, [{"field": field, "message": message}])
 
 
 @api.exception_handler(AuthenticationError)

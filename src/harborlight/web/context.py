@@ -33,7 +33,10 @@ def navigation(request: HttpRequest) -> dict:
     in the header, linking to the dashboard where they are listed)."""
     context = {"HARBORLIGHT_VERSION": __version__, "navigation": [], "notice_count": 0}
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_verified():
+    # A bearer-token request's user has no second-factor wrapper (is_verified): the
+    # error pages it may meet show no menu rather than failing.
+    verified = getattr(user, "is_verified", None)
+    if user is not None and user.is_authenticated and verified is not None and verified():
         context["navigation"] = [(name, label) for name, label, action in NAVIGATION
                                  if can(user, action)]
         context["notice_count"] = Notice.objects.for_user(user).waiting().count()

@@ -4,7 +4,7 @@ notice, and the error pages."""
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +81,10 @@ def dismiss_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    """The error page, or under /api/ the API's error shape (whoever the caller is)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": "", "message": f"{title}. {text}"}]},
+                            status=status)
     return render(request, "errors/error.html", {"title": title, "text": text}, status=status)
 
 
