@@ -137,14 +137,19 @@ def test_it_accepts_json_in_records_form_with_a_variant_spelling(cast, tmp_path)
         "\n".join(result.report.lines())
 
 
-def test_it_writes_one_audit_entry_per_import(cast, tmp_path):
+def test_it_writes_an_entry_per_record_and_one_summary_per_import(cast, tmp_path):
     before = AuditEntry.objects.count()
     first = {**ROW, "hl_ExternalId": "src-1"}
     import_file(write_csv(tmp_path / "in.csv", [first, {**ROW, "prs_FirstName": "Z"}]),
                 cast.own)
-    entry = AuditEntry.objects.order_by("-seq").first()
-    assert AuditEntry.objects.count() == before + 1 and entry.details["created"] == 2
+    entries = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq"))
+    assert [e.action for e in entries] == ["create", "create", "create"]
+    assert [e.details.get("row") for e in entries[:2]] == [2, 3]
+    assert {e.object_type for e in entries[:2]} == {"cases.case"} and entries[0].object_id
+    assert entries[-1].details["created"] == 2
     changed = dict(first, prs_Gender="Masculine")
     import_file(write_csv(tmp_path / "again.csv", [changed]), cast.own)  # updates one case
-    entry = AuditEntry.objects.order_by("-seq").first()
-    assert AuditEntry.objects.count() == before + 2 and entry.details["updated"] == 1
+    entries = list(AuditEntry.objects.filter(seq__gt=entries[-1].seq).order_by("seq"))
+    assert [e.action for e in entries] == ["update", "create"]
+    assert entries[0].object_id == AuditEntry.objects.get(seq=before + 1).object_id
+    assert entries[-1].details["updated"] == 1

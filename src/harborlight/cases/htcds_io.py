@@ -363,7 +363,9 @@ def import_rows(rows: list[tuple[int, dict]], organisation, by=None,
                 report: HeaderReport | None = None) -> ImportResult:
     """Import rows into ``organisation``: all or nothing, idempotent by external id.
 
-    The import is one act: one ``create`` entry with the counts, however many rows.
+    Every case created or changed gets its own entry (``create`` / ``update``, naming the
+    file's row), so the trail says which records a bulk load touched; then one ``create``
+    entry with the counts says the import as a whole happened.
     """
     users = {u.username.casefold(): u
              for u in User.objects.allowed_to(HOLD_ACTION, organisation)}
@@ -381,7 +383,10 @@ def import_rows(rows: list[tuple[int, dict]], organisation, by=None,
     with audited():
         fresh = [c for c in converted if c.external_id not in existing]
         for start in range(0, len(fresh), BATCH):
-            _create_batch(fresh[start:start + BATCH], organisation)
+            batch = fresh[start:start + BATCH]
+            for case, item in zip(_create_batch(batch, organisation), batch):
+                record("create", actor=by, obj=case,
+                       details={"import": "htcds", "row": item.row})
         result.created = len(fresh)
         matched = [c for c in converted if c.external_id in existing]
         for start in range(0, len(matched), BATCH):
@@ -389,7 +394,10 @@ def import_rows(rows: list[tuple[int, dict]], organisation, by=None,
             cases = Case.objects.prefetch_related("persons").in_bulk(
                 [existing[c.external_id] for c in chunk])
             for item in chunk:
-                if _update(cases[existing[item.external_id]], item):
+                case = cases[existing[item.external_id]]
+                if _update(case, item):
+                    record("update", actor=by, obj=case,
+                           details={"import": "htcds", "row": item.row})
                     result.updated += 1
                 else:
                     result.unchanged += 1
@@ -409,13 +417,14 @@ def _case_defaults(values: dict) -> dict:
     return values
 
 
-def _create_batch(batch: list[Converted], organisation) -> None:
+def _create_batch(batch: list[Converted], organisation) -> list[Case]:
     cases = Case.objects.open_many(organisation, [
         Case(external_id=item.external_id, **_case_defaults(item.case)) for item in batch])
     Person.objects.bulk_create([
         Person(organisation=organisation, case=case, role=PersonRole.VICTIM,
                external_id=item.external_id, **item.person)
         for case, item in zip(cases, batch)])
+    return cases
 
 
 def _update(case: Case, item: Converted) -> bool:

@@ -20,6 +20,8 @@ from harborlight.cases.views.common import case_url, form_page
 from harborlight.consent.models import Consent
 from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.pages import NoInput, form_for, page_query, step
+from harborlight.security.audit.log import record
+from harborlight.security.crypto import get_keyring
 from harborlight.security.fields import blind_lookup
 from harborlight.security.permissions import can, fetch, requires, scope
 
@@ -27,6 +29,29 @@ PAGE_SIZE = 50
 REFERENCE = re.compile(r"^C-[0-9A-Z]{4}-[0-9A-Z]{4}$", re.I)
 PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
 SEARCH_LIMIT = 1000
+
+
+def search_kind(query: str) -> str:
+    """How a search box entry is looked up: reference, email, phone, name or names."""
+    if REFERENCE.match(query):
+        return "reference"
+    if "@" in query:
+        return "email"
+    if PHONE.match(query):
+        return "phone"
+    return "name" if len(query.split()) == 1 else "names"
+
+
+def record_search(user, query: str, matches: int) -> None:
+    """One ``search`` entry: who, how, how many matched, and a keyed digest of the term.
+
+    Never the term itself: a name in the trail could not be erased with the person. An
+    auditor who suspects a search for someone computes the same digest (the blind index
+    ``audit.search`` of the term in lower case) and looks for it.
+    """
+    record("search", actor=user, object_type="cases.case", details={
+        "by": search_kind(query), "matches": matches,
+        "term": get_keyring().blind_index("audit.search", query.casefold())})
 
 
 def search_case_ids(query: str, organisation_id: int) -> list[int]:
@@ -37,21 +62,20 @@ def search_case_ids(query: str, organisation_id: int) -> list[int]:
     first-plus-second-name index, so spelling variants match.
     """
     query = query.strip()
-    if REFERENCE.match(query):
+    kind = search_kind(query)
+    if kind == "reference":
         # Not limited to the organisation here: the list's scope decides.
         return list(Case.objects.filter(reference=query.upper()).values_list("pk", flat=True))
-    if "@" in query:
+    if kind == "email":
         people = Person.objects.filter(**blind_lookup(Person, "email", query))
-    elif PHONE.match(query):
+    elif kind == "phone":
         people = Person.objects.filter(**blind_lookup(Person, "mobile_phone", query))
+    elif kind == "name":
+        people = Person.objects.filter(**blind_lookup(Person, "second_name", query))
     else:
         words = query.split()
-        if len(words) == 1:
-            people = Person.objects.filter(**blind_lookup(Person, "second_name", query))
-        else:
-            key = "n:" + name_key(words[0]) + "|" + name_key(*words[1:])
-            people = Person.objects.filter(
-                **blind_lookup(Person, "phonetic_name_key", key))
+        key = "n:" + name_key(words[0]) + "|" + name_key(*words[1:])
+        people = Person.objects.filter(**blind_lookup(Person, "phonetic_name_key", key))
     # At most SEARCH_LIMIT case ids, read from the (index value, organisation, case) index
     # alone: a common second name then costs the same as a rare one.
     people = people.filter(organisation_id=organisation_id).order_by()
@@ -74,6 +98,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         ids = search_case_ids(query, request.user.organisation_id)
         capped = len(ids) >= SEARCH_LIMIT
         cases = cases.filter(pk__in=ids)
+        record_search(request.user, query, cases.count())
     page = Paginator(cases.only("reference", "status", "opened_at", "restricted",
                                 "closure_requested_at", "owner__username",
                                 "owner__display_name"),

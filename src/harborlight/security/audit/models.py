@@ -59,6 +59,7 @@ class AuditAction(models.TextChoices):
     CHECKPOINT = "checkpoint", _("Checkpoint signed")
     BACKUP_CREATE = "backup_create", _("Backup made")
     BACKUP_RESTORE = "backup_restore", _("Backup restored")
+    SEARCH = "search", _("Searched")
 
 
 class AuditEntry(models.Model):
