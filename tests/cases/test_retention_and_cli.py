@@ -83,7 +83,8 @@ def test_it_imports_and_exports_from_the_command_line(cast, tmp_path, runner):
     again = runner.invoke(app, ["import", "htcds", str(source), "--organisation", "own"])
     assert "0 created, 0 updated, 1 unchanged" in again.output
     out = tmp_path / "out.json"
-    exported = runner.invoke(app, ["export", "htcds", "--out", str(out), "--organisation", "own"])
+    exported = runner.invoke(app, ["export", "htcds", "--out", str(out), "--organisation", "own",
+                                   "--reason", "test"])
     assert exported.exit_code == 0, exported.output
     names = {r["prs_SecondName"] for r in json.loads(out.read_text())["records"]}
     assert "Adebayo" in names and "Quintero-Vance" in names

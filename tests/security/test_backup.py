@@ -62,7 +62,8 @@ def restore(env, path: Path, *more: str, passphrase: str = SECRET):
 
 def surnames(env, folder: Path) -> set[str]:
     out = folder / "export.json"
-    ok(env, "export", "htcds", "--out", str(out), "--organisation", "harbor-hotline")
+    ok(env, "export", "htcds", "--out", str(out), "--organisation", "harbor-hotline",
+       "--reason", "backup test")
     return {record["prs_SecondName"] for record in json.loads(out.read_text())["records"]}
 
 
@@ -231,7 +232,7 @@ def test_it_refuses_a_short_passphrase(installation, tmp_path):
 def test_it_records_the_backup_in_the_audit_trail(installation, tmp_path):
     backup(installation, tmp_path / "harbor.hlbackup")
     exported = tmp_path / "audit.jsonl"
-    ok(installation, "audit", "export", "--out", str(exported))
+    ok(installation, "audit", "export", "--out", str(exported), "--reason", "backup test")
 
     entries = [json.loads(line) for line in exported.read_text().splitlines()]
     made = [e for e in entries if e["action"] == "backup_create"]

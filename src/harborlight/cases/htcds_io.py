@@ -20,6 +20,8 @@ import csv
 import datetime
 import io
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -517,7 +519,22 @@ def write_file(path: str | Path, cases) -> int:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    records = export_records(cases)
+    if suffix not in (".json", ".csv", ".xlsx"):
+        raise ValueError(f"unsupported file type {suffix!r}; use .xlsx, .csv or .json")
+    # Written into a file created with mode 600 beside the target, then moved into place:
+    # identifying data is never readable by other users, not even for a moment.
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        count = _write(Path(temporary), suffix, export_records(cases))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return count
+
+
+def _write(path: Path, suffix: str, records) -> int:
     count = 0
     if suffix == ".json":
         items = list(records)
@@ -547,8 +564,7 @@ def write_file(path: str | Path, cases) -> int:
             sheet.append([count, *[_xlsx_cell(sheet, record[c]) for c in TOOLKIT_COLUMNS],
                           _xlsx_cell(sheet, record[EXTERNAL_ID])])
         workbook.save(path)
-        return count
-    raise ValueError(f"unsupported file type {suffix!r}; use .xlsx, .csv or .json")
+    return count
 
 
 def _xlsx_cell(sheet, value):

@@ -22,6 +22,7 @@ import typer
 
 from harborlight.cli.bootstrap import CONFIG_EXIT_CODE, setup_django
 from harborlight.cli.errors import UsageProblem, fail
+from harborlight.cli.operator import REASON, os_user, required_reason
 
 BROKEN_EXIT_CODE = 1
 BAD_INPUT_EXIT_CODE = 65
@@ -109,12 +110,15 @@ def anchor() -> None:
 @app.command()
 def export(
     out: Path = typer.Option(..., "--out", help="JSON Lines file to create; must not exist."),
+    reason: str = REASON,
 ) -> None:
     """Write every audit entry, in order, to a new JSON Lines file (mode 600).
 
     The file holds usernames, record references and typed reasons: store it as carefully
-    as the database. The export itself is recorded in the audit trail.
+    as the database. The export itself is recorded in the audit trail, with --reason and
+    the operating-system user who ran it.
     """
+    reason = required_reason(reason)
     if out.exists():
         raise UsageProblem(f"{out} already exists; choose a new file name")
     if not out.parent.is_dir():
@@ -136,7 +140,8 @@ def export(
                 count += 1
         os.chmod(temp_name, 0o600)
         with _database_problems_as_one_line():
-            record("export", object_type="audit.auditentry", details={"entries": count})
+            record("export", object_type="audit.auditentry", reason=reason,
+                   details={"entries": count, "os_user": os_user()})
         os.replace(temp_name, out)
     finally:
         if os.path.exists(temp_name):

@@ -9,7 +9,6 @@ manifest, verifies the audit chain and decrypts a sample before it keeps anythin
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import typer
 
 from harborlight.cli.bootstrap import setup_django
 from harborlight.cli.errors import UsageProblem
+from harborlight.cli.operator import os_user
 
 REFUSED_EXIT_CODE = 1
 
@@ -52,7 +52,7 @@ def create(
         raise UsageProblem(str(problem), REFUSED_EXIT_CODE) from None
     rows = sum(manifest["tables"].values())
     record("backup_create", object_type="audit.auditentry", details={
-        "os_user": _os_user(), "file": out.name, "tables": len(manifest["tables"]),
+        "os_user": os_user(), "file": out.name, "tables": len(manifest["tables"]),
         "rows": rows, "audit_head": manifest["audit_head"].split(":")[0] or "0"})
     typer.echo(f"backup written to {out}: {len(manifest['tables'])} tables, {rows} rows, "
                f"audit head {manifest['audit_head'] or '(empty)'}")
@@ -87,7 +87,7 @@ def restore(
     manifest = restored.manifest
     head = manifest["audit_head"].split(":")[0] or "0"
     record("backup_restore", object_type="audit.auditentry", details={
-        "os_user": _os_user(), "file": file.name, "made": manifest["created_at"],
+        "os_user": os_user(), "file": file.name, "made": manifest["created_at"],
         "audit_head": head})
     samples = ", ".join(restored.sample_key_ids) or "none (no encrypted values)"
     typer.echo(f"restored {file.name} (made {manifest['created_at']}): "
@@ -107,10 +107,3 @@ def _passphrase(path: Path | None, stdin: bool, confirm: bool) -> str:
         return sys.stdin.readline().rstrip("\n")
     return typer.prompt("Backup passphrase", hide_input=True,
                         confirmation_prompt=confirm)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "(unknown)"

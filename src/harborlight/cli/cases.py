@@ -16,6 +16,7 @@ import typer
 
 from harborlight.cli.bootstrap import setup_django
 from harborlight.cli.errors import UsageProblem
+from harborlight.cli.operator import REASON, os_user, required_reason
 
 BAD_INPUT_EXIT_CODE = 65
 
@@ -70,20 +71,27 @@ def import_htcds(
 @export_app.command("htcds")
 def export_htcds(
     out: Path = typer.Option(..., "--out", help="Where to write: .xlsx, .csv or .json."),
+    reason: str = REASON,
     organisation: str = typer.Option("", "--organisation", "-o", metavar="SLUG"),
 ) -> None:
-    """Export an organisation's cases with HTCDS names (identifying data in the clear)."""
+    """Export an organisation's cases with HTCDS names (identifying data in the clear).
+
+    The file is created with mode 600; the export is audited with --reason and the
+    operating-system user who ran it.
+    """
     setup_django()
     from harborlight.cases.htcds_io import write_file
     from harborlight.cases.models import Case
     from harborlight.security.audit.log import record
 
     target = _organisation(organisation)
+    reason = required_reason(reason)
     if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
         raise UsageProblem("--out must end in .xlsx, .csv or .json")
     count = write_file(out, Case.objects.filter(organisation=target))
-    record("export", organisation=target, object_type="cases.case",
-           details={"export": "htcds", "records": count, "format": out.suffix.lower()})
+    record("export", organisation=target, object_type="cases.case", reason=reason,
+           details={"export": "htcds", "records": count, "format": out.suffix.lower(),
+                    "os_user": os_user()})
     typer.echo(f"exported {count} records from {target.slug} to {out}")
 
 

@@ -94,7 +94,7 @@ def test_it_refuses_to_anchor_an_empty_trail():
 def test_it_exports_every_entry_as_json_lines_and_records_the_export(chain, tmp_path):
     out = tmp_path / "audit.jsonl"
 
-    result = run("export", "--out", str(out))
+    result = run("export", "--out", str(out), "--reason", "test")
 
     assert result.exit_code == 0, result.output
     assert "exported 4 audit entries" in result.output
@@ -103,7 +103,7 @@ def test_it_exports_every_entry_as_json_lines_and_records_the_export(chain, tmp_
     assert rows[1]["hash"] == chain[1].hash and rows[1]["prev_hash"] == chain[0].hash
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     last = AuditEntry.objects.order_by("-seq").first()
-    assert (last.action, last.details) == ("export", {"entries": 4})
+    assert (last.action, last.reason, last.details["entries"]) == ("export", "test", 4)
     assert verify().entries == 5
 
 
@@ -111,7 +111,7 @@ def test_it_refuses_to_overwrite_an_existing_export(chain, tmp_path):
     out = tmp_path / "audit.jsonl"
     out.write_text("keep me")
 
-    result = run("export", "--out", str(out))
+    result = run("export", "--out", str(out), "--reason", "test")
 
     assert isinstance(result.exception, UsageProblem)
     assert out.read_text() == "keep me"
@@ -169,7 +169,7 @@ def test_it_runs_as_the_real_command_against_a_sqlite_file(tmp_path):
 @pytest.fixture
 def exported(chain, tmp_path):
     out = tmp_path / "audit.jsonl"
-    assert run("export", "--out", str(out)).exit_code == 0
+    assert run("export", "--out", str(out), "--reason", "test").exit_code == 0
     return out
 
 
