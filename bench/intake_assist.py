@@ -148,7 +148,9 @@ def report(name: str, result: dict) -> None:
     for key in ("minor", "decoy"):
         counts = result[key]
         print(pr_row(f"{key} flag", counts["tp"], counts["fp"], counts["fn"]))
+    minor = result["minor"]
     print(f"\ntype right (sex / labour / both / none): {result['type_accuracy']:.3f}; "
+          f"minor flag right: {(minor['tp'] + minor['tn']) / max(1, n):.3f}; "
           f"triage level right: {result['level']['right'] / max(1, n):.3f}; labour cases "
           f"with restraint, threats or a minor below high: {len(result['restrained_standard'])}"
           + (f" ({', '.join(result['restrained_standard'])})"

@@ -93,3 +93,35 @@ def test_it_serves_the_catalog_page_to_an_administrator(signed_in, cast):
     site = signed_in(cast.role(Role.ADMINISTRATOR))
     site.goto("/tips/catalog/")
     assert "control.documents-held" in site.text()
+
+
+@pytest.mark.parametrize("language, narrative, expected", [
+    ("en", "my cousin is 15 n her bf posts her on cam shows 4 money rn, he keeps it all. "
+           "Her brother is made to sell drugs for a gang to pay a debt and they took his ID.",
+     ["Form of exploitation: Online sexual exploitation", "Forced criminality",
+      "no code for forced criminality", "Someone under 18 is involved",
+      "It is going on now", "made to sell drugs"]),
+    ("es", "Mi prima tiene 15 y su novio la obliga a hacer shows por cámara por dinero "
+           "ahorita mismo. A su hermano lo obligan a vender droga para una banda y le "
+           "quitaron su identificación.",
+     ["Forma de explotación", "Criminalidad forzada", "no tiene código para la "
+      "criminalidad forzada", "menos de 18 años", "Ocurre ahora o está por ocurrir"]),
+])
+def test_it_shows_todays_forms_and_signals_in_words(signed_in, cast, language, narrative,
+                                                    expected, tmp_path):
+    """Issue 14's codings on the triage page: the form, its HTCDS mapping in words, the
+    spans that decided the type, the sentence of a signal; no code anywhere."""
+    tip, _ = create_tip(cast.own, narrative=narrative, channel="chat")
+    site = signed_in(cast.role(Role.HOTLINE_OPERATOR))
+    site.page.context.add_cookies([{"name": "django_language", "value": language,
+                                    "url": site.page.url}])
+    site.goto(f"/tips/{tip.reference}/")
+    site.page.locator("#suggestions summary").click()
+    site.page.screenshot(path=str(tmp_path / f"tip-{language}.png"), full_page=True)
+    text = site.text()
+    for words in expected:
+        assert words in text, (words, text)
+    for code in ("ForcedCriminality", "OnlineSexualExploitation", "RemoteInteractive",
+                 "vic_", "ForcedLabour", "SexualExploitation"):
+        assert code not in text, code
+    assert tip.triage_level == "emergency"

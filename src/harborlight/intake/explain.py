@@ -132,3 +132,23 @@ def suggestion_label(suggestion: Suggestion) -> str:
         signal = load_reading().signal(suggestion.key.split(":", 1)[1])
         return _in_language(signal.label) if signal else suggestion.label
     return suggestion.label
+
+
+def suggestion_words(suggestion: Suggestion) -> tuple[str, ...]:
+    """The words behind a suggestion, as the operator should read them: every span that
+    decided a type of exploitation, a signal's whole sentence, else the one span."""
+    if suggestion.kind == "signal" and suggestion.sentence:
+        return (suggestion.sentence,)
+    spans = tuple(dict.fromkeys(text for _, _, text in suggestion.evidence if text))
+    return spans or ((suggestion.text,) if suggestion.text else ())
+
+
+def suggestion_note(suggestion: Suggestion) -> str:
+    """How one of Harborlight's own codings is recorded in HTCDS, in the page's language
+    ("HTCDS has no code for forced criminality: …"), or nothing."""
+    if suggestion.kind != "coding":
+        return ""
+    own = load_reading().own_fields.get(suggestion.field, {}).get("values", {})
+    note = own.get(suggestion.value, {}).get("note")
+    return _in_language(note) if note else ""
+

@@ -99,7 +99,8 @@ def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
         "tip": tip, "rules": rules, "catalog": catalog,
         "why": [reason for reason in why if reason.level == tip.triage_level],
         "why_more": [reason for reason in why if reason.level != tip.triage_level],
-        "suggestions": [(s, explain.suggestion_label(s), reviews.get(s.key, ""))
+        "suggestions": [(s, explain.suggestion_label(s), reviews.get(s.key, ""),
+                         explain.suggestion_words(s), explain.suggestion_note(s))
                         for s in suggestions],
         "narrative_segments": segments(tip.narrative, suggestions),
         "notes": tip.notes.select_related("author"),
