@@ -26,3 +26,20 @@ def test_it_names_the_two_commands_and_ci_runs_the_test_one():
     assert "./scripts/demo" in readme and "./scripts/test" in readme
     ci = ROOT / ".ci" / "run"
     assert ci.is_file() and "scripts/test" in ci.read_text(encoding="utf-8")
+
+
+def test_it_claims_encrypted_attachments_only_if_something_stores_files():
+    """The README once said attachments were encrypted when no page took a file: a claim
+    about protection must name something that exists."""
+    import django
+    from django.apps import apps
+
+    django.setup()
+    from harborlight.security.fields import EncryptedFileField
+
+    stores_files = any(isinstance(field, EncryptedFileField)
+                       for model in apps.get_models() for field in model._meta.fields)
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    if not stores_files:
+        assert "notes and attachments are encrypted" not in readme
+        assert "no file attachments" in readme

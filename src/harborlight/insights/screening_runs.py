@@ -15,6 +15,7 @@ stable, never stored, and differs between organisations.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -70,21 +71,32 @@ def run_upload(organisation, user, upload: UploadedFile) -> ScreeningRun:
         except MissingExtra:
             raise UploadRefused(MISSING_ENGINE) from None
         except ScreeningError as problem:
-            raise UploadRefused(str(problem)) from None
+            raise UploadRefused(_without_paths(str(problem), temporary, upload.name)) \
+                from None
     finally:
         os.unlink(temporary)
-    return _store(organisation, user, upload.name, result)
+    return _store(organisation, user, upload.name, result,
+                  clean=lambda text: _without_paths(text, temporary, upload.name))
+
+
+def _without_paths(message: str, temporary: str, name: str) -> str:
+    """The engine's words with the server's temporary file named as the uploaded file:
+    a refusal never shows where the server keeps its temporary files."""
+    message = message.replace(temporary, name)
+    return re.sub(re.escape(tempfile.gettempdir()) + r"[^\s'\":,]*", name, message)
 
 
 @transaction.atomic
-def _store(organisation, user, source_name: str, result) -> ScreeningRun:
+def _store(organisation, user, source_name: str, result,
+           clean=lambda text: text) -> ScreeningRun:
     summary = dict(result.summary)
     run = ScreeningRun.objects.create(
         organisation=organisation, created_by=user, source_name=source_name[:200],
         ads_screened=summary.get("ads_screened", 0),
         records_skipped=summary.get("records_skipped", 0),
         networks_found=summary.get("networks", len(result.networks)),
-        problems=[{"line": p.line, "reason": p.message} for p in result.problems][:500],
+        problems=[{"line": p.line, "reason": clean(p.message)}
+                  for p in result.problems][:500],
         summary=summary)
     Lead.objects.bulk_create([
         Lead(organisation=organisation, run=run, rank=rank, network_id=network["network_id"],
