@@ -25,14 +25,19 @@ class AdminSetupError(Exception):
 @transaction.atomic
 def create_administrator(username: str, organisation_name: str, email: str,
                          password: str) -> User:
-    """An administrator; the organisation is created when it does not exist yet."""
-    organisation_name = organisation_name.strip()
+    """An administrator of the organisation named (by its name or slug); one that does
+    not exist yet is created with that name."""
+    organisation_name = " ".join(organisation_name.split())
     if not organisation_name:
         raise AdminSetupError("the organisation name is empty")
     username = _checked(username, email, password)
-    slug = slugify(organisation_name)[:60] or "organisation"
-    organisation, _ = Organisation.objects.get_or_create(name=organisation_name,
-                                                         defaults={"slug": slug})
+    organisation = _existing(organisation_name)
+    if organisation is None:
+        slug = slugify(organisation_name)[:60] or "organisation"
+        if Organisation.objects.filter(slug=slug).exists():
+            raise AdminSetupError(f"the slug {slug!r} of {organisation_name!r} belongs to "
+                                  "another organisation; choose another name")
+        organisation = Organisation.objects.create(name=organisation_name, slug=slug)
     return _create(organisation, username, email, password, Role.ADMINISTRATOR)
 
 
@@ -40,13 +45,18 @@ def create_administrator(username: str, organisation_name: str, email: str,
 def create_supervisor(username: str, organisation: str, email: str, password: str) -> User:
     """A supervisor of an existing organisation (named by its name or slug): the person
     who approves the accounts that read survivor records."""
-    found = Organisation.objects.filter(Q(name=organisation.strip()) |
-                                        Q(slug=organisation.strip())).first()
+    found = _existing(organisation)
     if found is None:
         raise AdminSetupError(f"no organisation named {organisation!r}; create it with "
                               "`harborlight createadmin` first")
     username = _checked(username, email, password)
     return _create(found, username, email, password, Role.SUPERVISOR)
+
+
+def _existing(organisation: str) -> Organisation | None:
+    """The organisation with this slug, or this name (any case)."""
+    text = " ".join(organisation.split())
+    return Organisation.objects.filter(Q(slug=text) | Q(name__iexact=text)).first()
 
 
 def _checked(username: str, email: str, password: str) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import typer
 import typer.core
 
-from harborlight.cli import audit, backup, generate, insights, keys, screen, share, web
+from harborlight.cli import (audit, backup, generate, insights, keys, organisations, screen,
+                             share, web)
 from harborlight.cli import cases as cases_cli
 
 _option_type_for_help = typer.core.TyperOption.display_type_rich
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 
 web.register(app)
+organisations.register(app)
 app.add_typer(generate.app, name="generate")
 screen.register(app)
 app.add_typer(share.app, name="share")

@@ -24,26 +24,19 @@ import_app = typer.Typer(help="Import records from files.", no_args_is_help=True
 export_app = typer.Typer(help="Export records to files.", no_args_is_help=True)
 
 
-def _organisation(slug: str):
-    from harborlight.accounts.models import Organisation
+def _organisation(text: str):
+    from harborlight.cli.organisations import find
 
-    if not slug:
-        organisations = list(Organisation.objects.all()[:2])
-        if len(organisations) == 1:
-            return organisations[0]
-        raise UsageProblem("name the organisation with --organisation SLUG")
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise UsageProblem(f"no organisation {slug!r}")
-    return organisation
+    return find(text)
 
 
 @import_app.command("htcds")
 def import_htcds(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="An .xlsx (HTCDS toolkit layout), .csv or .json file."),
-    organisation: str = typer.Option("", "--organisation", "-o", metavar="SLUG",
-                                     help="The organisation that receives the cases."),
+    organisation: str = typer.Option("", "--organisation", "-o", metavar="ORGANISATION",
+                                     help="Slug or name of the organisation that receives "
+                                          "the cases."),
 ) -> None:
     """Import cases from an HTCDS file: all rows or none. Re-importing changes nothing."""
     setup_django()
@@ -72,7 +65,9 @@ def import_htcds(
 def export_htcds(
     out: Path = typer.Option(..., "--out", help="Where to write: .xlsx, .csv or .json."),
     reason: str = REASON,
-    organisation: str = typer.Option("", "--organisation", "-o", metavar="SLUG"),
+    organisation: str = typer.Option("", "--organisation", "-o", metavar="ORGANISATION",
+                                     help="Slug or name of the organisation (see "
+                                          "`harborlight organisations`)."),
 ) -> None:
     """Export an organisation's cases with HTCDS names (identifying data in the clear).
 

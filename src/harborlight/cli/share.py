@@ -39,9 +39,9 @@ def export_command(
     seed: int | None = typer.Option(None, "--seed", help="Repeatable sampling."),
     no_risk: bool = typer.Option(False, "--no-risk", help="Skip the attack-based risk "
                                  "measurement (and keep every record in the release)."),
-    organisation: str = typer.Option("", "--organisation", help="Slug of the organisation "
-                                     "whose cases to export (database source only; needed "
-                                     "when there is more than one)."),
+    organisation: str = typer.Option("", "--organisation", help="Slug or name of the "
+                                     "organisation whose cases to export (database source "
+                                     "only; needed when there is more than one)."),
 ) -> None:
     """Write a de-identified export of consented records, with a utility and risk report.
 
@@ -95,21 +95,10 @@ def export_command(
                f"report.html")
 
 
-def _organisation(slug: str):
+def _organisation(text: str):
     """The organisation whose cases a database export reads."""
     from harborlight.cli.bootstrap import setup_django
+    from harborlight.cli.organisations import find
 
     setup_django()
-    from harborlight.accounts.models import Organisation
-
-    organisations = Organisation.objects.all()
-    if slug:
-        found = organisations.filter(slug=slug).first()
-        if found is None:
-            raise UsageProblem(f"no organisation with slug {slug!r}; choose one of: "
-                               + ", ".join(organisations.values_list("slug", flat=True)))
-        return found
-    if organisations.count() != 1:
-        raise UsageProblem("more than one organisation: choose one with --organisation SLUG ("
-                           + ", ".join(organisations.values_list("slug", flat=True)) + ")")
-    return organisations.get()
+    return find(text)

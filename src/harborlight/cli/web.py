@@ -31,8 +31,8 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    data_dir: Path = typer.Option(Path("harborlight-data"), help="Folder for the demo's "
-                                  "SQLite database, keyring and secret."),
+    data_dir: Path | None = typer.Option(None, help="Folder for the demo's SQLite database, "
+                                         "keyring and secret [default: ./harborlight-data]."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port on 127.0.0.1."),
     prepare_only: bool = typer.Option(False, "--prepare-only",
                                       help="Create the database and demo data, then exit."),
@@ -46,22 +46,39 @@ def demo(
     """
     from harborlight.demo import environment
 
+    if code:
+        _print_code(code, data_dir)
+        return
+    data_dir = data_dir or Path(environment.DEFAULT_FOLDER)
     environment.configure_environment(data_dir.resolve())
     setup_django()
     from harborlight.demo import records
 
-    if code:
-        try:
-            typer.echo(records.current_code(code))
-        except LookupError as problem:
-            raise UsageProblem(str(problem)) from None
-        return
     _migrate(verbose=False)
     logins = records.ensure_demo_data(progress=typer.echo)
     url = f"http://127.0.0.1:{port}/"
     typer.echo(environment.describe(logins, url, data_dir.resolve()))
     if not prepare_only:
         _serve("127.0.0.1", port, threads=8)
+
+
+def _print_code(username: str, data_dir: Path | None) -> None:
+    """The current code of a demo user, from the demo found (never a new one)."""
+    from harborlight.demo import environment
+
+    folder = environment.find_demo(data_dir)
+    if folder is None:
+        looked = ", ".join(str(path) for path in environment.demo_candidates(data_dir))
+        raise UsageProblem(f"no demo found (looked in {looked}); start one with "
+                           "./scripts/demo, or name its folder with --data-dir")
+    environment.use_demo(folder)
+    setup_django()
+    from harborlight.demo import records
+
+    try:
+        typer.echo(records.current_code(username))
+    except LookupError as problem:
+        raise UsageProblem(str(problem)) from None
 
 
 def serve(
@@ -108,7 +125,8 @@ def check() -> None:
 def createadmin(
     username: str = typer.Option(..., prompt=True, help="Login name of the administrator."),
     organisation: str = typer.Option(..., prompt=True,
-                                     help="Organisation name (created if it does not exist)."),
+                                     help="Name or slug of the organisation (a new name "
+                                          "creates it)."),
     email: str = typer.Option("", help="Optional e-mail address."),
     password_stdin: bool = typer.Option(False, "--password-stdin",
                                         help="Read the password from standard input."),
