@@ -128,3 +128,28 @@ def test_it_refuses_a_wrong_passphrase_clearly(site, cast):
         site.page.get_by_role("button", name="Open").click()
     site.check_accessibility()
     assert "do not match" in site.text()
+
+
+@pytest.mark.parametrize("language, heading, link", [
+    ("en", "Learn the signs of human trafficking", "Report a concern"),
+    ("es", "Conoce las señales de la trata de personas", "Reportar una preocupación"),
+])
+def test_it_shows_the_guide_and_leads_to_the_report_form(site, cast, language, heading,
+                                                         link, tmp_path):
+    site.goto(f"/report/?lang={language}")
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name="Learn the signs" if language == "en"
+                              else "Conoce las señales", exact=False).click()
+    site.check_accessibility()
+    assert heading in site.text() and site.path == "/report/signs/"
+    site.page.screenshot(path=str(tmp_path / f"signs-{language}.png"), full_page=True)
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name=link).click()
+    assert site.path == "/report/" and site.page.context.cookies() == []
+
+
+def test_it_shows_the_guide_with_javascript_off(no_script_site, cast):
+    no_script_site.goto("/report/signs/", accessibility=False)
+    _check(no_script_site, scripts=False)
+    assert "Five ways recruiters win trust" in no_script_site.text()
+    assert no_script_site.page.get_by_role("link", name="Quick exit").count() == 1

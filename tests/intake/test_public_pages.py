@@ -28,6 +28,8 @@ def _public_pages(cast) -> list:
         client.post("/report/follow-up/", {"reference": tip.reference,
                                            "passphrase": passphrase}),
         client.post("/report/follow-up/", {"reference": tip.reference, "passphrase": "x"}),
+        client.get("/report/signs/"),
+        client.get("/report/signs/?lang=es"),
     ]
 
 

@@ -15,14 +15,17 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from harborlight.intake import triage
-from harborlight.intake.catalog import current_rules
+from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.forms import FollowUpMessageForm, FollowUpOpenForm, PublicReportForm
 from harborlight.intake.models import Channel, FollowUpRefused, Tip
-from harborlight.intake.public import (foreign_origin, public_form, quick_exit_url,
-                                       receiving_organisation, take_submission_slot)
+from harborlight.intake.public import (foreign_origin, public_form, public_page,
+                                       quick_exit_url, receiving_organisation,
+                                       take_submission_slot)
 from harborlight.security import throttle
+from harborlight.security.permissions import public
 
 FOLLOWUP_SALT = "harborlight.intake.followup"
 FOLLOWUP_TOKEN_SECONDS = 30 * 60
@@ -121,3 +124,29 @@ def _add_information(request: HttpRequest) -> HttpResponse:
         return _followup_page(request, tip, form, status=400)
     tip.add_reporter_message(form.cleaned_data["message"])
     return _followup_page(request, tip, added=True)
+
+
+def guide_sections(catalog, language: str) -> list[dict]:
+    """The "Learn the signs" sections in the catalog's order: each section's title and the
+    plain words of the entries of its categories that have them (nothing else of an
+    entry: no description, cue, coding or source)."""
+    sections = []
+    for section in catalog.public_guide:
+        signs = [indicator.public[language] for category in section["categories"]
+                 for indicator in catalog.indicators
+                 if indicator.category == category and indicator.public]
+        if signs:
+            sections.append({"id": section["id"], "title": section["title"][language],
+                             "signs": signs})
+    return sections
+
+
+@public
+@require_GET
+@public_page
+def signs(request: HttpRequest) -> HttpResponse:
+    """"Learn the signs": generated from the indicator catalog in force, so a change to an
+    entry's public words changes the guide; stores and logs nothing about the reader."""
+    return render(request, "intake/public/signs.html", _context(
+        request, sections=guide_sections(current_catalog(), request.LANGUAGE_CODE)))
+

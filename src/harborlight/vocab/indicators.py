@@ -36,6 +36,10 @@ Optional keys of an entry (indicator or coding cue), read by :mod:`.narrative`:
   about training or information.
 - ``ilo``: which of the ILO's 11 indicators of forced labour the entry is (the catalog's
   ``ilo_indicators``).
+- ``public``: ``{"en": ..., "es": ...}``, the sign in plain words for the public "Learn
+  the signs" guide; an entry without it is not shown there. The guide's sections (which
+  categories, in which order, their titles) are the catalog's ``public_guide``. Nothing
+  else of an entry (description, cues, codings, source) is ever shown to the public.
 
 Codings of the *gated* fields (type of exploitation, industry, form) are suggested only
 when a type the entry gives points to is decided: a restaurant is an industry only in a
@@ -89,6 +93,7 @@ class Indicator:
     ilo: str = ""
     pattern: re.Pattern | None = None
     repeats: int = 1
+    public: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ class Catalog:
     by_id: dict[str, Indicator] = field(default_factory=dict)
     coding_cues: tuple[CodingCue, ...] = ()
     ilo_indicators: dict[str, dict] = field(default_factory=dict)
+    public_guide: tuple[dict, ...] = ()
 
     def get(self, indicator_id: str) -> Indicator | None:
         return self.by_id.get(indicator_id)
@@ -231,7 +237,44 @@ def validate_indicator(raw: object, categories: dict[str, str], where: str,
     return Indicator(ident, raw["category"], raw["description"].strip(),
                      raw["evidence_grade"], raw["source"].strip(), cues, codings,
                      bool(raw.get("emergency_if_now", False)), extension, ilo=ilo,
+                     public=_public_words(raw.get("public"), f"{where} ({ident})"),
                      **_reading_keys(raw, f"{where} ({ident})"))
+
+
+def _public_words(raw: object, where: str) -> dict[str, str]:
+    """An entry's plain words for the public guide: both languages, or none at all."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(language), str) and raw[language].strip()
+            for language in ("en", "es")):
+        raise VocabularyError(f"{where}: 'public' must give the sign in words in 'en' "
+                              "and 'es'")
+    return {language: raw[language].strip() for language in ("en", "es")}
+
+
+def _public_guide(raw: object, categories: dict[str, str], name: str) -> tuple[dict, ...]:
+    """The guide's sections, each naming known categories and a title in both languages."""
+    if raw is None:
+        return ()
+    sections = raw.get("sections") if isinstance(raw, dict) else None
+    if not isinstance(sections, list):
+        raise VocabularyError(f"{name}: 'public_guide' must hold a list of 'sections'")
+    checked = []
+    for number, section in enumerate(sections):
+        where = f"{name} public_guide section {number}"
+        if not isinstance(section, dict) or not isinstance(section.get("id"), str):
+            raise VocabularyError(f"{where}: needs an 'id'")
+        unknown = [c for c in section.get("categories") or [] if c not in categories]
+        if unknown or not section.get("categories"):
+            raise VocabularyError(f"{where}: 'categories' must name known categories"
+                                  + (f" (not {', '.join(unknown)})" if unknown else ""))
+        title = _public_words(section.get("title"), where)
+        if not title:
+            raise VocabularyError(f"{where}: needs a 'title' in 'en' and 'es'")
+        checked.append({"id": section["id"], "categories": tuple(section["categories"]),
+                        "title": title})
+    return tuple(checked)
 
 
 def parse_catalog(text: str, name: str = "indicators.json",
@@ -265,7 +308,7 @@ def parse_catalog(text: str, name: str = "indicators.json",
         raise VocabularyError(f"{name}: a coding cue id is used twice")
     suffix = f"+{len(extensions)}" if extensions else ""
     return Catalog(release + suffix, dict(categories), tuple(indicators), by_id, coding_cues,
-                   dict(ilo))
+                   dict(ilo), _public_guide(document.get("public_guide"), categories, name))
 
 
 @functools.cache
