@@ -73,3 +73,13 @@ def password() -> str:
 def client_for():
     """``client_for(user)``: a client signed in with both factors as ``user``."""
     return verified_client
+
+
+@pytest.fixture
+def chain(caseworker, harbor):
+    """Four entries (login, read, update, logout) by the caseworker; some modules define
+    their own chain."""
+    from harborlight.security.audit.log import record
+
+    return [record(action, actor=caseworker, obj=harbor)
+            for action in ("login", "read", "update", "logout")]

@@ -30,12 +30,6 @@ ENTRIES = AuditEntry._meta.db_table
 HEAD = AuditChainHead._meta.db_table
 
 
-@pytest.fixture
-def chain(caseworker, harbor):
-    return [record(action, actor=caseworker, obj=harbor)
-            for action in ("login", "read", "update", "logout")]
-
-
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
 

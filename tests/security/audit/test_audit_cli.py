@@ -19,12 +19,6 @@ from tests_support import as_database_owner
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def chain(caseworker, harbor):
-    return [record(action, actor=caseworker, obj=harbor)
-            for action in ("login", "read", "update", "logout")]
-
-
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
 
