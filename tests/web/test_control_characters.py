@@ -81,3 +81,6 @@ def test_it_refuses_the_public_form_with_a_control_character(cast):
 
     assert response.status_code == 400
     assert not Tip.objects.filter(submitted_publicly=True).exists()
+    body = response.content.decode()
+    assert "control characters" in body and "Quick exit" in body  # beside the field
+    assert 'name="narrative"' in body

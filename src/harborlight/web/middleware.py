@@ -42,6 +42,10 @@ class SecurityHeadersMiddleware:
 
 
 API_PREFIX = "/api/"
+# The public report forms check every text field themselves (intake.text.validate_text)
+# and show the refusal beside the field, in the reporter's language, with the quick exit:
+# a reporter never meets a bare error page.
+SELF_CHECKING_FORMS = ("/report/",)
 CONTROL_CODE = "control_character"
 _SINGLE_LINE = ("\t", "\n", "\r")  # fine in a note, never in a query parameter
 
@@ -93,6 +97,8 @@ def _first_bad_field(request: HttpRequest) -> tuple[str, str, str] | None:
             return None  # the API says the body is not JSON
         items: Iterator[tuple[str, str]] = _json_strings(body, "")
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.path.startswith(SELF_CHECKING_FORMS):
+            return None
         items = ((name, value) for name, values in request.POST.lists() for value in values)
     else:
         return None
