@@ -17,7 +17,7 @@ import re
 
 import pytest
 from browser_support import sign_in
-from test_front_line_paths import LAPTOP, click, field, person, save
+from test_front_line_paths import FIRST_SCREEN, LAPTOP, bottom, click, field, person, save
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -102,6 +102,7 @@ def test_it_screens_a_batch_of_ads_and_opens_a_lead_as_a_tip(demo, new_site, tmp
     site.page.wait_for_load_state()
     site.check_accessibility()
     save(site, "6-lead", full_page=True)
+    assert bottom(site, "main form button") <= FIRST_SCREEN, "the lead's action on the first screen"
     before = Tip.objects.count()
     click(site, "button", re.compile("tip", re.I))
     assert Tip.objects.count() == before + 1

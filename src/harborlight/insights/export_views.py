@@ -18,14 +18,12 @@ from django.utils.translation import gettext_lazy
 from harborlight.cases.models import Case
 from harborlight.consent.disclosure import HUB, sharing_consents
 from harborlight.insights import exports
-from harborlight.insights.models import ExportJob
+from harborlight.insights.models import ExportJob, ExportLayout
 from harborlight.pages import show_error
 from harborlight.security.permissions import fetch, requires, scope
 from harborlight.sharing import MissingExtra
 from harborlight.sharing.dp import require_libraries
 
-LAYOUTS = [("ctdc-2024", gettext_lazy("CTDC 2024 (the current global layout)")),
-           ("ctdc-2021", gettext_lazy("CTDC 2021 (the earlier layout)"))]
 METHODS = [("k", gettext_lazy("k-anonymity: generalise and suppress until every "
                               "combination of quasi-identifiers holds at least k people")),
            ("dp", gettext_lazy("Differential privacy: synthetic records with a proven "
@@ -33,7 +31,7 @@ METHODS = [("k", gettext_lazy("k-anonymity: generalise and suppress until every 
 
 
 class ExportForm(forms.Form):
-    layout = forms.ChoiceField(label=gettext_lazy("Layout"), choices=LAYOUTS,
+    layout = forms.ChoiceField(label=gettext_lazy("Layout"), choices=ExportLayout.choices,
                                initial="ctdc-2024", widget=forms.RadioSelect)
     method = forms.ChoiceField(label=gettext_lazy("Protection"), choices=METHODS,
                                initial="k", widget=forms.RadioSelect)

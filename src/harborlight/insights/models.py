@@ -108,6 +108,11 @@ EXPORT_STEPS = (_("Checking consent to de-identified sharing"),
                 _("Writing data.csv, report.json and report.html"))
 
 
+class ExportLayout(models.TextChoices):
+    CTDC_2024 = "ctdc-2024", _("CTDC 2024 (the current global layout)")
+    CTDC_2021 = "ctdc-2021", _("CTDC 2021 (the earlier layout)")
+
+
 class ExportState(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Running")
@@ -131,7 +136,7 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    layout = models.CharField(max_length=20)
+    layout = models.CharField(max_length=20, choices=ExportLayout.choices)
     k = models.PositiveIntegerField(null=True, blank=True)
     epsilon = models.FloatField(null=True, blank=True)
     delta = models.FloatField(null=True, blank=True)

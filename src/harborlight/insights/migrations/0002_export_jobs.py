@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('layout', models.CharField(max_length=20)),
+                ('layout', models.CharField(choices=[('ctdc-2024', 'CTDC 2024 (the current global layout)'), ('ctdc-2021', 'CTDC 2021 (the earlier layout)')], max_length=20)),
                 ('k', models.PositiveIntegerField(blank=True, null=True)),
                 ('epsilon', models.FloatField(blank=True, null=True)),
                 ('delta', models.FloatField(blank=True, null=True)),
