@@ -153,3 +153,37 @@ def test_it_shows_the_guide_with_javascript_off(no_script_site, cast):
     _check(no_script_site, scripts=False)
     assert "Five ways recruiters win trust" in no_script_site.text()
     assert no_script_site.page.get_by_role("link", name="Quick exit").count() == 1
+
+
+def _assess_and_report(site: Site, scripts: bool, tmp_path) -> Tip:
+    site.goto("/report/check/", accessibility=scripts)
+    _check(site, scripts)
+    site.page.get_by_role("group", name="Is anyone in immediate danger right now?") \
+        .get_by_label("No", exact=True).check()
+    site.page.get_by_label("Someone else keeps the person's passport or ID.").check()
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name="See what to do next").click()
+    _check(site, scripts)
+    assert "What to do next" in site.text()
+    site.page.screenshot(path=str(tmp_path / f"check-{scripts}.png"), full_page=True)
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name="Report what you saw").click()
+    _check(site, scripts)
+    assert "Signs you ticked" in site.text()
+    site.page.screenshot(path=str(tmp_path / f"prefilled-{scripts}.png"), full_page=True)
+    site.page.get_by_label("What did you see or hear?").fill(NARRATIVE)
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name="Send report").click()
+    _check(site, scripts)
+    return Tip.objects.get(reference=site.page.locator("#tip-reference").inner_text())
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_it_assesses_what_was_seen_and_sends_it_with_the_report(site, no_script_site, cast,
+                                                                scripts, tmp_path):
+    chosen = site if scripts else no_script_site
+    assert Tip.objects.filter(submitted_publicly=True).count() == 0
+    tip = _assess_and_report(chosen, scripts, tmp_path)
+    assert tip.answers["danger_now"] == "no"
+    assert tip.answers["reporter_signs"] == ["control.documents-held"]
+    assert chosen.page.context.cookies() == []

@@ -30,6 +30,8 @@ def _public_pages(cast) -> list:
         client.post("/report/follow-up/", {"reference": tip.reference, "passphrase": "x"}),
         client.get("/report/signs/"),
         client.get("/report/signs/?lang=es"),
+        client.get("/report/check/?done=1&answer_danger_now=yes"),
+        client.get("/report/check/?lang=es"),
     ]
 
 

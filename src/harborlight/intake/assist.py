@@ -27,6 +27,8 @@ from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
 from harborlight.vocab.narrative import Hit, Reading, Text, decide_types, load_reading
 from harborlight.vocab.triage import Evidence
 
+REPORTER_SIGNS = "reporter_signs"  # answers key: signs a reporter ticked in the self-check
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -262,6 +264,11 @@ def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading |
     for indicator in selected:
         if indicator.id not in indicators:
             add(indicator, "selected by operator")
+    ticked = [i for i in map(catalog.get, answers.get(REPORTER_SIGNS, [])) if i is not None]
+    for indicator in ticked:  # "Assess what you saw": signs the reporter ticked
+        if indicator.id not in indicators:
+            add(indicator, "ticked by the reporter")
+    selected += [i for i in ticked if i not in selected]
     read_again = found if not (rejected or selected) else suggest(
         narrative, catalog, reading, adding=tuple(selected),
         without=frozenset(key.split(":", 1)[1] for key in rejected
@@ -277,8 +284,8 @@ def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading |
         elif suggestion.kind == "signal":
             signals[suggestion.key.split(":", 1)[1]] = {"text": suggestion.text,
                                                         "sentence": suggestion.sentence}
-    return Evidence({k: v for k, v in answers.items() if k != "indicators"}, indicators,
-                    codings, signals)
+    answered = {k: v for k, v in answers.items() if k not in ("indicators", REPORTER_SIGNS)}
+    return Evidence(answered, indicators, codings, signals)
 
 
 def codings_of(suggestions: list[Suggestion]) -> dict[str, set[str]]:

@@ -88,6 +88,8 @@ def fact_in_words(fact: dict, rules: TriageRules, catalog: Catalog) -> str:
     sign = indicator.description if indicator else _("a sign of trafficking")
     if fact.get("origin") == "selected by operator":
         return _("Marked by the operator: %(sign)s") % {"sign": sign}
+    if fact.get("origin") == "ticked by the reporter":
+        return _("Ticked by the reporter: %(sign)s") % {"sign": sign}
     text = fact.get("text", "").strip(" ,.;:!?\n")
     if text:
         said = _("The narrative says “%(text)s”: %(sign)s") % {"text": text,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from harborlight.intake import triage
+from harborlight.intake.assist import REPORTER_SIGNS
 from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.forms import FollowUpMessageForm, FollowUpOpenForm, PublicReportForm
 from harborlight.intake.models import Channel, FollowUpRefused, Tip
@@ -44,14 +45,20 @@ def _refuse(request: HttpRequest, template: str, form, message: str, status: int
 @public_form
 def report(request: HttpRequest) -> HttpResponse:
     template = "intake/public/report.html"
-    if request.method == "GET":
-        return render(request, template, _context(request, form=PublicReportForm()))
+    if request.method == "GET":  # from the self-check: its answers filled in, its signs
+        initial = {f"answer_{name}": request.GET[f"answer_{name}"]
+                   for name in SELF_CHECK_QUESTIONS if f"answer_{name}" in request.GET}
+        return render(request, template, _context(
+            request, form=PublicReportForm(initial=initial),
+            signs=_ticked_signs(request.GET, request.LANGUAGE_CODE)))
     form = PublicReportForm(request.POST)
     if foreign_origin(request):
         return _refuse(request, template, form, _("This form can only be sent from this "
                                                   "site."), 403)
     if not form.is_valid():
-        return render(request, template, _context(request, form=form), status=400)
+        return render(request, template, _context(
+            request, form=form, signs=_ticked_signs(request.POST, request.LANGUAGE_CODE)),
+            status=400)
     if form.is_bot():
         # Filled the hidden field: answer as if accepted, store nothing.
         return render(request, "intake/public/received.html",
@@ -63,7 +70,9 @@ def report(request: HttpRequest) -> HttpResponse:
     tip, passphrase = triage.create_tip(
         receiving_organisation(), narrative=form.cleaned_data["narrative"],
         channel=Channel.WEB, location=form.cleaned_data["location"],
-        reporter_contact=form.cleaned_data["contact"], answers=form.answers(), public=True,
+        reporter_contact=form.cleaned_data["contact"], public=True,
+        answers={**form.answers(), **({REPORTER_SIGNS: [ident for ident, _ in signs]}
+                                      if (signs := _ticked_signs(request.POST, "en")) else {})},
         language=request.LANGUAGE_CODE)
     return render(request, "intake/public/received.html",
                   _context(request, reference=tip.reference, passphrase=passphrase,
@@ -149,4 +158,54 @@ def signs(request: HttpRequest) -> HttpResponse:
     entry's public words changes the guide; stores and logs nothing about the reader."""
     return render(request, "intake/public/signs.html", _context(
         request, sections=guide_sections(current_catalog(), request.LANGUAGE_CODE)))
+
+
+SELF_CHECK_QUESTIONS = ("danger_now", "happening_now", "minor_involved")
+
+
+def _public_signs(catalog, language: str) -> dict[str, str]:
+    """Indicator id -> public words, for the signs a reader can tick (the guide's sections
+    but the recruiter disguises, which are ways in, not things seen)."""
+    return {indicator.id: indicator.public[language]
+            for section in catalog.public_guide if section["id"] != "recruiters"
+            for category in section["categories"]
+            for indicator in catalog.indicators
+            if indicator.category == category and indicator.public}
+
+
+def _ticked_signs(data, language: str) -> list[tuple[str, str]]:
+    """(id, words) of the ticked signs that are public signs; anything else is dropped."""
+    known = _public_signs(current_catalog(), language)
+    return [(ident, known[ident]) for ident in dict.fromkeys(data.getlist("sign"))
+            if ident in known][:40]
+
+
+@public
+@require_GET
+@public_page
+def self_check(request: HttpRequest) -> HttpResponse:
+    """"Assess what you saw": a few questions and the signs to tick, all in the address
+    (GET, no JavaScript, nothing stored). It never says "this is not trafficking": it says
+    what to do next, the emergency numbers first when danger is ticked, and opens the
+    report form with the answers and signs filled in."""
+    catalog, language = current_catalog(), request.LANGUAGE_CODE
+    form = PublicReportForm(initial={f"answer_{name}": request.GET.get(f"answer_{name}")
+                                     for name in SELF_CHECK_QUESTIONS})
+    questions = [form[f"answer_{name}"] for name in SELF_CHECK_QUESTIONS
+                 if f"answer_{name}" in form.fields]
+    ticked = dict(_ticked_signs(request.GET, language))
+    sections = [{**section, "signs": [(ident, words, ident in ticked)
+                                      for ident, words in _public_signs(catalog, language).items()
+                                      if catalog.get(ident).category in section["categories"]]}
+                for section in (dict(s, title=s["title"][language]) for s in catalog.public_guide
+                                if s["id"] != "recruiters")]
+    answered = {name: request.GET.get(f"answer_{name}") for name in SELF_CHECK_QUESTIONS}
+    report_query = "&".join(
+        [f"lang={language}"] + [f"answer_{name}={value}" for name, value in answered.items()
+                                if value in ("yes", "no", "unknown")]
+        + [f"sign={ident}" for ident in ticked])
+    return render(request, "intake/public/self_check.html", _context(
+        request, questions=questions, sections=[s for s in sections if s["signs"]],
+        done="done" in request.GET, danger=answered["danger_now"] == "yes",
+        ticked=list(ticked.values()), report_query=report_query))
 

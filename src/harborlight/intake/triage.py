@@ -24,7 +24,7 @@ from django.utils import timezone
 from harborlight.cases.references import next_tip_reference
 from harborlight.intake import passphrases
 from harborlight.intake import assist
-from harborlight.intake.assist import Suggestion, suggest
+from harborlight.intake.assist import REPORTER_SIGNS, Suggestion, suggest
 from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.models import SuggestionDecision, SuggestionReview, Tip, TipStateError
 from harborlight.security.audit.log import audited, record
@@ -83,8 +83,10 @@ def create_tip(organisation, *, narrative: str, channel: str, location: str = ""
 
 
 def set_answers(tip: Tip, answers: dict, by) -> None:
-    """Store the operator's answers to the structured questions; triage again."""
-    tip.answers = dict(answers)
+    """Store the operator's answers to the structured questions; triage again. The signs
+    a public reporter ticked stay: they are the reporter's, not an answer to change."""
+    kept = {k: v for k, v in tip.answers.items() if k == REPORTER_SIGNS}
+    tip.answers = {**kept, **dict(answers)}
     with audited():
         assess(tip)
         tip.save(update_fields=["answers", *TRIAGE_FIELDS])
