@@ -46,3 +46,18 @@ def test_it_keeps_each_case_in_one_place_within_a_year_and_most_consent_to_shari
         assert {p.mailing_city for p in case.persons.all()} == {exploitation.city}
     shared = Consent.objects.filter(case__in=cases, purpose=ConsentPurpose.DEIDENTIFIED_SHARING)
     assert 0.45 < shared.count() / cases.count() < 0.85
+
+
+def test_it_fills_the_directory_with_distinct_entries_that_offer_what_they_say(cast):
+    from harborlight.demo.records import create_providers
+    from harborlight.referrals.models import ServiceProvider
+
+    create_providers(cast.other, 12, random.Random(5))
+    entries = list(ServiceProvider.objects.filter(organisation=cast.other))
+    assert len({e.name for e in entries}) == len(entries) == 12
+    assert len({(tuple(e.services), e.city) for e in entries}) == 12
+    for entry in entries:
+        if "Shelter" in entry.name:
+            assert "shelter" in entry.services and entry.open_24_7
+        if "Legal" in entry.name:
+            assert "legal" in entry.services

@@ -280,23 +280,46 @@ def create_tips(organisation, count: int, rng: random.Random, triagers: list | N
     Tip.objects.bulk_create(tips)
 
 
+#: Kinds of service in the demo directory: a name pattern, what they offer, for whom.
+#: Invented names, each used once per organisation ("{city}" is the entry's city).
+PROVIDER_KINDS = [
+    ("{city} Harbor House Shelter", ["shelter", "mental_health"], ["adults", "foreign_nationals"]),
+    ("{city} Youth Safe Place", ["shelter", "education"], ["youth", "lgbtq"]),
+    ("{city} Community Health Center", ["medical", "substance_use"], ["adults", "youth"]),
+    ("{city} Immigrant Legal Clinic", ["legal", "immigration"], ["foreign_nationals"]),
+    ("{city} Trauma Counseling Collective", ["mental_health"], ["adults", "lgbtq"]),
+    ("{city} Workforce Pathways", ["vocational", "education"], ["adults", "men"]),
+    ("{city} Family Justice Center", ["legal", "shelter"], ["adults", "youth"]),
+    ("{city} Recovery Partners", ["substance_use", "mental_health"], ["adults", "men"]),
+    ("{city} Financial Empowerment Desk", ["financial", "vocational"], ["adults"]),
+    ("{city} Free Clinic", ["medical"], ["adults", "foreign_nationals"]),
+]
+
+
 def create_providers(organisation, count: int, rng: random.Random) -> None:
-    kinds = ["Shelter", "Health Center", "Legal Clinic", "Counseling", "Youth Services",
-             "Workforce Center", "Community Clinic"]
-    providers = []
+    """Distinct directory entries: no two share a name, each offers what its kind does."""
+    places = rng.sample(CITIES, len(CITIES))
+    providers, used = [], set()
     for index in range(count):
-        city, state, postal_code, lat, lon = rng.choice(CITIES)
-        kind = rng.choice(kinds)
+        pattern, services, populations = PROVIDER_KINDS[index % len(PROVIDER_KINDS)]
+        city, state, postal_code, lat, lon = places[(index * 3) % len(places)]
+        name = pattern.format(city=city) + " (demo)"
+        if name in used:
+            city, state, postal_code, lat, lon = places[(index * 3 + 1) % len(places)]
+            name = pattern.format(city=city) + " (demo)"
+        used.add(name)
         providers.append(ServiceProvider(
-            organisation=organisation, name=f"{city} {kind} {index + 1} (demo)",
-            services=sorted(rng.sample(SERVICES, rng.randint(1, 3))),
-            populations=sorted(rng.sample(POPULATIONS, rng.randint(1, 3))),
+            organisation=organisation, name=name, services=sorted(services),
+            populations=sorted(populations),
             languages=sorted({"en", *rng.sample(LANGUAGES, rng.randint(0, 2))}),
-            open_24_7=rng.random() < 0.3, hours="Mon-Fri 09:00-17:00",
-            street=f"{rng.randint(10, 999)} Main Street", city=city, state=state,
-            postal_code=postal_code, country="USA", latitude=lat, longitude=lon,
-            contact_name="Intake desk", phone=fictional_phone(rng),
-            email=f"intake{index + 1}@example.org"))
+            open_24_7="shelter" in services, hours="" if "shelter" in services
+            else rng.choice(["Mon-Fri 09:00-17:00", "Mon-Sat 08:00-18:00",
+                             "Tue-Sat 10:00-19:00"]),
+            street=f"{rng.randint(10, 999)} {rng.choice(['Main', 'Oak', 'Harbor', 'Elm'])} "
+                   f"Street", city=city, state=state, postal_code=postal_code,
+            country="USA", latitude=lat + rng.uniform(-0.03, 0.03),
+            longitude=lon + rng.uniform(-0.03, 0.03), contact_name="Intake desk",
+            phone=fictional_phone(rng), email=f"intake{index + 1}@example.org"))
     ServiceProvider.objects.bulk_create(providers)
 
 
