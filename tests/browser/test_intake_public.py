@@ -6,6 +6,8 @@ violation); see conftest.py.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_support import Site
 
@@ -187,3 +189,14 @@ def test_it_assesses_what_was_seen_and_sends_it_with_the_report(site, no_script_
     assert tip.answers["danger_now"] == "no"
     assert tip.answers["reporter_signs"] == ["control.documents-held"]
     assert chosen.page.context.cookies() == []
+
+
+def test_it_prints_only_the_card_on_one_page(site, cast, tmp_path):
+    site.goto("/report/card/?lang=es")
+    site.page.emulate_media(media="print")
+    assert not site.page.locator(".public-header").is_visible()
+    assert not site.page.locator(".emergency-note").is_visible()
+    assert site.page.locator(".outreach-card").is_visible()
+    site.page.screenshot(path=str(tmp_path / "card-print.png"), full_page=True)
+    pdf = site.page.pdf(format="Letter")  # Chromium's own printing, no PDF service
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1

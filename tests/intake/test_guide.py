@@ -64,13 +64,13 @@ def test_it_follows_a_change_to_an_entrys_public_words():
         entry = next(i for i in document["indicators"] if i["id"] == "control.documents-held")
         entry["public"] = {"en": "The boss keeps everyone's passports in a safe.",
                            "es": "El patrón guarda los pasaportes de todos en una caja."}
-        drop = next(i for i in document["indicators"] if i["id"] == "control.debt")
+        drop = next(i for i in document["indicators"] if i["id"] == "labour.excessive-hours")
         del drop["public"]
 
     sections = guide_sections(_catalog_with(reword), "en")
     signs = [sign for section in sections for sign in section["signs"]]
     assert "The boss keeps everyone's passports in a safe." in signs
-    assert not any("can never be paid off" in sign for sign in signs)
+    assert not any("no days off" in sign for sign in signs)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -81,3 +81,27 @@ def test_it_follows_a_change_to_an_entrys_public_words():
 def test_it_refuses_a_guide_without_both_languages_or_known_categories(change, message):
     with pytest.raises(VocabularyError, match=message):
         _catalog_with(change)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, heading", [
+    ("en", "Is someone being forced to work or to sell sex?"),
+    ("es", "¿Alguien está siendo obligado a trabajar o a vender sexo?"),
+])
+def test_it_prints_a_card_with_the_catalogs_signs_numbers_and_address(language, heading):
+    response = Client().get(f"/report/card/?lang={language}")
+    body = response.content.decode()
+    assert response.status_code == 200 and not response.cookies
+    assert escape(heading) in body and 'href="tel:18883737888"' in body
+    assert f"http://testserver/report/?lang={language}" in body
+    catalog = build_catalog()
+    for ident in catalog.public_card:
+        assert escape(catalog.get(ident).public[language]) in body
+
+
+def test_it_refuses_a_card_sign_without_public_words():
+    def card_without_words(document):
+        document["public_guide"]["card"].append("sex.named")
+
+    with pytest.raises(VocabularyError, match="sex.named"):
+        _catalog_with(card_without_words)

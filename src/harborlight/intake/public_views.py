@@ -209,3 +209,16 @@ def self_check(request: HttpRequest) -> HttpResponse:
         done="done" in request.GET, danger=answered["danger_now"] == "yes",
         ticked=list(ticked.values()), report_query=report_query))
 
+
+@public
+@require_GET
+@public_page
+def card(request: HttpRequest) -> HttpResponse:
+    """A one-page card to print for outreach (the print stylesheet drops everything else):
+    a few signs from the catalog's ``card``, the numbers and this site's report address."""
+    catalog = current_catalog()
+    signs = [catalog.get(ident).public[request.LANGUAGE_CODE] for ident in catalog.public_card]
+    return render(request, "intake/public/card.html", _context(
+        request, signs=signs,
+        report_address=request.build_absolute_uri(f"/report/?lang={request.LANGUAGE_CODE}")))
+

@@ -38,7 +38,8 @@ Optional keys of an entry (indicator or coding cue), read by :mod:`.narrative`:
   ``ilo_indicators``).
 - ``public``: ``{"en": ..., "es": ...}``, the sign in plain words for the public "Learn
   the signs" guide; an entry without it is not shown there. The guide's sections (which
-  categories, in which order, their titles) are the catalog's ``public_guide``. Nothing
+  categories, in which order, their titles) are the catalog's ``public_guide``, whose
+  ``card`` names the entries printed on the one-page card. Nothing
   else of an entry (description, cues, codings, source) is ever shown to the public.
 
 Codings of the *gated* fields (type of exploitation, industry, form) are suggested only
@@ -121,6 +122,7 @@ class Catalog:
     coding_cues: tuple[CodingCue, ...] = ()
     ilo_indicators: dict[str, dict] = field(default_factory=dict)
     public_guide: tuple[dict, ...] = ()
+    public_card: tuple[str, ...] = ()
 
     def get(self, indicator_id: str) -> Indicator | None:
         return self.by_id.get(indicator_id)
@@ -307,8 +309,14 @@ def parse_catalog(text: str, name: str = "indicators.json",
     if len({cue.id for cue in coding_cues}) != len(coding_cues):
         raise VocabularyError(f"{name}: a coding cue id is used twice")
     suffix = f"+{len(extensions)}" if extensions else ""
+    card = tuple((document.get("public_guide") or {}).get("card") or ())
+    unfit = [ident for ident in card if not (by_id.get(ident) and by_id[ident].public)]
+    if unfit:
+        raise VocabularyError(f"{name}: the public card names entries without public words: "
+                              f"{', '.join(map(str, unfit))}")
     return Catalog(release + suffix, dict(categories), tuple(indicators), by_id, coding_cues,
-                   dict(ilo), _public_guide(document.get("public_guide"), categories, name))
+                   dict(ilo), _public_guide(document.get("public_guide"), categories, name),
+                   card)
 
 
 @functools.cache

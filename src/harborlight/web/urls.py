@@ -108,6 +108,7 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (SITE, "report/follow-up/", public.follow_up, "report:follow_up"),
     (SITE, "report/signs/", public.signs, "report:signs"),
     (SITE, "report/check/", public.self_check, "report:self_check"),
+    (SITE, "report/card/", public.card, "report:card"),
     (SITE, "directory/", referrals.directory, "referrals:directory"),
     (SITE, "directory/providers/new/", referrals.provider_new, "referrals:provider_new"),
     (PROVIDER, "", referrals.provider_edit, "referrals:provider_edit"),
