@@ -25,7 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,7 +91,8 @@ def start(organisation, user, *, layout: str, k: int | None = None,
 
 
 def run(job_id: int) -> None:
-    """Run one queued job to its end (in its own thread, with its own connection)."""
+    """Run one queued job to its end. In its thread, Django opens the thread's own
+    database connection on first use; it is closed here when the job ends."""
     try:
         _run(ExportJob.objects.select_related("organisation", "created_by").get(pk=job_id))
     finally:
@@ -100,7 +101,6 @@ def run(job_id: int) -> None:
 
 
 def _run(job: ExportJob) -> None:
-    close_old_connections()
     _progress(job, 0, "", state=ExportState.RUNNING)
     options = {"layout": job.layout, "k": job.k, "epsilon": job.epsilon,
                "measure_risk": True, "seed": None,
