@@ -12,7 +12,6 @@ from harborlight.consent.disclosure import HUB, id_ranges
 from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose, RecipientKind
 from harborlight.insights.database_export import export_organisation
 from harborlight.security.audit.models import AuditEntry
-from tests_support import assert_audited, audit_mark
 
 
 def case_with_victims(cast, organisation, count: int, consent: bool, **fields) -> Case:

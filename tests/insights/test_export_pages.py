@@ -20,14 +20,6 @@ from harborlight.security.audit.models import AuditEntry
 from tests_support import audit_mark, audited_entries
 
 
-@pytest.fixture(autouse=True)
-def own_data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-
-
-@pytest.fixture
-def analyst(cast, signed_in_client):
-    return signed_in_client(cast.role(Role.ANALYST))
 
 
 def shared_case(cast, victims: int, recipient_kind: str = "any", recipient: str = "") -> Case:

@@ -6,7 +6,6 @@ import json
 import re
 import sys
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
@@ -28,15 +27,6 @@ def upload(client, content: bytes, name: str = "ads.jsonl"):
                        {"ads": SimpleUploadedFile(name, content, "application/octet-stream")})
 
 
-@pytest.fixture(autouse=True)
-def own_data_dir(settings, tmp_path):
-    """Each test gets its own screening history (it lives in the data folder)."""
-    settings.DATA_DIR = tmp_path
-
-
-@pytest.fixture
-def analyst(cast, signed_in_client):
-    return signed_in_client(cast.role(Role.ANALYST))
 
 
 def test_it_screens_an_upload_and_keeps_ranked_leads(cast, analyst):
