@@ -200,3 +200,15 @@ def test_it_prints_only_the_card_on_one_page(site, cast, tmp_path):
     site.page.screenshot(path=str(tmp_path / "card-print.png"), full_page=True)
     pdf = site.page.pdf(format="Letter")  # Chromium's own printing, no PDF service
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+
+
+def test_it_switches_the_guide_to_a_workplace_version(site, cast, tmp_path):
+    site.goto("/report/signs/?lang=es")
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name="Para el personal de salud").click()
+    site.check_accessibility()
+    assert "Llega un paciente con alguien que responde por él" in site.text()
+    site.page.screenshot(path=str(tmp_path / "health-es.png"), full_page=True)
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name="Todas las señales").click()
+    assert "Cinco formas en que los reclutadores se ganan la confianza" in site.text()

@@ -105,3 +105,31 @@ def test_it_refuses_a_card_sign_without_public_words():
 
     with pytest.raises(VocabularyError, match="sex.named"):
         _catalog_with(card_without_words)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_it_offers_a_short_version_for_each_workplace(language):
+    catalog = build_catalog()
+    full = Client().get(f"/report/signs/?lang={language}").content.decode()
+    for audience in catalog.public_audiences:
+        assert f"for={audience['id']}" in full
+        body = Client().get(f"/report/signs/?lang={language}&for={audience['id']}") \
+            .content.decode()
+        assert escape(audience["title"][language]) in body
+        assert escape(audience["where"][language]) in body
+        for ident in audience["signs"]:
+            assert escape(catalog.get(ident).public[language]) in body
+        left_out = {i.public[language] for i in catalog.indicators if i.public} - {
+            catalog.get(ident).public[language] for ident in audience["signs"]}
+        assert not any(f"<li>{escape(words)}</li>" in body for words in left_out)
+    unknown = Client().get(f"/report/signs/?lang={language}&for=nowhere").content.decode()
+    assert unknown.count("<section") == full.count("<section")  # the whole guide
+
+
+def test_it_refuses_an_audience_naming_a_sign_without_public_words():
+    def bad_audience(document):
+        document["public_guide"]["audiences"][0]["signs"].append("sex.named")
+
+    with pytest.raises(VocabularyError, match="audience health: sex.named"):
+        _catalog_with(bad_audience)

@@ -156,8 +156,21 @@ def guide_sections(catalog, language: str) -> list[dict]:
 def signs(request: HttpRequest) -> HttpResponse:
     """"Learn the signs": generated from the indicator catalog in force, so a change to an
     entry's public words changes the guide; stores and logs nothing about the reader."""
+    catalog, language = current_catalog(), request.LANGUAGE_CODE
+    audiences = [{"id": a["id"], "title": a["title"][language]}
+                 for a in catalog.public_audiences]
+    chosen = next((a for a in catalog.public_audiences
+                   if a["id"] == request.GET.get("for")), None)
+    if chosen is not None:  # the short version for one workplace
+        sections = [{"id": chosen["id"], "title": chosen["title"][language],
+                     "where": chosen["where"][language],
+                     "signs": [catalog.get(ident).public[language]
+                               for ident in chosen["signs"]]}]
+    else:
+        sections = guide_sections(catalog, language)
     return render(request, "intake/public/signs.html", _context(
-        request, sections=guide_sections(current_catalog(), request.LANGUAGE_CODE)))
+        request, sections=sections, audiences=audiences,
+        audience=chosen["id"] if chosen else ""))
 
 
 SELF_CHECK_QUESTIONS = ("danger_now", "happening_now", "minor_involved")

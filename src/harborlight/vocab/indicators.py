@@ -39,7 +39,8 @@ Optional keys of an entry (indicator or coding cue), read by :mod:`.narrative`:
 - ``public``: ``{"en": ..., "es": ...}``, the sign in plain words for the public "Learn
   the signs" guide; an entry without it is not shown there. The guide's sections (which
   categories, in which order, their titles) are the catalog's ``public_guide``, whose
-  ``card`` names the entries printed on the one-page card. Nothing
+  ``card`` names the entries printed on the one-page card and whose ``audiences`` are the
+  short versions for workplaces (a title, where it is met, the entries to show). Nothing
   else of an entry (description, cues, codings, source) is ever shown to the public.
 
 Codings of the *gated* fields (type of exploitation, industry, form) are suggested only
@@ -123,6 +124,7 @@ class Catalog:
     ilo_indicators: dict[str, dict] = field(default_factory=dict)
     public_guide: tuple[dict, ...] = ()
     public_card: tuple[str, ...] = ()
+    public_audiences: tuple[dict, ...] = ()
 
     def get(self, indicator_id: str) -> Indicator | None:
         return self.by_id.get(indicator_id)
@@ -309,14 +311,32 @@ def parse_catalog(text: str, name: str = "indicators.json",
     if len({cue.id for cue in coding_cues}) != len(coding_cues):
         raise VocabularyError(f"{name}: a coding cue id is used twice")
     suffix = f"+{len(extensions)}" if extensions else ""
-    card = tuple((document.get("public_guide") or {}).get("card") or ())
-    unfit = [ident for ident in card if not (by_id.get(ident) and by_id[ident].public)]
+    guide = document.get("public_guide") or {}
+    card = tuple(guide.get("card") or ())
+    audiences = tuple(_audience(raw, f"{name} public_guide audience {number}")
+                      for number, raw in enumerate(guide.get("audiences") or []))
+    named = [("the public card", ident) for ident in card] + [
+        (f"audience {audience['id']}", ident) for audience in audiences
+        for ident in audience["signs"]]
+    unfit = [f"{where}: {ident}" for where, ident in named
+             if not (by_id.get(ident) and by_id[ident].public)]
     if unfit:
-        raise VocabularyError(f"{name}: the public card names entries without public words: "
-                              f"{', '.join(map(str, unfit))}")
+        raise VocabularyError(f"{name}: entries without public words named by "
+                              f"{'; '.join(map(str, unfit))}")
     return Catalog(release + suffix, dict(categories), tuple(indicators), by_id, coding_cues,
-                   dict(ilo), _public_guide(document.get("public_guide"), categories, name),
-                   card)
+                   dict(ilo), _public_guide(guide or None, categories, name), card,
+                   audiences)
+
+
+def _audience(raw: object, where: str) -> dict:
+    """A short version of the guide for one workplace: id, title, where, signs."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not isinstance(
+            raw.get("signs"), list) or not raw["signs"]:
+        raise VocabularyError(f"{where}: needs an 'id' and a list of 'signs'")
+    title, seen = _public_words(raw.get("title"), where), _public_words(raw.get("where"), where)
+    if not title or not seen:
+        raise VocabularyError(f"{where}: needs 'title' and 'where' in 'en' and 'es'")
+    return {"id": raw["id"], "title": title, "where": seen, "signs": tuple(raw["signs"])}
 
 
 @functools.cache
