@@ -61,3 +61,16 @@ def test_it_fills_the_directory_with_distinct_entries_that_offer_what_they_say(c
             assert "shelter" in entry.services and entry.open_24_7
         if "Legal" in entry.name:
             assert "legal" in entry.services
+
+
+def test_it_gives_every_assigned_demo_tip_an_assignee_who_was_told(db):
+    from harborlight.demo.records import load_demo_data
+    from harborlight.intake.models import Tip, TipStatus
+    from harborlight.notifications.models import Notice, NoticeKind
+
+    load_demo_data(cases_per_organisation=4, tips_per_organisation=30)
+    assigned = Tip.objects.filter(status=TipStatus.ASSIGNED)
+    assert assigned.exists() and not assigned.filter(assigned_to__isnull=True).exists()
+    for tip in assigned:
+        assert Notice.objects.filter(recipient=tip.assigned_to, kind=NoticeKind.TIP_ASSIGNED,
+                                     subject=tip.notice_subject).exists()

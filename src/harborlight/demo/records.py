@@ -33,6 +33,7 @@ from harborlight.consent.models import (Consent, ConsentMethod, ConsentPurpose,
 from harborlight.demo.environment import LOGINS_FILE, cast, demo_password, write_private
 from harborlight.intake import triage
 from harborlight.intake.models import Channel, Tip, TipStatus, TriageLevel
+from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.referrals.answering import answer
 from harborlight.referrals.models import ReferralStatus, ServiceProvider
 from harborlight.referrals.sending import send
@@ -278,6 +279,13 @@ def create_tips(organisation, count: int, rng: random.Random, triagers: list | N
             else:
                 tip.status = TipStatus.OPEN
     Tip.objects.bulk_create(tips)
+    assigner = User.objects.allowed_to("case.assign", organisation).first()
+    for tip in tips:  # each assignee was told, as Tip.assign tells them
+        if tip.assigned_to is not None and assigner is not None:
+            Notice.objects.send([tip.assigned_to], NoticeKind.TIP_ASSIGNED,
+                                tip.notice_subject, ("intake:detail", [tip.reference]),
+                                exclude=assigner, reference=tip.reference, by=assigner,
+                                level=tip.get_triage_level_display())
 
 
 #: Kinds of service in the demo directory: a name pattern, what they offer, for whom.
