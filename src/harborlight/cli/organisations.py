@@ -34,8 +34,12 @@ def organisations() -> None:
     cases = dict(Case.objects.values_list("organisation").annotate(n=Count("pk")).order_by())
     width = max(len(row.slug) for row in rows)
     for row in rows:
-        typer.echo(f"{row.slug:<{width}}  {row.name}  ({row.users_count} users, "
-                   f"{cases.get(row.pk, 0)} cases)")
+        typer.echo(f"{row.slug:<{width}}  {row.name}  ({_count(row.users_count, 'user')}, "
+                   f"{_count(cases.get(row.pk, 0), 'case')})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def find(text: str):
