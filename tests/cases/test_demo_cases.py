@@ -63,13 +63,16 @@ def test_it_fills_the_directory_with_distinct_entries_that_offer_what_they_say(c
             assert "legal" in entry.services
 
 
-def test_it_gives_every_assigned_demo_tip_an_assignee_who_was_told(db):
+def test_it_gives_every_assigned_demo_tip_an_assignee_who_was_told_and_closed_a_reason(db):
     from harborlight.accounts.models import User
     from harborlight.demo.records import load_demo_data
     from harborlight.intake.models import Tip, TipStatus
     from harborlight.notifications.models import Notice, NoticeKind
 
     load_demo_data(cases_per_organisation=4, tips_per_organisation=30)
+    closed = Tip.objects.filter(status=TipStatus.CLOSED)
+    assert closed.exists() and not closed.filter(close_reason="").exists()
+    assert not closed.filter(closed_at__isnull=True).exists()
     assigned = Tip.objects.filter(status=TipStatus.ASSIGNED)
     assert assigned.exists() and not assigned.filter(assigned_to__isnull=True).exists()
     for tip in assigned:

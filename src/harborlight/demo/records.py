@@ -32,7 +32,7 @@ from harborlight.consent.models import (Consent, ConsentMethod, ConsentPurpose,
                                         Recipient, RecipientKind)
 from harborlight.demo.environment import LOGINS_FILE, cast, demo_password, write_private
 from harborlight.intake import triage
-from harborlight.intake.models import Channel, Tip, TipStatus, TriageLevel
+from harborlight.intake.models import Channel, CloseReason, Tip, TipStatus, TriageLevel
 from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.referrals.answering import answer
 from harborlight.referrals.models import ReferralStatus, ServiceProvider
@@ -278,6 +278,11 @@ def create_tips(organisation, count: int, rng: random.Random, triagers: list | N
                 tip.assigned_to = rng.choice(triagers)
             else:
                 tip.status = TipStatus.OPEN
+        elif tip.status == TipStatus.CLOSED:  # closed with a reason, as Tip.close asks
+            tip.close_reason = rng.choice([CloseReason.REFERRED, CloseReason.INFORMATION_GIVEN,
+                                           CloseReason.NOT_TRAFFICKING,
+                                           CloseReason.INSUFFICIENT])
+            tip.closed_at = tip.received_at + timedelta(hours=rng.randrange(1, 72))
     Tip.objects.bulk_create(tips)
     assigner = User.objects.allowed_to("case.assign", organisation).first()
     for tip in tips:  # each assignee was told, as Tip.assign tells them
