@@ -210,3 +210,16 @@ def test_it_trusts_the_proxy_in_front_for_https_and_sends_hsts(install):
                                             "X-Forwarded-For": "198.51.100.7"})
         assert secure.status == 200, secure.read()[:300]
         assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_it_adds_an_administrator_to_an_organisation_named_by_its_slug(install):
+    run(install, "migrate")
+    run(install, "createadmin", "--username", "ada", "--organisation", "New Org",
+        "--password-stdin", stdin="a sufficiently long passphrase\n")
+    result = run(install, "createadmin", "--username", "bea", "--organisation", "new-org",
+                 "--password-stdin", stdin="a sufficiently long passphrase\n")
+    assert result.returncode == 0, result.stderr
+    assert "Created administrator bea of New Org" in result.stdout
+    listed = run(install, "organisations")
+    assert listed.returncode == 0 and listed.stdout.splitlines() == [
+        "new-org  New Org  (2 users, 0 cases)"]
