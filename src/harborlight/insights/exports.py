@@ -27,6 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -79,7 +80,7 @@ def start(organisation, user, *, layout: str, k: int | None = None,
     if busy is not None:
         raise ExportRefused(_("An export is already running (started %(when)s by "
                               "%(who)s); wait for it to finish.") % {
-            "when": timezone.localtime(busy.created_at).strftime("%H:%M"),
+            "when": date_format(timezone.localtime(busy.created_at), "DATETIME_FORMAT"),
             "who": busy.created_by.get_username()})
     job = ExportJob.objects.create(organisation=organisation, created_by=user, layout=layout,
                                    k=k, epsilon=epsilon, delta=delta if epsilon else None,
