@@ -279,3 +279,22 @@ def test_it_does_not_read_a_callers_own_partner_at_work_as_forced_labour():
 ])
 def test_it_recognises_todays_forms_described_without_their_names(narrative, form):
     assert _codings(narrative)["exploitation_form"] == {form}
+
+
+@pytest.mark.parametrize("narrative", [
+    "What happened: my coworkers are not allowed to leave and the owner holds their "
+    "passports | Anyone under 18: no",
+    "Qué pasó: el dueño tiene sus pasaportes y no los dejan salir | ¿Menores de 18?: no sé",
+])
+def test_it_reads_a_forms_question_answered_no_as_no(narrative):
+    assert "minor_involved" not in _codings(narrative)
+    assert _codings(narrative.replace(": no", ": yes").replace(": no sé", ": sí"))
+
+
+@pytest.mark.parametrize("narrative", [
+    "I was 15 when my mom's boyfriend started selling me to his friends.",
+    "My ex used to make me do live shows on camera for strangers who paid him.",
+    "Tenía 15 años cuando el novio de mi mamá empezó a venderme a sus amigos.",
+])
+def test_it_reads_a_survivors_own_account_in_the_first_person(narrative):
+    assert _codings(narrative)["vic_TypeOfExploitation"] == {"SexualExploitation"}

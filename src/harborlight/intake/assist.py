@@ -99,6 +99,8 @@ def _matches(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
         start, end = match.span()
         if end == start or not _counts(text, reading, entry, start):
             continue
+        if reading.answered_no is not None and reading.answered_no.match(text.folded, end):
+            continue  # a form's question answered "no": "Anyone under 18: no"
         if with_ is not None and not with_.search(text.folded[slice(*text.sentence_bounds(start))]):
             continue
         if minor and (_is_dependant(text, reading, start, end)

@@ -268,6 +268,7 @@ class Reading:
     signals: tuple[Labelled, ...]
     own_fields: dict[str, dict]
     shorthand: Shorthand = NO_SHORTHAND
+    answered_no: re.Pattern | None = None  # "Anyone under 18: no" in a form's text
 
     def signal(self, ident: str) -> Labelled | None:
         return next((s for s in self.signals if s.id == ident), None)
@@ -363,7 +364,9 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
             signals=tuple(_labelled(raw, f"{name} signal {n}", False)
                           for n, raw in enumerate(doc["signals"])),
             own_fields=_own_fields(doc.get("own_fields"), name),
-            shorthand=Shorthand(doc.get("shorthand"), f"{name} shorthand"))
+            shorthand=Shorthand(doc.get("shorthand"), f"{name} shorthand"),
+            answered_no=(compile_pattern(doc["answered_no"], f"{name} answered_no")
+                         if doc.get("answered_no") else None))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, VocabularyError):
             raise
