@@ -56,7 +56,7 @@ DEFAULT_DATA = DATA / "narratives_dev.jsonl"
 NON_TRAFFICKING = {"labour_dispute", "runaway", "domestic_violence", "information", "other"}
 LABELLED_FIELDS = ("vic_TypeOfExploitation", "minor_involved", "decoy_minor",
                    "exploitation_form", "vic_TypeOfSexExploitation", "vic_ForcedLabourIndustry")
-SUMMARY_STYLES = {"summary", "casestudy", "affidavit", "appeal"}
+SUMMARY_STYLES = {"summary", "casestudy", "affidavit", "appeal", "press"}
 RESTRAINT = {"control.cannot-leave", "control.threats", "control.threat-deportation",
              "control.threat-family"}
 
@@ -294,7 +294,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", default="all", choices=[
-        "all", "development", "held-out", "blind", "fresh", "final", "last"])
+        "all", "development", "held-out", "blind", "fresh", "final", "last", "sixth"])
     parser.add_argument("--api", action="store_true",
                         help="every narrative alone through POST /api/v1/tips, read back "
                              "with GET /api/v1/tips/{reference}")
