@@ -113,3 +113,13 @@ def test_it_says_what_to_install_when_the_screening_engine_is_missing(analyst, m
     assert "pip install &#x27;harborlight[screening]&#x27;" in page
     assert "Something went wrong" not in page
     assert not ScreeningRun.objects.exists()
+
+
+def test_it_shows_a_leads_days_in_the_one_date_format(cast, analyst):
+    content, _ = batch()
+    upload(analyst, content)
+    lead = Lead.objects.order_by("rank").first()
+    page = analyst.get(f"/insights/screening/leads/{lead.pk}/").content.decode()
+    seen = re.search(r"<dt>Seen</dt><dd>(.*?)</dd>", page).group(1)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", seen) and " to " in seen
+    assert re.search(r"\d{1,2} \w{3}\.? \d{4}", seen), seen

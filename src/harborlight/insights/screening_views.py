@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -50,7 +52,18 @@ def screening_run(request: HttpRequest, run_id: int) -> HttpResponse:
 @requires("screening.run")
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = fetch(request, Lead.objects.select_related("run"), shows_record=True, pk=lead_id)
-    return render(request, "insights/lead.html", {"lead": lead, "details": lead.details})
+    details = lead.details
+    seen = [_day(details.get("first_seen")), _day(details.get("last_seen"))]
+    return render(request, "insights/lead.html", {"lead": lead, "details": details,
+                                                  "seen": seen})
+
+
+def _day(text) -> date | str:
+    """An ad's ISO day as a date, for the one date format; anything else as it is."""
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return text or "?"
 
 
 @requires("lead.convert")
