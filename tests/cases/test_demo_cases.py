@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from harborlight.cases.models import EventType
+from harborlight.cases.models import CaseStatus, EventType
 from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.vocab.loader import htcds_codes
 from harborlight.demo.records import CITIES, create_cases
@@ -44,6 +44,10 @@ def test_it_keeps_each_case_in_one_place_within_a_year_and_most_consent_to_shari
         named = [city for city, *_ in CITIES if city in case.summary]
         assert named in ([], [exploitation.city])  # the summary names no other place
         assert {p.mailing_city for p in case.persons.all()} == {exploitation.city}
+    closed = cases.filter(status__in=[CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED])
+    assert closed.exists()
+    for case in closed:
+        assert case.opened_at < case.closed_at <= now and case.reason_for_closure
     shared = Consent.objects.filter(case__in=cases, purpose=ConsentPurpose.DEIDENTIFIED_SHARING)
     assert 0.45 < shared.count() / cases.count() < 0.85
 

@@ -139,17 +139,20 @@ def create_cases(organisation, count: int, owners: list, rng: random.Random,
     now = timezone.now()
     statuses = [CaseStatus.ACTIVE] * 5 + [CaseStatus.FOLLOW_UP] * 2 + [
         CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED]
+    approver = User.objects.allowed_to("case.approve_closure", organisation).first()
     made = 0
     while made < count:
         size = min(batch_size, count - made)
         places = [rng.choice(CITIES) for _ in range(size)]
         cases = Case.objects.open_many(organisation, [
-            Case(status=rng.choice(statuses),
-                 trafficking_status=rng.choice(TraffickingStatus.values[:2]),
-                 owner=rng.choice(owners) if owners else None,
-                 restricted=rng.random() < 0.1, summary=_narrative(rng, place[0]),
-                 opened_at=now - timedelta(days=rng.randrange(1, 365),
-                                           hours=rng.randrange(24)))
+            _closed_if_so(Case(status=rng.choice(statuses),
+                               trafficking_status=rng.choice(TraffickingStatus.values[:2]),
+                               owner=rng.choice(owners) if owners else None,
+                               restricted=rng.random() < 0.1,
+                               summary=_narrative(rng, place[0]),
+                               opened_at=now - timedelta(days=rng.randrange(1, 365),
+                                                         hours=rng.randrange(24))),
+                          approver, rng, now)
             for place in places])
         case_places = {case.pk: place for case, place in zip(cases, places)}
         persons, notes = [], []
@@ -175,6 +178,18 @@ def create_cases(organisation, count: int, owners: list, rng: random.Random,
         create_case_records(cases, persons, rng, now, case_places)
         made += size
     return made
+
+
+def _closed_if_so(case: Case, approver, rng: random.Random, now) -> Case:
+    """A closed demo case was closed some weeks after it opened, with a reason, and its
+    closure approved (as Case.approve_closure records it)."""
+    if case.status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED):
+        case.closed_at = min(now, case.opened_at + timedelta(days=rng.randrange(14, 200)))
+        case.closure_approved_by = approver
+        case.reason_for_closure = ("Referred on for longer-term support; the survivor "
+                                   "agreed." if case.status == CaseStatus.CLOSED_REFERRED
+                                   else "Goals met; the survivor chose to close the case.")
+    return case
 
 
 #: Share of cases whose survivor agreed to de-identified sharing (enough for a k = 11
