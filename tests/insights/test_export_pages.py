@@ -158,6 +158,20 @@ def test_it_shows_a_job_whose_server_restarted_as_stopped(cast, analyst):
     assert start(analyst).status_code == 302  # a new one may start
 
 
+def test_it_never_stops_a_job_this_process_is_running(cast, analyst):
+    shared_case(cast, 3)
+    start(analyst)
+    job = ExportJob.objects.get()
+    ExportJob.objects.update(updated_at=job.updated_at - exports.STALE_AFTER * 2,
+                             state=ExportState.RUNNING)
+    exports._alive.add(job.pk)  # as while run() works on it in a thread of this process
+    try:
+        assert exports.running(cast.own).pk == job.pk
+    finally:
+        exports._alive.discard(job.pk)
+    assert exports.running(cast.own) is None  # once its thread is gone, it is stopped
+
+
 def test_it_keeps_other_organisations_exports_and_files_out_of_reach(cast, analyst,
                                                                      signed_in_client):
     shared_case(cast, 3)

@@ -11,8 +11,9 @@ Steps of one job:
 3. the job ends "done" with the report's summary and its three files in the data folder,
    or "stopped" with one sentence saying why (never a traceback).
 
-A job whose thread died with its server (no progress for :data:`STALE_AFTER`) is shown
-stopped, with that reason. Jobs run one at a time per organisation: the machine that
+A job whose thread died with its server is shown stopped, with that reason: it is not
+running in this process, and it made no progress since this process started (or for
+:data:`STALE_AFTER`). Jobs run one at a time per organisation: the machine that
 serves the pages also runs the export.
 """
 
@@ -45,8 +46,11 @@ STEPS = EXPORT_STEPS
 _ENGINE_STEPS = (("reading", 1), ("generalising", 2), ("synthesising", 2),
                  ("measuring utility", 3), ("measuring re-identification", 4), ("writing", 5))
 STALE_AFTER = timedelta(minutes=30)
-MISSING_DP = gettext_lazy("Differential privacy is not installed on this server: whoever runs it can "
-               "add it with pip install 'harborlight[sharing]'.")
+MISSING_DP = gettext_lazy("Differential privacy is not installed on this server: whoever "
+                          "runs it can add it with pip install 'harborlight[sharing]'.")
+#: When this process started, and the jobs its threads are running now.
+PROCESS_STARTED = timezone.now()
+_alive: set[int] = set()
 
 
 class ExportRefused(DomainError):
@@ -63,7 +67,8 @@ def running(organisation):
     """The organisation's export still running, if any (a stale one is marked stopped)."""
     for job in ExportJob.objects.filter(organisation=organisation,
                                         state__in=[ExportState.QUEUED, ExportState.RUNNING]):
-        if timezone.now() - job.updated_at > STALE_AFTER:
+        if job.pk not in _alive and (job.updated_at < PROCESS_STARTED
+                                     or timezone.now() - job.updated_at > STALE_AFTER):
             ExportJob.objects.filter(pk=job.pk, state=job.state).update(
                 state=ExportState.FAILED, finished_at=timezone.now(),
                 problem=_("The export stopped when the server restarted; start it again."))
@@ -94,9 +99,11 @@ def start(organisation, user, *, layout: str, k: int | None = None,
 def run(job_id: int) -> None:
     """Run one queued job to its end. In its thread, Django opens the thread's own
     database connection on first use; it is closed here when the job ends."""
+    _alive.add(job_id)
     try:
         _run(ExportJob.objects.select_related("organisation", "created_by").get(pk=job_id))
     finally:
+        _alive.discard(job_id)
         if threading.current_thread() is not threading.main_thread():
             connection.close()
 
