@@ -7,18 +7,6 @@ import tempfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from harborlight.accounts.models import Role
-
-
-@pytest.fixture(autouse=True)
-def own_data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-
-
-@pytest.fixture
-def analyst(cast, signed_in_client):
-    return signed_in_client(cast.role(Role.ANALYST))
-
 
 @pytest.mark.parametrize("name, content", [
     ("ads.parquet", b"PAR1 this is not parquet at all"),
