@@ -194,6 +194,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Who the public pages, the outreach card and the operator's emergency panel tell people
+# to call (read by harborlight.intake.helplines, the one place that words them). The
+# defaults are the United States'. The US hotline's name, hours and text code are the
+# defaults only while the hotline number is the US one, so a hotline set elsewhere is
+# never called by the US name. Name and hours are shown as written (the defaults have
+# Spanish words); HARBORLIGHT_HOTLINE_TEXT is a short code for text messages, or "none".
+US_HOTLINE_NUMBER = "1-888-373-7888"
+EMERGENCY_NUMBER = env_str("HARBORLIGHT_EMERGENCY_NUMBER", "911")
+HOTLINE_NUMBER = env_str("HARBORLIGHT_HOTLINE_NUMBER", US_HOTLINE_NUMBER)
+_US_HOTLINE = HOTLINE_NUMBER == US_HOTLINE_NUMBER
+HOTLINE_NAME = env_str("HARBORLIGHT_HOTLINE_NAME",
+                       "National Human Trafficking Hotline" if _US_HOTLINE else "Hotline")
+HOTLINE_HOURS = env_str("HARBORLIGHT_HOTLINE_HOURS",
+                        "24 hours a day, 7 days a week" if _US_HOTLINE else "none")
+HOTLINE_TEXT = env_str("HARBORLIGHT_HOTLINE_TEXT", "233733" if _US_HOTLINE else "none")
+ORGANISATION_NAME = env_str("HARBORLIGHT_ORGANISATION_NAME", "Harborlight")
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

@@ -212,3 +212,28 @@ def test_it_switches_the_guide_to_a_workplace_version(site, cast, tmp_path):
     with site.page.expect_navigation():
         site.page.get_by_role("link", name="Todas las señales").click()
     assert "Cinco formas en que los reclutadores se ganan la confianza" in site.text()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_guide_names_the_configured_hotline(site, cast, settings, language, tmp_path):
+    """An organisation outside the US: its numbers and names, tap to call, never the US
+    hotline's; the language switch keeps the workplace chosen."""
+    settings.EMERGENCY_NUMBER, settings.HOTLINE_NUMBER = "999", "08000 121 700"
+    settings.HOTLINE_NAME = "Modern Slavery & Exploitation Helpline"
+    settings.HOTLINE_HOURS = settings.HOTLINE_TEXT = "none"
+    for path in ("/report/signs/?for=health_care", "/report/check/?done=1&answer_danger_now=yes",
+                 "/report/card/"):
+        site.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
+        text = site.text("body")
+        assert "Modern Slavery & Exploitation Helpline: 08000 121 700." in text
+        assert "999" in text and "1-888" not in text and "National Human" not in text
+        assert site.page.get_by_role("link", name="08000 121 700").first.get_attribute(
+            "href") == "tel:08000121700"
+        site.page.screenshot(path=str(tmp_path / f"{path.split('/')[2]}.png"),
+                             full_page=True)
+    site.goto(f"/report/signs/?for=health_care&lang={language}")
+    other = "Español" if language == "en" else "English"
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name=other).click()
+    site.check_accessibility()
+    assert "for=health_care" in site.page.url

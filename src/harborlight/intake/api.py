@@ -19,7 +19,9 @@ from ninja.operation import PathView
 from pydantic import ConfigDict, Field, field_validator
 
 from harborlight.intake import triage
-from harborlight.intake.catalog import current_catalog, current_rules
+from harborlight.intake.assist import MAX_REPORTER_SIGNS
+from harborlight.intake.catalog import current_catalog
+from harborlight.intake.helplines import helplines
 from harborlight.intake.models import Channel, Tip
 from harborlight.intake.public import (foreign_origin, receiving_organisation,
                                        take_submission_slot)
@@ -76,6 +78,11 @@ class TipIn(Schema):
     contact: str = Field("", max_length=SHORT_TEXT_MAX,
                          description="Optional; stored encrypted.")
     answers: PublicAnswers = Field(default_factory=PublicAnswers)
+    signs: list[str] = Field(
+        default_factory=list, max_length=MAX_REPORTER_SIGNS,
+        description="Signs ticked in the guide's self-check (/report/check/), by indicator "
+                    "id; only the guide's public signs are kept, as suggestions for the "
+                    "operator.")
     language: Literal["en", "es"] = "en"
     website: str = Field("", max_length=200,
                          description="Leave empty (a field only robots fill in).")
@@ -156,18 +163,18 @@ class TipOut(Schema):
 def submit_tip(request, payload: TipIn):
     if foreign_origin(request):
         raise HttpError(403, "Reports can only be sent from this site.")
-    guidance = current_rules().guidance["steps"]
+    guidance = helplines().steps()
     if payload.website:
         return Status(201, {"reference": "", "passphrase": "", "follow_up_url": "",
                             "emergency_guidance": None})
     if not take_submission_slot(request):
         raise HttpError(429, "Many reports are arriving; try again in a minute. In danger? "
-                             "Call 911.")
+                             f"Call {helplines().emergency_number}.")
     answers = {k: v for k, v in payload.answers.dict().items() if v}
     tip, passphrase = triage.create_tip(
         receiving_organisation(), narrative=payload.narrative, channel=Channel.WEB,
         location=payload.location, reporter_contact=payload.contact, answers=answers,
-        public=True, language=payload.language)
+        public=True, language=payload.language, reporter_signs=payload.signs)
     return Status(201, {"reference": tip.reference, "passphrase": passphrase,
                         "follow_up_url": "/report/follow-up/",
                         "emergency_guidance": guidance if tip.is_emergency else None})
@@ -193,6 +200,6 @@ def get_tip(request, reference: str):
         "suggestions": [{**s.to_dict(), "decision": reviews.get(s.key, "")}
                         for s in suggestions],
         "codings": codings, "case": tip.case.reference if tip.case_id else None,
-        "emergency_guidance": current_rules().guidance["steps"] if tip.is_emergency else None,
+        "emergency_guidance": helplines().steps() if tip.is_emergency else None,
     }
 

@@ -28,6 +28,25 @@ from harborlight.vocab.narrative import Hit, Reading, Text, decide_types, load_r
 from harborlight.vocab.triage import Evidence
 
 REPORTER_SIGNS = "reporter_signs"  # answers key: signs a reporter ticked in the self-check
+MAX_REPORTER_SIGNS = 40
+
+
+def public_signs(catalog: Catalog, language: str) -> dict[str, str]:
+    """Indicator id -> public words, for the signs a reader can tick (the guide's sections
+    but the recruiter disguises, which are ways in, not things seen)."""
+    return {indicator.id: indicator.public[language]
+            for section in catalog.public_guide if section["id"] != "recruiters"
+            for category in section["categories"]
+            for indicator in catalog.indicators
+            if indicator.category == category and indicator.public}
+
+
+def ticked_signs(catalog: Catalog, idents, language: str = "en") -> list[tuple[str, str]]:
+    """(id, words) of the ticked ``idents`` that are public signs, each once, in order, at
+    most MAX_REPORTER_SIGNS; anything else is dropped (the form and the API alike)."""
+    known = public_signs(catalog, language)
+    return [(ident, known[ident]) for ident in dict.fromkeys(idents)
+            if ident in known][:MAX_REPORTER_SIGNS]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ nothing is ever stored half-way.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from harborlight.intake import triage
-from harborlight.intake.assist import REPORTER_SIGNS
-from harborlight.intake.catalog import current_catalog, current_rules
+from harborlight.intake.assist import public_signs, ticked_signs
+from harborlight.intake.catalog import current_catalog
 from harborlight.intake.forms import FollowUpMessageForm, FollowUpOpenForm, PublicReportForm
+from harborlight.intake.helplines import helplines
 from harborlight.intake.models import Channel, FollowUpRefused, Tip
 from harborlight.intake.public import (foreign_origin, public_form, public_page,
                                        quick_exit_url, receiving_organisation,
@@ -34,7 +38,19 @@ FOLLOWUP_TOKEN_SECONDS = 30 * 60
 
 def _context(request: HttpRequest, **extra) -> dict:
     return {"quick_exit_url": quick_exit_url(), "lang": request.LANGUAGE_CODE,
-            "guidance": current_rules().guidance, **extra}
+            "helplines": helplines(), "language_links": _language_links(request), **extra}
+
+
+def _language_links(request: HttpRequest) -> dict[str, str]:
+    """This page in each language, with what the guide and the self-check keep in their
+    address (``?for=``, ``done``, the answers, the public signs ticked); nothing else of
+    the query is echoed back."""
+    answers = {f"answer_{name}" for name in SELF_CHECK_QUESTIONS}
+    kept = [(key, value) for key in ("for", "done", *sorted(answers))
+            if (value := request.GET.get(key, "")) and value.isascii() and len(value) <= 40
+            and (key not in answers or value in ("yes", "no", "unknown"))]
+    kept += [("sign", ident) for ident, _words in _ticked_signs(request.GET, "en")]
+    return {code: "?" + urlencode([("lang", code), *kept]) for code, _name in settings.LANGUAGES}
 
 
 def _refuse(request: HttpRequest, template: str, form, message: str, status: int):
@@ -66,13 +82,13 @@ def report(request: HttpRequest) -> HttpResponse:
     if not take_submission_slot(request):
         return _refuse(request, template, form, _("We are receiving many reports right now. "
                                                   "Please try again in a minute. If anyone "
-                                                  "is in danger, call 911."), 429)
+                                                  "is in danger, call %(emergency)s.")
+                               % {"emergency": helplines().emergency_number}, 429)
     tip, passphrase = triage.create_tip(
         receiving_organisation(), narrative=form.cleaned_data["narrative"],
         channel=Channel.WEB, location=form.cleaned_data["location"],
         reporter_contact=form.cleaned_data["contact"], public=True,
-        answers={**form.answers(), **({REPORTER_SIGNS: [ident for ident, _ in signs]}
-                                      if (signs := _ticked_signs(request.POST, "en")) else {})},
+        answers=form.answers(), reporter_signs=request.POST.getlist("sign"),
         language=request.LANGUAGE_CODE)
     return render(request, "intake/public/received.html",
                   _context(request, reference=tip.reference, passphrase=passphrase,
@@ -176,21 +192,9 @@ def signs(request: HttpRequest) -> HttpResponse:
 SELF_CHECK_QUESTIONS = ("danger_now", "happening_now", "minor_involved")
 
 
-def _public_signs(catalog, language: str) -> dict[str, str]:
-    """Indicator id -> public words, for the signs a reader can tick (the guide's sections
-    but the recruiter disguises, which are ways in, not things seen)."""
-    return {indicator.id: indicator.public[language]
-            for section in catalog.public_guide if section["id"] != "recruiters"
-            for category in section["categories"]
-            for indicator in catalog.indicators
-            if indicator.category == category and indicator.public}
-
-
 def _ticked_signs(data, language: str) -> list[tuple[str, str]]:
     """(id, words) of the ticked signs that are public signs; anything else is dropped."""
-    known = _public_signs(current_catalog(), language)
-    return [(ident, known[ident]) for ident in dict.fromkeys(data.getlist("sign"))
-            if ident in known][:40]
+    return ticked_signs(current_catalog(), data.getlist("sign"), language)
 
 
 @public
@@ -207,8 +211,9 @@ def self_check(request: HttpRequest) -> HttpResponse:
     questions = [form[f"answer_{name}"] for name in SELF_CHECK_QUESTIONS
                  if f"answer_{name}" in form.fields]
     ticked = dict(_ticked_signs(request.GET, language))
+    signs = public_signs(catalog, language)
     sections = [{**section, "signs": [(ident, words, ident in ticked)
-                                      for ident, words in _public_signs(catalog, language).items()
+                                      for ident, words in signs.items()
                                       if catalog.get(ident).category in section["categories"]]}
                 for section in (dict(s, title=s["title"][language]) for s in catalog.public_guide
                                 if s["id"] != "recruiters")]

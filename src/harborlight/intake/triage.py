@@ -61,17 +61,25 @@ TRIAGE_FIELDS = ["triage_level", "triage_reasons", "triage_release"]
 def create_tip(organisation, *, narrative: str, channel: str, location: str = "",
                reporter_contact: str = "", people_involved: str = "",
                caller_type: str = "unknown", answers: dict | None = None, logged_by=None,
-               public: bool = False, language: str = "") -> tuple[Tip, str]:
+               public: bool = False, language: str = "",
+               reporter_signs=()) -> tuple[Tip, str]:
     """Log a tip, triaged, in one transaction; return it and its follow-up passphrase.
+
+    ``reporter_signs`` are the guide's signs a public reporter ticked (the report form and
+    ``POST /api/v1/tips`` alike): only public sign ids are kept, as suggestions for the
+    operator (``answers["reporter_signs"]``).
 
     Public tips get a passphrase (only its hash is stored); tips logged by staff get none
     ("" is returned). One ``create`` entry; a public report has no actor.
     """
     passphrase = passphrases.generate() if public else ""
+    answers = dict(answers or {})
+    if signs := assist.ticked_signs(current_catalog(), reporter_signs):
+        answers[REPORTER_SIGNS] = [ident for ident, _words in signs]
     tip = Tip(organisation=organisation, reference=next_tip_reference(), channel=channel,
               narrative=narrative, location=location, reporter_contact=reporter_contact,
               people_involved=people_involved, caller_type=caller_type,
-              answers=dict(answers or {}), logged_by=logged_by, submitted_publicly=public,
+              answers=answers, logged_by=logged_by, submitted_publicly=public,
               language=language,
               passphrase_hash=passphrases.make_hash(passphrase) if public else "")
     assess(tip)

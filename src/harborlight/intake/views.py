@@ -20,6 +20,7 @@ from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.intake import explain, triage
 from harborlight.intake.assist import segments
 from harborlight.intake.catalog import add_extension, current_catalog, current_rules
+from harborlight.intake.helplines import helplines
 from harborlight.intake.forms import (AnswersForm, AssignForm, CatalogExtensionForm,
                                       CloseForm, ContactForm, ConvertForm, HandoffForm,
                                       MergeForm, NoteForm, ReplyForm, ReviewForm)
@@ -96,7 +97,7 @@ def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
     may_update = can(user, "tip.update", tip) and not tip.is_closed
     why = explain.reasons_in_words(tip.triage_reasons, rules, catalog)
     return {
-        "tip": tip, "rules": rules, "catalog": catalog,
+        "tip": tip, "rules": rules, "catalog": catalog, "helplines": helplines(),
         "why": [reason for reason in why if reason.level == tip.triage_level],
         "why_more": [reason for reason in why if reason.level != tip.triage_level],
         "suggestions": [(s, explain.suggestion_label(s), reviews.get(s.key, ""),

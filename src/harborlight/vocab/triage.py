@@ -1,8 +1,8 @@
 """Triage rules as data, and the evaluator that explains every decision.
 
 ``vocab/triage_rules.json`` (format ``harborlight-triage-rules``) lists the levels from most
-to least urgent, the structured questions an operator (or the public form) asks, the
-emergency guidance, and ordered rules::
+to least urgent, the structured questions an operator (or the public form) asks, and ordered rules (the
+emergency numbers are settings: :mod:`harborlight.intake.helplines`)::
 
     {"id": "danger-now", "level": "emergency", "explain": "Someone is in danger now.",
      "when": {"answer": "danger_now", "in": ["yes"]}}
@@ -120,7 +120,6 @@ class TriageRules:
     release: str
     default_level: str
     default_explain: str
-    guidance: dict
     questions: tuple[Question, ...]
     rules: tuple[dict, ...] = field(default_factory=tuple)
 
@@ -182,9 +181,6 @@ def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
     default = document.get("default") or {}
     if default.get("level") not in levels:
         raise VocabularyError(f"{name}: the default level must be one of the levels")
-    guidance = document.get("emergency_guidance")
-    if not isinstance(guidance, dict) or not guidance.get("steps"):
-        raise VocabularyError(f"{name}: 'emergency_guidance' needs steps")
     questions: dict[str, Question] = {}
     for number, raw in enumerate(document.get("questions") or []):
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
@@ -212,7 +208,7 @@ def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
         _check_condition(rule["when"], f"{where} ({rule['id']})", questions)
     return TriageRules(levels=tuple(levels), release=document.get("release", "?"),
                        default_level=default["level"],
-                       default_explain=default.get("explain", ""), guidance=guidance,
+                       default_explain=default.get("explain", ""),
                        questions=tuple(questions.values()), rules=tuple(rules))
 
 
