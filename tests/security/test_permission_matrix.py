@@ -19,7 +19,7 @@ from harborlight.security.breakglass import break_glass
 from harborlight.security.permissions import PUBLIC, Refusal, decide, load_policy
 
 # Every signed-in person may see and revoke their own API tokens.
-EVERYONE = {"dashboard.view", "account.tokens"}
+EVERYONE = {"dashboard.view", "account.tokens", "account.language"}
 EXPECTED: dict[str, set[str]] = {
     Role.ADMINISTRATOR: EVERYONE | {"provider.view", "provider.manage", "user.manage",
                          "catalog.manage", "breakglass.review", "retention.purge"},

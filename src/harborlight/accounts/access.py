@@ -125,6 +125,21 @@ def change_role(member: User, role: str, *, by) -> Issued | None:
     return None
 
 
+def set_language(member: User, language: str) -> None:
+    """Record ``member``'s own choice of language for the staff pages ("" follows the
+    browser), audited as a change to their account."""
+    allowed = {code for code, _label in User._meta.get_field("language").choices}
+    if language and language not in allowed:
+        raise AccessError(_("Choose English or Spanish."), field="language")
+    if language == member.language:
+        return
+    with audited():
+        previous, member.language = member.language, language
+        member.save(update_fields=["language"])
+        record("update", actor=member, obj=member,
+               details={"change": "language", "from": previous, "to": language})
+
+
 def deactivate(member: User, *, by) -> None:
     """End ``member``'s access now: sign-in, sessions and API tokens stop working."""
     if member.pk == by.pk:

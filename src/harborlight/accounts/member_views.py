@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -119,6 +120,21 @@ unlock = _member_step(members.unlock, gettext_lazy("%(user)s can sign in again."
 def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/tokens.html",
                   {"tokens": ApiToken.objects.filter(user=request.user)[:100]})
+
+
+@requires("account.language")
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: keep the choice on the account, back to the page."""
+    try:
+        access.set_language(request.user, request.POST.get("language", ""))
+    except DomainError as error:
+        show_error(request, error)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("web:dashboard")
+    return redirect(back)
 
 
 @requires("account.tokens")

@@ -15,10 +15,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from harborlight.security.audit.log import record
 
 LAST_SEEN_KEY = "harborlight_last_seen"
+
+
+class UserLanguageMiddleware:
+    """Staff pages in the signed-in user's chosen language (``User.language``); without a
+    choice, LocaleMiddleware's answer from the browser's Accept-Language stands."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language and language != getattr(request, "LANGUAGE_CODE", ""):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language:
+            response["Content-Language"] = language
+        return response
 
 
 class IdleTimeoutMiddleware:

@@ -78,6 +78,9 @@ class User(AbstractUser):
                                      related_name="users", null=True)
     role = models.CharField(max_length=32, choices=Role.choices)
     display_name = models.CharField(max_length=150, blank=True)
+    # The language of the staff pages for this user; empty: the browser's Accept-Language.
+    language = models.CharField(max_length=8, blank=True, default="",
+                                choices=[("en", "English"), ("es", "Español")])
 
     objects = HarborlightUserManager()
 

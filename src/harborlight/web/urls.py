@@ -57,6 +57,7 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (MEMBER, "reset-two-factor/", members.reset_two_factor, "accounts:reset_two_factor"),
     (MEMBER, "unlock/", members.unlock, "accounts:unlock"),
     (SITE, "accounts/tokens/", members.tokens, "accounts:tokens"),
+    (SITE, "accounts/language/", members.language, "accounts:language"),
     (SITE, "accounts/tokens/<int:token_id>/revoke/", members.revoke_token,
      "accounts:revoke_token"),
     (SITE, "accounts/approvals/", approvals.approvals, "accounts:approvals"),
