@@ -14,6 +14,7 @@ from harborlight.insights import charts
 from harborlight.insights.aggregate import (ChartData, Filters, SmallCellProtector, compute,
                                             dashboard_spec, shares)
 from harborlight.insights.maps import us_shapes, world_shapes
+from harborlight.vocab import words
 
 
 @functools.cache
@@ -28,6 +29,13 @@ def countries() -> tuple[dict[str, str], dict[str, str]]:
             if row["m49_code"].isdigit():  # Kosovo (XKX) has no ISO numeric code
                 numeric[row["iso3"]] = f"{int(row['m49_code']):03d}"
     return names, numeric
+
+
+def country_words(code: str) -> str:
+    """A country's name in the reader's language (vocab/countries.json), else the M49
+    table's English name (Kosovo), else the code."""
+    name = words.country_name(code)
+    return countries()[0].get(code, code) if name == code else name
 
 
 @dataclass
@@ -55,15 +63,13 @@ class RenderedChart:
 
     @property
     def column_names(self) -> list[str]:
-        names, _ = countries()
-        return [names.get(code, code) for code in self.data.columns]
+        return [country_words(code) for code in self.data.columns]
 
     @property
     def rows_and_cells(self) -> list[tuple[str, list[dict[str, str]]]]:
         """Flow matrix rows with a shading class per cell, named by country."""
-        names, _ = countries()
         peak = max((c.value or 0 for row in self.data.matrix for c in row), default=0)
-        return [(names.get(row, row), [{"display": c.display, "css": _heat(c, peak)}
+        return [(country_words(row), [{"display": c.display, "css": _heat(c, peak)}
                                        for c in cells])
                 for row, cells in zip(self.data.rows, self.data.matrix)]
 

@@ -98,9 +98,45 @@ def field_label(name: str) -> str:
     return entry["label"] if entry else name.partition("_")[2] or name
 
 
+COUNTRY_FORMAT = "harborlight-country-words"
+ISO_3166 = "Use ISO 3166"  # how fields.json codes the fields that hold country codes
+
+
+@functools.cache
+def _countries() -> dict[str, dict]:
+    """``vocab/countries.json``: ISO 3166-1 alpha-3 -> {"en": ..., "es": ...} (generated
+    from iso-codes by scripts/generate_country_words.py)."""
+    text = read_package_file("harborlight.vocab", "countries.json")
+    countries = parse_document(text, "countries.json", COUNTRY_FORMAT, "countries")
+    for code, names in countries.items():
+        if len(code) != 3 or not code.isupper() or not {"en", "es"} <= set(names):
+            raise VocabularyError(f"countries.json: {code} needs a 3-letter code and "
+                                  "English and Spanish names")
+    return countries
+
+
+def country_name(code: str) -> str:
+    """"MEX" -> "Mexico" / "México" in the current language; an unknown code as it is."""
+    names = _countries().get(str(code or "").strip().upper())
+    language = (get_language() or DEFAULT_LANGUAGE).split("-")[0]
+    return (names.get(language) or names[DEFAULT_LANGUAGE]) if names else str(code or "")
+
+
+def is_country_field(field: str) -> bool:
+    if field in COUNTRY_FIELDS:
+        return True
+    entry = htcds_names().get(field)
+    return bool(entry) and str(entry.get("coding") or "").startswith(ISO_3166)
+
+
+# Fields that hold a country code (model names, and HTCDS names whose coding is silent).
+COUNTRY_FIELDS = {"citizenship", "mailing_country", "country", "hte_Country",
+                  "prs_MailingCountry", "org_ShippingCountry", "prs_Citizenship"}
+
+
 def value_label(field: str, value) -> str:
     """The words for a stored value of ``field``: picklist codes become their labels,
-    lists are joined; other values are shown as they are."""
+    country codes their names, lists are joined; other values are shown as they are."""
     if isinstance(value, (list, tuple)):
         return ", ".join(value_label(field, item) for item in value)
     if isinstance(value, bool):
@@ -113,6 +149,8 @@ def value_label(field: str, value) -> str:
             return date_format(date.fromisoformat(value[:10]))
         except ValueError:
             return value
+    if isinstance(value, str) and value and is_country_field(field):
+        return country_name(value)
     picklist = entry.get("picklist") if entry else None
     if picklist:
         for option in htcds_picklists().get(picklist, []):

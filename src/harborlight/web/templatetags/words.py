@@ -5,6 +5,7 @@ every page.
 
 - ``{{ name|field_label }}``: "prs_FirstName" -> "First name";
 - ``{{ value|value_label:name }}``: "ForcedLabour" -> "Forced labour" (lists joined);
+- ``{{ code|country_name }}``: "MEX" -> "Mexico" / "México";
 - ``{{ names|in_words }}``: "Who they are: first name, last name. Contact details: ...";
 - ``{% for name, value in fields|in_field_order %}``: a record's fields in the form's order.
 """
@@ -27,6 +28,12 @@ def field_label(name: str) -> str:
 @register.filter
 def value_label(value, name: str) -> str:
     return words.value_label(name, value)
+
+
+@register.filter
+def country_name(code) -> str:
+    """``{{ "MEX"|country_name }}``: "Mexico" (or "México" in Spanish)."""
+    return words.country_name(code)
 
 
 @register.filter
