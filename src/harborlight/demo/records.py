@@ -63,6 +63,8 @@ NARRATIVES = [
     "offer in {city}.",
     "Social worker asks for shelter options for a survivor leaving a domestic servitude "
     "situation in {city}.",
+    "Caller says her 15-year-old niece texted from a motel in {city}: a man took her phone "
+    "and ID, men are brought to her room tonight, and she is scared and wants out now.",
 ]
 BUSINESSES = ["restaurant", "nail salon", "cleaning company", "farm", "construction site",
               "warehouse", "motel", "car wash"]
