@@ -221,7 +221,7 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
         codings[("vic_TypeOfExploitation", decision.value)] = list(decision.evidence)
     for entry, start, end in found.indicators:
         start, end, said = text.span(start, end)
-        suggestions.append(Suggestion("indicator", f"indicator:{entry.id}", entry.description,
+        suggestions.append(Suggestion("indicator", f"indicator:{entry.id}", entry.words(),
                                       start, end, said, indicator_ids=(entry.id,)))
     by_source = {hit.source: hit for hit in hits}
     for entry, *_ in found.indicators + found.coding_cues:

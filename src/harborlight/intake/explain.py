@@ -85,7 +85,7 @@ def fact_in_words(fact: dict, rules: TriageRules, catalog: Catalog) -> str:
                         "%(count)d signs of trafficking were found.",
                         fact["count"]) % {"count": fact["count"]}
     indicator = catalog.get(fact.get("id", ""))
-    sign = indicator.description if indicator else _("a sign of trafficking")
+    sign = indicator.words() if indicator else _("a sign of trafficking")
     if fact.get("origin") == "selected by operator":
         return _("Marked by the operator: %(sign)s") % {"sign": sign}
     if fact.get("origin") == "ticked by the reporter":
@@ -122,8 +122,19 @@ def reasons_in_words(reasons: list[dict], rules: TriageRules, catalog: Catalog
         label = TriageLevel(level).label if level in TriageLevel.values else level
         because = tuple(dict.fromkeys(fact_in_words(fact, rules, catalog)
                                       for fact in _telling(reason.get("facts", []))))
-        described.append(ReasonInWords(level, str(label), reason.get("explain", ""), because))
+        described.append(ReasonInWords(level, str(label), _explain(reason, rules), because))
     return described
+
+
+def _explain(reason: dict, rules: TriageRules) -> str:
+    """The rule's sentence in the reader's language: the rules file keeps ``explain`` and
+    ``explain_es`` side by side; a stored reason carries the English one as it was."""
+    if (get_language() or "en").split("-")[0] != "es":
+        return reason.get("explain", "")
+    if reason.get("rule") == "default":
+        return rules.default_explain_es or reason.get("explain", "")
+    rule = next((r for r in rules.rules if r.get("id") == reason.get("rule")), {})
+    return rule.get("explain_es") or reason.get("explain", "")
 
 
 def suggestion_label(suggestion: Suggestion) -> str:

@@ -145,7 +145,7 @@ def indicator_choices() -> list[tuple[str, str]]:
     grouped: dict[str, list] = {}
     for indicator in catalog.indicators:
         grouped.setdefault(catalog.categories.get(indicator.category, indicator.category),
-                           []).append((indicator.id, indicator.description))
+                           []).append((indicator.id, indicator.words()))
     return list(grouped.items())
 
 

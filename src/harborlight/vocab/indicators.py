@@ -96,6 +96,20 @@ class Indicator:
     pattern: re.Pattern | None = None
     repeats: int = 1
     public: dict[str, str] = field(default_factory=dict)
+    description_es: str = ""
+
+    def words(self, language: str | None = None) -> str:
+        """The description for staff in ``language`` (default: the active one): Spanish
+        from ``description_es``, else from the public Spanish words, else English."""
+        if (language or _active_language()) == "es":
+            return self.description_es or self.public.get("es") or self.description
+        return self.description
+
+
+def _active_language() -> str:
+    from django.utils.translation import get_language  # vocab stays importable alone
+
+    return (get_language() or "en").split("-")[0]
 
 
 @dataclass(frozen=True)
@@ -242,6 +256,7 @@ def validate_indicator(raw: object, categories: dict[str, str], where: str,
                      raw["evidence_grade"], raw["source"].strip(), cues, codings,
                      bool(raw.get("emergency_if_now", False)), extension, ilo=ilo,
                      public=_public_words(raw.get("public"), f"{where} ({ident})"),
+                     description_es=str(raw.get("description_es") or "").strip(),
                      **_reading_keys(raw, f"{where} ({ident})"))
 
 

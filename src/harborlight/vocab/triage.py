@@ -120,6 +120,7 @@ class TriageRules:
     release: str
     default_level: str
     default_explain: str
+    default_explain_es: str
     questions: tuple[Question, ...]
     rules: tuple[dict, ...] = field(default_factory=tuple)
 
@@ -209,6 +210,7 @@ def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
     return TriageRules(levels=tuple(levels), release=document.get("release", "?"),
                        default_level=default["level"],
                        default_explain=default.get("explain", ""),
+                       default_explain_es=default.get("explain_es", ""),
                        questions=tuple(questions.values()), rules=tuple(rules))
 
 
