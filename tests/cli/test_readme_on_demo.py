@@ -74,7 +74,7 @@ def test_it_runs_each_readme_command_on_the_demo_from_the_clone_root(clone, comm
 def test_it_takes_an_organisation_by_name_as_well_as_slug(clone):
     result = harborlight(clone, "share", "export", "--organisation",
                          "safe passage shelter (DEMO)", "--layout", "ctdc-2024", "--k", "2",
-                         "--no-risk", "--out", str(clone / "by-name"))
+                         "--no-risk", "--out", str(clone / "by-name"), "--reason", "a test")
     assert result.returncode == 0, result.stderr
     wrong = harborlight(clone, "export", "htcds", "--organisation", "Nowhere", "--out",
                         str(clone / "x.csv"), "--reason", "testing a wrong name")
@@ -101,7 +101,8 @@ def test_it_audits_a_dp_export_of_the_demo_with_epsilon_delta_and_the_ledger(clo
     # in-process CLI tests that follow).
     result = harborlight(clone, "share", "export", "--organisation", "harbor", "--layout",
                          "ctdc-2024", "--epsilon", "4", "--delta", "1e-8", "--seed", "2",
-                         "--no-risk", "--out", str(clone / "dp-export"))
+                         "--no-risk", "--out", str(clone / "dp-export"),
+                         "--reason", "trying DP on the demo")
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(clone / "harborlight-data" / "harborlight.sqlite3") as database:
         rows = database.execute("SELECT details FROM audit_auditentry WHERE action = 'export' "

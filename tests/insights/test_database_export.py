@@ -74,9 +74,34 @@ def test_it_asks_which_organisation_when_there_are_several(cast, tmp_path):
         in str(result.exception)
     case_with_victims(cast, cast.own, 12, consent=True)
     result = runner.invoke(app, ["share", "export", "--layout", "ctdc-2024", "--k", "2",
-                                 "--no-risk", "--organisation", "own", "--out", str(tmp_path)])
+                                 "--no-risk", "--organisation", "own", "--out", str(tmp_path),
+                                 "--reason", "quarterly CTDC contribution"])
     assert result.exit_code == 0, result.output
     assert "exported" in result.output and (tmp_path / "data.csv").is_file()
+
+
+def test_a_database_export_from_the_command_line_needs_a_reason_and_is_kept_private(
+        cast, tmp_path):
+    from typer.testing import CliRunner
+
+    from harborlight.cli import app
+
+    case_with_victims(cast, cast.own, 12, consent=True)
+    command = ["share", "export", "--layout", "ctdc-2024", "--k", "2", "--no-risk",
+               "--organisation", "own", "--out", str(tmp_path / "out")]
+    refused = CliRunner().invoke(app, command + ["--reason", "   "])
+    assert isinstance(refused.exception, UsageProblem) and refused.exception.exit_code == 2
+    assert "--reason" in str(refused.exception)
+    assert not (tmp_path / "out").exists()
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+    result = CliRunner().invoke(app, command + ["--reason", "quarterly CTDC contribution"])
+    assert result.exit_code == 0, result.output
+    for name in ("data.csv", "report.json", "report.html"):
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == 0o600, name
+    entry = AuditEntry.objects.get(action="export", object_type="sharing.ctdc")
+    assert entry.reason.startswith("quarterly CTDC contribution; de-identified sharing with")
+    assert entry.details["os_user"] and entry.actor_id is None
 
 
 

@@ -7,12 +7,16 @@ counts. Engine errors become one-line :class:`UsageProblem` messages: 2 for bad 
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
+from typing import Iterator
 
 import typer
 
 from harborlight.cli.errors import UsageProblem
+from harborlight.cli.operator import os_user, required_reason
 
 app = typer.Typer(help="De-identified data sharing (k-anonymity, differential privacy).",
                   no_args_is_help=True)
@@ -42,11 +46,16 @@ def export_command(
     organisation: str = typer.Option("", "--organisation", help="Slug or name of the "
                                      "organisation whose cases to export (database source "
                                      "only; needed when there is more than one)."),
+    reason: str = typer.Option("", "--reason", metavar="TEXT",
+                               help="Required when reading the database: why this export "
+                                    "is needed (kept in the audit trail with your "
+                                    "operating-system user)."),
 ) -> None:
     """Write a de-identified export of consented records, with a utility and risk report.
 
-    Reads only; writes the three files in --out. Records without consent to de-identified
-    sharing are never exported; the report says how many were left out and why.
+    Reads only; writes the three files in --out, readable by their owner only. Records
+    without consent to de-identified sharing are never exported; the report says how many
+    were left out and why. An export from the database is audited with --reason.
     """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -57,9 +66,10 @@ def export_command(
         raise UsageProblem("give exactly one of --k (k-anonymity) or --epsilon "
                            "(differential privacy)")
     database_organisation = _organisation(organisation) if input_file is None else None
+    why = required_reason(reason) if input_file is None else reason.strip()
     console = Console(stderr=True)
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        with _owner_only_files(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
             task = progress.add_task("starting", total=None)
 
@@ -74,7 +84,8 @@ def export_command(
             else:
                 from harborlight.insights.database_export import export_organisation
 
-                result = export_organisation(database_organisation, **options)
+                result = export_organisation(database_organisation, why=why,
+                                             operator={"os_user": os_user()}, **options)
     except InputProblems as problems:
         raise UsageProblem(str(problems), 65) from None
     except ParameterError as problem:
@@ -93,6 +104,17 @@ def export_command(
     typer.echo(f"combinations{scope} suppressed {report['suppressed_share']:.2%}, fabricated "
                f"{report['fabricated_share']:.2%}; wrote {out}/data.csv, report.json, "
                f"report.html")
+
+
+@contextmanager
+def _owner_only_files() -> Iterator[None]:
+    """Files the export creates get mode 600: de-identified is not public (the engine, a
+    pure library, opens them plainly; a command runs alone in its process)."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def _organisation(text: str):

@@ -135,17 +135,19 @@ def sharing_consents(cases, *, recipient: Recipient = HUB, now: datetime | None 
 
 def disclose_release(user, organisation, consents: dict[int, Consent], *, records: int,
                      object_type: str, object_id: str, details: dict,
-                     recipient: Recipient = HUB) -> None:
+                     recipient: Recipient = HUB, why: str = "") -> None:
     """Audit one release of de-identified data: its one ``export`` entry, naming the
     recipient and citing the consent each released record relies on (consent ids, as
     ranges such as ``"3-7,12"``: each consent belongs to one case, whose victims it
     covers), with the caller's details (method, k or epsilon and delta, the ledger)."""
     ids = sorted(consent.pk for consent in consents.values())
+    # ``why``: the reason a person gave (the command line asks for one), before the gate's.
+    basis = (f"de-identified sharing with {recipient.name}, relying on {len(ids)} consent "
+             "record(s)")
     with audited():
         record("export", actor=user, organisation=organisation, object_type=object_type,
                object_id=object_id,
-               reason=f"de-identified sharing with {recipient.name}, relying on "
-                      f"{len(ids)} consent record(s)",
+               reason=f"{why}; {basis}" if why else basis,
                details={"purpose": ConsentPurpose.DEIDENTIFIED_SHARING,
                         "recipient": recipient.name, "consents": id_ranges(ids),
                         "consent_count": len(ids), "records": records, **details})

@@ -29,7 +29,11 @@ from harborlight.insights.records import CONSENT_ID, victim_records
 from harborlight.sharing import export
 
 
-def export_organisation(organisation, *, out_dir: Path, actor=None, **options: Any):
+def export_organisation(organisation, *, out_dir: Path, actor=None, why: str = "",
+                        operator: dict | None = None, **options: Any):
+    """Export ``organisation``'s consented records into ``out_dir`` and audit the release
+    once. ``why`` and ``operator`` (the command line's --reason and operating-system user)
+    go into that audit entry."""
     consents = sharing_consents(Case.objects.filter(organisation=organisation))
     rows = list(victim_records(organisation, {case_id: consent.pk
                                               for case_id, consent in consents.items()}))
@@ -42,7 +46,8 @@ def export_organisation(organisation, *, out_dir: Path, actor=None, **options: A
                           if consent.pk in relied},
                          records=result.report.get("rows_in", 0),
                          object_type="sharing.ctdc", object_id=result.report.get("layout", ""),
-                         details=release_details(result.report))
+                         details={**release_details(result.report), **(operator or {})},
+                         why=why)
     return result
 
 
