@@ -63,7 +63,7 @@ def fact_in_words(fact: dict, rules: TriageRules, catalog: Catalog) -> str:
     kind = fact.get("kind")
     if kind == "answer":
         question = rules.question(fact["question"])
-        asked = question.label if question else fact["question"]
+        asked = question.words() if question else fact["question"]
         answers = ", ".join(answer_label(fact["question"], v, rules) for v in fact["values"])
         return _("Asked “%(question)s”, the answer was: %(answer)s.") % {
             "question": asked, "answer": answers}

@@ -53,7 +53,7 @@ class AnswerFieldsMixin:
             if self.public_only and not question.public:
                 continue
             label = (PUBLIC_QUESTION_LABELS.get(question.id, question.label)
-                     if self.public_only else question.label)
+                     if self.public_only else question.words())
             choices = (htcds_choices(question.id) if question.htcds else
                        [(value, _choice_label(value)) for value in question.choices])
             if question.multiple:

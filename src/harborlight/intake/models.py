@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from harborlight.cases.models import Case
 from harborlight.consent.disclosure import DisclosureBasis, disclose
@@ -87,7 +88,7 @@ def levels_by_urgency() -> tuple[str, ...]:
 
 
 class TipStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("tip status", "Open")
     ASSIGNED = "assigned", _("Assigned")
     CLOSED = "closed", _("Closed")
 

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from harborlight.consent.models import Consent, ConsentPurpose
@@ -28,7 +29,7 @@ from harborlight.intake.models import Tip, TipStatus, TriageLevel
 from harborlight.pages import form_for, page_query, step
 from harborlight.security.permissions import can, fetch, requires, scope
 
-QUEUE_FILTERS = {"open": gettext_lazy("Open"), "mine": gettext_lazy("Assigned to me"),
+QUEUE_FILTERS = {"open": pgettext_lazy("tips", "Open"), "mine": gettext_lazy("Assigned to me"),
                  "closed": gettext_lazy("Closed"), "all": gettext_lazy("All")}
 
 

@@ -110,6 +110,14 @@ class Question:
     multiple: bool
     choices: tuple[str, ...]
     htcds: bool = False
+    label_es: str = ""
+
+    def words(self) -> str:
+        """The question in the reader's language (``label_es`` beside ``label``)."""
+        from django.utils.translation import get_language  # vocab stays importable alone
+
+        spanish = (get_language() or "en").split("-")[0] == "es"
+        return self.label_es if spanish and self.label_es else self.label
 
 
 @dataclass(frozen=True)
@@ -193,7 +201,8 @@ def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
             raise VocabularyError(f"{name}: question {raw['id']!r} has no choices")
         questions[raw["id"]] = Question(raw["id"], str(raw.get("label", raw["id"])),
                                         bool(raw.get("public")), bool(raw.get("multiple")),
-                                        tuple(choices), bool(raw.get("htcds")))
+                                        tuple(choices), bool(raw.get("htcds")),
+                                        str(raw.get("label_es") or ""))
     if not isinstance(rules, list):
         raise VocabularyError(f"{name}: 'rules' must be a list")
     seen = set()
