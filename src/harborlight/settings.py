@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "harborlight.notifications",
     "harborlight.consent",
     "harborlight.intake",
+    "harborlight.fieldintake",
     "harborlight.cases",
     "harborlight.referrals",
     "harborlight.insights",

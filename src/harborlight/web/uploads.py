@@ -20,6 +20,8 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from harborlight.fieldintake import openrosa
+
 MULTIPART_OVERHEAD = 64 * 1024  # form fields and boundaries around the file
 
 
@@ -74,6 +76,8 @@ class UploadLimitMiddleware:
 def too_large(request: HttpRequest) -> HttpResponse:
     limit = _size(settings.MAX_UPLOAD_BYTES)
     message = f"The upload is larger than {limit}, the limit for one request. Split the file."
+    if request.path.startswith("/openrosa/"):  # what ODK Collect shows the field worker
+        return openrosa.message(message, status=413)
     if request.path.startswith("/api/"):
         return JsonResponse({"errors": [{"field": "body", "message": message,
                                          "code": "too_large"}]}, status=413)

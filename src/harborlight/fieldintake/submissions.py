@@ -1,0 +1,144 @@
+"""Turn an OpenRosa submission (the XML instance Collect recorded) into a tip.
+
+The tip is created by :func:`harborlight.intake.triage.create_tip`, the web's and the
+API's service, so it is triaged and audited the same way (one ``create`` entry, with the
+field worker as actor). Identifying answers go only into encrypted fields: the narrative,
+location and people of the tip, and the submission's HTCDS values
+(:class:`~harborlight.fieldintake.models.FieldSubmission.htcds`). A second submission of
+the same ``instanceID`` (Collect resends when it saw no answer) creates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from django.db import IntegrityError
+
+from harborlight.errors import DomainError
+from harborlight.fieldintake.forms import HTCDS_NAMES, MULTIPLE, served_forms
+from harborlight.fieldintake.models import FieldSubmission
+from harborlight.intake.models import Channel
+from harborlight.intake.text import NARRATIVE_MAX, SHORT_TEXT_MAX, text_problem
+from harborlight.intake.triage import create_tip
+from harborlight.security.audit.log import audited
+
+YES_NO = {"yes", "no", "unknown"}
+# A field interview is made in person; the tip's field_submission says it came from Collect.
+FIELD_CHANNEL = Channel.WALK_IN
+TRIAGE_QUESTIONS = ("danger_now", "minor_involved")
+
+
+class SubmissionError(DomainError):
+    """A submission Harborlight cannot take; the sentence goes back to Collect."""
+
+    code = "submission"
+
+
+@dataclass
+class Instance:
+    form_id: str
+    version: str
+    instance_id: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    submission: FieldSubmission
+    created: bool
+
+
+def parse(xml: bytes) -> Instance:
+    """Read the form id, version, instanceID and answers of a submitted instance."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except (ElementTree.ParseError, DefusedXmlException) as error:
+        raise SubmissionError("The submission is not a readable XForm instance "
+                              f"({error}).") from error
+    values: dict[str, str] = {}
+    instance_id = ""
+    for element in root.iter():
+        name = _local(element.tag)
+        if name == "instanceID":
+            instance_id = (element.text or "").strip()
+        elif len(element) == 0 and element is not root:
+            values[name] = (element.text or "").strip()
+    return Instance(form_id=root.get("id", ""), version=root.get("version", ""),
+                    instance_id=instance_id, values=values)
+
+
+def receive(organisation, xml: bytes, attachments: list[str], by) -> Outcome:
+    """Take one submission for ``organisation`` from ``by``; idempotent per instanceID."""
+    instance = parse(xml)
+    form = served_forms().get(instance.form_id)
+    if form is None:
+        raise SubmissionError(f"Harborlight serves no form with id “{instance.form_id}”. "
+                              "Download the forms again (Get Blank Form) and resend.")
+    if instance.version != form.version:
+        raise SubmissionError(
+            f"This submission was made with version “{instance.version}” of the form "
+            f"“{form.title}”; Harborlight takes version “{form.version}”. Download the "
+            "form again (Get Blank Form), enter the interview in it and send it.")
+    if not instance.instance_id:
+        raise SubmissionError("The submission has no meta/instanceID; Collect adds one to "
+                              "every form it sends.")
+    earlier = FieldSubmission.objects.filter(organisation=organisation,
+                                             instance_id=instance.instance_id).first()
+    if earlier is not None:
+        return Outcome(earlier, created=False)
+    htcds = htcds_values(instance.values)
+    tip_fields = _tip_fields(instance.values, htcds)
+    try:
+        with audited():
+            tip, _passphrase = create_tip(organisation, channel=FIELD_CHANNEL,
+                                          logged_by=by, **tip_fields)
+            submission = FieldSubmission.objects.create(
+                organisation=organisation, instance_id=instance.instance_id,
+                form_id=form.form_id, form_version=form.version, tip=tip, submitted_by=by,
+                htcds=json.dumps({"values": htcds, "attachments": attachments},
+                                 ensure_ascii=False))
+    except IntegrityError:  # the same instance arrived twice at once; the other one won
+        earlier = FieldSubmission.objects.get(organisation=organisation,
+                                              instance_id=instance.instance_id)
+        return Outcome(earlier, created=False)
+    return Outcome(submission, created=True)
+
+
+def htcds_values(values: dict[str, str]) -> dict[str, str | list[str]]:
+    """The HTCDS answers (``prs_``, ``vic_``, ``con_`` ...) under the standard's names."""
+    mapped: dict[str, str | list[str]] = {}
+    for name, value in values.items():
+        if "_" not in name or not value or name.split("_", 1)[0] not in {
+                "prs", "vic", "cas", "con", "exp", "rec"}:
+            continue
+        standard = HTCDS_NAMES.get(name, name)
+        mapped[standard] = value.split() if standard in MULTIPLE else value
+    return mapped
+
+
+def _tip_fields(values: dict[str, str], htcds: dict) -> dict:
+    narrative = values.get("narrative", "")
+    if not narrative:
+        raise SubmissionError("The submission has no answer to “What did you see or hear?”.")
+    names = " ".join(str(htcds[key]) for key in ("prs_FirstName", "prs_SecondName")
+                     if htcds.get(key))
+    fields = {"narrative": narrative,
+              "location": str(htcds.get("vic_LocationOfExploitation", "")),
+              "people_involved": names}
+    for name, text in fields.items():
+        limit = NARRATIVE_MAX if name == "narrative" else SHORT_TEXT_MAX
+        if len(text) > limit:
+            raise SubmissionError(f"The answer for {name} is longer than {limit:,} "
+                                  "characters; shorten it in Collect and send again.")
+        if problem := text_problem(text):
+            raise SubmissionError(f"The answer for {name}: {problem}")
+    fields["answers"] = {question: values[question] for question in TRIAGE_QUESTIONS
+                         if values.get(question) in YES_NO}
+    return fields
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
