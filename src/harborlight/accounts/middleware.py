@@ -32,12 +32,12 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
-        if language and language != getattr(request, "LANGUAGE_CODE", ""):
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        if language:
-            response["Content-Language"] = language
+        if not language:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):  # and back after the response
+            response = self.get_response(request)
+        response["Content-Language"] = language
         return response
 
 

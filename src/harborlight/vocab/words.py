@@ -11,7 +11,9 @@ English and Spanish, the groups a consent form shows them in, and purpose preset
      "presets": [{"id": "shelter", "purpose": "referral",
                   "label": {"en": "Referral to a shelter: name, phone, languages", ...},
                   "fields": ["prs_FirstName", ...]}, ...],
-     "not_offered": {"per_RoleDetails": "why a consent form does not list it"}}
+     "not_offered": {"per_RoleDetails": "why a consent form does not list it"},
+     "values":  {"vic_TypeOfExploitation": {"ForcedLabour": {"en": "Forced labour",
+                                                            "es": "Trabajo forzoso"}}}}
 
 HTCDS names stay in exports and the API; this module is what turns them into words, and
 it never falls back to showing a code: a field without an entry reads as its HTCDS label
@@ -86,6 +88,13 @@ def _document() -> dict:
         if unknown:
             raise VocabularyError(f"field_words.json: preset {preset['id']} names fields "
                                   f"no group offers: {sorted(unknown)}")
+    for picklist, codes in document.get("values", {}).items():
+        known_codes = {option["code"] for option in htcds_picklists().get(picklist, [])}
+        if not known_codes or not set(codes) <= known_codes:
+            raise VocabularyError(f"field_words.json: values.{picklist} names codes the "
+                                  f"picklist does not have: {sorted(set(codes) - known_codes)}")
+        for code, text in codes.items():
+            _in_language(text, f"values.{picklist}.{code}")
     return document
 
 
@@ -153,6 +162,9 @@ def value_label(field: str, value) -> str:
         return country_name(value)
     picklist = entry.get("picklist") if entry else None
     if picklist:
+        words = _document().get("values", {}).get(picklist, {}).get(value)
+        if words:
+            return _in_language(words, f"values.{picklist}.{value}")
         for option in htcds_picklists().get(picklist, []):
             if option["code"] == value:
                 return option["label"]

@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             model_name="user",
             name="language",
             field=models.CharField(blank=True, choices=[("en", "English"), ("es", "Español")],
+                                   db_default="",
                                    default="", max_length=8),
         ),
     ]
