@@ -14,11 +14,13 @@ from harborlight.accounts.models import ApiToken, Organisation
 from harborlight.accounts.models import Role
 from harborlight.accounts.tokens import create_token, revoke
 from harborlight.fieldintake.forms import htcds_form
-from harborlight.fieldintake.models import FieldSubmission
+from harborlight.fieldintake.models import FieldAttachment, FieldSubmission
 from harborlight.intake.models import Tip
+from harborlight.security.audit.log import audited
 from openrosa_client import OpenRosaClient, instance_xml
 from tests_support import assert_trail, audit_mark, make_user
 
+PHOTO = b"\xff\xd8 a photo"
 NARRATIVE = "Met a worker at the farm gate; the crew boss keeps their passports and wages."
 
 
@@ -111,17 +113,20 @@ def test_a_submission_becomes_one_encrypted_audited_tip_and_a_resubmission_nothi
     organisation, worker, _token, _url = field
     instance_id = f"uuid:{uuid.uuid4()}"
     mark = audit_mark()
-    reply = _client(field).submit(_interview(instance_id), {"photo.jpg": b"\xff\xd8 jpeg"})
+    reply = _client(field).submit(_interview(instance_id), {"photo.jpg": PHOTO})
     assert reply.status == 201, reply.body
     tip = Tip.objects.get()
     assert reply.message() == f"Received as tip {tip.reference}."
     assert (tip.organisation, tip.logged_by, tip.narrative) == (organisation, worker, NARRATIVE)
     assert tip.location == "Farm near Salinas" and tip.people_involved == "Rosa Example"
     assert tip.answers["minor_involved"] == "yes"
-    kept = json.loads(FieldSubmission.objects.get(instance_id=instance_id).htcds)
-    assert kept["values"]["vic_MethodsOfControl"] == ["DebtBondage", "WithholdsDocuments"]
-    assert kept["values"]["prs_FirstName"] == "Rosa" and "prs_First_Name" not in kept["values"]
-    assert kept["attachments"] == ["photo.jpg"]
+    submission = FieldSubmission.objects.get(instance_id=instance_id)
+    kept = json.loads(submission.htcds)
+    assert kept["vic_MethodsOfControl"] == ["DebtBondage", "WithholdsDocuments"]
+    assert kept["prs_FirstName"] == "Rosa" and "prs_First_Name" not in kept
+    (photo,) = submission.attachments.all()
+    assert (photo.name, photo.size, photo.file.read()) == ("photo.jpg", len(PHOTO), PHOTO)
+    assert PHOTO not in photo.file.storage.read_raw(photo.file.name)  # encrypted on disk
     assert_trail(mark, ("create", tip))  # one act, one entry, by the intake service
     # The narrative, names and place are stored encrypted (triage's evidence quotes a few
     # words of the narrative in triage_reasons, as for every tip: see docs/intake.md).
@@ -158,3 +163,14 @@ def test_it_refuses_an_oversized_attachment(field, settings):
     assert "larger than" in reply.message()
     assert reply.headers["X-OpenRosa-Version"] == "1.0"
     assert not Tip.objects.exists()
+
+
+def test_the_submission_and_its_files_go_with_the_tip(field):
+    assert _client(field).submit(_interview(), {"voice.m4a": b"recorded words"}).status == 201
+    attachment = FieldAttachment.objects.get()
+    stored, storage = attachment.file.name, attachment.file.storage
+    assert storage.exists(stored)
+    with audited():  # as retention and erasure delete a tip: in an act of their own
+        Tip.objects.all().delete()
+    assert not FieldSubmission.objects.exists() and not FieldAttachment.objects.exists()
+    assert not storage.exists(stored)

@@ -3,8 +3,9 @@
 The tip is created by :func:`harborlight.intake.triage.create_tip`, the web's and the
 API's service, so it is triaged and audited the same way (one ``create`` entry, with the
 field worker as actor). Identifying answers go only into encrypted fields: the narrative,
-location and people of the tip, and the submission's HTCDS values
-(:class:`~harborlight.fieldintake.models.FieldSubmission.htcds`). A second submission of
+location and people of the tip, the submission's HTCDS values
+(:class:`~harborlight.fieldintake.models.FieldSubmission.htcds`) and its attachments
+(:class:`~harborlight.fieldintake.models.FieldAttachment`, encrypted files). A second submission of
 the same ``instanceID`` (Collect resends when it saw no answer) creates nothing.
 """
 
@@ -15,11 +16,12 @@ from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from django.core.files import File
 from django.db import IntegrityError
 
 from harborlight.errors import DomainError
 from harborlight.fieldintake.forms import HTCDS_NAMES, MULTIPLE, served_forms
-from harborlight.fieldintake.models import FieldSubmission
+from harborlight.fieldintake.models import FieldAttachment, FieldSubmission
 from harborlight.intake.models import Channel
 from harborlight.intake.text import NARRATIVE_MAX, SHORT_TEXT_MAX, text_problem
 from harborlight.intake.triage import create_tip
@@ -70,8 +72,10 @@ def parse(xml: bytes) -> Instance:
                     instance_id=instance_id, values=values)
 
 
-def receive(organisation, xml: bytes, attachments: list[str], by) -> Outcome:
-    """Take one submission for ``organisation`` from ``by``; idempotent per instanceID."""
+def receive(organisation, xml: bytes, attachments: list[tuple[str, File]], by) -> Outcome:
+    """Take one submission for ``organisation`` from ``by``; idempotent per instanceID.
+
+    ``attachments`` are (name on the phone, file) pairs; each is stored encrypted."""
     instance = parse(xml)
     form = served_forms().get(instance.form_id)
     if form is None:
@@ -98,8 +102,10 @@ def receive(organisation, xml: bytes, attachments: list[str], by) -> Outcome:
             submission = FieldSubmission.objects.create(
                 organisation=organisation, instance_id=instance.instance_id,
                 form_id=form.form_id, form_version=form.version, tip=tip, submitted_by=by,
-                htcds=json.dumps({"values": htcds, "attachments": attachments},
-                                 ensure_ascii=False))
+                htcds=json.dumps(htcds, ensure_ascii=False))
+            for name, upload in attachments:  # after the row that refuses a duplicate
+                FieldAttachment.objects.create(submission=submission, name=name,
+                                               file=upload, size=upload.size)
     except IntegrityError:  # the same instance arrived twice at once; the other one won
         earlier = FieldSubmission.objects.get(organisation=organisation,
                                               instance_id=instance.instance_id)

@@ -95,8 +95,8 @@ def submission(request: HttpRequest, organisation, user) -> HttpResponse:
     if instance is None:
         return openrosa.message("The submission has no xml_submission_file part.",
                                 status=400)
-    attachments = sorted(name for key, upload in request.FILES.items()
-                         if key != "xml_submission_file" for name in [upload.name])
+    attachments = [(upload.name, upload) for key, uploads in request.FILES.lists()
+                   if key != "xml_submission_file" for upload in uploads]
     try:
         outcome = receive(organisation, instance.read(), attachments, user)
     except SubmissionError as error:
