@@ -15,7 +15,7 @@ from harborlight.accounts.models import Role
 from harborlight.accounts.tokens import create_token, revoke
 from harborlight.fieldintake.forms import htcds_form
 from harborlight.fieldintake.models import FieldAttachment, FieldSubmission
-from harborlight.intake.models import Tip
+from harborlight.intake.models import Channel, Tip
 from harborlight.security.audit.log import audited
 from openrosa_client import OpenRosaClient, instance_xml
 from tests_support import assert_trail, audit_mark, make_user
@@ -119,7 +119,7 @@ def test_a_submission_becomes_one_encrypted_audited_tip_and_a_resubmission_nothi
     assert reply.message() == f"Received as tip {tip.reference}."
     assert (tip.organisation, tip.logged_by, tip.narrative) == (organisation, worker, NARRATIVE)
     assert tip.location == "Farm near Salinas" and tip.people_involved == "Rosa Example"
-    assert tip.answers["minor_involved"] == "yes"
+    assert tip.answers["minor_involved"] == "yes" and tip.channel == Channel.FIELD
     submission = FieldSubmission.objects.get(instance_id=instance_id)
     kept = json.loads(submission.htcds)
     assert kept["vic_MethodsOfControl"] == ["DebtBondage", "WithholdsDocuments"]

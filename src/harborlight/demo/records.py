@@ -40,6 +40,8 @@ from harborlight.referrals.sending import send
 from harborlight.vocab.loader import htcds_codes
 
 SEED = 20261123
+# The demo's tips come by the hotline's channels; field interviews arrive over OpenRosa.
+HOTLINE_CHANNELS = [channel for channel in Channel.values if channel != Channel.FIELD]
 
 CITIES = [
     ("Houston", "TX", "77002", 29.7604, -95.3698), ("Atlanta", "GA", "30303", 33.7490, -84.3880),
@@ -282,7 +284,7 @@ def create_tips(organisation, count: int, rng: random.Random, triagers: list | N
         TriageLevel.INFORMATION] * 2
     tips = [
         Tip(organisation=organisation, reference=next_tip_reference(),
-            channel=rng.choice(Channel.values), triage_level=rng.choice(levels),
+            channel=rng.choice(HOTLINE_CHANNELS), triage_level=rng.choice(levels),
             status=rng.choice(TipStatus.values), narrative=_narrative(rng),
             location=rng.choice(CITIES)[0],
             reporter_contact=fictional_phone(rng) if rng.random() < 0.4 else "",

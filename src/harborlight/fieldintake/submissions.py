@@ -28,8 +28,6 @@ from harborlight.intake.triage import create_tip
 from harborlight.security.audit.log import audited
 
 YES_NO = {"yes", "no", "unknown"}
-# A field interview is made in person; the tip's field_submission says it came from Collect.
-FIELD_CHANNEL = Channel.WALK_IN
 TRIAGE_QUESTIONS = ("danger_now", "minor_involved")
 
 
@@ -97,7 +95,7 @@ def receive(organisation, xml: bytes, attachments: list[tuple[str, File]], by) -
     tip_fields = _tip_fields(instance.values, htcds)
     try:
         with audited():
-            tip, _passphrase = create_tip(organisation, channel=FIELD_CHANNEL,
+            tip, _passphrase = create_tip(organisation, channel=Channel.FIELD,
                                           logged_by=by, **tip_fields)
             submission = FieldSubmission.objects.create(
                 organisation=organisation, instance_id=instance.instance_id,

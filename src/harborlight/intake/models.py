@@ -65,6 +65,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     WEB = "web", _("Web")
     WALK_IN = "walk_in", _("Walk-in")
+    FIELD = "field", _("Field interview")  # outreach, sent from ODK/KoboCollect
 
 
 class TriageLevel(models.TextChoices):
