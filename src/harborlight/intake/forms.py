@@ -18,6 +18,7 @@ from harborlight.intake.models import (CallerType, CatalogExtension, Channel, Cl
                                        SuggestionDecision)
 from harborlight.intake.text import (MESSAGE_MAX, NARRATIVE_MAX, SHORT_TEXT_MAX,
                                      validate_text)
+from harborlight.vocab import words
 from harborlight.vocab.indicators import EVIDENCE_GRADES, build_catalog
 from harborlight.vocab.loader import VocabularyError, htcds_choices
 
@@ -54,7 +55,8 @@ class AnswerFieldsMixin:
                 continue
             label = (PUBLIC_QUESTION_LABELS.get(question.id, question.label)
                      if self.public_only else question.words())
-            choices = (htcds_choices(question.id) if question.htcds else
+            choices = ([(code, words.value_label(question.id, code))
+                        for code, _label in htcds_choices(question.id)] if question.htcds else
                        [(value, _choice_label(value)) for value in question.choices])
             if question.multiple:
                 field = forms.MultipleChoiceField(label=label, choices=choices, required=False,
