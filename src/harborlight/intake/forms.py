@@ -146,7 +146,7 @@ def indicator_choices() -> list[tuple[str, str]]:
     catalog = current_catalog()
     grouped: dict[str, list] = {}
     for indicator in catalog.indicators:
-        grouped.setdefault(catalog.categories.get(indicator.category, indicator.category),
+        grouped.setdefault(catalog.category_words(indicator.category),
                            []).append((indicator.id, indicator.words()))
     return list(grouped.items())
 

@@ -139,6 +139,14 @@ class Catalog:
     public_guide: tuple[dict, ...] = ()
     public_card: tuple[str, ...] = ()
     public_audiences: tuple[dict, ...] = ()
+    categories_es: dict[str, str] = field(default_factory=dict)
+
+    def category_words(self, category: str) -> str:
+        """A category's name in the reader's language (``categories_es`` beside
+        ``categories``); the id itself for an unknown one."""
+        if _active_language() == "es" and category in self.categories_es:
+            return self.categories_es[category]
+        return self.categories.get(category, category)
 
     def get(self, indicator_id: str) -> Indicator | None:
         return self.by_id.get(indicator_id)
@@ -340,7 +348,17 @@ def parse_catalog(text: str, name: str = "indicators.json",
                               f"{'; '.join(map(str, unfit))}")
     return Catalog(release + suffix, dict(categories), tuple(indicators), by_id, coding_cues,
                    dict(ilo), _public_guide(guide or None, categories, name), card,
-                   audiences)
+                   audiences, _categories_es(document.get("categories_es"), categories, name))
+
+
+def _categories_es(raw: object, categories: dict[str, str], name: str) -> dict[str, str]:
+    """Spanish names of the categories, each naming a known category."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not set(raw) <= set(categories) or \
+            not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise VocabularyError(f"{name}: 'categories_es' must give known categories a name")
+    return {key: value.strip() for key, value in raw.items()}
 
 
 def _audience(raw: object, where: str) -> dict:
