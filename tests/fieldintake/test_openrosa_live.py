@@ -174,3 +174,12 @@ def test_the_submission_and_its_files_go_with_the_tip(field):
         Tip.objects.all().delete()
     assert not FieldSubmission.objects.exists() and not FieldAttachment.objects.exists()
     assert not storage.exists(stored)
+
+
+def test_the_operator_reads_the_field_interview_in_the_console(field, signed_in_client):
+    _organisation, worker, _token, _url = field
+    assert _client(field).submit(_interview()).status == 201
+    page = signed_in_client(worker).get(f"/tips/{Tip.objects.get().reference}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "by field interview" in text, text
+    assert "<mark>keeps their passports</mark>" in text  # triaged: the sign is marked
