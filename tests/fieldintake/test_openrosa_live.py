@@ -183,3 +183,22 @@ def test_the_operator_reads_the_field_interview_in_the_console(field, signed_in_
     text = page.content.decode()
     assert page.status_code == 200 and "by field interview" in text, text
     assert "<mark>keeps their passports</mark>" in text  # triaged: the sign is marked
+
+
+def test_it_refuses_an_interview_without_narrative_id_or_file_and_one_too_long(field):
+    version = htcds_form().version
+    cases = [
+        (instance_xml(version=version, instance_id="uuid:a", danger_now="no"),
+         "no answer to “What did you see or hear?”"),
+        (instance_xml(version=version, instance_id="", narrative=NARRATIVE),
+         "no meta/instanceID"),
+        (instance_xml(version=version, instance_id="uuid:b", narrative="x" * 10_001),
+         "longer than 10,000 characters"),
+    ]
+    for instance, sentence in cases:
+        reply = _client(field).submit(instance)
+        assert reply.status == 400 and sentence in reply.message(), reply.body
+    no_file = _client(field).request("POST", f"{field[3]}/submission", b"--x--\r\n",
+                                     {"Content-Type": "multipart/form-data; boundary=x"})
+    assert no_file.status == 400 and "no xml_submission_file" in no_file.message()
+    assert not Tip.objects.exists() and not FieldSubmission.objects.exists()

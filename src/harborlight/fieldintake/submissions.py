@@ -29,6 +29,9 @@ from harborlight.security.audit.log import audited
 
 YES_NO = {"yes", "no", "unknown"}
 TRIAGE_QUESTIONS = ("danger_now", "minor_involved")
+# The HTCDS field families (vocab/field_words.json): person, victim, case, consent,
+# perpetrator, organisation, ... ; other answers (narrative, start, end) are not HTCDS.
+HTCDS_PREFIXES = {"prs", "vic", "cas", "con", "per", "org", "hte", "spl", "cco"}
 
 
 class SubmissionError(DomainError):
@@ -115,8 +118,7 @@ def htcds_values(values: dict[str, str]) -> dict[str, str | list[str]]:
     """The HTCDS answers (``prs_``, ``vic_``, ``con_`` ...) under the standard's names."""
     mapped: dict[str, str | list[str]] = {}
     for name, value in values.items():
-        if "_" not in name or not value or name.split("_", 1)[0] not in {
-                "prs", "vic", "cas", "con", "exp", "rec"}:
+        if not value or name.split("_", 1)[0] not in HTCDS_PREFIXES:
             continue
         standard = HTCDS_NAMES.get(name, name)
         mapped[standard] = value.split() if standard in MULTIPLE else value
