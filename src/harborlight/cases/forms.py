@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from harborlight.accounts.models import User
 from harborlight.cases.models import (HOLD_ACTION, OPEN_STATUSES, CaseNote, Person,
                                       SafetyPlan, ServiceReceived, SupportPlan, Task,
                                       TraffickingEvent, TraffickingStatus)
+from harborlight.vocab import words
 from harborlight.vocab.loader import htcds_choices
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def _in_words(field: str) -> list[tuple[str, str]]:
+    """A picklist's (code, words) pairs in the reader's language (the vocab's value_label)."""
+    return [(code, words.value_label(field, code)) for code, _label in htcds_choices(field)]
+
+
 def _optional(field: str) -> list[tuple[str, str]]:
-    return [("", "—")] + htcds_choices(field)
+    return [("", "—")] + _in_words(field)
 
 
 class CaseNoteForm(forms.ModelForm):
@@ -55,29 +62,29 @@ class AssignForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[(s.value, s.label) for s in OPEN_STATUSES],
-                               label="Status")
+                               label=_("Status"))
 
 
 class TraffickingStatusForm(forms.Form):
     trafficking_status = forms.ChoiceField(choices=TraffickingStatus.choices,
-                                           label="Trafficking status")
+                                           label=_("Trafficking status"))
     decision_org = forms.ChoiceField(
-        required=False, label="Decided by",
+        required=False, label=_("Decided by"),
         choices=lambda: _optional("vic_TraffickingStatusDecisionMakingOrg"),
-        help_text="Which kind of organisation made the decision (HTCDS).")
+        help_text=_("Which kind of organisation made the decision (HTCDS)."))
 
 
 class ClosureForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
-                             min_length=5, label="Reason for closing")
-    referred = forms.BooleanField(required=False, label="Closed because referred elsewhere")
+                             min_length=5, label=_("Reason for closing"))
+    referred = forms.BooleanField(required=False, label=_("Closed because referred elsewhere"))
 
 
 class MultiCodeField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, htcds_field: str, **kwargs):
-        super().__init__(choices=lambda: htcds_choices(htcds_field), required=False, **kwargs)
+        super().__init__(choices=lambda: _in_words(htcds_field), required=False, **kwargs)
 
 
 class PersonForm(forms.ModelForm):
