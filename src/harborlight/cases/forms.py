@@ -28,7 +28,7 @@ class CaseNoteForm(forms.ModelForm):
     class Meta:
         model = CaseNote
         fields = ["body"]
-        labels = {"body": "New note"}
+        labels = {"body": _("New note")}
         widgets = {"body": forms.Textarea(attrs={"rows": 4, "maxlength": 20000})}
 
     def clean_body(self) -> str:
@@ -44,16 +44,16 @@ class NewCaseForm(forms.Form):
     """Open a case from scratch, with the person it is about (names optional)."""
 
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000,
-                              help_text="What brought the person to us, in neutral words.")
-    first_name = forms.CharField(max_length=200, required=False, label="First name")
-    second_name = forms.CharField(max_length=200, required=False, label="Second name")
-    birthdate = forms.DateField(required=False, widget=DATE, label="Date of birth")
-    restricted = forms.BooleanField(required=False, label="Restricted (only the caseworker "
-                                    "may open it; others need break-glass)")
+                              help_text=_("What brought the person to us, in neutral words."))
+    first_name = forms.CharField(max_length=200, required=False, label=_("First name"))
+    second_name = forms.CharField(max_length=200, required=False, label=_("Second name"))
+    birthdate = forms.DateField(required=False, widget=DATE, label=_("Date of birth"))
+    restricted = forms.BooleanField(required=False, label=_("Restricted (only the caseworker "
+                                    "may open it; others need break-glass)"))
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=None, label="Caseworker")
+    owner = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,14 +101,14 @@ class PersonForm(forms.ModelForm):
     forced_labour_industry = forms.ChoiceField(
         required=False, choices=lambda: _optional("vic_ForcedLabourIndustry"))
     methods_of_recruitment = MultiCodeField("vic_MethodOfRecruitment",
-                                            label="Methods of recruitment")
-    methods_of_control = MultiCodeField("vic_MethodsOfControl", label="Methods of control")
+                                            label=_("Methods of recruitment"))
+    methods_of_control = MultiCodeField("vic_MethodsOfControl", label=_("Methods of control"))
     types_of_exploitation = MultiCodeField("vic_TypeOfExploitation",
-                                           label="Types of exploitation")
+                                           label=_("Types of exploitation"))
     types_of_sex_exploitation = MultiCodeField("vic_TypeOfSexExploitation",
-                                               label="Types of sexual exploitation")
+                                               label=_("Types of sexual exploitation"))
     roles_in_process = MultiCodeField("per_RoleInProcess",
-                                      label="Role in the process (perpetrators)")
+                                      label=_("Role in the process (perpetrators)"))
 
     class Meta:
         model = Person
@@ -124,12 +124,12 @@ class PersonForm(forms.ModelForm):
                   "types_of_sex_exploitation", "location_of_exploitation",
                   "roles_in_process", "role_details"]
         widgets = {"birthdate": DATE, "role_details": forms.Textarea(attrs={"rows": 2})}
-        labels = {"citizenship": "Citizenship (ISO 3166 code)",
-                  "primary_language": "Primary language (ISO 639 code)",
-                  "secondary_language": "Secondary language (ISO 639 code)",
-                  "mailing_country": "Mailing country (ISO 3166 code)",
-                  "title": "Job title",
-                  "role_details": "Role details (perpetrators)"}
+        labels = {"citizenship": _("Citizenship (ISO 3166 code)"),
+                  "primary_language": _("Primary language (ISO 639 code)"),
+                  "secondary_language": _("Secondary language (ISO 639 code)"),
+                  "mailing_country": _("Mailing country (ISO 3166 code)"),
+                  "title": _("Job title"),
+                  "role_details": _("Role details (perpetrators)")}
         help_texts = {name: "" for name in fields}
 
 
@@ -141,13 +141,13 @@ class SafetyPlanForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in
                    ("safe_contacts", "safe_places", "code_words", "risk_reduction_steps")}
         widgets["review_on"] = DATE
-        labels = {"risk_reduction_steps": "Steps to stay safer",
-                  "in_own_words": "Written in the survivor's own words",
-                  "review_on": "Review on"}
+        labels = {"risk_reduction_steps": _("Steps to stay safer"),
+                  "in_own_words": _("Written in the survivor's own words"),
+                  "review_on": _("Review on")}
 
 
 class SupportPlanForm(forms.ModelForm):
-    type = forms.ChoiceField(choices=lambda: htcds_choices("spl_Type"), label="Area")
+    type = forms.ChoiceField(choices=lambda: htcds_choices("spl_Type"), label=_("Area"))
 
     class Meta:
         model = SupportPlan
@@ -156,7 +156,7 @@ class SupportPlanForm(forms.ModelForm):
         widgets = {"objectives": forms.Textarea(attrs={"rows": 3}),
                    "action_plan": forms.Textarea(attrs={"rows": 3}),
                    "planned_end_date": DATE, "actual_end_date": DATE}
-        labels = {"objectives": "Goals", "action_plan": "Plan"}
+        labels = {"objectives": _("Goals"), "action_plan": _("Plan")}
         help_texts = {"objectives": "", "action_plan": ""}
 
 
@@ -166,7 +166,7 @@ class ServiceForm(forms.ModelForm):
         fields = ["kind", "provider", "started_on", "ended_on", "notes"]
         widgets = {"started_on": DATE, "ended_on": DATE,
                    "notes": forms.Textarea(attrs={"rows": 2})}
-        labels = {"kind": "Service"}
+        labels = {"kind": _("Service")}
 
 
 class TaskForm(forms.ModelForm):
@@ -174,7 +174,7 @@ class TaskForm(forms.ModelForm):
         model = Task
         fields = ["title", "due_on"]
         widgets = {"due_on": DATE}
-        labels = {"title": "Task", "due_on": "Due on"}
+        labels = {"title": _("Task"), "due_on": _("Due on")}
 
 
 class EventForm(forms.ModelForm):
@@ -183,20 +183,20 @@ class EventForm(forms.ModelForm):
         fields = ["type", "date", "date_is_approximate", "city", "state", "country",
                   "description"]
         widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
-        labels = {"type": "What happened", "country": "Country (ISO 3166 code)"}
+        labels = {"type": _("What happened"), "country": _("Country (ISO 3166 code)")}
         help_texts = {"date": ""}
 
 
 class WithdrawConsentForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                           max_length=5000, label="Note (optional)")
+                           max_length=5000, label=_("Note (optional)"))
 
 
 class ErasureForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), min_length=10,
-                             max_length=2000, label="Reason for erasure",
-                             help_text="For example: the person asked us to erase their data.")
-    confirm = forms.BooleanField(label="I understand this cannot be undone")
+                             max_length=2000, label=_("Reason for erasure"),
+                             help_text=_("For example: the person asked us to erase their data."))
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"))
 
 
 class MergeForm(forms.Form):
