@@ -19,9 +19,13 @@ Steps, on integer codes over the layout's public domain (see ``encoding``):
 5. Private-PGM (mbi 2) fits a graphical model to every measurement with the structural
    zeros of step 3 (``graphical``); records are sampled from it, stratified so that the
    counts follow the model's.
+6. The records are raked (``raking``): reweighted so that every column's counts match
+   the best one-way counts all the measurements give together, and resampled. Mirror
+   descent leaves some one-way counts off by thousands after a few hundred iterations;
+   raking corrects them without adding any combination the sampler did not draw.
 
 Every noisy measurement (steps 2-4) is drawn by OpenDP through a :class:`PrivacyLedger`,
-which adds up their zCDP costs and refuses to go past rho; step 5 is post-processing. So
+which adds up their zCDP costs and refuses to go past rho; steps 5-6 are post-processing. So
 the whole release is (epsilon, delta)-DP, with add/remove-one-record neighbours. The
 record count ``n`` is treated as public, as in MST.
 """
@@ -35,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from harborlight.sharing import graphical, selection, threshold
+from harborlight.sharing import graphical, raking, selection, threshold
 from harborlight.sharing.datafiles import load_anonymisation
 from harborlight.sharing.encoding import Encoding
 from harborlight.sharing.errors import ParameterError
@@ -47,6 +51,14 @@ from harborlight.sharing.measurement import Compression, Measurement, measure
 #: columns would make it too large to fit in minutes).
 EXTRA_PAIR_MAX_CELLS = 64
 EXTRA_PAIR_MAX_GROWTH = 1.25
+
+#: Raking (step 6): no record weighs less than a tenth or more than ten records, and 40
+#: rounds. The model's records cannot meet every one-way count at once (some yes/no flags
+#: are tied together in it more than in the data), so raking stops at its round limit:
+#: on the CTDC file, 40 rounds leave the release within about 2,700 records of the
+#: targets over all 37 columns, where 100 rounds of 0.2-5 did no better.
+RAKE_BOUNDS = (0.1, 10.0)
+RAKE_ROUNDS = 40
 
 
 def check_privacy_parameters(epsilon: Any, delta: Any) -> tuple[float, float]:
@@ -86,6 +98,7 @@ _OPTION_RULES = {
     "one_way_weights": (lambda v: v in ("cardinality", "equal"),
                         "must be 'cardinality' or 'equal'"),
     "selection": (lambda v: v in ("aim", "l1"), "must be 'aim' or 'l1'"),
+    "rake": (lambda v: isinstance(v, bool), "must be true or false"),
 }
 
 
@@ -118,6 +131,9 @@ class DPSynthesizer:
         One-way budget in proportion to each column's number of values, or equal.
     iters : int
         Mirror-descent iterations of Private-PGM's estimation.
+    rake : bool
+        Reweight the sampled records so that their one-way counts match the
+        measurements' (``raking``; post-processing), then resample them.
     seed : int, optional
         Seeds the sampling of records (noise always comes from OpenDP, unseeded).
 
@@ -131,6 +147,8 @@ class DPSynthesizer:
         Noise of each reported pair cell.
     absent_pairs_ : int
         Reported value pairs held at zero.
+    one_way_targets_ : dict
+        Per column, the counts of its (compressed) values that raking aims at.
     zeros_ : dict
         Those pairs, per reported column pair: (code, code) rows over ``sizes_``, the
         compressed domain; ``reported_measurements_`` are the noisy tables they come from.
@@ -141,7 +159,7 @@ class DPSynthesizer:
                  threshold_sigmas: float = 3.0, support_sigmas: float = 2.5,
                  extra_pairs: int = 25, selection: str = "aim",
                  one_way_weights: str = "cardinality", iters: int = 300,
-                 seed: int | None = None):
+                 rake: bool = True, seed: int | None = None):
         self.epsilon = epsilon
         self.delta = delta
         self.layout = layout
@@ -153,6 +171,7 @@ class DPSynthesizer:
         self.selection = selection
         self.one_way_weights = one_way_weights
         self.iters = iters
+        self.rake = rake
         self.seed = seed
 
     def _validate(self, columns: list[str]) -> list[str]:
@@ -200,8 +219,10 @@ class DPSynthesizer:
                                        float(self.threshold_sigmas))
         chosen = self._select_and_measure(ledger, small, names, sizes, compressed_one_way,
                                           pairs, reported, third)
-        self.model_ = graphical.fit(sizes, compressed_one_way + pairs + chosen,
-                                    total=len(codes), zeros=zeros, iters=int(self.iters))
+        measurements = compressed_one_way + pairs + chosen
+        self.model_ = graphical.fit(sizes, measurements, total=len(codes), zeros=zeros,
+                                    iters=int(self.iters))
+        self.one_way_targets_ = raking.one_way_targets(measurements, sizes, len(codes))
         self.encoding_, self.compression_, self.names_ = encoding, compression, names
         self.rho_, self.ledger_, self.sigma_threshold_ = rho, ledger, sigma_t
         self.reported_columns_ = reported
@@ -279,8 +300,13 @@ class DPSynthesizer:
     def sample(self, n: int | None = None) -> pd.DataFrame:
         """Return ``n`` synthetic records (default: as many as the input had)."""
         n = self.n_ if n is None else int(n)
-        drawn = graphical.sample(self.model_, n, np.random.default_rng(self.seed), self.zeros_)
+        rng = np.random.default_rng(self.seed)
+        drawn = graphical.sample(self.model_, n, rng, self.zeros_)
         small = np.stack([drawn[name] for name in self.names_], axis=1)
+        if self.rake:
+            weights = raking.rake(small, self.names_, self.one_way_targets_,
+                                  bounds=RAKE_BOUNDS, max_rounds=RAKE_ROUNDS)
+            small = raking.resample(small, weights, n, rng)
         return self.encoding_.decode(self.compression_.decode(small, self.names_))
 
     def metadata(self) -> dict[str, Any]:
@@ -305,5 +331,7 @@ class DPSynthesizer:
             "tree_selection": self.selection,
             "extra_pairs": int(self.extra_pairs),
             "measured_pairs": [list(map(str, c)) for c in self.measured_pairs_],
-            "sampler": "stratified sampling along the junction tree of the fitted model",
+            "sampler": "stratified sampling along the junction tree of the fitted model"
+                       + (", raked to the measured one-way counts and resampled"
+                          if self.rake else ""),
         }
