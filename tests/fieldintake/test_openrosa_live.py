@@ -128,8 +128,8 @@ def test_a_submission_becomes_one_encrypted_audited_tip_and_a_resubmission_nothi
     assert (photo.name, photo.size, photo.file.read()) == ("photo.jpg", len(PHOTO), PHOTO)
     assert PHOTO not in photo.file.storage.read_raw(photo.file.name)  # encrypted on disk
     assert_trail(mark, ("create", tip))  # one act, one entry, by the intake service
-    # The narrative, names and place are stored encrypted (triage's evidence quotes a few
-    # words of the narrative in triage_reasons, as for every tip: see docs/intake.md).
+    # The narrative, names and place are stored encrypted, and so is triage's evidence,
+    # which quotes the narrative.
     with connection.cursor() as cursor:
         for table in ("intake_tip", "fieldintake_fieldsubmission"):
             cursor.execute(f"SELECT * FROM {table}")

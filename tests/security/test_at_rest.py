@@ -15,6 +15,7 @@ from django.urls import reverse
 from harborlight.accounts.models import Role
 from harborlight.cases.models import Case, CaseNote, Person, PersonRole
 from harborlight.intake.models import Channel, Tip
+from harborlight.intake.triage import create_tip
 from harborlight.security.fields import EncryptedFileSystemStorage, blind_lookup
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ SECRETS = [
     "555-0176", "5550176", "4417 Calle Falsa", "Quillbridge", "XK4471QZ9",
     "blue warehouse on Pier 9", "Marisol", "Quintero-Vance", "Ruelle des Saules",
     "motel on Route 66 room 12", "ask for Dariusz", "Velmorrow", "passport-Velmorrow",
+    "Thornquist",
 ]
 
 
@@ -78,6 +80,12 @@ def records(cast, signed_in_client, settings, tmp_path):
     Tip.objects.create(organisation=cast.own, reference="T-REST-0001", channel=Channel.CALL,
                        narrative="Two girls at the motel on Route 66 room 12",
                        location="Ruelle des Saules", reporter_contact="ask for Dariusz")
+    # Through the intake service, as every tip arrives: triage quotes the narrative's
+    # words as its evidence, and those quotes are the narrative too.
+    tip, _ = create_tip(cast.own, channel=Channel.WEB, public=True,
+                        narrative="Mr Thornquist keeps their passports and they cannot leave "
+                                  "the farm; a 15 year old works there right now")
+    assert any("Thornquist" in json.dumps(reason) for reason in tip.triage_reasons)
     client = signed_in_client(cast.role(Role.CASEWORKER))
     response = client.post(reverse("cases:add_note", args=[cast.own_case.reference]),
                            {"body": "Velmorrow called from a new number"})

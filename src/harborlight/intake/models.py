@@ -35,7 +35,7 @@ from harborlight.errors import DomainError
 from harborlight.intake import passphrases
 from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.security.audit.log import audited, record
-from harborlight.security.fields import EncryptedTextField
+from harborlight.security.fields import EncryptedJSONField, EncryptedTextField
 from harborlight.security import throttle
 from harborlight.security.policy import role_allows
 from harborlight.vocab.triage import load_rules
@@ -160,7 +160,8 @@ class Tip(models.Model):
     answers = models.JSONField(default=dict, blank=True,
                                help_text="Structured answers by question id (HTCDS field "
                                          "names where the standard has them).")
-    triage_reasons = models.JSONField(default=list, blank=True)
+    # Encrypted: a reason's evidence quotes the narrative's own words.
+    triage_reasons = EncryptedJSONField(default=list, blank=True)
     triage_release = models.CharField(max_length=80, blank=True,
                                       help_text="Rules and catalog releases that decided.")
     submitted_publicly = models.BooleanField(default=False)
