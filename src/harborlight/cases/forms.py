@@ -95,9 +95,11 @@ class PersonForm(forms.ModelForm):
     marital_status = forms.ChoiceField(required=False,
                                        choices=lambda: _optional("prs_MaritalStatus"))
     highest_level_of_education = forms.ChoiceField(
-        required=False, choices=lambda: _optional("prs_HighestLevelOfEducation"))
+        required=False, choices=lambda: _optional("prs_HighestLevelOfEducation"),
+        label=_("Highest level of education"))
     relationship_to_trafficker = forms.ChoiceField(
-        required=False, choices=lambda: _optional("vic_RelationshipToTrafficker"))
+        required=False, choices=lambda: _optional("vic_RelationshipToTrafficker"),
+        label=_("Relationship to trafficker"))
     forced_labour_industry = forms.ChoiceField(
         required=False, choices=lambda: _optional("vic_ForcedLabourIndustry"))
     methods_of_recruitment = MultiCodeField("vic_MethodOfRecruitment",
@@ -129,7 +131,11 @@ class PersonForm(forms.ModelForm):
                   "secondary_language": _("Secondary language (ISO 639 code)"),
                   "mailing_country": _("Mailing country (ISO 3166 code)"),
                   "title": _("Job title"),
-                  "role_details": _("Role details (perpetrators)")}
+                  "role_details": _("Role details (perpetrators)"),
+                  "number_of_children": _("Number of children"),
+                  "age_when_trafficked": _("Age when trafficked"),
+                  "location_of_recruitment": _("Location of recruitment"),
+                  "location_of_exploitation": _("Location of exploitation")}
         help_texts = {name: "" for name in fields}
 
 
@@ -144,6 +150,10 @@ class SafetyPlanForm(forms.ModelForm):
         labels = {"risk_reduction_steps": _("Steps to stay safer"),
                   "in_own_words": _("Written in the survivor's own words"),
                   "review_on": _("Review on")}
+        help_texts = {"safe_contacts": _("People to call, and how to reach them safely."),
+                      "code_words": _("Words or signals that mean 'I need help'."),
+                      "in_own_words": _("Written in the survivor's own words, as they chose."),
+                      "review_on": _("When to review the plan together.")}
 
 
 class SupportPlanForm(forms.ModelForm):
@@ -183,7 +193,8 @@ class EventForm(forms.ModelForm):
         fields = ["type", "date", "date_is_approximate", "city", "state", "country",
                   "description"]
         widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
-        labels = {"type": _("What happened"), "country": _("Country (ISO 3166 code)")}
+        labels = {"type": _("What happened"), "country": _("Country (ISO 3166 code)"),
+                  "date_is_approximate": _("Date is approximate")}
         help_texts = {"date": ""}
 
 
