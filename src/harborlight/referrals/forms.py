@@ -20,17 +20,17 @@ def _blank(label: str, kind: str) -> list[tuple[str, str]]:
 
 
 class SearchForm(forms.Form):
-    service = forms.ChoiceField(required=False, choices=lambda: _blank("Any service",
+    service = forms.ChoiceField(required=False, choices=lambda: _blank(_("Any service"),
                                                                         "services"))
-    language = forms.ChoiceField(required=False, choices=lambda: _blank("Any language",
+    language = forms.ChoiceField(required=False, choices=lambda: _blank(_("Any language"),
                                                                          "languages"))
     population = forms.ChoiceField(required=False, choices=lambda: _blank(
-        "Anyone", "populations"), label="Population served")
-    near = forms.CharField(required=False, max_length=100, label="Near (city or ZIP code)",
-                           help_text='For example "Houston, TX" or 77002. Looked up on this '
-                                     "server; nothing is sent elsewhere.")
-    radius = forms.ChoiceField(required=False, choices=RADIUS_CHOICES, label="Distance")
-    open_24_7 = forms.BooleanField(required=False, label="Open 24/7 only")
+        _("Anyone"), "populations"), label=_("Population served"))
+    near = forms.CharField(required=False, max_length=100, label=_("Near (city or ZIP code)"),
+                           help_text=_('For example "Houston, TX" or 77002. Looked up on '
+                                       "this server; nothing is sent elsewhere."))
+    radius = forms.ChoiceField(required=False, choices=RADIUS_CHOICES, label=_("Distance"))
+    open_24_7 = forms.BooleanField(required=False, label=_("Open 24/7 only"))
 
     def clean(self):
         data = super().clean()

@@ -214,7 +214,7 @@ def _place_for(text: dict):
 
 def _codes(kind: str, text: str) -> tuple[list[str], list[str]]:
     table = getattr(vocabulary, kind)()
-    by_label = {label.casefold(): code for code, label in table.items()}
+    by_label = vocabulary.codes_by_label(kind)
     codes, bad = [], []
     for item in (part.strip() for part in text.split(";")):
         if not item:

@@ -11,6 +11,8 @@ import functools
 import json
 from importlib import resources
 
+from django.utils.translation import get_language
+
 
 @functools.cache
 def _load(name: str) -> dict:
@@ -18,16 +20,31 @@ def _load(name: str) -> dict:
     return json.loads(text)
 
 
+def _labels(kind: str) -> dict[str, str]:
+    """code -> label in the reader's language (each value holds "en" and "es" side by side;
+    English when the language has none)."""
+    language = (get_language() or "en").split("-")[0]
+    return {code: words.get(language) or words["en"]
+            for code, words in _load("directory_vocabulary.json")[kind].items()}
+
+
+def codes_by_label(kind: str) -> dict[str, str]:
+    """Every label of ``kind``, English and Spanish, casefolded -> code (for imports)."""
+    return {label.casefold(): code
+            for code, words in _load("directory_vocabulary.json")[kind].items()
+            for label in words.values()}
+
+
 def services() -> dict[str, str]:
-    return dict(_load("directory_vocabulary.json")["services"])
+    return _labels("services")
 
 
 def populations() -> dict[str, str]:
-    return dict(_load("directory_vocabulary.json")["populations"])
+    return _labels("populations")
 
 
 def languages() -> dict[str, str]:
-    return dict(_load("directory_vocabulary.json")["languages"])
+    return _labels("languages")
 
 
 def choices(kind: str) -> list[tuple[str, str]]:
