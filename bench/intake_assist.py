@@ -182,16 +182,22 @@ def errors(items: list[dict], outputs: list[dict]) -> None:
 
 # -- through the real API --------------------------------------------------------------------
 
-def through_api(items: list[dict]) -> list[dict]:
-    """POST each narrative alone to /api/v1/tips, GET it back as an operator."""
+def start_django(api: bool) -> None:
+    """Settings in a scratch folder: the library reads its words in the reader's language
+    (Django's translations), and the API run needs a whole installation."""
     from harborlight.demo.environment import configure_environment
 
     configure_environment(Path(tempfile.mkdtemp(prefix="assist-bench-")))
-    os.environ.update({"HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE": "100000",
-                       "HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "100000"})
+    if api:
+        os.environ.update({"HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE": "100000",
+                           "HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "100000"})
     from harborlight.cli.bootstrap import setup_django
 
     setup_django()
+
+
+def through_api(items: list[dict]) -> list[dict]:
+    """POST each narrative alone to /api/v1/tips, GET it back as an operator."""
     from django.core.management import call_command
     from django.test import Client
 
@@ -302,6 +308,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--errors", action="store_true", help="list what is wrong")
     args = parser.parse_args()
+    start_django(api=args.api)
     if args.data.name == "labelled_narratives.jsonl":
         old_set(args.data, args.split)
         return 0
