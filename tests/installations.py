@@ -139,19 +139,25 @@ def serving(env: dict[str, str], threads: int = 8) -> Iterator[Server]:
                                stderr=subprocess.PIPE, text=True)
     server = Server(port, process)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                server.get("/accounts/login/")
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read()
-                assert time.monotonic() < deadline, "server did not answer in 60 s"
-                time.sleep(0.3)
+        wait_until_answering(lambda: server.get("/accounts/login/"), process, seconds=60)
         yield server
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def wait_until_answering(probe, process: subprocess.Popen, seconds: float) -> None:
+    """Call ``probe`` until it stops raising OSError; fail if the server process ends
+    first (with its error output) or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            probe()
+            return
+        except OSError:
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, f"server did not answer in {seconds:g} s"
+            time.sleep(0.3)
 
 
 def with_organisation(env: dict[str, str]) -> dict[str, str]:

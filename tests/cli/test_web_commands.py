@@ -8,7 +8,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,6 +16,8 @@ import pytest
 
 from harborlight.accounts.models import Role
 from harborlight.security.crypto import generate_keyring, write_keyring
+
+from installations import wait_until_answering
 
 HARBORLIGHT = [sys.executable, "-m", "harborlight"]
 
@@ -168,15 +169,7 @@ def serving(env: dict[str, str]):
             return answer
 
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get("/accounts/login/").close()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline, "server did not answer in 30 s"
-                time.sleep(0.3)
+        wait_until_answering(lambda: get("/accounts/login/").close(), server, seconds=30)
         yield get
     finally:
         server.terminate()
