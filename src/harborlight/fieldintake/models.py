@@ -69,3 +69,54 @@ def delete_attachment_file(sender, instance: FieldAttachment, **kwargs) -> None:
     """The encrypted file goes with its row (erasure, retention, a deleted tip)."""
     if instance.file.name:
         instance.file.storage.delete(instance.file.name)
+
+
+class Arrival(models.TextChoices):
+    """What a field interview becomes when it arrives."""
+
+    TIP = "tip", "A tip, for the hotline to triage"
+    CASE = "case", "A case, with the interviewed person's HTCDS values"
+
+
+class IntakeSetting(models.Model):
+    """An organisation's choice for its field interviews (one row, made on first change)."""
+
+    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE,
+                                        related_name="field_intake")
+    arrives_as = models.CharField(max_length=10, choices=Arrival.choices,
+                                  default=Arrival.TIP)
+
+    @classmethod
+    def arrival_for(cls, organisation) -> str:
+        row = cls.objects.filter(organisation=organisation).first()
+        return row.arrives_as if row is not None else Arrival.TIP
+
+    def __str__(self) -> str:
+        return f"{self.organisation} field interviews arrive as {self.arrives_as}"
+
+
+class OrganisationForm(models.Model):
+    """One version of an XLSForm an administrator uploaded, converted by pyxform.
+
+    Every version is kept: the form list serves the newest of each form id, and a
+    submission made with any kept version is taken (a phone may still hold an older one).
+    The form holds questions, not answers, so it is not encrypted."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
+                                     related_name="field_forms")
+    form_id = models.CharField(max_length=100)
+    version = models.CharField(max_length=100)
+    title = models.CharField(max_length=200)
+    xform = models.TextField(help_text="The XForm pyxform made of the upload")
+    source_name = models.CharField(max_length=200, help_text="The uploaded file's name")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "form_id", "version"],
+                                               name="fieldintake_one_per_form_version")]
+        ordering = ["form_id", "-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} version {self.version}"

@@ -1,4 +1,4 @@
-"""Turn an OpenRosa submission (the XML instance Collect recorded) into a tip.
+"""Turn an OpenRosa submission (the XML instance Collect recorded) into a tip, or a case.
 
 The tip is created by :func:`harborlight.intake.triage.create_tip`, the web's and the
 API's service, so it is triaged and audited the same way (one ``create`` entry, with the
@@ -7,6 +7,18 @@ location and people of the tip, the submission's HTCDS values
 (:class:`~harborlight.fieldintake.models.FieldSubmission.htcds`) and its attachments
 (:class:`~harborlight.fieldintake.models.FieldAttachment`, encrypted files). A second submission of
 the same ``instanceID`` (Collect resends when it saw no answer) creates nothing.
+
+When the organisation chose that field interviews arrive as cases
+(:class:`~harborlight.fieldintake.models.IntakeSetting`), the tip is converted at once by
+the web's own service (:meth:`~harborlight.intake.models.Tip.convert_to_case`, through
+``CaseManager.open_new``), with the interviewed person's HTCDS answers read as the HTCDS
+import reads a cell (:func:`harborlight.cases.htcds_io.convert`), so the case's HTCDS
+export carries the values the field worker entered. Steps, all in one transaction:
+
+1. the answers are converted and checked first; a wrong one refuses the whole submission;
+2. ``create_tip`` (triaged, one ``create`` entry);
+3. ``convert_to_case``: the case with its victim (``create``), the tip closed as
+   converted (``update``).
 """
 
 from __future__ import annotations
@@ -19,19 +31,21 @@ from defusedxml.common import DefusedXmlException
 from django.core.files import File
 from django.db import IntegrityError
 
+from harborlight.cases.htcds_io import convert
+from harborlight.cases.htcds_map import row_fields
 from harborlight.errors import DomainError
-from harborlight.fieldintake.forms import HTCDS_NAMES, MULTIPLE, served_forms
-from harborlight.fieldintake.models import FieldAttachment, FieldSubmission
+from harborlight.fieldintake.forms import is_multiple, served_forms, standard_name
+from harborlight.fieldintake.models import (Arrival, FieldAttachment, FieldSubmission,
+                                            IntakeSetting)
 from harborlight.intake.models import Channel
 from harborlight.intake.text import NARRATIVE_MAX, SHORT_TEXT_MAX, text_problem
 from harborlight.intake.triage import create_tip
 from harborlight.security.audit.log import audited
+from harborlight.security.permissions import decide
 
 YES_NO = {"yes", "no", "unknown"}
 TRIAGE_QUESTIONS = ("danger_now", "minor_involved")
-# The HTCDS field families (vocab/field_words.json): person, victim, case, consent,
-# perpetrator, organisation, ... ; other answers (narrative, start, end) are not HTCDS.
-HTCDS_PREFIXES = {"prs", "vic", "cas", "con", "per", "org", "hte", "spl", "cco"}
+CASE_ACTION = "case.create"
 
 
 class SubmissionError(DomainError):
@@ -78,11 +92,11 @@ def receive(organisation, xml: bytes, attachments: list[tuple[str, File]], by) -
 
     ``attachments`` are (name on the phone, file) pairs; each is stored encrypted."""
     instance = parse(xml)
-    form = served_forms().get(instance.form_id)
+    form = served_forms(organisation).get(instance.form_id)
     if form is None:
         raise SubmissionError(f"Harborlight serves no form with id “{instance.form_id}”. "
                               "Download the forms again (Get Blank Form) and resend.")
-    if instance.version != form.version:
+    if not form.takes(instance.version):
         raise SubmissionError(
             f"This submission was made with version “{instance.version}” of the form "
             f"“{form.title}”; Harborlight takes version “{form.version}”. Download the "
@@ -96,10 +110,18 @@ def receive(organisation, xml: bytes, attachments: list[tuple[str, File]], by) -
         return Outcome(earlier, created=False)
     htcds = htcds_values(instance.values)
     tip_fields = _tip_fields(instance.values, htcds)
+    as_case = IntakeSetting.arrival_for(organisation) == Arrival.CASE
+    if as_case:
+        if not decide(by, CASE_ACTION).allowed:
+            raise SubmissionError("Interviews arrive as cases here, and your role may not "
+                                  "open cases; ask an administrator.")
+        case_fields, victim = case_values(htcds)
     try:
         with audited():
             tip, _passphrase = create_tip(organisation, channel=Channel.FIELD,
                                           logged_by=by, **tip_fields)
+            if as_case:
+                tip.convert_to_case(by, victim=victim, fields=case_fields)
             submission = FieldSubmission.objects.create(
                 organisation=organisation, instance_id=instance.instance_id,
                 form_id=form.form_id, form_version=form.version, tip=tip, submitted_by=by,
@@ -115,14 +137,34 @@ def receive(organisation, xml: bytes, attachments: list[tuple[str, File]], by) -
 
 
 def htcds_values(values: dict[str, str]) -> dict[str, str | list[str]]:
-    """The HTCDS answers (``prs_``, ``vic_``, ``con_`` ...) under the standard's names."""
+    """The HTCDS answers (``prs_``, ``vic_``, ``con_`` ...) under the standard's names
+    (the toolkit's spellings, such as ``prs_First_Name``, mapped by the vocabulary)."""
     mapped: dict[str, str | list[str]] = {}
     for name, value in values.items():
-        if not value or name.split("_", 1)[0] not in HTCDS_PREFIXES:
+        standard = standard_name(name)
+        if not value or standard is None:
             continue
-        standard = HTCDS_NAMES.get(name, name)
-        mapped[standard] = value.split() if standard in MULTIPLE else value
+        mapped[standard] = value.split() if is_multiple(standard) else value
     return mapped
+
+
+def case_values(htcds: dict) -> tuple[dict, dict]:
+    """(case fields, victim fields) of the HTCDS answers, converted as the HTCDS import
+    converts a cell; a wrong answer is a :class:`SubmissionError` naming the question."""
+    values: dict[str, dict] = {"cases.Case": {}, "cases.Person": {}}
+    for home in row_fields():
+        if home.htcds not in htcds or home.kind == "user":
+            continue
+        try:
+            value = convert(home, htcds[home.htcds], {})
+        except ValueError as error:
+            raise SubmissionError(f"The answer for {home.htcds}: {error}.") from error
+        if home.kind == "countries":
+            values[home.model]["citizenship"] = value[0] if value else ""
+            values[home.model]["other_citizenships"] = value[1:]
+        else:
+            values[home.model][home.field] = value
+    return values["cases.Case"], values["cases.Person"]
 
 
 def _tip_fields(values: dict[str, str], htcds: dict) -> dict:

@@ -61,7 +61,7 @@ def device(methods: tuple[str, ...]):
 def form_list(request: HttpRequest, organisation, user) -> HttpResponse:
     """The OpenRosa form list: what Collect offers under "Download form"."""
     rows = []
-    for form in served_forms().values():
+    for form in served_forms(organisation).values():
         url = request.build_absolute_uri(reverse(
             "openrosa:form", kwargs={"organisation": organisation.slug,
                                      "form_id": form.form_id}))
@@ -75,7 +75,7 @@ def form_list(request: HttpRequest, organisation, user) -> HttpResponse:
 
 @device(("GET",))
 def form_download(request: HttpRequest, organisation, user, form_id: str) -> HttpResponse:
-    form = served_forms().get(form_id)
+    form = served_forms(organisation).get(form_id)
     if form is None:
         return openrosa.message(f"There is no form “{form_id}”.", status=404)
     return openrosa.headers(HttpResponse(form.xml, content_type="text/xml; charset=utf-8"))
@@ -104,5 +104,6 @@ def submission(request: HttpRequest, organisation, user) -> HttpResponse:
     if not outcome.created:
         return openrosa.message("This interview was already received; nothing changed.",
                                 status=202, nature="submit_success")
-    return openrosa.message(f"Received as tip {outcome.submission.tip.reference}.",
-                            status=201, nature="submit_success")
+    tip = outcome.submission.tip
+    received = f"case {tip.case.reference}" if tip.case_id else f"tip {tip.reference}"
+    return openrosa.message(f"Received as {received}.", status=201, nature="submit_success")

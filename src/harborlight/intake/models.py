@@ -307,7 +307,8 @@ class Tip(models.Model):
                       change="merged", into=keeper.reference)
             Notice.objects.settle(self.notice_subject)
 
-    def convert_to_case(self, by, owner=None, unassigned: bool = False) -> Case:
+    def convert_to_case(self, by, owner=None, unassigned: bool = False,
+                        victim: dict | None = None, fields: dict | None = None) -> Case:
         """Open a case from this tip (:meth:`~harborlight.cases.models.CaseManager.open_new`,
         which links the tip), and close the tip as converted. Audited once on each: the
         case's ``create`` names the tip, the tip's ``update`` names the case.
@@ -315,7 +316,8 @@ class Tip(models.Model):
         ``owner`` is the caseworker chosen for the case (who may hold cases, the policy's
         ``case.hold``); ``unassigned`` leaves it on the supervisors' queue. With neither,
         open_new's rule applies: the person converting owns it only if their role holds
-        cases, so a hotline operator's conversion waits for a supervisor.
+        cases, so a hotline operator's conversion waits for a supervisor. ``victim`` and
+        ``fields`` (a field interview's HTCDS answers) go to open_new as they are.
         """
         self._require_open()
         if self.case_id is not None:
@@ -324,6 +326,7 @@ class Tip(models.Model):
         with audited():
             case = Case.objects.open_new(
                 self.organisation, by, tip=self, owner=owner, unassigned=unassigned,
+                victim=victim, **(fields or {}),
                 summary=f"Opened from tip {self.reference} ({self.get_triage_level_display()}"
                         f" priority).")
             self.status = TipStatus.CLOSED
