@@ -16,6 +16,7 @@ from harborlight.accounts import access_views as approvals
 from harborlight.accounts import member_views as members
 from harborlight.accounts import views as accounts
 from harborlight.cases.views import cases, people, records
+from harborlight.fieldintake import form_views as field_forms
 from harborlight.fieldintake import views as field
 from harborlight.insights import export_views as export_pages
 from harborlight.insights import screening_views as screening
@@ -139,6 +140,8 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (EXPORT, "", export_pages.export_home, "insights:export"),
     (EXPORT, "<int:job_id>/", export_pages.export_job, "insights:export_job"),
     (EXPORT, "<int:job_id>/<str:name>", export_pages.export_file, "insights:export_file"),
+    (SITE, "field-intake/", field_forms.field_forms, "fieldintake:forms"),
+    (SITE, "field-intake/arrival/", field_forms.field_arrival, "fieldintake:arrival"),
     (OPENROSA, "formList", field.form_list, "openrosa:form_list"),
     (OPENROSA, "forms/<str:form_id>.xml", field.form_download, "openrosa:form"),
     (OPENROSA, "submission", field.submission, "openrosa:submission"),

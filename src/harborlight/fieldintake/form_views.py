@@ -1,0 +1,87 @@
+"""The administrators' field intake page: where ODK Collect points, what interviews
+become, and the organisation's own XLSForms (every version kept, the newest served).
+
+Thin: the acts are :func:`~harborlight.fieldintake.xlsforms.add_form` and
+:func:`~harborlight.fieldintake.xlsforms.set_arrival`, each audited once there."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from harborlight.fieldintake.forms import htcds_form
+from harborlight.fieldintake.models import Arrival, IntakeSetting, OrganisationForm
+from harborlight.fieldintake.xlsforms import FormRejected, add_form, set_arrival
+from harborlight.pages import form_for, step
+from harborlight.security.permissions import requires
+
+ACTION = "catalog.manage"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="XLSForm (.xlsx)",
+                           help_text="The form's survey, choices and settings sheets; the "
+                                     "settings sheet gives form_id and version.")
+
+
+class ArrivalForm(forms.Form):
+    arrives_as = forms.ChoiceField(label="Field interviews arrive as",
+                                   choices=Arrival.choices, widget=forms.RadioSelect)
+
+
+def _page(request: HttpRequest, upload: forms.Form, arrival: forms.Form,
+          problems: list | None = None, status: int = 200) -> HttpResponse:
+    organisation = request.user.organisation
+    versions = list(OrganisationForm.objects.filter(organisation=organisation)
+                    .select_related("uploaded_by"))
+    served = set()
+    for form in versions:  # newest first: the first of each form id is served
+        form.served = form.form_id not in served
+        served.add(form.form_id)
+    server_url = request.build_absolute_uri(
+        reverse("openrosa:form_list", kwargs={"organisation": organisation.slug})
+    ).removesuffix("formList").rstrip("/")
+    return render(request, "fieldintake/forms.html", {
+        "server_url": server_url, "htcds": htcds_form(), "versions": versions,
+        "upload": upload, "arrival": arrival, "problems": problems}, status=status)
+
+
+def _arrival_form(request: HttpRequest) -> ArrivalForm:
+    return ArrivalForm(initial={"arrives_as": IntakeSetting.arrival_for(
+        request.user.organisation)})
+
+
+@requires(ACTION)
+@require_http_methods(["GET", "POST"])
+def field_forms(request: HttpRequest) -> HttpResponse:
+    """GET: the page. POST: an XLSForm upload; every problem listed by sheet and row."""
+    upload = form_for(request, UploadForm)
+    if request.method != "POST":
+        return _page(request, upload, _arrival_form(request))
+    if not upload.is_valid():
+        return _page(request, upload, _arrival_form(request), status=400)
+    file = upload.cleaned_data["file"]
+    try:
+        form = add_form(request.user.organisation, file.read(), file.name, request.user)
+    except FormRejected as rejected:
+        return _page(request, UploadForm(), _arrival_form(request), rejected.problems, 400)
+    messages.success(request, f"Added “{form.title}” version {form.version}; Collect lists "
+                              "it at the next Download form.")
+    return redirect("fieldintake:forms")
+
+
+@requires(ACTION)
+@require_http_methods(["POST"])
+def field_arrival(request: HttpRequest) -> HttpResponse:
+    """What the organisation's field interviews become."""
+    form = form_for(request, ArrivalForm)
+    back = reverse("fieldintake:forms")
+    return step(request, form, lambda data: set_arrival(
+        request.user.organisation, data["arrives_as"], request.user),
+        done=lambda setting: f"Field interviews now arrive as {setting.arrives_as}s.",
+        back=back, own_page=True,
+        page=lambda bound: _page(request, UploadForm(), bound))

@@ -1,0 +1,48 @@
+"""An administrator adds an XLSForm in Chromium: a bad file's problems by sheet and row,
+then a good one served, and the choice of what interviews become. With
+HARBORLIGHT_TOUR_DIR set, the pages are saved as screenshots (docs/fieldintake.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from harborlight.fieldintake.models import Arrival, IntakeSetting, OrganisationForm
+from xlsform_support import xlsform
+
+
+def _save(site, name: str) -> None:
+    folder = os.environ.get("HARBORLIGHT_TOUR_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        site.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def _upload(site, upload, tmp_path: Path, status: int) -> None:
+    path = tmp_path / upload.name
+    path.write_bytes(upload.read())
+    site.page.get_by_label("XLSForm (.xlsx)").set_input_files(str(path))
+    with site.page.expect_navigation() as navigation:
+        site.page.get_by_role("button", name="Check and add").click()
+    assert navigation.value.status == status
+    site.check_accessibility()
+
+
+def test_an_administrator_adds_a_form_after_fixing_its_problems(signed_in, cast, tmp_path):
+    site = signed_in(cast.role("administrator"))
+    site.goto("/field-intake/")
+    assert f"/openrosa/{cast.own.slug}" in site.text()
+    survey = [["type", "name", "label"], ["text", "what happened", "What happened?"],
+              ["select_one colours", "colour", "Colour"]]
+    _upload(site, xlsform(survey), tmp_path, 400)
+    problems = site.text("table.row-errors")
+    assert "cannot be a question name" in problems and "“colours” is not on" in problems
+    assert not OrganisationForm.objects.exists()
+    _save(site, "field-forms-problems")
+    _upload(site, xlsform(), tmp_path, 200)
+    assert "Added “Shelter outreach walk” version 2026120701" in site.text()
+    site.page.get_by_label("A case, with the interviewed person's HTCDS values").check()
+    site.submit("Save", status=200)
+    assert IntakeSetting.objects.get(organisation=cast.own).arrives_as == Arrival.CASE
+    assert "Field interviews now arrive as cases." in site.text()
+    _save(site, "field-forms")
