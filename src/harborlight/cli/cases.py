@@ -1,5 +1,7 @@
 """``harborlight import htcds``, ``harborlight export htcds`` and ``harborlight purge``.
 
+``import odk FILE`` takes an ODK Central or KoboToolbox export of the HTCDS form as field
+interviews (:mod:`harborlight.fieldintake.export_import`; ``--dry-run`` reports only).
 ``import htcds FILE`` adds cases (one per row, with its person) to one organisation; it is
 atomic (all rows or none) and idempotent (rows carry or get an external id). ``export
 htcds --out FILE`` writes the organisation's cases: .xlsx in the toolkit layout, .csv or
@@ -59,6 +61,45 @@ def import_htcds(
         typer.echo(line)
     typer.echo(f"imported into {target.slug}: {result.created} created, {result.updated} "
                f"updated, {result.unchanged} unchanged")
+
+
+@import_app.command("odk")
+def import_odk(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="An ODK Central export (.csv or .zip with media) or a "
+                                     "KoboToolbox CSV export of the HTCDS form."),
+    organisation: str = typer.Option("", "--organisation", "-o", metavar="ORGANISATION",
+                                     help="Slug or name of the organisation that receives "
+                                          "the interviews."),
+    by: str = typer.Option("", "--by", metavar="USERNAME",
+                           help="The field worker the interviews are logged by (a user of "
+                                "the organisation); none by default."),
+    dry_run: bool = typer.Option(False, "--dry-run",
+                                 help="Report what the rows would become; change nothing."),
+) -> None:
+    """Import field interviews exported from ODK Central or KoboToolbox: each row becomes a
+    tip or a case (the organisation's field intake setting), as if Collect had sent it
+    here. All rows or none; a row whose instanceID is already here is skipped."""
+    setup_django()
+    from harborlight.accounts.models import User
+    from harborlight.fieldintake.export_import import ExportUnreadable, import_export
+
+    target = _organisation(organisation)
+    user = None
+    if by:
+        user = User.objects.filter(organisation=target, username=by).first()
+        if user is None:
+            raise UsageProblem(f"no user {by!r} in {target.slug}")
+    try:
+        report = import_export(file, target, user, dry_run=dry_run,
+                               details={"os_user": os_user()})
+    except ExportUnreadable as error:
+        raise UsageProblem(str(error), BAD_INPUT_EXIT_CODE) from None
+    for line in report.lines():
+        typer.echo(line, err=bool(report.problems) and not dry_run)
+    if report.problems and not dry_run:
+        raise UsageProblem(f"{len(report.problems)} problem(s) in {file.name}; nothing was "
+                           "imported", BAD_INPUT_EXIT_CODE)
 
 
 @export_app.command("htcds")

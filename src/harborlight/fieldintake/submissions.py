@@ -108,24 +108,48 @@ def receive(organisation, xml: bytes, attachments: list[tuple[str, File]], by) -
                                              instance_id=instance.instance_id).first()
     if earlier is not None:
         return Outcome(earlier, created=False)
-    htcds = htcds_values(instance.values)
-    tip_fields = _tip_fields(instance.values, htcds)
-    as_case = IntakeSetting.arrival_for(organisation) == Arrival.CASE
-    if as_case:
-        if not decide(by, CASE_ACTION).allowed:
+    return accept(organisation, prepare(organisation, instance.values, by), instance,
+                  form.form_id, instance.version, attachments, by)
+
+
+@dataclass
+class Prepared:
+    """A submission's answers, checked and converted, before anything is written."""
+
+    htcds: dict
+    tip_fields: dict
+    as_case: bool
+    case_fields: dict = field(default_factory=dict)
+    victim: dict = field(default_factory=dict)
+
+
+def prepare(organisation, values: dict[str, str], by) -> Prepared:
+    """Check and convert the answers (a :class:`SubmissionError` names a wrong one); the
+    dry run of an export's import stops here."""
+    htcds = htcds_values(values)
+    prepared = Prepared(htcds, _tip_fields(values, htcds),
+                        IntakeSetting.arrival_for(organisation) == Arrival.CASE)
+    if prepared.as_case:
+        if by is not None and not decide(by, CASE_ACTION).allowed:
             raise SubmissionError("Interviews arrive as cases here, and your role may not "
                                   "open cases; ask an administrator.")
-        case_fields, victim = case_values(htcds)
+        prepared.case_fields, prepared.victim = case_values(htcds)
+    return prepared
+
+
+def accept(organisation, prepared: Prepared, instance: Instance, form_id: str,
+           form_version: str, attachments: list[tuple[str, File]], by) -> Outcome:
+    """Write a prepared submission: the tip (and its case), the submission, its files."""
     try:
         with audited():
             tip, _passphrase = create_tip(organisation, channel=Channel.FIELD,
-                                          logged_by=by, **tip_fields)
-            if as_case:
-                tip.convert_to_case(by, victim=victim, fields=case_fields)
+                                          logged_by=by, **prepared.tip_fields)
+            if prepared.as_case:
+                tip.convert_to_case(by, victim=prepared.victim, fields=prepared.case_fields)
             submission = FieldSubmission.objects.create(
                 organisation=organisation, instance_id=instance.instance_id,
-                form_id=form.form_id, form_version=form.version, tip=tip, submitted_by=by,
-                htcds=json.dumps(htcds, ensure_ascii=False))
+                form_id=form_id, form_version=form_version, tip=tip, submitted_by=by,
+                htcds=json.dumps(prepared.htcds, ensure_ascii=False))
             for name, upload in attachments:  # after the row that refuses a duplicate
                 FieldAttachment.objects.create(submission=submission, name=name,
                                                file=upload, size=upload.size)
