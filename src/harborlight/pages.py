@@ -24,6 +24,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 from harborlight.errors import DomainError
 
@@ -93,7 +94,8 @@ def step(request: HttpRequest, form: forms.Form, act: Callable[[dict], Any], *,
             return _with_status(page(form), 400)
         show_error(request, error)
         return back_to(back, anchor)
-    messages.success(request, done(result) if callable(done) else done)
+    # A view's fixed words are marked with gettext_noop: said in the reader's language here.
+    messages.success(request, gettext(str(done(result) if callable(done) else done)))
     return redirect(then(result)) if then else back_to(back, anchor)
 
 

@@ -52,7 +52,8 @@ class IdleTimeoutMiddleware:
             if now - last_seen > settings.SESSION_IDLE_SECONDS:
                 record("session_timeout", actor=request.user)
                 logout(request)
-                messages.info(request, "You were signed out after a period of inactivity.")
+                messages.info(request, translation.gettext(
+                    "You were signed out after a period of inactivity."))
             else:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -17,6 +17,8 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from harborlight.insights.charts import Cell
 
@@ -120,7 +122,7 @@ def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtect
     kind, data = spec["kind"], ChartData(spec)
     names = country_names or {}
     if kind == "flags":
-        data.cells = [protect.cell(label, int((frame[column] == "1").sum())
+        data.cells = [protect.cell(dashboard_words(label), int((frame[column] == "1").sum())
                                    if column in frame else 0)
                       for column, label in spec["columns"].items()]
     elif kind in ("category", "columns"):
@@ -134,7 +136,9 @@ def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtect
         data.rows = list(pairs[spec["from"]].value_counts().index[:top])
         data.columns = list(pairs[spec["to"]].value_counts().index[:top])
         table = pd.crosstab(pairs[spec["from"]], pairs[spec["to"]])
-        data.matrix = [[protect.cell(f"{names.get(r, r)} to {names.get(c, c)}",
+        data.matrix = [[protect.cell(_("%(origin)s to %(destination)s") % {
+                                         "origin": names.get(r, r),
+                                         "destination": names.get(c, c)},
                                      int(table.at[r, c]) if r in table.index and
                                      c in table.columns else 0)
                         for c in data.columns] for r in data.rows]
@@ -151,7 +155,7 @@ def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtect
         for state, count in counts.items():
             row = states.get(str(state).strip().upper())
             if row:
-                data.by_shape[row["fips"]] = protect.cell(row["name"], count)
+                data.by_shape[row["fips"]] = protect.cell(state_name(row), count)
         data.cells = sorted(data.by_shape.values(), key=lambda c: c.label)
     return data
 
@@ -160,7 +164,25 @@ def category_label(value: Any) -> str:
     """A category as people read it: CTDC writes ranges with two hyphens ("9--17") and
     some values as codes (dashboard.json's ``category_labels`` says them in words)."""
     text = str(value)
-    return dashboard_spec().get("category_labels", {}).get(text, text.replace("--", "–"))
+    return dashboard_words(dashboard_spec().get("category_labels", {})
+                           .get(text, text.replace("--", "–")))
+
+
+def reader_language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def dashboard_words(text: str) -> str:
+    """A chart's title or label in the reader's language: dashboard.json holds the
+    Spanish beside the English (``words_es``); other words read as they are."""
+    if reader_language() == "en":
+        return text
+    return dashboard_spec().get(f"words_{reader_language()}", {}).get(text, text)
+
+
+def state_name(row: dict[str, str]) -> str:
+    """A US state's name in the reader's language (us_states.csv has ``name_es``)."""
+    return row.get(f"name_{reader_language()}") or row["name"]
 
 
 def _sort_key(label: Any) -> tuple:

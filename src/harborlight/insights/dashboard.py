@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from importlib import resources
@@ -10,10 +11,10 @@ from importlib import resources
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from harborlight.insights import charts
+from harborlight.insights import charts, maps
 from harborlight.insights.aggregate import (ChartData, Filters, SmallCellProtector, compute,
-                                            dashboard_spec, shares)
-from harborlight.insights.maps import us_shapes, world_shapes
+                                            dashboard_spec, dashboard_words, reader_language,
+                                            shares, state_name, us_states)
 from harborlight.vocab import words
 
 
@@ -36,6 +37,31 @@ def country_words(code: str) -> str:
     table's English name (Kosovo), else the code."""
     name = words.country_name(code)
     return countries()[0].get(code, code) if name == code else name
+
+
+def country_names() -> dict[str, str]:
+    """ISO-3 -> the country's name in the reader's language."""
+    return {code: country_words(code) for code in countries()[0]}
+
+
+def _in_language(shapes: tuple[maps.Shape, ...], names: dict[str, str]
+                 ) -> tuple[maps.Shape, ...]:
+    """The map's shapes named in the reader's language (the map files name them in
+    English, some abbreviated: "Falkland Is.")."""
+    if reader_language() == "en":
+        return shapes
+    return tuple(dataclasses.replace(shape, name=names.get(shape.id, shape.name))
+                 for shape in shapes)
+
+
+def world_shapes() -> tuple[maps.Shape, ...]:
+    by_numeric = {number: country_words(code) for code, number in countries()[1].items()}
+    return _in_language(maps.world_shapes(), by_numeric)
+
+
+def us_shapes() -> tuple[maps.Shape, ...]:
+    return _in_language(maps.us_shapes(), {row["fips"]: state_name(row)
+                                           for row in us_states().values()})
 
 
 @dataclass
@@ -78,7 +104,7 @@ def build(own: pd.DataFrame, filters: Filters, protect: SmallCellProtector,
           comparison: pd.DataFrame | None = None, only: str | None = None
           ) -> list[RenderedChart]:
     """Every chart of dashboard.json (or only the one named), for the filtered records."""
-    names, numeric = countries()
+    names, numeric = country_names(), countries()[1]
     own = filters.apply(own)
     other = filters.apply(comparison) if comparison is not None else None
     rendered = []
@@ -86,7 +112,7 @@ def build(own: pd.DataFrame, filters: Filters, protect: SmallCellProtector,
         if only is not None and spec["id"] != only:
             continue
         data = compute(spec, own, protect, names, numeric)
-        chart = RenderedChart(spec["id"], spec["title"], spec["kind"], data)
+        chart = RenderedChart(spec["id"], dashboard_words(spec["title"]), spec["kind"], data)
         if other is not None and spec["kind"] in ("flags", "category"):
             global_data = compute(spec, other, SmallCellProtector(protect.k, exact=False),
                                   names, numeric)

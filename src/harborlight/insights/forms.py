@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from harborlight.insights.aggregate import Filters, dashboard_spec, category_label
+from harborlight.insights.aggregate import (Filters, category_label, dashboard_spec,
+                                            dashboard_words)
 from harborlight.sharing.datafiles import load_layout
 
-ANY = [("", "Any")]
+ANY = [("", _("Any"))]
 
 
 def _choices(column: str) -> list[tuple[str, str]]:
@@ -19,18 +21,18 @@ def _choices(column: str) -> list[tuple[str, str]]:
 
 def _exploitation_choices() -> list[tuple[str, str]]:
     chart = next(c for c in dashboard_spec()["charts"] if c["id"] == "exploitation")
-    return ANY + list(chart["columns"].items())
+    return ANY + [(column, dashboard_words(label)) for column, label in chart["columns"].items()]
 
 
 class FilterForm(forms.Form):
     year_from = forms.IntegerField(required=False, min_value=1990, max_value=2100,
-                                   label="From year")
+                                   label=_("From year"))
     year_to = forms.IntegerField(required=False, min_value=1990, max_value=2100,
-                                 label="To year")
-    gender = forms.ChoiceField(required=False, choices=())
-    age = forms.ChoiceField(required=False, choices=(), label="Age band")
-    exploitation = forms.ChoiceField(required=False, choices=(), label="Type of exploitation")
-    compare = forms.BooleanField(required=False, label="Compare with the global CTDC data")
+                                 label=_("To year"))
+    gender = forms.ChoiceField(required=False, choices=(), label=_("Gender"))
+    age = forms.ChoiceField(required=False, choices=(), label=_("Age band"))
+    exploitation = forms.ChoiceField(required=False, choices=(), label=_("Type of exploitation"))
+    compare = forms.BooleanField(required=False, label=_("Compare with the global CTDC data"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +44,7 @@ class FilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("year_from"), cleaned.get("year_to")
         if start is not None and end is not None and start > end:
-            self.add_error("year_to", "The end year is before the start year.")
+            self.add_error("year_to", _("The end year is before the start year."))
         return cleaned
 
     def filters(self) -> Filters:

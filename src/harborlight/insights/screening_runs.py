@@ -22,6 +22,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from harborlight.insights.models import Lead, ScreeningRun
 from harborlight.screening import MissingExtra, ScreeningError, screen
@@ -30,8 +32,8 @@ from harborlight.security.crypto import get_keyring
 ACCEPTED_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet")
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 LEADS_KEPT = 200
-MISSING_ENGINE = ("Ad screening is not installed on this server: whoever runs it can add it "
-                  "with pip install 'harborlight[screening]'.")
+MISSING_ENGINE = gettext_lazy("Ad screening is not installed on this server: whoever runs it "
+                              "can add it with pip install 'harborlight[screening]'.")
 
 
 class UploadRefused(Exception):
@@ -52,13 +54,15 @@ def _suffix(name: str) -> str:
     for suffix in ACCEPTED_SUFFIXES:
         if lowered.endswith(suffix):
             return suffix
-    raise UploadRefused("Upload a JSON Lines (.jsonl), CSV (.csv) or Parquet (.parquet) file.")
+    raise UploadRefused(_("Upload a JSON Lines (.jsonl), CSV (.csv) or Parquet (.parquet) "
+                          "file."))
 
 
 def run_upload(organisation, user, upload: UploadedFile) -> ScreeningRun:
     if upload.size > MAX_UPLOAD_BYTES:
-        raise UploadRefused(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
-                            "screen large batches with `harborlight screen`.")
+        raise UploadRefused(_("The file is larger than %(size)d MB; screen large batches with "
+                              "`harborlight screen`.")
+                            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
     suffix = _suffix(upload.name)
     fd, temporary = tempfile.mkstemp(suffix=suffix, prefix="harborlight-ads-")
     try:

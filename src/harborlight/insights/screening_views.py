@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from harborlight.insights.models import Lead, ScreeningRun
@@ -16,10 +18,10 @@ from harborlight.security.permissions import fetch, requires, scope
 
 
 class UploadForm(forms.Form):
-    ads = forms.FileField(label="Batch of ads",
-                          help_text="JSON Lines, CSV or Parquet with id, title, body, "
-                                    "posted_at, site, location (and optional contacts); "
-                                    "up to 25 MB.",
+    ads = forms.FileField(label=gettext_lazy("Batch of ads"),
+                          help_text=gettext_lazy("JSON Lines, CSV or Parquet with id, title, "
+                                                 "body, posted_at, site, location (and optional "
+                                                 "contacts); up to 25 MB."),
                           widget=forms.ClearableFileInput(
                               attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}))
 
@@ -33,8 +35,8 @@ def screening_home(request: HttpRequest) -> HttpResponse:
         except UploadRefused as refusal:
             form.add_error("ads", str(refusal))
         else:
-            messages.success(request, f"Screened {run.ads_screened} ads: "
-                                      f"{run.networks_found} networks.")
+            messages.success(request, _("Screened %(ads)s ads: %(networks)s networks.") % {
+                "ads": run.ads_screened, "networks": run.networks_found})
             return redirect("insights:screening_run", run_id=run.pk)
     runs = scope(request.user, "screening.run", ScreeningRun.objects.all())[:20]
     return render(request, "insights/screening_home.html", {"form": form, "runs": runs},
@@ -71,5 +73,5 @@ def _day(text) -> date | str:
 def lead_to_tip(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = fetch(request, Lead, pk=lead_id)
     tip = lead.to_tip(by=request.user)
-    messages.success(request, f"Tip {tip.reference} opened from this lead.")
+    messages.success(request, _("Tip %(tip)s opened from this lead.") % {"tip": tip.reference})
     return redirect("insights:lead", lead_id=lead.pk)

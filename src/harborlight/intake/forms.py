@@ -117,16 +117,16 @@ class FollowUpMessageForm(forms.Form):
 class ContactForm(AnswerFieldsMixin, forms.Form):
     """An operator logs a call, text, chat, e-mail, web contact or walk-in."""
 
-    channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
-    caller_type = forms.ChoiceField(label="Who is contacting", choices=CallerType.choices,
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    caller_type = forms.ChoiceField(label=_("Who is contacting"), choices=CallerType.choices,
                                     initial=CallerType.UNKNOWN)
-    location = text_field("Place", SHORT_TEXT_MAX,
-                          help_text="Where it happens (HTCDS hte_City / hte_State level).")
-    people_involved = text_field("People involved", NARRATIVE_MAX, rows=3,
-                                 help_text="Who is involved and how (encrypted).")
-    narrative = text_field("Narrative", NARRATIVE_MAX, required=True, rows=8)
-    reporter_contact = text_field("Caller's contact (if safe)", SHORT_TEXT_MAX)
-    indicators = forms.MultipleChoiceField(label="Indicators observed", required=False,
+    location = text_field(_("Place"), SHORT_TEXT_MAX,
+                          help_text=_("Where it happens (HTCDS hte_City / hte_State level)."))
+    people_involved = text_field(_("People involved"), NARRATIVE_MAX, rows=3,
+                                 help_text=_("Who is involved and how (encrypted)."))
+    narrative = text_field(_("Narrative"), NARRATIVE_MAX, required=True, rows=8)
+    reporter_contact = text_field(_("Caller's contact (if safe)"), SHORT_TEXT_MAX)
+    indicators = forms.MultipleChoiceField(label=_("Indicators observed"), required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, **kwargs):
@@ -152,7 +152,7 @@ def indicator_choices() -> list[tuple[str, str]]:
 
 
 class AnswersForm(AnswerFieldsMixin, forms.Form):
-    indicators = forms.MultipleChoiceField(label="Indicators observed", required=False,
+    indicators = forms.MultipleChoiceField(label=_("Indicators observed"), required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, initial_answers: dict | None = None, **kwargs):

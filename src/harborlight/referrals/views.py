@@ -95,7 +95,7 @@ def _provider_form(request: HttpRequest, provider: ServiceProvider) -> HttpRespo
         saved.save_by(request.user)
         return saved
 
-    return step(request, form, save, done=lambda saved: f"Saved {saved.name}.",
+    return step(request, form, save, done=lambda saved: _("Saved %(name)s.") % {"name": saved.name},
                 back=_directory_url(), own_page=True,
                 page=lambda bound: render(request, "referrals/provider_form.html",
                                           {"form": bound, "provider": provider}))
@@ -108,7 +108,8 @@ def provider_delete(request: HttpRequest, provider_id: int) -> HttpResponse:
     name = provider.name
     return step(request, form_for(request, NoInput),
                 lambda data: provider.delete_by(request.user),
-                done=f"Removed {name} from the directory.", back=_directory_url(),
+                done=_("Removed %(name)s from the directory.") % {"name": name},
+                back=_directory_url(),
                 own_page=True,
                 page=lambda bound: render(request, "referrals/provider_delete.html",
                                           {"provider": provider}))
@@ -125,9 +126,10 @@ def provider_import(request: HttpRequest) -> HttpResponse:
             return render(request, "referrals/import.html",
                           {"form": ImportForm(), "errors": failure.errors[:500],
                            "error_count": len(failure.errors)}, status=400)
-        messages.success(request, f"Imported the file: {result.created} new, "
-                                  f"{result.updated} updated, {result.geocoded} placed by "
-                                  "ZIP code or city.")
+        messages.success(request, _("Imported the file: %(created)s new, %(updated)s updated, "
+                                    "%(geocoded)s placed by ZIP code or city.") % {
+            "created": result.created, "updated": result.updated,
+            "geocoded": result.geocoded})
         return redirect("referrals:directory")
     return render(request, "referrals/import.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -275,8 +277,9 @@ def referral_respond(request: HttpRequest, reference: str) -> HttpResponse:
     return step(request, form,
                 lambda data: answering.answer(referral, data["decision"], by=request.user,
                                               note=data["note"]),
-                done=lambda answered: (f"{answered.reference}: "
-                                       f"{answered.get_status_display().lower()}."),
+                done=lambda answered: _("%(reference)s: %(status)s.") % {
+                    "reference": answered.reference,
+                    "status": answered.get_status_display().lower()},
                 back=referral_url(referral), then=then,
                 page=lambda bound: render(request, "referrals/referral_detail.html",
                                           _detail_context(request, referral, bound)))
@@ -287,7 +290,8 @@ def referral_open_case(request: HttpRequest, reference: str) -> HttpResponse:
     referral = fetch(request, _referrals(), reference=reference)
     return step(request, form_for(request, NoInput),
                 lambda data: answering.open_case(referral, by=request.user),
-                done=lambda case: f"Opened case {case.reference} from {referral.reference}.",
+                done=lambda case: _("Opened case %(case)s from %(referral)s.") % {
+                    "case": case.reference, "referral": referral.reference},
                 back=referral_url(referral),
                 then=lambda case: reverse("cases:detail", kwargs={"reference": case.reference}))
 

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from harborlight.errors import DomainError
 from harborlight.notifications.models import Notice, NoticeKind
@@ -50,13 +51,15 @@ def break_glass(user, obj: Model, reason: str, now: datetime | None = None) -> B
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise BreakGlassRefused(
-            f"Give a reason of at least {MIN_REASON_LENGTH} characters; it is kept for review."
+            _("Give a reason of at least %(count)d characters; it is kept for review.")
+            % {"count": MIN_REASON_LENGTH}
         )
     decision = decide(user, view_action_for(obj), obj, now=now)
     if decision.allowed:
-        raise BreakGlassRefused("You can already open this record; break-glass is not needed.")
+        raise BreakGlassRefused(_("You can already open this record; break-glass is not "
+                                  "needed."))
     if not decision.break_glass_available:
-        raise BreakGlassRefused("Your role may not use break-glass access for this record.")
+        raise BreakGlassRefused(_("Your role may not use break-glass access for this record."))
     with audited():
         grant = BreakGlassGrant.open(user, obj, reason, now=now)
         record("break_glass", actor=user, obj=obj, reason=reason,

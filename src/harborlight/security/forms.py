@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from harborlight.security.audit.models import AuditAction
 from harborlight.security.breakglass import MIN_REASON_LENGTH
@@ -16,12 +17,13 @@ from harborlight.security.breakglass import MIN_REASON_LENGTH
 class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), min_length=MIN_REASON_LENGTH, max_length=1000,
-        help_text="Why you need this record now. Your supervisor and the auditors will see it.")
+        help_text=_("Why you need this record now. Your supervisor and the auditors will see "
+                    "it."))
 
 
 class ReviewForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                           max_length=1000, label="Review note")
+                           max_length=1000, label=_("Review note"))
 
 
 class DateInput(forms.DateInput):
@@ -29,15 +31,15 @@ class DateInput(forms.DateInput):
 
 
 class AuditSearchForm(forms.Form):
-    actor = forms.CharField(label="Username", required=False, max_length=150,
-                            help_text="Also finds failed sign-ins with this username.")
-    action = forms.ChoiceField(label="Action", required=False,
+    actor = forms.CharField(label=_("Username"), required=False, max_length=150,
+                            help_text=_("Also finds failed sign-ins with this username."))
+    action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", "Any action"), *AuditAction.choices])
-    object_type = forms.CharField(label="Record type", required=False, max_length=100,
-                                  help_text='For example "cases.case".')
-    object_id = forms.CharField(label="Record id", required=False, max_length=64)
-    date_from = forms.DateField(label="From date", required=False, widget=DateInput)
-    date_to = forms.DateField(label="To date", required=False, widget=DateInput)
+    object_type = forms.CharField(label=_("Record type"), required=False, max_length=100,
+                                  help_text=_('For example "cases.case".'))
+    object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
+    date_from = forms.DateField(label=_("From date"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To date"), required=False, widget=DateInput)
     reason = forms.CharField(label="Reason contains", required=False, max_length=200)
 
     def clean(self) -> dict:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from harborlight.pages import page_query
@@ -48,8 +49,8 @@ def request_access(request: HttpRequest) -> HttpResponse:
         except BreakGlassRefused as refusal:
             form.add_error("reason", str(refusal))
         else:
-            messages.warning(request, "Break-glass access granted for 60 minutes. "
-                                      "It is logged and will be reviewed.")
+            messages.warning(request, _("Break-glass access granted for 60 minutes. It is "
+                                        "logged and will be reviewed."))
             return redirect(next_url)
     context = {"form": form, "label": str(obj), "next": next_url,
                "type": ContentType.objects.get_for_model(obj).pk, "id": obj.pk}
@@ -74,10 +75,10 @@ def mark_reviewed(request: HttpRequest, grant_id: int) -> HttpResponse:
                   pk=grant_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The review note is too long (1,000 characters at most).")
+        messages.error(request, _("The review note is too long (1,000 characters at most)."))
         return redirect("security:break_glass_review")
     grant.mark_reviewed(request.user, form.cleaned_data["note"])
-    messages.success(request, "Marked as reviewed.")
+    messages.success(request, _("Marked as reviewed."))
     return redirect("security:break_glass_review")
 
 

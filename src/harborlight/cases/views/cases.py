@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from harborlight.cases import forms
 from harborlight.cases.models import (Case, CaseStatus, Person, SafetyPlan, ServiceReceived,
@@ -119,9 +120,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
                                      victim=victim if any(victim.values()) else None)
 
     return step(request, form_for(request, forms.NewCaseForm), open_case,
-                done=lambda case: f"Case {case.reference} opened.",
+                done=lambda case: _("Case %(reference)s opened.") % {"reference": case.reference},
                 back=reverse("web:dashboard"), own_page=True,
-                page=form_page(request, None, "Open a case", "Open case"),
+                page=form_page(request, None, _("Open a case"), _("Open case")),
                 then=lambda case: (case_url(case) if can(request.user, "case.view", case)
                                    else reverse("web:dashboard")))
 
@@ -169,7 +170,8 @@ def _workflow_step(action: str, form_class, act, done: str, **form_kwargs):
         kwargs = {name: value(case) for name, value in form_kwargs.items()}
         return step(request, form_for(request, form_class, **kwargs),
                     lambda data: act(case, data, request.user), done=done,
-                    back=case_url(case), page=form_page(request, case, "Check the form", "Save"))
+                    back=case_url(case),
+                    page=form_page(request, case, _("Check the form"), _("Save")))
 
     return view
 

@@ -8,6 +8,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from harborlight.cases import forms
 from harborlight.cases.duplicates import find_duplicates
@@ -35,15 +36,15 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = fetch(request, Case, reference=reference)
     form = form_for(request, forms.PersonForm,
                     instance=Person(case=case, organisation=case.organisation))
-    return model_form_page(request, form, case, "Add a person", "Add person",
-                           done="Person added.", back=case_url(case), then=person_url)
+    return model_form_page(request, form, case, _("Add a person"), _("Add person"),
+                           done=_("Person added."), back=case_url(case), then=person_url)
 
 
 @requires("case.update")
 def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     person = _person(request, reference, pk, shows_record=True)
     return model_form_page(request, form_for(request, forms.PersonForm, instance=person),
-                           person.case, "Edit person", "Save", done="Saved.",
+                           person.case, _("Edit person"), _("Save"), done=_("Saved."),
                            back=person_url(person))
 
 
@@ -72,8 +73,8 @@ def person_merge(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         return PersonMerge.merge(kept, duplicate, by=request.user)
 
     return step(request, form_for(request, forms.MergeForm), merge,
-                done="Records merged. Both histories are kept; you can undo this.",
-                back=person_url(kept), page=form_page(request, kept.case, "Merge", "Merge"))
+                done=_("Records merged. Both histories are kept; you can undo this."),
+                back=person_url(kept), page=form_page(request, kept.case, _("Merge"), _("Merge")))
 
 
 @requires("case.update")
@@ -82,7 +83,7 @@ def merge_undo(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
                   pk=pk, kept__case__reference=reference)
     return step(request, form_for(request, NoInput),
                 lambda data: merge.undo(by=request.user),
-                done="Merge undone: the records are separate again.",
+                done=_("Merge undone: the records are separate again."),
                 back=person_url(merge.kept))
 
 
@@ -109,11 +110,11 @@ def person_erase(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     person = _person(request, reference, pk)
     return step(request, form_for(request, forms.ErasureForm),
                 lambda data: erase_person(person, by=request.user, reason=data["reason"]),
-                done=lambda removed: (f"Person erased ({sum(removed.values())} related "
-                                      "records removed or blanked)."),
+                done=lambda removed: _("Person erased (%(count)s related records removed or "
+                                       "blanked).") % {"count": sum(removed.values())},
                 back=case_url(reference), own_page=True,
-                page=form_page(request, person.case, "Erase this person's data", "Erase",
-                               intro="Erasing deletes this person's own records and blanks "
-                                     "every field of their record. The audit trail keeps "
-                                     "that it happened, by whom and why, but no values.",
+                page=form_page(request, person.case, _("Erase this person's data"), _("Erase"),
+                               intro=_("Erasing deletes this person's own records and blanks "
+                                       "every field of their record. The audit trail keeps "
+                                       "that it happened, by whom and why, but no values."),
                                danger=True))

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from harborlight.cases import forms
 from harborlight.cases.models import Case, SafetyPlan, SupportPlan, Task
@@ -45,13 +46,15 @@ def _add_view(form_class, title: str, submit: str, done: str):
     return view
 
 
-support_plan_add = _add_view(forms.SupportPlanForm, "Add a goal (support plan)", "Add goal",
-                             "Goal added.")
-service_add = _add_view(forms.ServiceForm, "Record a service received", "Record service",
-                        "Service recorded.")
-task_add = _add_view(forms.TaskForm, "Add a task", "Add task", "Task added.")
-event_add = _add_view(forms.EventForm, "Add a historic trafficking event", "Add event",
-                      "Event added to the timeline.")
+# The words are marked for translation here and said in the reader's language by the form
+# page and the step's message.
+support_plan_add = _add_view(forms.SupportPlanForm, N_("Add a goal (support plan)"),
+                             N_("Add goal"), N_("Goal added."))
+service_add = _add_view(forms.ServiceForm, N_("Record a service received"),
+                        N_("Record service"), N_("Service recorded."))
+task_add = _add_view(forms.TaskForm, N_("Add a task"), N_("Add task"), N_("Task added."))
+event_add = _add_view(forms.EventForm, N_("Add a historic trafficking event"), N_("Add event"),
+                      N_("Event added to the timeline."))
 
 
 @requires("case.update")
@@ -60,9 +63,9 @@ def safety_plan_add(request: HttpRequest, reference: str) -> HttpResponse:
     form = form_for(request, forms.SafetyPlanForm,
                     instance=SafetyPlan(case=case, organisation=case.organisation))
     return step(request, form, lambda data: form.instance.save_by(request.user),
-                done="Safety plan saved; its review is in the task list.",
+                done=_("Safety plan saved; its review is in the task list."),
                 back=case_url(case), own_page=True,
-                page=form_page(request, case, "Safety plan", "Save safety plan"))
+                page=form_page(request, case, _("Safety plan"), _("Save safety plan")))
 
 
 @requires("case.update")
@@ -71,8 +74,8 @@ def safety_plan_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespo
                  pk=pk, case__reference=reference)
     form = form_for(request, forms.SafetyPlanForm, instance=plan)
     return step(request, form, lambda data: plan.save_by(request.user),
-                done="Safety plan updated.", back=case_url(reference), own_page=True,
-                page=form_page(request, plan.case, "Safety plan", "Save safety plan"))
+                done=_("Safety plan updated."), back=case_url(reference), own_page=True,
+                page=form_page(request, plan.case, _("Safety plan"), _("Save safety plan")))
 
 
 @requires("case.update")
@@ -81,7 +84,7 @@ def support_plan_edit(request: HttpRequest, reference: str, pk: int) -> HttpResp
     goal = fetch(request, SupportPlan.objects.select_related("case"), shows_record=True,
                  pk=pk, case__reference=reference)
     return model_form_page(request, form_for(request, forms.SupportPlanForm, instance=goal),
-                           goal.case, "Goal", "Save goal", done="Goal updated.",
+                           goal.case, _("Goal"), _("Save goal"), done=_("Goal updated."),
                            back=case_url(reference))
 
 
@@ -90,7 +93,7 @@ def task_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     task = fetch(request, Task.objects.select_related("case"), pk=pk,
                  case__reference=reference)
     return step(request, form_for(request, NoInput),
-                lambda data: task.complete(by=request.user), done="Task done.",
+                lambda data: task.complete(by=request.user), done=_("Task done."),
                 back=case_url(reference))
 
 
