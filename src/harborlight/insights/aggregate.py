@@ -115,49 +115,76 @@ def _present(series: pd.Series) -> pd.Series:
     return series[series.astype(str).str.strip() != ""]
 
 
-def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtector,
-            country_names: dict[str, str] | None = None,
-            numeric_ids: dict[str, str] | None = None) -> ChartData:
-    """Counts for one chart of ``dashboard.json`` over ``frame``, already protected."""
-    kind, data = spec["kind"], ChartData(spec)
-    names = country_names or {}
+def exact_counts(spec: dict[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
+    """The true counts one chart of ``dashboard.json`` shows, before any protection, as
+    JSON-ready data: ``{"counts": [[value, n], ...]}`` (a flags chart: one per column;
+    the others: per value present, most frequent first) or, for flows, ``{"rows": [...],
+    "columns": [...], "cells": [[from, to, n], ...]}``. A noisy release
+    (:mod:`harborlight.insights.noisy`) has the same shape, so both are shown by
+    :func:`from_counts`."""
+    kind = spec["kind"]
     if kind == "flags":
-        data.cells = [protect.cell(dashboard_words(label), int((frame[column] == "1").sum())
-                                   if column in frame else 0)
-                      for column, label in spec["columns"].items()]
-    elif kind in ("category", "columns"):
-        counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
-        labels = sorted(counts.index, key=_sort_key)
-        data.cells = [protect.cell(category_label(label), counts[label]) for label in labels]
-    elif kind == "flows":
+        return {"counts": [[column, int((frame[column] == "1").sum()) if column in frame
+                            else 0] for column in spec["columns"]]}
+    if kind == "flows":
         pairs = frame[[spec["from"], spec["to"]]]
         pairs = pairs[(pairs[spec["from"]] != "") & (pairs[spec["to"]] != "")]
         top = spec.get("top", 8)
-        data.rows = list(pairs[spec["from"]].value_counts().index[:top])
-        data.columns = list(pairs[spec["to"]].value_counts().index[:top])
+        rows = list(pairs[spec["from"]].value_counts().index[:top])
+        columns = list(pairs[spec["to"]].value_counts().index[:top])
         table = pd.crosstab(pairs[spec["from"]], pairs[spec["to"]])
+        return {"rows": rows, "columns": columns,
+                "cells": [[r, c, int(table.at[r, c])] for r in rows for c in columns
+                          if r in table.index and c in table.columns]}
+    counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
+    return {"counts": [[value, int(n)] for value, n in counts.items()]}
+
+
+def from_counts(spec: dict[str, Any], counts: dict[str, Any], protect: SmallCellProtector,
+                country_names: dict[str, str] | None = None,
+                numeric_ids: dict[str, str] | None = None) -> ChartData:
+    """One chart's cells from its counts (exact or noisy), each through ``protect``."""
+    kind, data = spec["kind"], ChartData(spec)
+    names = country_names or {}
+    if kind == "flows":
+        cells = {(r, c): n for r, c, n in counts["cells"]}
+        data.rows, data.columns = list(counts["rows"]), list(counts["columns"])
         data.matrix = [[protect.cell(_("%(origin)s to %(destination)s") % {
                                          "origin": names.get(r, r),
                                          "destination": names.get(c, c)},
-                                     int(table.at[r, c]) if r in table.index and
-                                     c in table.columns else 0)
+                                     cells.get((r, c), 0))
                         for c in data.columns] for r in data.rows]
+        return data
+    pairs = [(value, n) for value, n in counts["counts"]]
+    if kind == "flags":
+        found = dict(pairs)
+        data.cells = [protect.cell(dashboard_words(label), found.get(column, 0))
+                      for column, label in spec["columns"].items()]
+    elif kind in ("category", "columns"):
+        found = dict(pairs)
+        data.cells = [protect.cell(category_label(value), found[value])
+                      for value in sorted(found, key=_sort_key)]
     elif kind == "world":
-        counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
-        for iso3, count in counts.items():
+        for iso3, count in pairs:
             numeric = (numeric_ids or {}).get(str(iso3))
             if numeric:
                 data.by_shape[numeric] = protect.cell(names.get(iso3, iso3), count)
-        data.cells = [protect.cell(names.get(iso3, iso3), n) for iso3, n in counts.items()]
+        data.cells = [protect.cell(names.get(iso3, iso3), n) for iso3, n in pairs]
     elif kind == "us":
-        counts = _present(frame.get(spec["column"], pd.Series(dtype=str))).value_counts()
         states = us_states()
-        for state, count in counts.items():
+        for state, count in pairs:
             row = states.get(str(state).strip().upper())
             if row:
                 data.by_shape[row["fips"]] = protect.cell(state_name(row), count)
         data.cells = sorted(data.by_shape.values(), key=lambda c: c.label)
     return data
+
+
+def compute(spec: dict[str, Any], frame: pd.DataFrame, protect: SmallCellProtector,
+            country_names: dict[str, str] | None = None,
+            numeric_ids: dict[str, str] | None = None) -> ChartData:
+    """Counts for one chart of ``dashboard.json`` over ``frame``, already protected."""
+    return from_counts(spec, exact_counts(spec, frame), protect, country_names, numeric_ids)
 
 
 def category_label(value: Any) -> str:

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from harborlight.insights import charts, maps
 from harborlight.insights.aggregate import (ChartData, Filters, SmallCellProtector, compute,
-                                            dashboard_spec, dashboard_words, reader_language,
-                                            shares, state_name, us_states)
+                                            dashboard_spec, dashboard_words, from_counts,
+                                            reader_language, shares, state_name, us_states)
 from harborlight.vocab import words
 
 
@@ -101,9 +101,10 @@ class RenderedChart:
 
 
 def build(own: pd.DataFrame, filters: Filters, protect: SmallCellProtector,
-          comparison: pd.DataFrame | None = None, only: str | None = None
-          ) -> list[RenderedChart]:
-    """Every chart of dashboard.json (or only the one named), for the filtered records."""
+          comparison: pd.DataFrame | None = None, only: str | None = None,
+          released: dict | None = None) -> list[RenderedChart]:
+    """Every chart of dashboard.json (or only the one named), for the filtered records;
+    from ``released`` counts per chart id instead when given (a noisy release)."""
     names, numeric = country_names(), countries()[1]
     own = filters.apply(own)
     other = filters.apply(comparison) if comparison is not None else None
@@ -111,7 +112,8 @@ def build(own: pd.DataFrame, filters: Filters, protect: SmallCellProtector,
     for spec in dashboard_spec()["charts"]:
         if only is not None and spec["id"] != only:
             continue
-        data = compute(spec, own, protect, names, numeric)
+        data = (from_counts(spec, released[spec["id"]], protect, names, numeric)
+                if released is not None else compute(spec, own, protect, names, numeric))
         chart = RenderedChart(spec["id"], dashboard_words(spec["title"]), spec["kind"], data)
         if other is not None and spec["kind"] in ("flags", "category"):
             global_data = compute(spec, other, SmallCellProtector(protect.k, exact=False),

@@ -177,3 +177,33 @@ class ExportJob(models.Model):
         if self.state == ExportState.DONE:
             return 100
         return int(100 * self.step_number / max(self.steps_total, 1))
+
+
+class NoisyRelease(models.Model):
+    """One differentially private release of the dashboard's counts: an entry of the
+    organisation's privacy ledger for dashboards.
+
+    A viewer who may not see exact counts (no ``insights.exact``) sees noisy ones
+    (:mod:`harborlight.insights.noisy`). Each set of filters is released once per period
+    (calendar month, UTC) and kept here; later loads, downloads and other viewers reuse it,
+    so reloading spends nothing. The ``epsilon`` of a period's rows adds up to no more than
+    the period's budget. ``counts`` holds only noisy figures, never exact ones.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="noisy_releases")
+    period = models.CharField(max_length=7)  # "2026-12"
+    filters_key = models.CharField(max_length=300)
+    epsilon = models.FloatField()
+    counts = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "period", "filters_key"],
+                                               name="noisy_release_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"noisy release {self.pk} ({self.period})"

@@ -9,11 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from harborlight.formats.text import spreadsheet_text
-from harborlight.insights import dashboard
+from harborlight.errors import DomainError
+from harborlight.insights import dashboard, noisy
 from harborlight.insights.aggregate import DEFAULT_MIN_CELL, SmallCellProtector
 from harborlight.insights.comparison import ATTRIBUTION, current_comparison
 from harborlight.insights.forms import FilterForm
 from harborlight.insights.records import own_frame
+from harborlight.pages import show_error
 from harborlight.security.audit.log import record
 from harborlight.security.permissions import can, requires
 
@@ -24,11 +26,17 @@ def _protector(user) -> SmallCellProtector:
 
 
 def _charts(request: HttpRequest, form: FilterForm, only: str | None = None):
+    """(charts, noisy release or None). A viewer without ``insights.exact`` gets the
+    period's noisy release of these filters (made now if there is none; DomainError when
+    the budget is spent), never exact counts."""
     comparison = current_comparison(settings.DATA_DIR) if form.cleaned_data.get("compare") \
         else None
-    return dashboard.build(own_frame(request.user.organisation), form.filters(),
-                           _protector(request.user),
-                           comparison.frame if comparison is not None else None, only=only)
+    own, filters = own_frame(request.user.organisation), form.filters()
+    release = None if can(request.user, "insights.exact") else \
+        noisy.release(request.user, own, filters)
+    return dashboard.build(own, filters, _protector(request.user),
+                           comparison.frame if comparison is not None else None, only=only,
+                           released=release.counts if release is not None else None), release
 
 
 @requires("insights.view")
@@ -40,7 +48,15 @@ def insights_dashboard(request: HttpRequest) -> HttpResponse:
                "attribution": ATTRIBUTION, "query": request.GET.urlencode()}
     if not valid:
         return render(request, "insights/dashboard.html", context, status=400)
-    context["charts"] = _charts(request, form)
+    try:
+        context["charts"], context["noisy"] = _charts(request, form)
+    except DomainError as error:
+        show_error(request, error)
+    if not context["protector"].exact:
+        period = noisy.period_of()
+        context["ledger"] = {"spent": noisy.spent(request.user.organisation, period),
+                             "budget": noisy.period_budget(), "period": period,
+                             "view": noisy.view_epsilon()}
     return render(request, "insights/dashboard.html", context)
 
 
@@ -50,7 +66,11 @@ def _one_chart(request: HttpRequest, chart_id: str):
         return None, HttpResponse("Bad filters: " + "; ".join(
             f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
             status=400, content_type="text/plain; charset=utf-8")
-    charts = _charts(request, form, only=chart_id)
+    try:
+        charts, _release = _charts(request, form, only=chart_id)
+    except DomainError as error:
+        return None, HttpResponse(error.message, status=error.status,
+                                  content_type="text/plain; charset=utf-8")
     if not charts:
         raise Http404("No such chart.")
     return charts[0], None
