@@ -10,18 +10,25 @@ and CSP guards):
    the survivor agreed to share;
 4. the sender sees the acceptance.
 
+Paths 2-4 run in English and in Spanish (the people's ``language``): :func:`say` gives
+what a reader of the language sees for each English text the test names.
+
 With ``HARBORLIGHT_TOUR_DIR`` set, the pages are also saved there as PNG (docs/tour/ holds
 the ones docs/tour.md shows).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from browser_support import give_password, sign_in
+from django.utils import translation
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,6 +38,55 @@ FIRST_SCREEN = 900
 CALL = ("The caller's cousin, 16, texted that she is locked in a room above a nail salon. "
         "The manager took her passport and says she owes $4,000. Men come to the room at "
         "night. She is scared and wants out now.")
+
+
+LANGUAGES = pytest.mark.parametrize("language", ["en", "es"])
+# Words a page shows the same in both languages.
+SAME_IN_EVERY_LANGUAGE = {"data.csv", "report.json", "report.html", "%(reference)s: %(status)s."}
+
+
+@functools.cache
+def _vocab_words(language: str) -> dict[str, str]:
+    """English -> ``language`` of the vocab files' words (field labels, groups, presets,
+    services), which keep both side by side rather than in the catalogue."""
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("en"), str) and isinstance(node.get(language), str):
+                found.setdefault(node["en"], node[language])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for package, name in (("harborlight.vocab", "field_words.json"),
+                          ("harborlight.referrals.data", "directory_vocabulary.json")):
+        walk(json.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8")))
+    return found
+
+
+def say(language: str, text: str, context: str = "", plural: str = "", n: int = 1,
+        **values) -> str:
+    """What a reader of ``language`` sees where the English page says ``text`` (a
+    catalogue entry, or a vocab file's words), with ``values`` put in as the page does.
+    Fails when there are no words in that language, so a test never passes on English."""
+    if language == "en":
+        said = (plural if n != 1 else text) if plural else text
+    else:
+        with translation.override(language):
+            if plural:
+                said = translation.ngettext(text, plural, n)
+            elif context:
+                said = translation.pgettext(context, text)
+            else:
+                said = translation.gettext(text)
+        if said == text:
+            said = _vocab_words(language).get(text, text)
+        assert said != text or text in SAME_IN_EVERY_LANGUAGE, \
+            f"no {language} words for {text!r}"
+    return said % values if values else said
 
 
 @pytest.fixture
@@ -46,11 +102,21 @@ def person(username: str):
     return give_password(User.objects.get(username=username))
 
 
-def save(site, name: str, full_page: bool = False) -> None:
+def sign_in_reading(site, user, language: str) -> None:
+    """Sign in, then read the staff pages in ``language`` (the user's own setting, as the
+    header's language switch sets it)."""
+    sign_in(site, user)
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def save(site, name: str, full_page: bool = False, language: str = "en") -> None:
     folder = os.environ.get("HARBORLIGHT_TOUR_DIR")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        site.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+        suffix = "" if language == "en" else f"-{language}"
+        site.page.screenshot(path=str(Path(folder) / f"{name}{suffix}.png"),
+                             full_page=full_page)
 
 
 def click(site, role: str, name, **options) -> None:
@@ -148,79 +214,95 @@ def test_it_takes_an_emergency_call_to_a_case_for_a_named_caseworker(demo, new_s
     assert f"Case {case.reference} was assigned to you by Olu Operator." in caseworker.text()
 
 
-def test_it_records_consent_for_the_shelter_from_the_directory_and_refers(demo, new_site):
+@LANGUAGES
+def test_it_records_consent_for_the_shelter_from_the_directory_and_refers(demo, new_site,
+                                                                           language):
     from harborlight.cases.models import Case
     from harborlight.referrals.models import Referral
 
+    def t(text, **options):
+        return say(language, text, **options)
+
+    shelter = "Safe Passage Shelter (demo)"
     casey = person("caseworker")
     case = (Case.objects.open().filter(owner=casey, restricted=False, referrals_out=None)
             .order_by("reference").first())
     site = new_site()
     site.page.set_viewport_size(LAPTOP)
-    sign_in(site, casey)
+    sign_in_reading(site, casey, language)
     site.goto(f"/cases/{case.reference}/")
-    click(site, "link", "Refer to a service")
-    assert "Who to refer to" in site.text()
-    site.page.get_by_label("Type to filter the list").fill("safe passage")
+    assert site.page.locator("html").get_attribute("lang") == language
+    click(site, "link", t("Refer to a service"))
+    assert t("Who to refer to") in site.text()
+    site.page.get_by_label(t("Type to filter the list")).fill("safe passage")
     visible = site.page.locator("select[name=provider] option:not([hidden])")
-    assert visible.all_inner_texts()[-1].startswith("Safe Passage Shelter (demo)")
+    assert visible.all_inner_texts()[-1].startswith(shelter)
     assert visible.count() == 2, "the placeholder and the one entry that matches"
     with site.page.expect_navigation():
         site.page.locator("select[name=provider]").select_option(
-            label="Safe Passage Shelter (demo) (Houston, TX)")
+            label=f"{shelter} (Houston, TX)")
     site.check_accessibility()
     text = site.text()
-    assert "No consent on file covers sending this case to Safe Passage Shelter (demo)." \
-        in text
-    save(site, "2-refer-no-consent")
-    click(site, "link", "Record the survivor's consent for Safe Passage Shelter (demo)")
+    assert t("No consent on file covers sending this case to %(name)s.", name=shelter) in text
+    save(site, "2-refer-no-consent", language=language)
+    click(site, "link", t("Record the survivor's consent for %(name)s", name=shelter))
 
-    assert field(site, "Who may receive it").locator("option:checked").inner_text() == \
-        "Safe Passage Shelter (demo) (Houston, TX)"
-    assert field(site, "What they agreed to").input_value() == "referral"
+    assert field(site, t("Who may receive it")).locator("option:checked").inner_text() == \
+        f"{shelter} (Houston, TX)"
+    assert field(site, t("What they agreed to")).input_value() == "referral"
     survivor = case.persons.filter(role="victim").first()
-    field(site, "Who gave the consent").select_option(str(survivor.pk))
-    click(site, "button", "Referral to a shelter: name, phone, languages")
+    field(site, t("Who gave the consent")).select_option(str(survivor.pk))
+    click(site, "button", t("Referral to a shelter: name, phone, languages"))
     for label in ("First name", "Last name", "Mobile phone", "First language"):
-        assert site.page.get_by_label(label, exact=True).is_checked(), label
-    assert not site.page.get_by_label("Date of birth", exact=True).is_checked()
-    field(site, "How they gave it").select_option("verbal")
-    field(site, "I explained how long we keep the information").check()
-    field(site, "I explained how to withdraw the consent at any time").check()
-    field(site, "What was agreed, in their words").fill(
+        assert site.page.get_by_label(t(label), exact=True).is_checked(), label
+    assert not site.page.get_by_label(t("Date of birth"), exact=True).is_checked()
+    field(site, t("How they gave it")).select_option("verbal")
+    field(site, t("I explained how long we keep the information")).check()
+    field(site, t("I explained how to withdraw the consent at any time")).check()
+    field(site, t("What was agreed, in their words")).fill(
         "Yes to the shelter: my name, my phone and that I speak Spanish.")
-    save(site, "2-consent-form", full_page=True)
-    site.submit("Record consent", status=200)
+    save(site, "2-consent-form", full_page=True, language=language)
+    site.submit(t("Record consent"), status=200)
 
     assert site.path == f"/directory/cases/{case.reference}/refer/"
     text = site.text()
-    assert "Consent recorded." in text and "Covered: the consent recorded on" in text
-    assert "Who they are: First name, Last name, Gender, First language, Other language. " \
-           "Contact details: Mobile phone." in text
-    site.page.get_by_label("Reason for referral").select_option(
+    assert t("Consent recorded.") in text
+    assert t("Covered: the consent recorded on %(when)s allows it.", when="|").split("|")[0] \
+        in text
+    who = ", ".join(t(label) for label in ("First name", "Last name", "Gender",
+                                           "First language", "Other language"))
+    assert f"{t('Who they are')}: {who}. {t('Contact details')}: {t('Mobile phone')}." in text
+    site.page.get_by_label(t("Reason for referral")).select_option(
         "AdditionalServicesRequired")
-    site.page.get_by_label("Shelter and housing").check()
-    site.page.get_by_label("Arrangements and logistics").fill(
+    site.page.get_by_label(t("Shelter and housing")).check()
+    site.page.get_by_label(t("Arrangements and logistics")).fill(
         "Needs a bed tonight; arrives by bus at 9 pm.")
-    save(site, "2-refer-covered")
-    site.submit("Send the referral", status=200)
+    save(site, "2-refer-covered", language=language)
+    site.submit(t("Send the referral"), status=200)
 
     referral = Referral.objects.get(case=case)
     assert site.path == f"/directory/referrals/{referral.reference}/"
     text = site.text()
-    assert f"Referral for services {referral.reference} sent to Safe Passage Shelter " \
-           "(demo)." in text
-    assert "Waiting for an answer from Safe Passage Shelter (demo)." in text
-    assert "Information shared" in text and "Mobile phone" in text
-    save(site, "2-referral-sent")
-    click(site, "link", "Referrals")
-    click(site, "link", "Sent")
-    assert referral.reference in site.text() and "Sent" in site.text()
+    assert t("%(kind)s %(reference)s sent to %(recipient)s.", kind=t("Referral for services"),
+             reference=referral.reference, recipient=shelter) in text
+    assert t("Waiting for an answer from %(name)s.", name=shelter) in text
+    assert t("Information shared") in text and t("Mobile phone") in text
+    save(site, "2-referral-sent", language=language)
+    click(site, "link", t("Referrals"))
+    click(site, "link", t("Sent", context="referral box"))
+    assert referral.reference in site.text() and t("Sent") in site.text()
 
 
-def test_it_brings_the_referral_to_the_shelter_which_opens_a_case_of_its_own(demo,
-                                                                             new_site):
+@LANGUAGES
+def test_it_brings_the_referral_to_the_shelter_which_opens_a_case_of_its_own(demo, new_site,
+                                                                             language):
     from harborlight.referrals.models import Referral, ReferralStatus
+
+    def t(text, **options):
+        return say(language, text, **options)
+
+    def notices(n: int) -> str:
+        return t("%(counter)s notice", plural="%(counter)s notices", n=n, counter=n)
 
     waiting = Referral.objects.get(recipient_organisation__slug="safe-passage",
                                    status=ReferralStatus.SENT)
@@ -228,32 +310,34 @@ def test_it_brings_the_referral_to_the_shelter_which_opens_a_case_of_its_own(dem
         if waiting.consent.person_id else waiting.case.persons.filter(role="victim").first()
     site = new_site()
     site.page.set_viewport_size(LAPTOP)
-    sign_in(site, person("shelter.caseworker"))
+    sign_in_reading(site, person("shelter.caseworker"), language)
     site.goto("/dashboard/")
-    assert "1 notice" in site.text("header")
-    notice = f"New referral {waiting.reference} from Harbor Hotline & Advocacy (demo): " \
-             "answer it."
+    assert notices(1) in site.text("header")
+    notice = t("New referral %(reference)s from %(organisation)s: answer it.",
+               reference=waiting.reference, organisation="Harbor Hotline & Advocacy (demo)")
     assert notice in site.text()
-    save(site, "3-shelter-dashboard")
+    save(site, "3-shelter-dashboard", language=language)
     click(site, "link", notice)
     text = site.text()
-    assert "Waiting for your answer." in text
-    assert f"First name\n{survivor.first_name}" in text
+    assert t("Waiting for your answer.") in text
+    assert f"{t('First name')}\n{survivor.first_name}" in text
     assert survivor.second_name not in text and survivor.mobile_phone not in text
     assert waiting.case.reference not in site.page.content(), "the sender's case stays home"
     assert not re.search(r"\b(prs|vic|cas)_[A-Z]", text)
-    save(site, "3-referral-received")
-    site.page.get_by_label("Accept").check()
-    site.page.get_by_label("Note to the sender").fill("Bed ready from 8 pm; ask for Sky.")
-    site.submit("Save the answer", status=200)
-    assert f"{waiting.reference}: accepted." in site.text()
-    site.submit("Open a case from this referral", status=200)
+    save(site, "3-referral-received", language=language)
+    site.page.get_by_label(t("Accept")).check()
+    site.page.get_by_label(t("Note to the sender")).fill("Bed ready from 8 pm; ask for Sky.")
+    site.submit(t("Save the answer"), status=200)
+    assert t("%(reference)s: %(status)s.", reference=waiting.reference,
+             status=t("Accepted").lower()) in site.text()
+    site.submit(t("Open a case from this referral"), status=200)
 
     waiting.refresh_from_db()
     own_case = waiting.received_case
     assert site.path == f"/cases/{own_case.reference}/"
     text = site.text()
-    assert f"Opened case {own_case.reference} from {waiting.reference}." in text
+    assert t("Opened case %(case)s from %(referral)s.", case=own_case.reference,
+             referral=waiting.reference) in text
     assert survivor.first_name in text
     assert survivor.second_name not in text and survivor.mobile_phone not in text
     copies = list(own_case.persons.all())
@@ -261,34 +345,42 @@ def test_it_brings_the_referral_to_the_shelter_which_opens_a_case_of_its_own(dem
     for copy in copies:  # the consent named first name, gender and citizenship only
         assert copy.second_name == "" and copy.mobile_phone == "" and copy.email == ""
         assert copy.birthdate is None and copy.gender
-    save(site, "3-shelter-case")
+    save(site, "3-shelter-case", language=language)
     site.goto("/dashboard/")
-    assert "0 notices" in site.text("header"), "answered: the notice left the dashboard"
+    assert notices(0) in site.text("header"), "answered: the notice left the dashboard"
 
 
-def test_it_tells_the_sender_that_the_shelter_accepted(demo, new_site):
+@LANGUAGES
+def test_it_tells_the_sender_that_the_shelter_accepted(demo, new_site, language):
     from harborlight.referrals.models import Referral, ReferralStatus
+
+    def t(text, **options):
+        return say(language, text, **options)
 
     accepted = Referral.objects.get(recipient_organisation__slug="safe-passage",
                                     status=ReferralStatus.ACCEPTED)
     sender = give_password(accepted.sent_by)
     site = new_site()
     site.page.set_viewport_size(LAPTOP)
-    sign_in(site, sender)
+    sign_in_reading(site, sender, language)
     site.goto("/dashboard/")
-    notice = f"Safe Passage Shelter (demo) accepted referral {accepted.reference}."
-    assert notice in site.text() and "notice" in site.text("header")
-    save(site, "4-sender-dashboard")
+    notice = t("%(organisation)s accepted referral %(reference)s.",
+               organisation="Safe Passage Shelter (demo)", reference=accepted.reference)
+    assert notice in site.text()
+    assert t("%(counter)s notice", plural="%(counter)s notices", n=1, counter="")\
+        .strip() in site.text("header")
+    save(site, "4-sender-dashboard", language=language)
     click(site, "link", notice)
     text = site.text()
-    assert "Accepted: answered by Sky Caseworker on" in text
+    answered = t("answered by %(who)s on %(when)s", who="Sky Caseworker", when="|")
+    assert f"{t('Accepted')}: {answered.split('|')[0]}" in text
     assert "Bed available from Friday." in text
-    assert "Their caseworker\nSky Caseworker" in text
-    save(site, "4-referral-accepted")
+    assert f"{t('Their caseworker')}\nSky Caseworker" in text
+    save(site, "4-referral-accepted", language=language)
     site.goto("/dashboard/")
     assert notice not in site.text(), "read once opened"
-    click(site, "link", "Referrals")
-    assert "Referrals received" in site.text(), "the list opens on what needs an answer"
-    click(site, "link", "Sent")
+    click(site, "link", t("Referrals"))
+    assert t("Referrals received") in site.text(), "the list opens on what needs an answer"
+    click(site, "link", t("Sent", context="referral box"))
     row = site.page.locator("tr", has_text=accepted.reference)
-    assert "Accepted" in row.inner_text()
+    assert t("Accepted") in row.inner_text()

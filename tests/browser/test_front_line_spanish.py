@@ -1,7 +1,7 @@
 """Issue 11, path 1 in Spanish: an operator switches the staff pages to Spanish in the
 header and triages an emergency tip; the triage page reads in Spanish (levels, reasons,
-signs, actions, emergency numbers) with its actions on the first screen. Paths 2-4 in
-Spanish are not here yet: their pages are not translated (see test_words_on_pages)."""
+signs, actions, emergency numbers) with its actions on the first screen. Paths 2-6 run
+in Spanish as well as English in test_front_line_paths and test_analyst_paths."""
 
 from __future__ import annotations
 
