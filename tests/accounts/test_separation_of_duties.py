@@ -417,7 +417,7 @@ def test_it_speaks_spanish_on_the_pages_of_all_three_people(cast, admin_client,
     member, link = add_user(admin_client)
     person = Client(HTTP_ACCEPT_LANGUAGE="es")
     person.get(link)
-    assert "espera la aprobación de un supervisor" in person.get("/accounts/setup/").content \
+    assert "espera la aprobación de supervisión" in person.get("/accounts/setup/").content \
         .decode()
     users = admin_client.get("/accounts/users/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Añadir una persona usuaria" in users and "Elija un rol" in users
