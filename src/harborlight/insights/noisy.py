@@ -54,9 +54,9 @@ from harborlight.sharing.encoding import Encoding
 DEFAULT_EPSILON = 1.0
 #: Budget of an organisation's dashboards per period (calendar month, UTC).
 DEFAULT_BUDGET = 10.0
-#: Years a noisy "by year" chart counts when the filters set no bounds: a public domain
-#: (the data's own years would disclose who is there).
-FIRST_YEAR = 2000
+#: Years a noisy "by year" chart counts when the filters set no first year: the last ten
+#: up to this one, a public domain (the data's own years would disclose who is there).
+DEFAULT_YEARS = 10
 LAYOUT = "ctdc-2024"
 #: Domains larger than this (countries, US states) leave out noisy counts under k.
 LARGE_DOMAIN = 20
@@ -175,7 +175,7 @@ class _Drawer:
 
 def _years(filters: Filters) -> list[str]:
     last = filters.year_to or max(timezone.now().year, filters.year_from or 0)
-    first = filters.year_from or min(FIRST_YEAR, last)
+    first = filters.year_from or last - DEFAULT_YEARS + 1
     return [str(year) for year in range(first, last + 1)]
 
 
@@ -224,7 +224,7 @@ def draw(frame: pd.DataFrame, filters: Filters, epsilon: float) -> tuple[dict, f
     if drawer.spent > epsilon * (1 + _SLACK):
         raise RuntimeError(f"a noisy view would spend epsilon {drawer.spent:g}, more than "
                            f"its {epsilon:g}")  # a programming error: never released
-    return out, drawer.spent
+    return out, round(drawer.spent, 9)  # 18 eighteenths make 1, not 0.9999999999999999
 
 
 # --- the ledger ------------------------------------------------------------------------
