@@ -9,6 +9,7 @@ from harborlight.accounts.models import User
 from harborlight.cases.models import (HOLD_ACTION, OPEN_STATUSES, CaseNote, Person,
                                       SafetyPlan, ServiceReceived, SupportPlan, Task,
                                       TraffickingEvent, TraffickingStatus)
+from harborlight.cases.vocabulary import EXTENSIBLE, choices
 from harborlight.vocab import words
 from harborlight.vocab.loader import htcds_choices
 
@@ -111,6 +112,18 @@ class PersonForm(forms.ModelForm):
                                                label=_("Types of sexual exploitation"))
     roles_in_process = MultiCodeField("per_RoleInProcess",
                                       label=_("Role in the process (perpetrators)"))
+
+    def __init__(self, *args, **kwargs):
+        """The organisation's own values follow the HTCDS ones in each picklist (retired
+        ones only where this person already holds them)."""
+        super().__init__(*args, **kwargs)
+        organisation = getattr(self.instance, "organisation", None)
+        for picklist, name in EXTENSIBLE.items():
+            held = getattr(self.instance, name, None) or []
+            local = choices(organisation, picklist, held if isinstance(held, list)
+                            else [held])
+            if local and name in self.fields:
+                self.fields[name].choices = list(self.fields[name].choices) + local
 
     class Meta:
         model = Person

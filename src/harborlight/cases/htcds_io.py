@@ -29,6 +29,7 @@ from typing import Any, Iterable, Iterator
 from harborlight.accounts.models import User
 from harborlight.cases.htcds_map import Home, row_fields
 from harborlight.cases.models import HOLD_ACTION, Case, CaseStatus, Person, PersonRole
+from harborlight.cases.vocabulary import EXTENSIBLE, ExportMapping
 from harborlight.formats.text import (CONTROL_CHARACTERS, escaped, from_spreadsheet,
                                       spreadsheet_text)
 from harborlight.security.audit.log import audited, record
@@ -475,10 +476,16 @@ def export_value(home: Home, obj) -> Any:
     return "" if value is None else value
 
 
-def export_records(cases) -> Iterator[dict]:
-    """One flat record per victim (or per case without one), HTCDS names as keys."""
+def export_records(cases, mapping: ExportMapping | None = None) -> Iterator[dict]:
+    """One flat record per victim (or per case without one), HTCDS names as keys.
+
+    An organisation's own picklist values are written as the HTCDS value they map to
+    (``mapping`` counts each, for the export's report)."""
     homes = row_fields()
     cases = cases.select_related("owner").prefetch_related("persons")
+    if mapping is None:
+        mapping = ExportMapping.for_organisations(
+            cases.values_list("organisation_id", flat=True).distinct())
     for case in cases.iterator(chunk_size=BATCH):
         people = [p for p in case.persons.all() if p.role == PersonRole.VICTIM
                   and p.merged_into_id is None and p.erased_at is None] or [None]
@@ -489,6 +496,11 @@ def export_records(cases) -> Iterator[dict]:
             for home in homes:
                 obj = case if home.model == "cases.Case" else person
                 record[home.htcds] = export_value(home, obj)
+                if home.kind in ("code", "codes") and home.htcds in EXTENSIBLE \
+                        and record[home.htcds]:
+                    record[home.htcds] = ";".join(
+                        mapping.export(case.organisation_id, home.htcds, code)
+                        for code in str(record[home.htcds]).split(";"))
             yield record
 
 
@@ -510,8 +522,11 @@ TOOLKIT_COLUMNS = [
 ]
 
 
-def write_file(path: str | Path, cases) -> int:
+def write_file(path: str | Path, cases, mapping: ExportMapping | None = None) -> int:
     """Write ``cases`` to ``path`` (.xlsx in the toolkit layout, .csv or .json).
+
+    Pass an :class:`~harborlight.cases.vocabulary.ExportMapping` as ``mapping`` to learn
+    which of the organisation's own values were written as which HTCDS value.
 
     A stored control character never stops an export: CSV and XLSX write it as ``\x07``
     (JSON escapes it itself); a value that a spreadsheet would run as a formula is text
@@ -526,7 +541,10 @@ def write_file(path: str | Path, cases) -> int:
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
-        count = _write(Path(temporary), suffix, export_records(cases))
+        if mapping is None:
+            mapping = ExportMapping.for_organisations(
+                cases.values_list("organisation_id", flat=True).distinct())
+        count = _write(Path(temporary), suffix, export_records(cases, mapping))
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

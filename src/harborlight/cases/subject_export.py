@@ -15,6 +15,7 @@ from typing import Any
 from harborlight.cases.htcds_map import htcds_map
 from harborlight.cases.models import (Person, SafetyPlan, ServiceReceived, SupportPlan,
                                       TraffickingEvent)
+from harborlight.cases.vocabulary import in_words
 from harborlight.consent.models import Consent
 from harborlight.security.audit.log import record
 from harborlight.vocab import words
@@ -56,7 +57,8 @@ def labelled_values(obj, model_label: str) -> list[tuple[str, str, Any]]:
     for name, value in _htcds_values(obj, model_label).items():
         if value in (None, "", []):
             continue
-        rows.append((name, words.field_label(name), words.value_label(name, value)))
+        rows.append((name, words.field_label(name),
+                     in_words(getattr(obj, "organisation_id", None), name, value)))
     return rows
 
 

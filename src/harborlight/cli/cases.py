@@ -118,17 +118,21 @@ def export_htcds(
     setup_django()
     from harborlight.cases.htcds_io import write_file
     from harborlight.cases.models import Case
+    from harborlight.cases.vocabulary import ExportMapping
     from harborlight.security.audit.log import record
 
     target = _organisation(organisation)
     reason = required_reason(reason)
     if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
         raise UsageProblem("--out must end in .xlsx, .csv or .json")
-    count = write_file(out, Case.objects.filter(organisation=target))
+    mapping = ExportMapping.for_organisations([target.pk])
+    count = write_file(out, Case.objects.filter(organisation=target), mapping)
     record("export", organisation=target, object_type="cases.case", reason=reason,
            details={"export": "htcds", "records": count, "format": out.suffix.lower(),
-                    "os_user": os_user()})
+                    "os_user": os_user(), "mapped": sum(mapping.mapped.values())})
     typer.echo(f"exported {count} records from {target.slug} to {out}")
+    for line in mapping.lines():
+        typer.echo(f"mapped {line}")
 
 
 def purge(dry_run: bool = typer.Option(False, "--dry-run",

@@ -15,7 +15,7 @@ from django.urls import include, path
 from harborlight.accounts import access_views as approvals
 from harborlight.accounts import member_views as members
 from harborlight.accounts import views as accounts
-from harborlight.cases.views import cases, people, records
+from harborlight.cases.views import cases, people, records, vocabulary
 from harborlight.fieldintake import form_views as field_forms
 from harborlight.fieldintake import views as field
 from harborlight.insights import export_views as export_pages
@@ -140,6 +140,12 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (EXPORT, "", export_pages.export_home, "insights:export"),
     (EXPORT, "<int:job_id>/", export_pages.export_job, "insights:export_job"),
     (EXPORT, "<int:job_id>/<str:name>", export_pages.export_file, "insights:export_file"),
+    (SITE, "vocabularies/", vocabulary.vocabulary, "cases:vocabulary"),
+    (SITE, "vocabularies/<int:pk>/", vocabulary.vocabulary_value, "cases:vocabulary_value"),
+    (SITE, "vocabularies/<int:pk>/retire/", vocabulary.vocabulary_retire,
+     "cases:vocabulary_retire"),
+    (SITE, "vocabularies/<int:pk>/delete/", vocabulary.vocabulary_delete,
+     "cases:vocabulary_delete"),
     (SITE, "field-intake/", field_forms.field_forms, "fieldintake:forms"),
     (SITE, "field-intake/arrival/", field_forms.field_arrival, "fieldintake:arrival"),
     (OPENROSA, "formList", field.form_list, "openrosa:form_list"),

@@ -8,10 +8,12 @@ from harborlight.cases.models.merge import PersonMerge
 from harborlight.cases.models.records import (EventType, GoalStatus, OrganisationProfile,
                                               SafetyPlan, ServiceKind, ServiceReceived,
                                               SupportPlan, Task, TaskKind, TraffickingEvent)
+from harborlight.cases.models.vocabulary import LocalValue, LocalValueVersion
 
 __all__ = [
     "CLOSED_STATUSES", "HOLD_ACTION", "OPEN_STATUSES", "Case", "CaseNote", "CaseQuerySet",
-    "CaseStatus", "EventType", "GoalStatus", "OrganisationProfile", "Person", "PersonMerge",
+    "CaseStatus", "EventType", "GoalStatus", "LocalValue", "LocalValueVersion",
+    "OrganisationProfile", "Person", "PersonMerge",
     "PersonRole", "SafetyPlan", "ServiceKind", "ServiceReceived", "SupportPlan", "Task",
     "TaskKind", "TraffickingEvent", "TraffickingStatus", "WorkflowError", "check_holder",
     "may_hold_cases",
