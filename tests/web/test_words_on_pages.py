@@ -226,3 +226,18 @@ def test_every_front_line_page_reads_in_spanish(cast, rich_case, signed_in_clien
     assert not problems, f"{sum(map(len, problems.values()))} English lines on " \
         f"{len(problems)} pages:\n" + "\n".join(
             f"{address}: {lines[:12]}" for address, lines in problems.items())
+
+
+def test_every_role_has_its_name_in_spanish():
+    """The roles' names come from security/policy.toml; each has its Spanish (the header
+    and the dashboard say them)."""
+    from django.utils import translation
+
+    from harborlight.accounts.models import ROLE_LABEL_WORDS
+    from harborlight.security.policy import load_policy
+
+    labels = load_policy().role_labels
+    assert set(labels.values()) == set(ROLE_LABEL_WORDS), "mark each role's label"
+    with translation.override("es"):
+        for role in Role.values:
+            assert Role(role).label != labels[role], f"no Spanish name for {role}"

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
@@ -42,6 +43,12 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+
+# policy.toml's role labels, marked here so that makemessages keeps their Spanish (a test
+# checks that every label of the policy has it).
+ROLE_LABEL_WORDS = (gettext_noop("Administrator"), gettext_noop("Supervisor"),
+                    gettext_noop("Caseworker (advocate)"), gettext_noop("Hotline operator"),
+                    gettext_noop("Analyst"), gettext_noop("Auditor"))
 
 # The roles of policy.toml, in its order, with its labels (``Role.CASEWORKER`` and so on).
 Role = models.TextChoices("Role", [(name.upper(), (name, _(label)))

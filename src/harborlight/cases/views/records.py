@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from harborlight.cases import forms
 from harborlight.cases.models import Case, SafetyPlan, SupportPlan, Task
@@ -48,13 +48,15 @@ def _add_view(form_class, title: str, submit: str, done: str):
 
 # The words are marked for translation here and said in the reader's language by the form
 # page and the step's message.
-support_plan_add = _add_view(forms.SupportPlanForm, N_("Add a goal (support plan)"),
-                             N_("Add goal"), N_("Goal added."))
-service_add = _add_view(forms.ServiceForm, N_("Record a service received"),
-                        N_("Record service"), N_("Service recorded."))
-task_add = _add_view(forms.TaskForm, N_("Add a task"), N_("Add task"), N_("Task added."))
-event_add = _add_view(forms.EventForm, N_("Add a historic trafficking event"), N_("Add event"),
-                      N_("Event added to the timeline."))
+support_plan_add = _add_view(forms.SupportPlanForm,
+                             gettext_noop("Add a goal (support plan)"),
+                             gettext_noop("Add goal"), gettext_noop("Goal added."))
+service_add = _add_view(forms.ServiceForm, gettext_noop("Record a service received"),
+                        gettext_noop("Record service"), gettext_noop("Service recorded."))
+task_add = _add_view(forms.TaskForm, gettext_noop("Add a task"), gettext_noop("Add task"),
+                     gettext_noop("Task added."))
+event_add = _add_view(forms.EventForm, gettext_noop("Add a historic trafficking event"),
+                      gettext_noop("Add event"), gettext_noop("Event added to the timeline."))
 
 
 @requires("case.update")
