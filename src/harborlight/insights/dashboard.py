@@ -75,6 +75,15 @@ class RenderedChart:
     comparison: list[charts.Cell] = field(default_factory=list)
 
     @property
+    def title_in_sentence(self) -> str:
+        """The title inside a sentence ("Data for means of control"): its first letter in
+        lower case, unless it starts with an acronym ("US state...", "EE. UU.")."""
+        first = self.title.split(" ")[0]
+        if len(first) > 1 and (first[1].isupper() or "." in first):
+            return self.title
+        return self.title[:1].lower() + self.title[1:]
+
+    @property
     def is_matrix(self) -> bool:
         return self.kind == "flows"
 
