@@ -127,3 +127,14 @@ def test_the_person_form_offers_the_value_in_the_readers_language(cast, signed_i
     other = Person(organisation=cast.other, case=cast.other_case)
     assert "x-forced-criminal" not in dict(
         PersonForm(instance=other).fields["types_of_exploitation"].choices)
+
+
+def test_de_identified_records_carry_the_mapped_htcds_value(cast, signed_in_client):
+    from harborlight.insights.records import victim_records
+
+    _add(signed_in_client(cast.role("administrator")))
+    code = LocalValue.objects.get().code
+    Person.objects.create(organisation=cast.own, case=cast.own_case, role=PersonRole.VICTIM,
+                          first_name="Mai", types_of_exploitation=[code, "ForcedLabour"])
+    kinds = [r["vic_TypeOfExploitation"] for r in victim_records(cast.own)]
+    assert ["Other", "ForcedLabour"] in kinds and not any(code in k for k in kinds)

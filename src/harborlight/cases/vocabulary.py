@@ -194,6 +194,14 @@ class ExportMapping:
         self.mapped[value] += 1
         return value.maps_to
 
+    def value(self, organisation_id: int, field_name: str, stored):
+        """A stored value (a code or a list of codes) as HTCDS values."""
+        if isinstance(stored, list):
+            return [self.export(organisation_id, field_name, code) for code in stored]
+        if isinstance(stored, str) and stored.startswith(PREFIX):
+            return self.export(organisation_id, field_name, stored)
+        return stored
+
     def lines(self) -> list[str]:
         return [f"{value.field}: “{value.label_en}” ({value.code}) written as "
                 f"{value.maps_to}, {count} time{'' if count == 1 else 's'}"

@@ -15,6 +15,7 @@ import pandas as pd
 from django.db.models import OuterRef, Prefetch, Subquery
 
 from harborlight.cases.models import Case, EventType, Person, PersonRole, TraffickingEvent
+from harborlight.cases.vocabulary import EXTENSIBLE, ExportMapping
 from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.sharing import CONSENT_FIELD, frame_from_records
 from harborlight.sharing.datafiles import load_layout
@@ -26,6 +27,11 @@ TARGET_LAYOUT = "ctdc-2024"
 # It is removed before the records reach the sharing engine.
 CONSENT_ID = "_consent_id"
 EXTRA_COLUMNS = ["exploitationState"]
+# The picklists a record carries here; an organisation's own values in them are written
+# as the HTCDS values they map to (cases.vocabulary), which the CTDC mapping knows.
+SHARED_PICKLISTS = {"prs_Gender", "vic_MethodsOfControl", "vic_TypeOfExploitation",
+                    "vic_ForcedLabourIndustry", "vic_TypeOfSexExploitation",
+                    "vic_RelationshipToTrafficker"}
 
 
 def _age(birthdate: date | None, on: date) -> int | None:
@@ -57,6 +63,7 @@ def victim_records(organisation, consents: Mapping[int, int] | None = None
     cases = cases.prefetch_related(Prefetch(
         "events", queryset=TraffickingEvent.objects.filter(type=EventType.EXPLOITATION),
         to_attr="exploitation_events"))
+    mapping = ExportMapping.for_organisations([organisation.pk])  # own values as HTCDS
     victims = Person.objects.filter(role=PersonRole.VICTIM, merged_into__isnull=True,
                                     erased_at__isnull=True)
     for case in cases.prefetch_related(Prefetch("persons", queryset=victims,
@@ -66,19 +73,21 @@ def victim_records(organisation, consents: Mapping[int, int] | None = None
         registered = case.opened_at.date()
         country, state = _exploitation_place(case)
         for person in case.victims:
+            own = {name: mapping.value(organisation.pk, name, getattr(person, field))
+                   for name, field in EXTENSIBLE.items() if name in SHARED_PICKLISTS}
             yield {
                 "cas_RegistrationDate": registered,
-                "prs_Gender": person.gender,
+                "prs_Gender": own["prs_Gender"],
                 "prs_AgeAtRegistration": _age(person.birthdate, registered),
                 "vic_AgeWhenTrafficked": person.age_when_trafficked,
                 "prs_Citizenship": person.citizenship,
                 "hte_Country": country,
                 "hte_State": state,
-                "vic_MethodsOfControl": person.methods_of_control,
-                "vic_TypeOfExploitation": person.types_of_exploitation,
-                "vic_ForcedLabourIndustry": person.forced_labour_industry,
-                "vic_TypeOfSexExploitation": person.types_of_sex_exploitation,
-                "vic_RelationshipToTrafficker": person.relationship_to_trafficker,
+                "vic_MethodsOfControl": own["vic_MethodsOfControl"],
+                "vic_TypeOfExploitation": own["vic_TypeOfExploitation"],
+                "vic_ForcedLabourIndustry": own["vic_ForcedLabourIndustry"],
+                "vic_TypeOfSexExploitation": own["vic_TypeOfSexExploitation"],
+                "vic_RelationshipToTrafficker": own["vic_RelationshipToTrafficker"],
                 CONSENT_FIELD: case.sharing_consent is not None,
                 CONSENT_ID: case.sharing_consent,
             }
