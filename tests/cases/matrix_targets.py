@@ -57,15 +57,4 @@ def targets(cast, whose: str) -> dict:
         "cases:support_plan_edit": {**ref, "pk": made["goal"].pk},
         "cases:task_done": {**ref, "pk": made["task"].pk},
         "cases:consent_withdraw": {**ref, "pk": made["consent"].pk},
-        **{name: {"pk": _local_value(case.organisation).pk} for name in (
-            "cases:vocabulary_value", "cases:vocabulary_retire", "cases:vocabulary_delete")},
     }
-
-
-def _local_value(organisation):
-    from harborlight.cases.models import LocalValue
-
-    return LocalValue.objects.get_or_create(
-        organisation=organisation, field="vic_TypeOfExploitation", code="x-matrix",
-        defaults={"label_en": "Matrix value", "label_es": "Valor de matriz",
-                  "maps_to": "Other"})[0]

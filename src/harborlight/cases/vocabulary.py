@@ -175,6 +175,26 @@ def in_words(organisation_id, field_name: str, value) -> str:
                      for item in items)
 
 
+def with_htcds_values(organisation_id, answers: dict) -> dict:
+    """A tip's answers for triage: beside each of the organisation's own values, the HTCDS
+    value it maps to. So a rule on an HTCDS value (``coding`` vic_TypeOfExploitation in
+    ForcedLabour) fires for a value mapped to it, and a rule may name the organisation's
+    code itself (``"in": ["x-forced-criminal"]``)."""
+    local = {name: value for name, value in answers.items() if name in EXTENSIBLE
+             and any(str(v).startswith(PREFIX) for v in
+                     (value if isinstance(value, list) else [value]))}
+    if not local:
+        return answers
+    mapped = {(v.field, v.code): v.maps_to for v in LocalValue.objects.filter(
+        organisation_id=organisation_id, field__in=list(local))}
+    out = dict(answers)
+    for name, value in local.items():
+        values = value if isinstance(value, list) else [value]
+        extra = [mapped[(name, v)] for v in values if (name, v) in mapped]
+        out[name] = list(dict.fromkeys([*values, *extra]))
+    return out
+
+
 @dataclass
 class ExportMapping:
     """Writes local values as their HTCDS value in exports and counts each one mapped."""

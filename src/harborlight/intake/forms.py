@@ -20,6 +20,8 @@ from harborlight.intake.text import (MESSAGE_MAX, NARRATIVE_MAX, SHORT_TEXT_MAX,
                                      validate_text)
 from harborlight.vocab import words
 from harborlight.vocab.indicators import EVIDENCE_GRADES, build_catalog
+from harborlight.cases.vocabulary import EXTENSIBLE
+from harborlight.cases.vocabulary import choices as local_choices
 from harborlight.vocab.loader import VocabularyError, htcds_choices
 
 YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("I don't know")}
@@ -48,7 +50,9 @@ class AnswerFieldsMixin:
 
     public_only = False
 
-    def add_answer_fields(self, initial: dict | None = None) -> None:
+    def add_answer_fields(self, initial: dict | None = None, organisation=None) -> None:
+        """``organisation``: its own picklist values follow the HTCDS ones
+        (:mod:`harborlight.cases.vocabulary`), for the triage rules to read."""
         initial = initial or {}
         for question in current_rules().questions:
             if self.public_only and not question.public:
@@ -58,6 +62,10 @@ class AnswerFieldsMixin:
             choices = ([(code, words.value_label(question.id, code))
                         for code, _label in htcds_choices(question.id)] if question.htcds else
                        [(value, _choice_label(value)) for value in question.choices])
+            if question.htcds and question.id in EXTENSIBLE:
+                held = initial.get(question.id) or []
+                choices += local_choices(organisation, question.id,
+                                         held if isinstance(held, list) else [held])
             if question.multiple:
                 field = forms.MultipleChoiceField(label=label, choices=choices, required=False,
                                                   widget=forms.CheckboxSelectMultiple)
@@ -155,9 +163,10 @@ class AnswersForm(AnswerFieldsMixin, forms.Form):
     indicators = forms.MultipleChoiceField(label=_("Indicators observed"), required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, initial_answers: dict | None = None, **kwargs):
+    def __init__(self, *args, initial_answers: dict | None = None, organisation=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_answer_fields(initial_answers)
+        self.add_answer_fields(initial_answers, organisation)
         self.fields["indicators"].choices = indicator_choices()
         self.fields["indicators"].initial = (initial_answers or {}).get("indicators", [])
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from harborlight.cases.references import next_tip_reference
+from harborlight.cases.vocabulary import with_htcds_values
 from harborlight.intake import passphrases
 from harborlight.intake import assist
 from harborlight.intake.assist import REPORTER_SIGNS, Suggestion, suggest
@@ -41,7 +42,8 @@ def evidence(tip: Tip, catalog: Catalog | None = None,
     """Answers plus the indicators in play (see the module docstring, step 2)."""
     reviews = tip.reviews_by_key()
     return assist.evidence(
-        tip.narrative, tip.answers, catalog or current_catalog(), found=found,
+        tip.narrative, with_htcds_values(tip.organisation_id, tip.answers),
+        catalog or current_catalog(), found=found,
         rejected={k for k, d in reviews.items() if d == SuggestionDecision.REJECTED},
         confirmed={k for k, d in reviews.items() if d == SuggestionDecision.CONFIRMED})
 

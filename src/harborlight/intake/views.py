@@ -111,7 +111,8 @@ def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
         "may_handoff": can(user, "tip.handoff", tip) and not tip.handed_off_at,
         "may_convert": may_update and can(user, "case.create") and not tip.case_id,
         "case_open_to_me": bool(tip.case_id) and can(user, "case.view", tip.case),
-        "answers_form": forms.get("answers_form") or AnswersForm(initial_answers=tip.answers),
+        "answers_form": forms.get("answers_form") or AnswersForm(
+            initial_answers=tip.answers, organisation=tip.organisation),
         "assign_form": forms.get("assign_form") or AssignForm(
             organisation=tip.organisation, initial={"assignee": tip.assigned_to_id}),
         "convert_form": forms.get("convert_form") or ConvertForm(
@@ -148,7 +149,9 @@ def tip_answers(request: HttpRequest, reference: str) -> HttpResponse:
     return _tip_step(request, reference, AnswersForm, "answers_form",
                      lambda tip, data, form: triage.set_answers(tip, form.answers(),
                                                                 by=request.user),
-                     _("Answers saved; triage updated."), "triage")
+                     _("Answers saved; triage updated."), "triage",
+                     organisation=lambda tip: tip.organisation,
+                     initial_answers=lambda tip: tip.answers)
 
 
 @requires("tip.update")

@@ -1,0 +1,20 @@
+"""Targets for the HTTP permission matrix (tests/security/test_permission_matrix.py): the
+vocabulary pages (cases/views/vocabulary.py), one organisation's own picklist value each.
+
+They sit apart from tests/cases/matrix_targets.py because tests/cases/test_outsiders.py
+signs in another organisation's supervisor on every case page and expects 404; these
+pages are the administrators' (catalog.manage), so a supervisor is refused by role first
+(403). The matrix's own 404 test signs in another organisation's administrator here.
+"""
+
+
+def targets(cast, whose: str) -> dict:
+    from harborlight.cases.models import LocalValue
+
+    organisation = cast.own if whose == "own" else cast.other
+    value = LocalValue.objects.get_or_create(
+        organisation=organisation, field="vic_TypeOfExploitation", code="x-matrix",
+        defaults={"label_en": "Matrix value", "label_es": "Valor de matriz",
+                  "maps_to": "Other"})[0]
+    return {name: {"pk": value.pk} for name in (
+        "cases:vocabulary_value", "cases:vocabulary_retire", "cases:vocabulary_delete")}
