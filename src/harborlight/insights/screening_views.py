@@ -56,8 +56,28 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = fetch(request, Lead.objects.select_related("run"), shows_record=True, pk=lead_id)
     details = lead.details
     seen = [_day(details.get("first_seen")), _day(details.get("last_seen"))]
-    return render(request, "insights/lead.html", {"lead": lead, "details": details,
-                                                  "seen": seen})
+    support = details.get("support") or {}
+    return render(request, "insights/lead.html", {
+        "lead": lead, "details": details, "seen": seen, "reasons": reasons_in_words(details),
+        "held_together_by": _(support["meaning"]) if support.get("meaning") else "",
+        "identifiers": [{**item, "kind": _(item["kind"])}
+                        for item in details.get("shared_identifiers", [])]})
+
+
+# The values of a reason that are words (the rest are figures, names and masked contacts).
+WORDS = {"grade", "kind"}
+
+
+def reasons_in_words(details: dict) -> list[str]:
+    """Why the lead ranks where it does, in the reader's language: the engine keeps each
+    reason as a sentence and its values (the English sentences of runs screened before
+    it did are shown as they are)."""
+    parts = details.get("reason_parts")
+    if not parts:
+        return list(details.get("reasons", []))
+    return [_(part["text"]) % {name: _(value) if isinstance(value, str) and name in WORDS
+                               else value for name, value in part["values"].items()}
+            for part in parts]
 
 
 def _day(text) -> date | str:

@@ -28,8 +28,19 @@ from harborlight.screening.places import state_of
 from harborlight.screening.records import AdRecord
 from harborlight.screening.templates import build_template
 
-GRADES = {"contact": "shared contacts (phone, email or image) join every ad",
-          "text": "a shared handle or distinctive shared text is needed to join every ad"}
+def gettext_noop(text: str) -> str:
+    """Marks a sentence for Harborlight's catalogue of translations (locale/es): the pages
+    say each reason in the reader's language from ``reason_parts``; the engine imports
+    nothing of Django and writes English."""
+    return text
+
+
+GRADES = {"contact": gettext_noop("shared contacts (phone, email or image) join every ad"),
+          "text": gettext_noop("a shared handle or distinctive shared text is needed to join "
+                               "every ad")}
+# The kinds of identifier, as a reason names them.
+IDENTIFIER_WORDS = (gettext_noop("phone"), gettext_noop("email"), gettext_noop("image"),
+                    gettext_noop("handle"))
 EDGES_SHOWN = 30
 _TEMPLATE_TOKEN = re.compile(r"\[SLOT \d+\]|\S+")
 
@@ -149,12 +160,14 @@ def _lead(root: int, ads: list[int], records: Sequence[AdRecord], text_roots: li
     score = factor * sum(scoring["terms"][name]["weight"] * value
                          for name, value in evidence.items())
     linking = [item for item in shared if not item["hub"]]
+    parts = _reasons(len(ads), grade, linking, text_edges, template, facts)
     return {
         "network_id": network_id(records[root]["id"]),
         "score": round(score, 3),
         "size": len(ads),
         "support": {"grade": grade, "meaning": GRADES[grade], "factor": factor},
-        "reasons": _reasons(len(ads), grade, linking, text_edges, template, facts),
+        "reasons": [part["text"] % part["values"] for part in parts],
+        "reason_parts": parts,
         "evidence": {name: round(value, 3) for name, value in evidence.items()},
         "edges": _edges(linking, text_edges),
         "members": [records[i]["id"] for i in ads],
@@ -270,33 +283,46 @@ def _evidence(size: int, shared: list[dict[str, Any]], template: dict[str, Any] 
 
 def _reasons(size: int, grade: str, linking: list[dict[str, Any]],
              text_edges: list[dict[str, Any]], template: dict[str, Any] | None,
-             facts: dict[str, Any]) -> list[str]:
-    reasons = [f"{size} ads linked; {GRADES[grade]}"]
+             facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Why a lead ranks where it does: each reason a sentence and its values
+    (``{"text": ..., "values": {...}}``; the sentence with its values is the English)."""
+    reasons = []
+
+    def say(text: str, **values: Any) -> None:
+        reasons.append({"text": text, "values": values})
+
+    say(gettext_noop("%(size)d ads linked; %(grade)s"), size=size, grade=GRADES[grade])
     for item in linking[:10]:
-        reasons.append(f"{item['ads']} ads share {item['kind']} {item['masked']}")
+        say(gettext_noop("%(ads)d ads share %(kind)s %(masked)s"), ads=item["ads"],
+            kind=item["kind"], masked=item["masked"])
     if len(linking) > 10:
-        reasons.append(f"{len(linking) - 10} more shared identifiers")
+        say(gettext_noop("%(count)d more shared identifiers"), count=len(linking) - 10)
     for edge in text_edges[:5]:
-        reasons.append(f"ads {edge['ads'][0]} and {edge['ads'][1]} share distinctive text "
-                       f"(similarity {edge['similarity']:.2f}, about "
-                       f"{edge['shared_distinctive_shingles']:.0f} rare word pairs, "
-                       f"{edge['rare_share']:.0%} of the shorter ad)")
+        say(gettext_noop("ads %(first)s and %(second)s share distinctive text (similarity "
+                         "%(similarity).2f, about %(pairs).0f rare word pairs, %(share)d%% of "
+                         "the shorter ad)"),
+            first=edge["ads"][0], second=edge["ads"][1], similarity=edge["similarity"],
+            pairs=edge["shared_distinctive_shingles"], share=round(100 * edge["rare_share"]))
     if len(text_edges) > 5:
-        reasons.append(f"{len(text_edges) - 5} more text links (see edges)")
+        say(gettext_noop("%(count)d more text links (see edges)"), count=len(text_edges) - 5)
     if template:
-        reasons.append(f"{template['ads']} ads reuse one template with {len(template['slots'])} "
-                       f"free slot(s) (compression {template['compression']:.2f}); "
-                       f"distinctive words: {template['distinctive_text'][:160]}")
+        say(gettext_noop("%(ads)d ads reuse one template with %(slots)d free slot(s) "
+                         "(compression %(compression).2f); distinctive words: %(words)s"),
+            ads=template["ads"], slots=len(template["slots"]),
+            compression=template["compression"],
+            words=template["distinctive_text"][:160])
     ambiguous = [city["place"] for city in facts["cities"] if city["ambiguous"]]
     if len(facts["cities"]) > 1:
-        reasons.append(f"ads in {len(facts['cities'])} places ({len(facts['states'])} states)")
+        say(gettext_noop("ads in %(places)d places (%(states)d states)"),
+            places=len(facts["cities"]), states=len(facts["states"]))
     if ambiguous:
-        reasons.append(f"ambiguous place names read as the largest namesake: "
-                       f"{', '.join(ambiguous[:5])}")
+        say(gettext_noop("ambiguous place names read as the largest namesake: %(places)s"),
+            places=", ".join(ambiguous[:5]))
     if facts["names"] > 1:
-        reasons.append(f"{facts['names']} distinct stated names")
+        say(gettext_noop("%(count)d distinct stated names"), count=facts["names"])
     if facts["ages"] > 1:
-        reasons.append(f"{facts['ages']} distinct stated ages")
+        say(gettext_noop("%(count)d distinct stated ages"), count=facts["ages"])
     for indicator, count in Counter(facts["indicators"]).most_common():
-        reasons.append(f"indicator {indicator} in {count} ads")
+        say(gettext_noop("indicator %(indicator)s in %(count)d ads"), indicator=indicator,
+            count=count)
     return reasons
