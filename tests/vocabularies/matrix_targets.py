@@ -15,6 +15,6 @@ def targets(cast, whose: str) -> dict:
     value = LocalValue.objects.get_or_create(
         organisation=organisation, field="vic_TypeOfExploitation", code="x-matrix",
         defaults={"label_en": "Matrix value", "label_es": "Valor de matriz",
-                  "maps_to": "Other"})[0]
+                  "maps_to": "ForcedLabour"})[0]  # a code-like value: words only on its pages
     return {name: {"pk": value.pk} for name in (
         "cases:vocabulary_value", "cases:vocabulary_retire", "cases:vocabulary_delete")}

@@ -80,10 +80,13 @@ def vocabulary_value(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_for(request, ValueForm, initial=initial)
 
     def page(bound) -> HttpResponse:
+        versions = list(value.versions.select_related("changed_by"))
+        for version in versions:
+            version.nearest = words.value_label(value.field, version.maps_to)
         return render(request, "cases/vocabulary_value.html", {
             "value": value, "form": bound, "picklist": words.field_label(value.field),
             "nearest": words.value_label(value.field, value.maps_to), "uses": uses(value),
-            "versions": value.versions.select_related("changed_by")})
+            "versions": versions})
 
     return step(request, form, lambda data: change_value(
         value, data["label_en"], data["label_es"], data["maps_to"], request.user),
