@@ -46,3 +46,24 @@ def test_an_administrator_adds_a_form_after_fixing_its_problems(signed_in, cast,
     assert IntakeSetting.objects.get(organisation=cast.own).arrives_as == Arrival.CASE
     assert "Field interviews now arrive as cases." in site.text()
     _save(site, "field-forms")
+
+
+def test_an_operator_checks_an_odk_export_before_importing_it(signed_in, cast, tmp_path):
+    from harborlight.fieldintake.models import FieldSubmission
+
+    export = tmp_path / "htcds_intake.csv"
+    export.write_text("narrative,danger_now,prs_First_Name,prs_Gender,meta-instanceID,KEY\n"
+                      "The boss keeps their passports.,no,Rosa,Feminine,uuid:b1,uuid:b1\n"
+                      ",yes,Lia,Feminine,uuid:b2,uuid:b2\n")
+    site = signed_in(cast.role("hotline_operator"))
+    site.goto("/tips/")
+    with site.page.expect_navigation():
+        site.page.get_by_role("link", name="Import field interviews").click()
+    site.check_accessibility()
+    site.page.get_by_label("Export file (.csv or .zip)").set_input_files(str(export))
+    site.page.get_by_label("Check only: say what each row would become").check()
+    site.submit("Go", status=400)
+    report = site.text()
+    assert "row 3: The submission has no answer to" in report
+    assert "1 would become tips" in report and not FieldSubmission.objects.exists()
+    _save(site, "field-import-check")

@@ -1,10 +1,15 @@
 """The administrators' field intake page: where ODK Collect points, what interviews
-become, and the organisation's own XLSForms (every version kept, the newest served).
+become, and the organisation's own XLSForms (every version kept, the newest served); and
+the intake staff's import of ODK Central / KoboToolbox exports.
 
-Thin: the acts are :func:`~harborlight.fieldintake.xlsforms.add_form` and
-:func:`~harborlight.fieldintake.xlsforms.set_arrival`, each audited once there."""
+Thin: the acts are :func:`~harborlight.fieldintake.xlsforms.add_form`,
+:func:`~harborlight.fieldintake.xlsforms.set_arrival` and
+:func:`~harborlight.fieldintake.export_import.import_export`, each audited there."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from harborlight.fieldintake.export_import import ExportUnreadable, import_export
 from harborlight.fieldintake.forms import htcds_form
 from harborlight.fieldintake.models import Arrival, IntakeSetting, OrganisationForm
 from harborlight.fieldintake.xlsforms import FormRejected, add_form, set_arrival
@@ -20,6 +26,7 @@ from harborlight.pages import form_for, step
 from harborlight.security.permissions import requires
 
 ACTION = "catalog.manage"
+IMPORT_ACTION = "tip.create"  # the interviews become tips (or cases): survivor records
 
 
 class UploadForm(forms.Form):
@@ -85,3 +92,44 @@ def field_arrival(request: HttpRequest) -> HttpResponse:
         done=lambda setting: f"Field interviews now arrive as {setting.arrives_as}s.",
         back=back, own_page=True,
         page=lambda bound: _page(request, UploadForm(), bound))
+
+
+class ExportImportForm(forms.Form):
+    file = forms.FileField(label="Export file (.csv or .zip)",
+                           help_text="ODK Central's CSV or ZIP, or KoboToolbox's CSV, of the "
+                                     "HTCDS form, with question names as headers.")
+    dry_run = forms.TypedChoiceField(
+        label="What to do", coerce=lambda value: value == "check", initial="check",
+        choices=[("check", "Check only: say what each row would become"),
+                 ("import", "Import (all rows, or none if any has a problem)")],
+        widget=forms.RadioSelect)
+
+
+@requires(IMPORT_ACTION)
+@require_http_methods(["GET", "POST"])
+def field_import(request: HttpRequest) -> HttpResponse:
+    """Interviews exported from ODK Central or KoboToolbox, as tips or cases, logged by
+    the person importing; the same service as ``harborlight import odk``."""
+    form = form_for(request, ExportImportForm)
+    report, status = None, 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            upload = form.cleaned_data["file"]
+            suffix = Path(upload.name).suffix.lower()
+            with tempfile.TemporaryDirectory(prefix="harborlight-odk-") as folder:
+                path = Path(folder) / f"export{suffix}"
+                with path.open("wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                try:
+                    report = import_export(path, request.user.organisation, request.user,
+                                           dry_run=form.cleaned_data["dry_run"])
+                except ExportUnreadable as error:
+                    form.add_error("file", str(error).replace(path.name, upload.name))
+                    status = 400
+            if report is not None and report.problems:
+                status = 400
+    return render(request, "fieldintake/import.html",
+                  {"form": form, "report": report}, status=status)

@@ -148,6 +148,7 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
      "cases:vocabulary_delete"),
     (SITE, "field-intake/", field_forms.field_forms, "fieldintake:forms"),
     (SITE, "field-intake/arrival/", field_forms.field_arrival, "fieldintake:arrival"),
+    (SITE, "field-intake/import/", field_forms.field_import, "fieldintake:import"),
     (OPENROSA, "formList", field.form_list, "openrosa:form_list"),
     (OPENROSA, "forms/<str:form_id>.xml", field.form_download, "openrosa:form"),
     (OPENROSA, "submission", field.submission, "openrosa:submission"),
