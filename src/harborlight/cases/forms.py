@@ -170,7 +170,7 @@ class SafetyPlanForm(forms.ModelForm):
 
 
 class SupportPlanForm(forms.ModelForm):
-    type = forms.ChoiceField(choices=lambda: htcds_choices("spl_Type"), label=_("Area"))
+    type = forms.ChoiceField(choices=lambda: _in_words("spl_Type"), label=_("Area"))
 
     class Meta:
         model = SupportPlan

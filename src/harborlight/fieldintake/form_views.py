@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from harborlight.fieldintake.export_import import ExportUnreadable, import_export
@@ -95,13 +96,15 @@ def field_arrival(request: HttpRequest) -> HttpResponse:
 
 
 class ExportImportForm(forms.Form):
-    file = forms.FileField(label="Export file (.csv or .zip)",
-                           help_text="ODK Central's CSV or ZIP, or KoboToolbox's CSV, of the "
-                                     "HTCDS form, with question names as headers.")
+    file = forms.FileField(label=gettext_lazy("Export file (.csv or .zip)"),
+                           help_text=gettext_lazy("ODK Central's CSV or ZIP, or KoboToolbox's "
+                                                  "CSV, of the HTCDS form, with question names "
+                                                  "as headers."))
     dry_run = forms.TypedChoiceField(
-        label="What to do", coerce=lambda value: value == "check", initial="check",
-        choices=[("check", "Check only: say what each row would become"),
-                 ("import", "Import (all rows, or none if any has a problem)")],
+        label=gettext_lazy("What to do"), coerce=lambda value: value == "check",
+        initial="check",
+        choices=[("check", gettext_lazy("Check only: say what each row would become")),
+                 ("import", gettext_lazy("Import (all rows, or none if any has a problem)"))],
         widget=forms.RadioSelect)
 
 
