@@ -129,6 +129,14 @@ def test_every_problem_is_reported_by_row_and_nothing_is_imported(cast, tmp_path
     assert "4 problem(s); nothing was imported" in text
     assert not FieldSubmission.objects.exists()
     assert_trail(mark)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("narrative,KEY\nPagó la deuda,uuid:l1\n".encode("latin-1"))
+    with pytest.raises(ExportUnreadable, match="not UTF-8 text"):
+        import_export(latin, cast.own)
+    with pytest.raises(ExportUnreadable, match="not a readable ZIP"):
+        broken = tmp_path / "broken.zip"
+        broken.write_bytes(b"PK not really")
+        import_export(broken, cast.own)
     with pytest.raises(ExportUnreadable, match="no narrative column"):
         import_export(write_csv(tmp_path / "labels.csv", ["What did you see?"], [["x"]]),
                       cast.own)

@@ -13,6 +13,16 @@ from tests_support import assert_trail, audit_mark
 from xlsform_support import SURVEY, xlsform
 
 PAGE = "/field-intake/"
+def _zip_without_workbook() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "a zip, not a workbook")
+    return buffer.getvalue()
+
+
 def _form_list(client, cast, user) -> str:
     token = create_token(user)
     reply = client.get(f"/openrosa/{cast.own.slug}/formList",
@@ -90,6 +100,7 @@ def test_it_shows_pyxforms_own_error_with_its_row_and_refuses_other_files(
     for upload, words in (
             (SimpleUploadedFile("form.csv", b"type,name\n"), "as an .xlsx file"),
             (SimpleUploadedFile("form.xlsx", b"not a zip"), "not a readable .xlsx"),
+            (SimpleUploadedFile("form.xlsx", _zip_without_workbook()), "not a readable .xlsx"),
             (xlsform(form_id="htcds_intake"), "own HTCDS form; give yours another")):
         reply = admin.post(PAGE, {"file": upload})
         assert reply.status_code == 400 and words in reply.content.decode(), words

@@ -118,13 +118,19 @@ def read_export(path: str | Path) -> tuple[list[Row], list[tuple[str, str]], lis
     """The rows of an export (file row numbers), the mapped columns and the ignored ones."""
     path = Path(path)
     media: dict[str, bytes] = {}
-    if path.suffix.lower() == ".zip":
-        text, media = _from_zip(path)
-    elif path.suffix.lower() == ".csv":
-        text = path.read_text(encoding="utf-8-sig")
-    else:
-        raise ExportUnreadable(f"{path.name}: use the CSV or the ZIP that ODK Central or "
-                               "KoboToolbox exports")
+    try:
+        if path.suffix.lower() == ".zip":
+            text, media = _from_zip(path)
+        elif path.suffix.lower() == ".csv":
+            text = path.read_text(encoding="utf-8-sig")
+        else:
+            raise ExportUnreadable(f"{path.name}: use the CSV or the ZIP that ODK Central or "
+                                   "KoboToolbox exports")
+    except UnicodeDecodeError:
+        raise ExportUnreadable(f"{path.name} is not UTF-8 text; export it again as UTF-8 "
+                               "(ODK Central and KoboToolbox do by default)") from None
+    if "\x00" in text:
+        raise ExportUnreadable(f"{path.name} holds NUL characters: it is not a CSV export")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     table = csv.reader(io.StringIO(text), delimiter=delimiter)

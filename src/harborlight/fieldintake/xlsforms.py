@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
@@ -111,7 +113,7 @@ def check(organisation, data: bytes, filename: str) -> Converted:
         except ImportFailed as failure:
             raise FormRejected([Problem("file", None, e.reason)
                                 for e in failure.errors]) from None
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, InvalidFileException, zipfile.BadZipFile):
             raise FormRejected([Problem("file", None, "The file is not a readable .xlsx "
                                                       "workbook.")]) from None
         sheets = {sheet.title.strip().lower(): [list(r) for r in sheet.iter_rows(
@@ -124,6 +126,9 @@ def check(organisation, data: bytes, filename: str) -> Converted:
             result = convert(str(path))
         except PyXFormError as error:
             raise FormRejected([_pyxform_problem(str(error))]) from None
+        except (ValueError, KeyError, TypeError) as error:  # pyxform met what it cannot read
+            raise FormRejected([Problem("file", None, "pyxform could not convert the form "
+                                        f"({type(error).__name__}: {error}).")]) from None
     return Converted(form_id=form_id, version=version, title=title or form_id,
                      xform=result.xform)
 
