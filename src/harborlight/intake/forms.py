@@ -25,6 +25,10 @@ from harborlight.cases.vocabulary import choices as local_choices
 from harborlight.vocab.loader import VocabularyError, htcds_choices
 
 YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("I don't know")}
+# The words of the other choices of triage_rules.json's questions (what a caller wants).
+CHOICE_LABELS = {**YES_NO_LABELS, "report": _("To report something"),
+                 "services": _("Services for someone"), "information": _("Information"),
+                 "training": _("Training")}
 PUBLIC_QUESTION_LABELS = {
     "danger_now": _("Is anyone in immediate danger right now?"),
     "happening_now": _("Is this happening now?"),
@@ -42,7 +46,7 @@ def text_field(label, max_length: int, required: bool = False, rows: int = 0,
 
 
 def _choice_label(value: str) -> str:
-    return str(YES_NO_LABELS.get(value, value.replace("_", " ")))
+    return str(CHOICE_LABELS.get(value, value.replace("_", " ")))
 
 
 class AnswerFieldsMixin:
