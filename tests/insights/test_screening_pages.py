@@ -123,3 +123,26 @@ def test_it_shows_a_leads_days_in_the_one_date_format(cast, analyst):
     seen = re.search(r"<dt>Seen</dt><dd>(.*?)</dd>", page).group(1)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", seen) and " to " in seen
     assert re.search(r"\d{1,2} \w{3}\.? \d{4}", seen), seen
+
+
+def test_a_leads_warning_signs_read_as_words_in_the_readers_language(cast, analyst):
+    """The engine names an indicator by its id (``obscured_contact``); the lead page says
+    its label, in Spanish for a Spanish reader, never the id."""
+    content, _ = batch()
+    upload(analyst, content)
+    lead = next(lead for lead in Lead.objects.order_by("rank")
+                if any("indicator" in part["values"] for part in lead.details["reason_parts"]))
+    ids = {part["values"]["indicator"] for part in lead.details["reason_parts"]
+           if "indicator" in part["values"]}
+    pages = {}
+    for language in ("en", "es"):
+        analyst.post("/accounts/language/", {"language": language})
+        pages[language] = analyst.get(f"/insights/screening/leads/{lead.pk}/").content.decode()
+    for ident in ids:
+        assert not re.search(rf"\b{ident}\b", pages["en"] + pages["es"])
+    labels = {"youthful_language": ("Youthful language", "Lenguaje juvenil"),
+              "obscured_contact": ("Obscured contact information", "Datos de contacto ocultos")}
+    shown = ids & labels.keys()
+    assert shown, f"the synthetic batch should raise a common indicator, got {ids}"
+    for ident in shown:
+        assert labels[ident][0] in pages["en"] and labels[ident][1] in pages["es"]

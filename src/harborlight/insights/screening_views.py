@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from harborlight.insights.models import Lead, ScreeningRun
 from harborlight.insights.screening_runs import ACCEPTED_SUFFIXES, UploadRefused, run_upload
+from harborlight.screening.resources import indicator_catalog
 from harborlight.security.permissions import fetch, requires, scope
 
 
@@ -75,9 +76,21 @@ def reasons_in_words(details: dict) -> list[str]:
     parts = details.get("reason_parts")
     if not parts:
         return list(details.get("reasons", []))
-    return [_(part["text"]) % {name: _(value) if isinstance(value, str) and name in WORDS
-                               else value for name, value in part["values"].items()}
+    return [_(part["text"]) % {name: _word(name, value) for name, value in part["values"].items()}
             for part in parts]
+
+
+def _word(name: str, value):
+    """A reason's value as the reader reads it: an indicator by its label in the reader's
+    language (the engine's catalog keeps both), a word through the catalogue of
+    translations, anything else as it is."""
+    if name == "indicator":
+        entry = next((item for item in indicator_catalog()["indicators"]
+                      if item["id"] == value), None)
+        if entry is None:
+            return value
+        return entry.get(f"label_{(get_language() or 'en').split('-')[0]}", entry["label"])
+    return _(value) if isinstance(value, str) and name in WORDS else value
 
 
 def _day(text) -> date | str:
