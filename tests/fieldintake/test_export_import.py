@@ -50,8 +50,8 @@ def test_a_dry_run_reports_what_rows_would_become_and_writes_nothing(cast, tmp_p
     assert report.rows == 2 and report.outcomes[Arrival.TIP] == 2 and not report.problems
     lines = report.lines()
     assert "2 would become tips" in lines
-    assert "column 'prs_First_Name' -> prs_FirstName" in lines
-    assert "column 'SubmitterName' ignored" in lines
+    assert "column “prs_First_Name” read as First name" in lines
+    assert "column “SubmitterName” ignored" in lines
     assert not Tip.objects.filter(channel=Channel.FIELD).exists()
     assert_trail(mark)
 
@@ -104,7 +104,7 @@ def test_a_kobo_export_with_groups_and_option_columns_is_read(cast, tmp_path):
     path = write_csv(tmp_path / "kobo.csv", header, rows, delimiter=";")
     report = import_export(path, cast.own)
     assert report.written and report.outcomes[Arrival.TIP] == 2, report.lines()
-    assert "column 'vic_Methods_of_Control/DebtBondage' ignored" in report.lines()
+    assert "column “vic_Methods_of_Control/DebtBondage” ignored" in report.lines()
     kept = json.loads(FieldSubmission.objects.get(instance_id="uuid:k2").htcds)
     assert kept == {"prs_FirstName": "Ana", "vic_MethodsOfControl": ["FalsePromises"]}
     tip = FieldSubmission.objects.get(instance_id="uuid:k1").tip
@@ -126,7 +126,7 @@ def test_every_problem_is_reported_by_row_and_nothing_is_imported(cast, tmp_path
     assert "row 3: The answer for prs_Gender: 'Martian' is not one of" in text
     assert "row 4: no instanceID" in text and "row 5: the same interview as row 2" in text
     assert "row 6: The submission has no answer" in text
-    assert "4 problem(s); nothing was imported" in text
+    assert "4 problems; nothing was imported" in text
     assert not FieldSubmission.objects.exists()
     assert_trail(mark)
     latin = tmp_path / "latin.csv"
@@ -148,11 +148,11 @@ def test_the_command_runs_a_dry_run_then_imports(cast, tmp_path):
     dry = runner.invoke(app, ["import", "odk", str(path), "--organisation", "own",
                               "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "1 would become tips" in dry.output and not FieldSubmission.objects.exists()
+    assert "1 would become a tip" in dry.output and not FieldSubmission.objects.exists()
     done = runner.invoke(app, ["import", "odk", str(path), "--organisation", "own",
                                "--by", "own-hotline_operator"])
     assert done.exit_code == 0, done.output
-    assert "1 became tips" in done.output
+    assert "1 became a tip" in done.output
     assert FieldSubmission.objects.get().tip.logged_by == cast.role("hotline_operator")
     bad = runner.invoke(app, ["import", "odk", str(path), "--organisation", "own",
                               "--by", "nobody"])

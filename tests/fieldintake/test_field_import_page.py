@@ -27,10 +27,10 @@ def test_it_checks_then_imports_as_the_person_importing(cast, signed_in_client):
     checked = client.post(PAGE, {"file": _csv(GOOD), "dry_run": "check"})
     text = checked.content.decode()
     assert checked.status_code == 200 and "Ready to import" in text
-    assert "1 would become tips" in text and not FieldSubmission.objects.exists()
+    assert "1 would become a tip" in text and not FieldSubmission.objects.exists()
     assert not list(audited_entries(since=mark))
     done = client.post(PAGE, {"file": _csv(GOOD), "dry_run": "import"})
-    assert done.status_code == 200 and "1 became tips" in done.content.decode()
+    assert done.status_code == 200 and "1 became a tip" in done.content.decode()
     assert FieldSubmission.objects.get().tip.logged_by == operator
     again = client.post(PAGE, {"file": _csv(GOOD), "dry_run": "import"}).content.decode()
     assert "1 already received" in again and FieldSubmission.objects.count() == 1
@@ -56,3 +56,14 @@ def test_roles_that_do_not_log_tips_are_refused(cast, signed_in_client):
         assert client.get(PAGE).status_code == 403
         assert client.post(PAGE, {"file": _csv(GOOD), "dry_run": "import"}).status_code == 403
     assert not FieldSubmission.objects.exists()
+
+
+def test_a_spanish_reader_reads_the_check_in_spanish_and_in_words(cast, signed_in_client):
+    """The report says each column by its words (never ``prs_FirstName``) and in the
+    reader's language."""
+    client = signed_in_client(cast.role("hotline_operator"))
+    client.post("/accounts/language/", {"language": "es"})
+    text = client.post(PAGE, {"file": _csv(GOOD), "dry_run": "check"}).content.decode()
+    assert "1 pasaría a ser un reporte" in text and "1 fila leída" in text
+    assert "leída como" in text and "prs_FirstName" not in text
+    assert "would become" not in text and "rows read" not in text

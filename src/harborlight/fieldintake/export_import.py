@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from harborlight.fieldintake.forms import HTCDS_FORM_ID, htcds_form, is_multiple, standard_name
 from harborlight.fieldintake.models import Arrival, FieldSubmission, IntakeSetting
@@ -51,6 +53,9 @@ from harborlight.fieldintake.submissions import (TRIAGE_QUESTIONS, Instance, Sub
                                                  accept, prepare)
 from harborlight.formats.text import from_spreadsheet
 from harborlight.security.audit.log import audited, record
+from harborlight.vocab.loader import htcds_names
+from harborlight.vocab.triage import load_rules
+from harborlight.vocab.words import field_label
 
 MAX_ROWS = 100_000
 MAX_UNPACKED = 500 * 1000 * 1000
@@ -67,7 +72,7 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.message}"
+        return _("row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
 
 
 @dataclass
@@ -88,23 +93,47 @@ class Report:
         return not self.dry_run and not self.problems
 
     def lines(self) -> list[str]:
-        verb = "would become" if self.dry_run or self.problems else "became"
-        out = [f"{self.rows} rows read"]
-        for column, name in self.mapped:
-            if column != name:
-                out.append(f"column {column!r} -> {name}")
-        out += [f"column {column!r} ignored" for column in self.ignored]
+        """The report in the reader's language (the CLI's is English)."""
         new = self.outcomes[Arrival.TIP] + self.outcomes[Arrival.CASE]
-        out.append(f"{new} {verb} {self.arrives_as}s"
-                   + (f" (with {self.attachments} attachments)" if self.attachments else ""))
-        out.append(f"{self.outcomes['already here']} already received (same instanceID), "
-                   "skipped")
+        out = [ngettext("%(count)d row read", "%(count)d rows read", self.rows)
+               % {"count": self.rows}]
+        out += [_("column “%(column)s” read as %(question)s") % {"column": column,
+                                                                   "question": _question_words(name)}
+                for column, name in self.mapped if column != name]
+        out += [_("column “%(column)s” ignored") % {"column": column} for column in self.ignored]
+        if self.dry_run or self.problems:
+            becomes = (ngettext("%(count)d would become a tip", "%(count)d would become tips", new)
+                       if self.arrives_as == Arrival.TIP else
+                       ngettext("%(count)d would become a case", "%(count)d would become cases",
+                                new))
+        else:
+            becomes = (ngettext("%(count)d became a tip", "%(count)d became tips", new)
+                       if self.arrives_as == Arrival.TIP else
+                       ngettext("%(count)d became a case", "%(count)d became cases", new))
+        out.append(becomes % {"count": new} + (
+            _(" (with %(count)d attachments)") % {"count": self.attachments}
+            if self.attachments else ""))
+        out.append(_("%(count)d already received (same instanceID), skipped")
+                   % {"count": self.outcomes["already here"]})
         out += [str(problem) for problem in self.problems]
         if self.problems:
-            out.append(f"{len(self.problems)} problem(s); nothing was imported"
-                       if not self.dry_run else
-                       f"{len(self.problems)} problem(s): fix them before importing")
+            count = len(self.problems)
+            out.append((ngettext("%(count)d problem; nothing was imported",
+                                 "%(count)d problems; nothing was imported", count)
+                        if not self.dry_run else
+                        ngettext("%(count)d problem: fix it before importing",
+                                 "%(count)d problems: fix them before importing", count))
+                       % {"count": count})
         return out
+
+
+def _question_words(name: str) -> str:
+    """What a column was read as, in words: an HTCDS field's label, a triage question's
+    wording, else the form's own name for it (the narrative, the instanceID)."""
+    if name in htcds_names():
+        return field_label(name)
+    question = load_rules().question(name)
+    return question.words() if question else name
 
 
 @dataclass
