@@ -48,7 +48,8 @@ def targets(cast, whose: str) -> dict:
             "cases:trafficking_status", "cases:request_closure", "cases:approve_closure",
             "cases:reject_closure", "cases:reopen", "cases:person_add",
             "cases:safety_plan_add", "cases:support_plan_add", "cases:service_add",
-            "cases:task_add", "cases:event_add", "cases:consent_add")},
+            "cases:task_add", "cases:event_add", "cases:consent_add", "cases:history",
+            "cases:history_restore")},
         **{name: {**ref, "pk": made["person"].pk} for name in (
             "cases:person", "cases:person_edit", "cases:person_merge", "cases:person_export",
             "cases:person_erase")},
@@ -57,4 +58,6 @@ def targets(cast, whose: str) -> dict:
         "cases:support_plan_edit": {**ref, "pk": made["goal"].pk},
         "cases:task_done": {**ref, "pk": made["task"].pk},
         "cases:consent_withdraw": {**ref, "pk": made["consent"].pk},
+        "cases:record_history": {**ref, "kind": "person", "pk": made["person"].pk},
+        "cases:record_history_restore": {**ref, "kind": "safety-plan", "pk": made["plan"].pk},
     }

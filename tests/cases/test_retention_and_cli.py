@@ -104,8 +104,9 @@ def test_it_reports_import_errors_and_exits_non_zero(cast, tmp_path, runner):
 def test_it_purges_from_the_command_line(cast, runner):
     close_long_ago(cast.own_case, 4000)
     result = runner.invoke(app, ["purge", "--dry-run"])
-    assert "would remove 1 cases.Case" in result.output
+    # the case's kept versions (issue 17) go with it, and are counted first (sorted)
+    assert "would remove 2 audit.RecordVersion, 1 cases.Case" in result.output
     assert Case.objects.filter(pk=cast.own_case.pk).exists()
     result = runner.invoke(app, ["purge"])
-    assert "removed 1 cases.Case" in result.output
+    assert "removed 2 audit.RecordVersion, 1 cases.Case" in result.output
     assert not Case.objects.filter(pk=cast.own_case.pk).exists()

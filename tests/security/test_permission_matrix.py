@@ -25,7 +25,7 @@ EXPECTED: dict[str, set[str]] = {
                          "catalog.manage", "breakglass.review", "retention.purge"},
     Role.SUPERVISOR: EVERYONE | {"user.approve", "case.view", "case.create", "case.update",
                       "case.delete", "case.export", "case.assign", "case.hold",
-                      "case.approve_closure",
+                      "case.approve_closure", "case.restore",
                       "case.transfer", "tip.view", "tip.create", "tip.update", "tip.handoff",
                       "tip.field_submit", "referral.send", "referral.respond", "referral.view",
                       "provider.view", "insights.view", "insights.exact", "screening.run",

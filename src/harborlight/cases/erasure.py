@@ -14,7 +14,9 @@ Steps, in one transaction:
    mark it erased, so the case still counts one person and nothing else remains;
 3. blank the wording of the consents they gave (the rows stay: each says a disclosure
    had a basis, and the audit trail points at them);
-4. append the act's one ``delete`` entry to the audit trail with the reason and counts
+4. delete every kept version of the person and of those consents (the versions of the
+   records deleted in step 1 go with them), so no earlier value survives in the history;
+5. append the act's one ``delete`` entry to the audit trail with the reason and counts
    (never values); the deletions and saves above write no entries of their own.
 """
 
@@ -26,6 +28,7 @@ from harborlight.cases.models import (Person, SafetyPlan, ServiceReceived, Suppo
                                       TraffickingEvent, WorkflowError)
 from harborlight.consent.models import Consent
 from harborlight.security.audit.log import audited, record
+from harborlight.security.audit.versions import forget as forget_versions
 
 KEEP = {"id", "organisation", "case", "role", "merged_into", "created_at", "erased_at"}
 MIN_REASON_LENGTH = 10
@@ -51,8 +54,11 @@ def erase_person(person: Person, by, reason: str, now=None) -> dict[str, int]:
                     None if model_field.null and default in ("", None) else default)
         person.erased_at = now or timezone.now()
         person.save()
-        removed["consent wordings blanked"] = Consent.objects.filter(person=person).update(
-            wording="", withdrawal_note="")
+        consents = Consent.objects.filter(person=person)
+        removed["consent wordings blanked"] = consents.update(wording="", withdrawal_note="")
+        removed["versions deleted"] = (forget_versions(Person, [person.pk])
+                                       + forget_versions(Consent, consents.values_list(
+                                           "pk", flat=True)))
         record("delete", actor=by, obj=person, reason=reason,
                details={"erasure": True, "removed": removed})
     return removed

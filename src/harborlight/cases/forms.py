@@ -225,3 +225,10 @@ class ErasureForm(forms.Form):
 
 class MergeForm(forms.Form):
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RestoreForm(forms.Form):
+    """Restore from a record's history: a version, and one field of it or all."""
+
+    version = forms.IntegerField(min_value=1, label=_("Version"))
+    field = forms.CharField(required=False, max_length=100, label=_("Field"))

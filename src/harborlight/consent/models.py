@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -206,6 +207,9 @@ class Consent(models.Model):
 
     audit_sensitive = True
     view_action = "case.view"
+    keeps_versions = True
+    # A consent is never changed after it is given: its history is shown, never restored.
+    restorable = False
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
                                      related_name="consents")
@@ -247,6 +251,8 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
     withdrawal_note = EncryptedTextField(blank=True)
+    # Versions kept beside the audit trail (security/audit/versions.py), deleted with the row.
+    versions = GenericRelation("audit.RecordVersion")
 
     objects = ConsentManager()
 

@@ -15,7 +15,7 @@ from django.urls import include, path
 from harborlight.accounts import access_views as approvals
 from harborlight.accounts import member_views as members
 from harborlight.accounts import views as accounts
-from harborlight.cases.views import cases, people, records, vocabulary
+from harborlight.cases.views import cases, history, people, records, vocabulary
 from harborlight.fieldintake import form_views as field_forms
 from harborlight.fieldintake import views as field
 from harborlight.insights import export_views as export_pages
@@ -49,6 +49,8 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (SITE, "accounts/two-factor/", accounts.two_factor, "accounts:two_factor"),
     (SITE, "accounts/two-factor/enrol/", accounts.enrol, "accounts:enrol"),
     (SITE, "accounts/logout/", accounts.logout_view, "accounts:logout"),
+    (SITE, "accounts/sso/start/", accounts.sso_start, "accounts:sso_start"),
+    (SITE, "accounts/sso/callback/", accounts.sso_callback, "accounts:sso_callback"),
     (SITE, "accounts/setup/<str:token>/", approvals.setup_link, "accounts:setup_link"),
     (SITE, "accounts/setup/", approvals.setup, "accounts:setup"),
     (SITE, "accounts/users/", members.users, "accounts:users"),
@@ -95,6 +97,11 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (CASE, "events/new/", records.event_add, "cases:event_add"),
     (CASE, "consents/new/", records.consent_add, "cases:consent_add"),
     (CASE, "consents/<int:pk>/withdraw/", records.consent_withdraw, "cases:consent_withdraw"),
+    (CASE, "history/", history.record_history, "cases:history"),
+    (CASE, "history/restore/", history.history_restore, "cases:history_restore"),
+    (CASE, "history/<str:kind>/<int:pk>/", history.record_history, "cases:record_history"),
+    (CASE, "history/<str:kind>/<int:pk>/restore/", history.history_restore,
+     "cases:record_history_restore"),
     (SITE, "tips/", tips.tip_list, "intake:list"),
     (SITE, "tips/new/", tips.tip_create, "intake:create"),
     (SITE, "tips/catalog/", tips.catalog, "intake:catalog"),

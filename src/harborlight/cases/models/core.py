@@ -12,6 +12,7 @@ HTCDS content: Human Trafficking Case Data Standard v2.0, IOM and partners, CC B
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,7 @@ from harborlight.cases.references import next_case_reference
 from harborlight.cases.validators import HtcdsCode
 from harborlight.errors import DomainError
 from harborlight.notifications.models import Notice, NoticeKind
+from harborlight.security.audit.versions import keep as keep_version
 from harborlight.security.audit.log import audited, record
 from harborlight.security.fields import (BlindIndexField, EncryptedCharField,
                                          EncryptedDateField, EncryptedTextField)
@@ -146,9 +148,10 @@ class CaseManager(models.Manager.from_queryset(CaseQuerySet)):  # type: ignore[m
         with audited():
             case = self.create(organisation=organisation, reference=next_case_reference(),
                                owner=owner, **fields)
+            person = None
             if victim:
-                Person.objects.create(organisation=organisation, case=case,
-                                      role=PersonRole.VICTIM, **victim)
+                person = Person.objects.create(organisation=organisation, case=case,
+                                               role=PersonRole.VICTIM, **victim)
             if tip is not None:
                 tip.case = case
                 tip.save(update_fields=["case"])
@@ -157,7 +160,9 @@ class CaseManager(models.Manager.from_queryset(CaseQuerySet)):  # type: ignore[m
                 details["from_tip"] = tip.reference
             if victim:
                 details["person"] = True
-            record("create", actor=by, obj=case, details=details)
+            entry = record("create", actor=by, obj=case, details=details)
+            if person is not None:  # opened with the case, by the same act
+                keep_version(person, entry)
             case.notify_holders(by)
         return case
 
@@ -190,6 +195,14 @@ class Case(models.Model):
 
     audit_sensitive = True
     view_action = "case.view"
+    keeps_versions = True
+    # Changed by the workflow's own steps (with their checks), never by a restore.
+    workflow_fields = ("reference", "external_id", "status", "owner", "restricted",
+                       "trafficking_status", "trafficking_status_decision_org",
+                       "trafficking_status_decided_by", "trafficking_status_decided_at",
+                       "closure_requested_status", "closure_requested_by",
+                       "closure_requested_at", "closure_approved_by", "closed_at",
+                       "opened_at")
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
                                      related_name="cases")
@@ -246,6 +259,8 @@ class Case(models.Model):
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Versions kept beside the audit trail (security/audit/versions.py), deleted with the row.
+    versions = GenericRelation("audit.RecordVersion")
 
     objects = CaseManager()
 
@@ -417,6 +432,8 @@ class Person(OnACase, models.Model):
 
     audit_sensitive = True
     view_action = "case.view"
+    keeps_versions = True
+    workflow_fields = ("role", "external_id", "merged_into", "erased_at")
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
                                      related_name="persons")
@@ -517,6 +534,8 @@ class Person(OnACase, models.Model):
                                     related_name="merged_from")
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Versions kept beside the audit trail (security/audit/versions.py), deleted with the row.
+    versions = GenericRelation("audit.RecordVersion")
 
     objects = PersonQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +175,11 @@ class SafetyPlan(CaseRecord):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
+    # Versions kept beside the audit trail (security/audit/versions.py), deleted with the row.
+    versions = GenericRelation("audit.RecordVersion")
+
+    keeps_versions = True
+    workflow_fields = ("person", "created_by", "created_at", "updated_by")
 
     class Meta:
         ordering = ["-updated_at"]
@@ -195,6 +201,10 @@ class SafetyPlan(CaseRecord):
             task = self.sync_review_task(by)
             record("create" if created else "update", actor=by, obj=self,
                    details={"review_task": task.pk, "review_on": self.review_on.isoformat()})
+
+    def history_restored(self, by) -> None:
+        """After a restore from the history (cases/history.py): the review task follows."""
+        self.sync_review_task(by)
 
     def sync_review_task(self, by) -> "Task":
         """Keep exactly one open "review the safety plan" task, due on ``review_on``."""

@@ -30,6 +30,7 @@ from django.db import router, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from harborlight.security.audit import versions
 from harborlight.security.audit.chain import CURRENT_VERSION
 from harborlight.security.audit.models import AuditAction, AuditEntry
 from harborlight.security.audit.store import append
@@ -47,6 +48,8 @@ def record(action: str, *, actor=None, organisation=None, obj: Model | None = No
 
     Validates the action, the details and the object reference (``ValueError``), then
     chains the entry after the head (:func:`~.store.append`, in the caller's transaction).
+    A ``create`` or ``update`` of a record that keeps versions also stores its encrypted
+    version, naming this entry (:mod:`.versions`): the one place versions are written.
     """
     action = _checked_action(action)
     now = now or timezone.now()
@@ -70,7 +73,14 @@ def record(action: str, *, actor=None, organisation=None, obj: Model | None = No
         "reason": _checked_text("reason", reason or "", None),
         "details": canonical_details(details),
     }
-    return append(fields, router.db_for_write(AuditEntry))
+    using = router.db_for_write(AuditEntry)
+    if obj is None or action not in versions.VERSIONED_ACTIONS \
+            or not versions.keeps_versions(obj):
+        return append(fields, using)
+    with transaction.atomic(using=using):  # the entry and its version, or neither
+        entry = append(fields, using)
+        versions.keep(obj, entry)
+    return entry
 
 
 @contextmanager

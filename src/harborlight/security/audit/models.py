@@ -28,6 +28,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from harborlight.security.audit.chain import GENESIS_HASH, HEAD_PK
+from harborlight.security.fields import EncryptedJSONField
 
 
 class AuditAction(models.TextChoices):
@@ -113,3 +114,41 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_seq}:{self.last_hash}"
+
+
+class RecordVersion(models.Model):
+    """One encrypted copy of a record (a case, a person, a safety plan, a consent) as it
+    stood after an audited act, so that its history can be shown and restored.
+
+    The audit trail says that a record changed and which fields; a version says what they
+    held. Written by :func:`harborlight.security.audit.log.record` for records that keep
+    versions (``keeps_versions = True``), one per act, beside the act's entry
+    (``entry_seq``). The values live in one encrypted JSON document
+    (:class:`~harborlight.security.fields.EncryptedJSONField`, so ``keys rotate`` and
+    ``keys check`` cover it like every other encrypted column); who acted, when and the
+    act itself are in the clear, as they are in the trail. Unlike the trail, versions are
+    deleted: with their record (retention, a deleted case), and when a person is erased.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE,
+                                     related_name="+")
+    object_id = models.BigIntegerField()
+    number = models.PositiveIntegerField(help_text="1, 2, 3... per record")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    entry_seq = models.BigIntegerField(help_text="The audit entry of the act (its seq).")
+    created_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    change = models.CharField(max_length=40, blank=True,
+                              help_text="The act's kind, from its entry's details.")
+    values = EncryptedJSONField(help_text="The record's fields after the act.")
+
+    class Meta:
+        ordering = ["content_type", "object_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id", "number"],
+                                               name="audit_recordversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of {self.content_type_id}:{self.object_id}"
