@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from harborlight.config import env_bool, env_int, env_list, env_secret, env_str
 
@@ -133,6 +134,21 @@ LOGIN_MAX_FAILURES = env_int("HARBORLIGHT_LOGIN_MAX_FAILURES", 5, minimum=1)
 LOCKOUT_SECONDS = env_int("HARBORLIGHT_LOCKOUT_MINUTES", 15, minimum=1) * 60
 LOGIN_ACCOUNT_MAX_FAILURES = env_int("HARBORLIGHT_LOGIN_ACCOUNT_MAX_FAILURES", 50, minimum=1)
 LOGIN_ACCOUNT_WINDOW_SECONDS = 3600
+
+# Single sign-on through OpenID Connect (harborlight.accounts.oidc), off unless
+# HARBORLIGHT_OIDC_ISSUER is set. The provider proves who someone is (its issuer and
+# subject, linked to one Harborlight user by an administrator); organisation and role stay
+# Harborlight's. Its amr/acr claims count as a second factor only for the values listed in
+# HARBORLIGHT_OIDC_TRUSTED_AMR / _ACR; otherwise Harborlight's own code is asked for.
+OIDC_ISSUER = env_str("HARBORLIGHT_OIDC_ISSUER", "").rstrip("/")
+OIDC_CLIENT_ID = env_str("HARBORLIGHT_OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_secret("HARBORLIGHT_OIDC_CLIENT_SECRET", required=False)
+OIDC_PROVIDER_NAME = env_str("HARBORLIGHT_OIDC_PROVIDER_NAME", "")
+OIDC_TRUSTED_AMR = env_list("HARBORLIGHT_OIDC_TRUSTED_AMR", [])
+OIDC_TRUSTED_ACR = env_list("HARBORLIGHT_OIDC_TRUSTED_ACR", [])
+if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("HARBORLIGHT_OIDC_ISSUER is set: set HARBORLIGHT_OIDC_CLIENT_ID "
+                               "and HARBORLIGHT_OIDC_CLIENT_SECRET (or _FILE) too")
 
 CACHE_TABLE = "harborlight_cache"
 CACHES = {

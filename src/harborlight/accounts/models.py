@@ -299,3 +299,30 @@ class Authenticator(TimestampMixin, ThrottlingMixin, Device):
         params = urlencode({"secret": b32encode(self.bin_key), "algorithm": "SHA1",
                             "digits": self.digits, "period": self.step})
         return f"otpauth://totp/{label}?{params}&issuer={quote(self.ISSUER)}"
+
+
+class ProviderIdentity(Device):
+    """A person's account at the organisation's OpenID Connect provider: its issuer and
+    subject (``sub``, stable at that issuer; never the e-mail address), linked to one user
+    by an administrator (``harborlight sso link``). See :mod:`harborlight.accounts.oidc`.
+
+    It is a django-otp device so that a sign-in whose ID token carries a trusted ``amr`` or
+    ``acr`` value can mark the session verified by it; it accepts no codes of its own.
+    """
+
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta(Device.Meta):
+        verbose_name = "identity provider account"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="provider_subject_once"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="one_subject_per_issuer"),
+        ]
+
+    def audit_label(self) -> str:
+        return f"identity provider account of {self.user.username}"
+
+    def verify_token(self, token) -> bool:
+        return False
