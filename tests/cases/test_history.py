@@ -10,6 +10,7 @@ holds no plaintext and key rotation re-encrypts it.
 from __future__ import annotations
 
 import datetime
+import shutil
 
 import pytest
 from django.contrib.messages import get_messages
@@ -24,7 +25,9 @@ from harborlight.cases.retention import Rule, purge
 from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 from harborlight.security.audit.models import RecordVersion
 from harborlight.security.audit.versions import versions_of
-from harborlight.security.checks import encrypted_columns
+from harborlight.security import rotation
+from harborlight.security.checks import encrypted_columns, verify_keyring
+from harborlight.security.crypto import key_id_of, set_keyring
 from tests_support import assert_audited, assert_trail, audit_mark
 
 
@@ -269,3 +272,30 @@ def test_retention_purges_versions_with_their_record(cast, edited):
     [(_, counts)] = purge(rules=(rule,))
     assert counts.get("audit.RecordVersion")
     assert not versions_of(edited).exists() and not versions_of(case).exists()
+
+
+@pytest.fixture
+def keyring_file(settings, tmp_path):
+    """A private copy of the suite's keyring file, which rotation may rewrite."""
+    path = tmp_path / "keys.json"
+    shutil.copy2(settings.KEYS_FILE, path)
+    settings.KEYS_FILE = str(path)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    set_keyring(None)
+    yield path
+    set_keyring(None)
+
+
+def test_key_rotation_re_encrypts_the_versions_and_keys_check_reads_them(
+        cast, edited, keyring_file):
+    def version_key_ids() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT \"values\" FROM audit_recordversion")
+            return {key_id_of(token) for (token,) in cursor.fetchall()}
+
+    before = version_key_ids()
+    result = rotation.rotate_keys(batch_size=3, retire_old=True)
+    assert version_key_ids() == {result.new_key_id} != before
+    set_keyring(None)
+    assert versions_of(edited).get(number=2).values["mobile_phone"] == "+1 202-555-0101"
+    assert verify_keyring()[result.new_key_id] >= versions_of(edited).count()
