@@ -11,10 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.test import Client
+from typer.testing import CliRunner
 
 from harborlight.accounts import lockout, oidc
 from harborlight.accounts.models import Organisation, ProviderIdentity, Role
 from harborlight.accounts.twofactor import current_code, enrol_confirmed
+from harborlight.cli import app
+from harborlight.cli.errors import UsageProblem
 from harborlight.security.audit.models import AuditEntry
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
 from tests_support import PASSWORD, assert_audited, audit_mark, make_user
@@ -230,3 +233,21 @@ def test_linking_a_subject_twice_or_to_two_people_is_refused(provider, bea):
         == ["new-subject"]
     assert_audited("update", bea, since=mark)
     assert oidc.unlink(bea, by=None) == 1
+
+
+def test_an_administrator_links_and_unlinks_on_the_command_line(provider, bea):
+    runner = CliRunner()
+    mark = audit_mark()
+    result = runner.invoke(app, ["sso", "link", "bea", "sub-from-the-provider"])
+    assert result.exit_code == 0, result.output
+    assert f"Linked 'sub-from-the-provider' at {provider.issuer} to bea" in result.output
+    assert_audited("update", bea, since=mark)
+    listed = runner.invoke(app, ["sso", "list"])
+    assert f"bea\t{provider.issuer}\tsub-from-the-provider" in listed.output
+    refused = runner.invoke(app, ["sso", "link", "nobody", "x"])
+    assert isinstance(refused.exception, UsageProblem) and refused.exception.exit_code == 65
+    assert "no user named 'nobody'" in str(refused.exception)
+    assert runner.invoke(app, ["sso", "unlink", "bea"]).output.startswith("Removed 1 link ")
+    # Unlinked: the provider's account no longer signs in.
+    provider.person = {"sub": "sub-from-the-provider"}
+    assert _through_provider(Client()).status_code == 403

@@ -12,7 +12,7 @@ import typer
 import typer.core
 
 from harborlight.cli import (audit, backup, generate, insights, keys, organisations, screen,
-                             share, web)
+                             share, sso, web)
 from harborlight.cli import cases as cases_cli
 
 _option_type_for_help = typer.core.TyperOption.display_type_rich
@@ -44,6 +44,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(backup.app, name="backup")
 cases_cli.register(app)
 app.add_typer(insights.app, name="insights")
+app.add_typer(sso.app, name="sso")
 
 
 def main() -> None:
