@@ -1,0 +1,54 @@
+"""Single sign-on in Chromium, against the local OpenID Connect provider of
+tests/oidc_provider.py: the sign-in page's button, the provider's round trip (its session
+cookie is SameSite=Strict, so a page of Harborlight's takes the step after the provider),
+Harborlight's own code, then the dashboard. With HARBORLIGHT_TOUR_DIR set, the sign-in page
+is saved as a screenshot (docs/single-sign-on.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from browser_support import give_password, next_code
+
+from harborlight.accounts import oidc
+from harborlight.accounts.models import Role
+from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
+
+pytestmark = pytest.mark.browser
+
+
+def _save(site, name: str) -> None:
+    folder = os.environ.get("HARBORLIGHT_TOUR_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        site.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_a_caseworker_signs_in_through_the_organisation_s_provider(site, cast, settings):
+    with LocalProvider() as provider:
+        settings.OIDC_ISSUER = provider.issuer
+        settings.OIDC_CLIENT_ID = CLIENT_ID
+        settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
+        settings.OIDC_PROVIDER_NAME = "Harbor Hotline ID"
+        settings.OIDC_TRUSTED_AMR = []
+        caseworker = give_password(cast.role(Role.CASEWORKER))
+        oidc.link(caseworker, provider.person["sub"], by=None)
+
+        site.goto("/accounts/login/")
+        _save(site, "sso-sign-in")
+        site.page.get_by_role("link", name="Sign in with Harbor Hotline ID").click()
+        site.page.wait_for_url("**/accounts/two-factor/")
+        site.check_accessibility()
+        assert "Verification code" in site.text("h1")
+
+        site.submit("Sign in", status=200, Verification_code=next_code(caseworker))
+        site.goto("/dashboard/")
+        assert site.path == "/dashboard/"
+        assert caseworker.username in site.text("header")
+        # The provider is this test's own server; the page that hands over to the next
+        # step refreshes at once, before axe-core could look at it (its words are checked
+        # in tests/accounts/test_sso.py).
+        site.requests = [url for url in site.requests if not url.startswith(provider.issuer)]
+        site.exempt.update(url for url in site.loaded if "/accounts/sso/callback/" in url)
