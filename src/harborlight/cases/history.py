@@ -90,6 +90,7 @@ def history(obj: models.Model) -> list[Version]:
     labels = _field_words(model)
     restorable = {f.name for f in restorable_fields(model)}
     versions = list(versions_of(obj))
+    current = snapshot(obj)  # a value the record holds now is not offered back
     users = _usernames(model, versions)
     out: list[Version] = []
     previous: dict[str, Any] = {}
@@ -99,13 +100,15 @@ def history(obj: models.Model) -> list[Version]:
             Change(name, labels[name][0], _words(obj, name, labels, previous.get(name), users)
                    if version.number > 1 else "",
                    _words(obj, name, labels, values.get(name), users),
-                   name in restorable)
+                   name in restorable and current.get(name) != values[name])
             for name in labels
             if name in values and (version.number == 1 or previous.get(name) != values[name])
             and not (version.number == 1 and values[name] in (None, "", []))]
         out.append(Version(version.number, version.created_at,
                            version.actor_username or gettext("(system)"), _act(version),
-                           changes, restorable=bool(restorable & set(values))))
+                           changes, restorable=any(
+                               current.get(name) != values[name]
+                               for name in restorable & set(values))))
         previous = values
     out.reverse()
     return out
