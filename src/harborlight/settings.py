@@ -146,6 +146,10 @@ OIDC_CLIENT_SECRET = env_secret("HARBORLIGHT_OIDC_CLIENT_SECRET", required=False
 OIDC_PROVIDER_NAME = env_str("HARBORLIGHT_OIDC_PROVIDER_NAME", "")
 OIDC_TRUSTED_AMR = env_list("HARBORLIGHT_OIDC_TRUSTED_AMR", [])
 OIDC_TRUSTED_ACR = env_list("HARBORLIGHT_OIDC_TRUSTED_ACR", [])
+if OIDC_ISSUER and not OIDC_ISSUER.startswith(("https://", "http://127.0.0.1:",
+                                                "http://localhost:")):
+    raise ImproperlyConfigured("HARBORLIGHT_OIDC_ISSUER must be an https:// address, not "
+                               f"{OIDC_ISSUER!r}")
 if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
     raise ImproperlyConfigured("HARBORLIGHT_OIDC_ISSUER is set: set HARBORLIGHT_OIDC_CLIENT_ID "
                                "and HARBORLIGHT_OIDC_CLIENT_SECRET (or _FILE) too")

@@ -6,10 +6,12 @@ audience, issuer), lockout and flood limit, and local accounts beside it."""
 from __future__ import annotations
 
 import re
+import runpy
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from typer.testing import CliRunner
 
@@ -141,6 +143,7 @@ def test_an_unknown_subject_is_refused_with_a_page_and_audited(provider, bea):
     response = _through_provider(client)
     assert response.status_code == 403
     assert b"is not linked to a Harborlight" in response.content
+    assert b'<code class="secret">someone-else</code>' in response.content  # for the admin
     assert client.get("/dashboard/").status_code == 302
     entry = AuditEntry.objects.get(seq__gt=mark, action="login_failed")
     assert entry.details["reason"] == "unknown subject"
@@ -251,3 +254,25 @@ def test_an_administrator_links_and_unlinks_on_the_command_line(provider, bea):
     # Unlinked: the provider's account no longer signs in.
     provider.person = {"sub": "sub-from-the-provider"}
     assert _through_provider(Client()).status_code == 403
+
+
+def _settings_with(monkeypatch, **variables: str) -> dict:
+    for name, value in variables.items():
+        monkeypatch.setenv(f"HARBORLIGHT_OIDC_{name}", value)
+    return runpy.run_module("harborlight.settings")
+
+
+def test_it_is_off_by_default_and_refuses_a_half_configuration(monkeypatch):
+    for name in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "TRUSTED_AMR", "TRUSTED_ACR"):
+        monkeypatch.delenv(f"HARBORLIGHT_OIDC_{name}", raising=False)
+    values = runpy.run_module("harborlight.settings")
+    assert values["OIDC_ISSUER"] == "" and values["OIDC_TRUSTED_AMR"] == []
+    with pytest.raises(ImproperlyConfigured, match="HARBORLIGHT_OIDC_CLIENT_ID"):
+        _settings_with(monkeypatch, ISSUER="https://login.example.org")
+    with pytest.raises(ImproperlyConfigured, match="must be an https:// address"):
+        _settings_with(monkeypatch, ISSUER="http://login.example.org", CLIENT_ID="h",
+                       CLIENT_SECRET="s")
+    values = _settings_with(monkeypatch, ISSUER="https://login.example.org/", CLIENT_ID="h",
+                            CLIENT_SECRET="s", TRUSTED_AMR="mfa, hwk")
+    assert values["OIDC_ISSUER"] == "https://login.example.org"
+    assert values["OIDC_TRUSTED_AMR"] == ["mfa", "hwk"]

@@ -144,7 +144,8 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         oidc.refused(request, problem, claims)
         response = render(request, "accounts/sso_refused.html",
                           {"provider": oidc.provider_name(),
-                           "unknown": problem.reason == "unknown subject"}, status=403)
+                           "unknown": problem.reason == "unknown subject",
+                           "subject": (claims or {}).get("sub", "")}, status=403)
         response.delete_cookie(oidc.FLOW_COOKIE)
         return response
     _state, _nonce, next_url = oidc.flow_from(request)
