@@ -276,3 +276,12 @@ def test_it_is_off_by_default_and_refuses_a_half_configuration(monkeypatch):
                             CLIENT_SECRET="s", TRUSTED_AMR="mfa, hwk")
     assert values["OIDC_ISSUER"] == "https://login.example.org"
     assert values["OIDC_TRUSTED_AMR"] == ["mfa", "hwk"]
+
+
+def test_the_button_and_the_refusal_speak_spanish(provider, bea):
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    assert "Iniciar sesión con Harbor Hotline".encode() in client.get("/accounts/login/").content
+    provider.person = {"sub": "someone-else"}
+    refused = _through_provider(client)
+    assert refused.status_code == 403
+    assert "no está vinculada a una cuenta de Harborlight".encode() in refused.content
