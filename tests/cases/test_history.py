@@ -210,7 +210,8 @@ def test_workflow_fields_and_consents_are_never_restored(cast, signed_in_client)
     consent = Consent.objects.record(
         by=cast.role(Role.CASEWORKER), purpose=ConsentPurpose.REFERRAL,
         method=ConsentMethod.VERBAL, retention_explained=True, withdrawal_explained=True,
-        case=case, person=case.persons.get(), wording="Yes to the shelter", recipient="Harbor Shelter")
+        case=case, person=case.persons.get(), wording="Yes to the shelter",
+        recipient="Harbor Shelter", fields_allowed=["prs_FirstName", "prs_MobilePhone"])
     consent.withdraw(by=cast.role(Role.CASEWORKER), note="Changed their mind")
     assert [v.number for v in versions_of(consent)] == [1, 2]
     with pytest.raises(RestoreError, match="never changed"):
@@ -218,7 +219,9 @@ def test_workflow_fields_and_consents_are_never_restored(cast, signed_in_client)
     page = signed_in_client(cast.role(Role.SUPERVISOR)).get(
         f"/cases/{case.reference}/history/consent/{consent.pk}/").content.decode()
     assert "Consent withdrawn" in page and "Changed their mind" in page
+    assert "Harbor Shelter" in page and "Consent withdrawn" in page
     assert "Put this value back" not in page
+    assert "prs_" not in page and "First name" in page  # the fields shared, in words
 
 
 def test_a_safety_plan_keeps_versions_and_its_review_task_follows_a_restore(cast):

@@ -50,6 +50,51 @@ CHANGE_WORDS = {
     "withdrawn": _("Consent withdrawn"),
 }
 
+# Harborlight's own fields (those without an HTCDS name), in words.
+FIELD_WORDS = {
+    "reference": _("Reference"),
+    "external_id": _("Id in the system it came from"),
+    "trafficking_status_decided_by": _("Trafficking status recorded by"),
+    "trafficking_status_decided_at": _("Trafficking status recorded on"),
+    "restricted": _("Restricted"),
+    "summary": _("Summary"),
+    "closure_requested_status": _("Closure asked for"),
+    "closure_requested_by": _("Closure requested by"),
+    "closure_requested_at": _("Closure requested on"),
+    "closure_approved_by": _("Closure approved by"),
+    "opened_at": _("Opened"),
+    "closed_at": _("Closed"),
+    "role": _("Role"),
+    "other_citizenships": _("Other citizenships"),
+    "erased_at": _("Erased on"),
+    "created_by": _("Written by"),
+    "created_at": _("Written on"),
+    "safe_contacts": _("Safe contacts"),
+    "safe_places": _("Safe places"),
+    "code_words": _("Code words"),
+    "risk_reduction_steps": _("Steps to stay safer"),
+    "in_own_words": _("In the survivor's own words"),
+    "review_on": _("Review on"),
+    "updated_by": _("Updated by"),
+    "purpose": _("Purpose"),
+    "recipient_kind": _("Who may receive it"),
+    "recipient": _("Recipient"),
+    "fields_allowed": _("What may be shared"),
+    "method": _("How consent was given"),
+    "retention_explained": _("Retention explained"),
+    "withdrawal_explained": _("Withdrawal explained"),
+    "wording": _("What was agreed"),
+    "given_at": _("Given on"),
+    "expires_at": _("Expires on"),
+    "recorded_by": _("Recorded by"),
+    "withdrawn_at": _("Withdrawn on"),
+    "withdrawn_by": _("Withdrawn by"),
+    "withdrawal_note": _("Note on the withdrawal"),
+}
+# Values that are lists of HTCDS field names or of country codes, said in words.
+FIELD_NAME_LISTS = {"fields_allowed"}
+COUNTRY_LISTS = {"other_citizenships"}
+
 
 class RestoreError(DomainError):
     """A restore that cannot be done: no such version or field, or nothing would change."""
@@ -148,7 +193,8 @@ def restore(obj: models.Model, number: int, by, field_name: str = "") -> RecordV
                                   if f.name not in changed])
     except ValidationError as error:
         obj.refresh_from_db()  # nothing of the refused restore stays, even in memory
-        problems = "; ".join(f"{_field_words(type(obj))[name][0]}: {' '.join(msgs)}"
+        labels = _field_words(type(obj))
+        problems = "; ".join(f"{labels.get(name, (name,))[0]}: {' '.join(msgs)}"
                              for name, msgs in error.message_dict.items())
         raise RestoreError(gettext("Version %(number)s cannot be restored: %(problems)s")
                            % {"number": number, "problems": problems}) from None
@@ -175,8 +221,11 @@ def _field_words(model: type[models.Model]) -> dict[str, tuple[str, str]]:
     htcds = {home.field: home.htcds for home in htcds_map().values() if home.model == label}
     out = {}
     for model_field in kept_fields(model):
+        if model_field.is_relation and model_field.related_model is not User:
+            continue  # where a record points (a person, a directory entry): not shown
         name = htcds.get(model_field.name, "")
-        text = words.field_label(name) if name else str(model_field.verbose_name)
+        text = words.field_label(name) if name else str(
+            FIELD_WORDS.get(model_field.name, model_field.verbose_name))
         out[model_field.name] = (text[:1].upper() + text[1:], name)
     return out
 
@@ -197,6 +246,10 @@ def _words(obj: models.Model, name: str, labels: dict, value: Any,
         if model_field.related_model is User:
             return users.get(value, gettext("user #%(id)s") % {"id": value})
         return f"#{value}"
+    if name in FIELD_NAME_LISTS:
+        return ", ".join(words.field_label(item) for item in value)
+    if name in COUNTRY_LISTS:
+        return ", ".join(words.country_name(item) for item in value)
     htcds_name = labels[name][1]
     if htcds_name:
         return in_words(getattr(obj, "organisation_id", None), htcds_name, value) or EMPTY
