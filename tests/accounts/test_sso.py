@@ -244,7 +244,8 @@ def test_an_administrator_links_and_unlinks_on_the_command_line(provider, bea):
     result = runner.invoke(app, ["sso", "link", "bea", "sub-from-the-provider"])
     assert result.exit_code == 0, result.output
     assert f"Linked 'sub-from-the-provider' at {provider.issuer} to bea" in result.output
-    assert_audited("update", bea, since=mark)
+    [entry] = assert_audited("update", bea, since=mark)
+    assert entry.details["change"] == "sso_link" and entry.details["os_user"]
     listed = runner.invoke(app, ["sso", "list"])
     assert f"bea\t{provider.issuer}\tsub-from-the-provider" in listed.output
     refused = runner.invoke(app, ["sso", "link", "nobody", "x"])

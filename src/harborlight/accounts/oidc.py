@@ -234,8 +234,9 @@ def refused(request: HttpRequest, problem: SignOnRefused, claims: dict | None = 
         record_attempt("lockout", subject, {"scope": "client", "method": "oidc"})
 
 
-def link(user: User, subject: str, *, by: User | None) -> ProviderIdentity:
-    """Link ``subject`` at the configured issuer to ``user`` (replacing their old link)."""
+def link(user: User, subject: str, *, by: User | None, os_user: str = "") -> ProviderIdentity:
+    """Link ``subject`` at the configured issuer to ``user`` (replacing their old link);
+    ``os_user``: the machine account that ran the command line, for the audit trail."""
     subject = subject.strip()
     if not enabled():
         raise ValueError("single sign-on is off: set HARBORLIGHT_OIDC_ISSUER first")
@@ -249,13 +250,15 @@ def link(user: User, subject: str, *, by: User | None) -> ProviderIdentity:
         identity = ProviderIdentity.objects.create(
             user=user, issuer=settings.OIDC_ISSUER, subject=subject, name="identity provider",
             confirmed=True)
-        record("update", actor=by, obj=user, details={"change": "sso_link"})
+        record("update", actor=by, obj=user,
+               details={"change": "sso_link", **({"os_user": os_user} if os_user else {})})
     return identity
 
 
-def unlink(user: User, *, by: User | None) -> int:
+def unlink(user: User, *, by: User | None, os_user: str = "") -> int:
     """Remove every provider link of ``user``; returns how many there were."""
     with audited():
         removed, _kinds = ProviderIdentity.objects.filter(user=user).delete()
-        record("update", actor=by, obj=user, details={"change": "sso_unlink"})
+        record("update", actor=by, obj=user,
+               details={"change": "sso_unlink", **({"os_user": os_user} if os_user else {})})
     return removed

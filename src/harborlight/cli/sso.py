@@ -11,6 +11,7 @@ import typer
 
 from harborlight.cli.bootstrap import setup_django
 from harborlight.cli.errors import UsageProblem
+from harborlight.cli.operator import os_user
 
 app = typer.Typer(help="Single sign-on (OpenID Connect): link provider accounts to users.",
                   no_args_is_help=True)
@@ -37,7 +38,7 @@ def link(
 
     user = _user(username)
     try:
-        identity = oidc.link(user, subject, by=None)
+        identity = oidc.link(user, subject, by=None, os_user=os_user())
     except ValueError as problem:
         raise UsageProblem(str(problem), 65) from None
     typer.echo(f"Linked {identity.subject!r} at {identity.issuer} to {user.username} "
@@ -51,7 +52,7 @@ def unlink(username: str = typer.Argument(..., help="The Harborlight user.")) ->
     from harborlight.accounts import oidc
 
     user = _user(username)
-    removed = oidc.unlink(user, by=None)
+    removed = oidc.unlink(user, by=None, os_user=os_user())
     typer.echo(f"Removed {removed} link{'' if removed == 1 else 's'} of {user.username}.")
 
 
