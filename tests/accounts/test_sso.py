@@ -22,7 +22,7 @@ from harborlight.cli import app
 from harborlight.cli.errors import UsageProblem
 from harborlight.security.audit.models import AuditEntry
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
-from tests_support import PASSWORD, assert_audited, audit_mark, make_user
+from tests_support import PASSWORD, assert_audited, audit_mark, make_user, verify_session
 
 pytestmark = pytest.mark.django_db
 SUBJECT = "248289761001"
@@ -286,3 +286,14 @@ def test_the_button_and_the_refusal_speak_spanish(provider, bea):
     refused = _through_provider(client)
     assert refused.status_code == 403
     assert "no está vinculada a una cuenta de Harborlight".encode() in refused.content
+
+
+def test_the_member_page_says_whether_someone_is_linked(settings, provider, bea):
+    administrator = make_user(bea.organisation, Role.ADMINISTRATOR, "ada")
+    client = verify_session(Client(), administrator)
+    page = client.get(f"/accounts/users/{bea.pk}/")
+    assert b"Linked to an account at Harbor Hotline" in page.content
+    oidc.unlink(bea, by=None)
+    assert b"Not linked" in client.get(f"/accounts/users/{bea.pk}/").content
+    settings.OIDC_ISSUER = ""
+    assert b"Single sign-on" not in client.get(f"/accounts/users/{bea.pk}/").content

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from harborlight.accounts import access, lockout, members
+from harborlight.accounts import access, lockout, members, oidc
 from harborlight.accounts.forms import DeactivateForm, RoleForm, UserCreateForm
 from harborlight.accounts.models import AccessRequest, ApiToken, User
 from harborlight.accounts.tokens import revoke
@@ -48,6 +48,9 @@ def member(request: HttpRequest, user_id: int) -> HttpResponse:
                "requests": person.access_requests.select_related(
                    "requested_by", "decided_by")[:10],
                "tokens": person.api_tokens.all()[:50]}
+    if oidc.enabled():
+        context["sso_provider"] = oidc.provider_name()
+        context["sso_linked"] = oidc.is_linked(person)
     return render(request, "accounts/member.html", context)
 
 

@@ -234,6 +234,11 @@ def refused(request: HttpRequest, problem: SignOnRefused, claims: dict | None = 
         record_attempt("lockout", subject, {"scope": "client", "method": "oidc"})
 
 
+def is_linked(user: User) -> bool:
+    """Whether ``user`` has an account at the configured provider linked (member page)."""
+    return ProviderIdentity.objects.filter(user=user, issuer=settings.OIDC_ISSUER).exists()
+
+
 def link(user: User, subject: str, *, by: User | None, os_user: str = "") -> ProviderIdentity:
     """Link ``subject`` at the configured issuer to ``user`` (replacing their old link);
     ``os_user``: the machine account that ran the command line, for the audit trail."""
