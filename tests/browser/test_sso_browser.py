@@ -26,29 +26,47 @@ def _save(site, name: str) -> None:
         site.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def test_a_caseworker_signs_in_through_the_organisation_s_provider(site, cast, settings):
-    with LocalProvider() as provider:
-        settings.OIDC_ISSUER = provider.issuer
+@pytest.fixture
+def provider(settings):
+    with LocalProvider() as running:
+        settings.OIDC_ISSUER = running.issuer
         settings.OIDC_CLIENT_ID = CLIENT_ID
         settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
         settings.OIDC_PROVIDER_NAME = "Harbor Hotline ID"
         settings.OIDC_TRUSTED_AMR = []
-        caseworker = give_password(cast.role(Role.CASEWORKER))
-        oidc.link(caseworker, provider.person["sub"], by=None)
+        yield running
 
-        site.goto("/accounts/login/")
-        _save(site, "sso-sign-in")
+
+def test_a_caseworker_signs_in_through_the_organisation_s_provider(site, cast, provider):
+    caseworker = give_password(cast.role(Role.CASEWORKER))
+    oidc.link(caseworker, provider.person["sub"], by=None)
+
+    site.goto("/accounts/login/")
+    _save(site, "sso-sign-in")
+    site.page.get_by_role("link", name="Sign in with Harbor Hotline ID").click()
+    site.page.wait_for_url("**/accounts/two-factor/")
+    site.check_accessibility()
+    assert "Verification code" in site.text("h1")
+
+    site.submit("Sign in", status=200, Verification_code=next_code(caseworker))
+    site.goto("/dashboard/")
+    assert site.path == "/dashboard/"
+    assert caseworker.username in site.text("header")
+    # The provider is this test's own server; the page that hands over to the next
+    # step refreshes at once, before axe-core could look at it (its words are checked
+    # in tests/accounts/test_sso.py).
+    site.requests = [url for url in site.requests if not url.startswith(provider.issuer)]
+    site.exempt.update(url for url in site.loaded if "/accounts/sso/callback/" in url)
+
+
+def test_an_unlinked_person_is_told_what_to_do(site, cast, provider):
+    provider.person = {"sub": "00u9z8y7x6w5v4"}
+    site.goto("/accounts/login/")
+    with site.page.expect_navigation(url="**/accounts/sso/callback/**") as navigation:
         site.page.get_by_role("link", name="Sign in with Harbor Hotline ID").click()
-        site.page.wait_for_url("**/accounts/two-factor/")
-        site.check_accessibility()
-        assert "Verification code" in site.text("h1")
-
-        site.submit("Sign in", status=200, Verification_code=next_code(caseworker))
-        site.goto("/dashboard/")
-        assert site.path == "/dashboard/"
-        assert caseworker.username in site.text("header")
-        # The provider is this test's own server; the page that hands over to the next
-        # step refreshes at once, before axe-core could look at it (its words are checked
-        # in tests/accounts/test_sso.py).
-        site.requests = [url for url in site.requests if not url.startswith(provider.issuer)]
-        site.exempt.update(url for url in site.loaded if "/accounts/sso/callback/" in url)
+    assert navigation.value.status == 403
+    site.check_accessibility()
+    assert "is not linked to a Harborlight account" in site.text()
+    assert site.page.locator("main code").inner_text() == "00u9z8y7x6w5v4"
+    _save(site, "sso-not-linked")
+    site.requests = [url for url in site.requests if not url.startswith(provider.issuer)]
