@@ -124,6 +124,7 @@ def test_raking_brings_one_way_counts_to_the_measured_ones(fitted):
                                     {"support_sigmas": "x"}, {"iters": 0},
                                     {"extra_pairs": -2}, {"selection": "best"},
                                     {"one_way_weights": "none"}, {"rake": "yes"},
+                                    {"one_way_share": 0}, {"one_way_share": 1.0},
                                     {"reported_columns": ["gender", "shoeSize"]}])
 def test_it_refuses_nonsense_options(option):
     with pytest.raises(ParameterError):

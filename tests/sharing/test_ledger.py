@@ -90,6 +90,7 @@ RANDOM_PARAMETERS = [
          support_sigmas=float(_RANDOM.uniform(0, 4)),
          one_way_weights=str(_RANDOM.choice(["cardinality", "equal"])),
          selection=str(_RANDOM.choice(["aim", "l1"])),
+         one_way_share=float(_RANDOM.uniform(0.05, 0.95)),
          reported_columns=list(_RANDOM.choice(
              ["gender", "ageBroad", "citizenship", "isForcedLabour", "isSexualExploit"],
              size=int(_RANDOM.integers(0, 5)), replace=False)))
