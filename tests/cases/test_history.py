@@ -266,6 +266,23 @@ def test_erasure_removes_every_version_of_the_person(cast, edited):
     assert versions_of(cast.own_case).exists()  # the case's own history stays
 
 
+def test_an_erased_persons_history_says_so(cast, edited, signed_in_client):
+    erase_person(edited, by=cast.role(Role.SUPERVISOR), reason="The person asked us to.")
+    page = signed_in_client(cast.role(Role.CASEWORKER)).get(
+        history_url(cast.own_case, edited)).content.decode()
+    assert "erased, and their history with it" in page and "555-01" not in page
+
+
+def test_a_restricted_case_history_needs_break_glass(cast, signed_in_client):
+    case = cast.own_restricted_case
+    response = signed_in_client(cast.teammate).get(history_url(case))
+    assert response.status_code in (302, 403)
+    assert "Restricted case summary" not in response.content.decode()
+    response = signed_in_client(cast.role(Role.CASEWORKER)).get(history_url(case))
+    assert response.status_code == 200  # the caseworker it is assigned to
+    assert "Restricted case summary" in response.content.decode()
+
+
 def test_retention_purges_versions_with_their_record(cast, edited):
     case = cast.own_case
     Case.objects.filter(pk=case.pk).update(closed_at=datetime.datetime(

@@ -70,6 +70,7 @@ def record_history(request: HttpRequest, reference: str, kind: str | None = None
                       for consent in Consent.objects.filter(case=case)])
     response = render(request, "cases/history.html", {
         "case": case, "title": _title(obj, kind), "versions": history(obj),
+        "erased": getattr(obj, "erased_at", None) is not None,
         "related": related, "restore_url": reverse(
             "cases:history_restore" if kind is None else "cases:record_history_restore",
             kwargs={"reference": reference} if kind is None else
