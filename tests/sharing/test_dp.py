@@ -104,12 +104,17 @@ def test_raking_brings_one_way_counts_to_the_measured_ones(fitted):
     than the model's own records are (post-processing of what was measured)."""
     _, synthesizer, _ = fitted
 
-    def distance() -> float:
-        small = synthesizer.compression_.encode(
-            synthesizer.encoding_.encode(synthesizer.sample()), synthesizer.names_)
+    def distance(samples: int = 4) -> float:
+        """Mean over a few samples: one sample's own randomness can outweigh raking's gain
+        on an 800-row fit (a single draw each made this test fail now and then)."""
         targets = [synthesizer.one_way_targets_[n] for n in synthesizer.names_]
-        return sum(float(np.abs(np.bincount(small[:, j], minlength=t.size) - t).sum())
-                   for j, t in enumerate(targets))
+        total = 0.0
+        for _ in range(samples):
+            small = synthesizer.compression_.encode(
+                synthesizer.encoding_.encode(synthesizer.sample()), synthesizer.names_)
+            total += sum(float(np.abs(np.bincount(small[:, j], minlength=t.size) - t).sum())
+                         for j, t in enumerate(targets))
+        return total / samples
 
     raked = distance()
     synthesizer.rake = False
