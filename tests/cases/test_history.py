@@ -20,7 +20,7 @@ from harborlight.accounts.models import Role
 from harborlight.cases import forms
 from harborlight.cases.erasure import erase_person
 from harborlight.cases.history import RestoreError, history, restore
-from harborlight.cases.models import Case, SafetyPlan
+from harborlight.cases.models import Case, Person, SafetyPlan
 from harborlight.cases.retention import Rule, purge
 from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 from harborlight.security.audit.models import RecordVersion
@@ -28,6 +28,7 @@ from harborlight.security.audit.versions import versions_of
 from harborlight.security import rotation
 from harborlight.security.checks import encrypted_columns, verify_keyring
 from harborlight.security.crypto import key_id_of, set_keyring
+from harborlight.security.fields import blind_lookup
 from tests_support import assert_audited, assert_trail, audit_mark
 
 
@@ -148,8 +149,6 @@ def test_a_supervisor_restores_a_field_as_a_new_version_audited_once(
     assert newest.number == 5 and newest.change == "restore"
     assert newest.actor_username == cast.role(Role.SUPERVISOR).username
     # the blind index follows the restored value: search finds the person by it again
-    from harborlight.cases.models import Person
-    from harborlight.security.fields import blind_lookup
     assert Person.objects.filter(**blind_lookup(Person, "mobile_phone",
                                                 "+1 202-555-0101")).get() == edited
     assert history(edited)[0].act == "Restored from an earlier version"
@@ -319,3 +318,26 @@ def test_key_rotation_re_encrypts_the_versions_and_keys_check_reads_them(
     set_keyring(None)
     assert versions_of(edited).get(number=2).values["mobile_phone"] == "+1 202-555-0101"
     assert verify_keyring()[result.new_key_id] >= versions_of(edited).count()
+
+
+def test_a_record_stored_without_versions_keeps_its_state_before_the_first_edit(
+        cast, signed_in_client):
+    """A person imported in bulk (no signals, no version) and then edited on the page:
+    the history keeps the person as loaded before the edit, then the edit."""
+    person = Person.objects.bulk_create([Person(
+        organisation=cast.own, case=cast.own_case, role="victim", first_name="Ana",
+        second_name="Bulk", mobile_phone="+1 202-555-0120")])[0]
+    assert not versions_of(person).exists()
+    client = signed_in_client(cast.role(Role.CASEWORKER))
+    response = client.post(f"/cases/{cast.own_case.reference}/people/{person.pk}/edit/",
+                           person_data(person, mobile_phone="+1 202-555-0121"))
+    assert response.status_code == 302
+    first, second = versions_of(person)
+    assert (first.change, first.actor_username) == ("baseline", "")
+    assert first.values["mobile_phone"] == "+1 202-555-0120"
+    assert second.values["mobile_phone"] == "+1 202-555-0121"
+    assert second.actor_username == cast.role(Role.CASEWORKER).username
+    [latest, baseline] = history(person)
+    assert baseline.act == "As it was before its history began"
+    assert [(c.before, c.after) for c in latest.changes] == [("+1 202-555-0120",
+                                                              "+1 202-555-0121")]

@@ -39,6 +39,7 @@ from harborlight.vocab import words
 EMPTY = "—"
 # What an act did, in words, by the ``change`` its audit entry names.
 CHANGE_WORDS = {
+    "baseline": _("As it was before its history began"),
     "restore": _("Restored from an earlier version"),
     "assign": _("Caseworker assigned"),
     "status": _("Status changed"),

@@ -35,8 +35,8 @@ from django.utils.crypto import salted_hmac
 from harborlight.security.audit import append_only
 from harborlight.security.audit.context import current_actor
 from harborlight.security.audit.log import record, signals_muted
+from harborlight.security.audit.versions import SNAPSHOT_ATTR
 
-SNAPSHOT_ATTR = "_audit_snapshot"
 _UNKNOWN_USERNAME_SALT = "harborlight.audit.unknown-username"
 
 

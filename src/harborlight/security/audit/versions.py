@@ -27,6 +27,8 @@ from harborlight.security.audit.models import AuditEntry, RecordVersion
 from harborlight.security.fields import BlindIndexField
 
 VERSIONED_ACTIONS = frozenset({"create", "update"})
+# Where the audit backstop keeps a sensitive row's values as loaded (signals.py).
+SNAPSHOT_ATTR = "_audit_snapshot"
 # Where a record sits, never what it holds: not kept, never restored.
 PLACEMENT = frozenset({"organisation", "case", "tip"})
 
@@ -56,17 +58,45 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def keep(obj: models.Model, entry: AuditEntry) -> RecordVersion:
-    """Store the next version of ``obj`` for the act recorded as ``entry``."""
+    """Store the next version of ``obj`` for the act recorded as ``entry``.
+
+    The first update of a row that has no version yet (it was imported in bulk, or stored
+    before versions were kept) first keeps the row as it was loaded, when the audit
+    backstop's snapshot still holds it (a plain form save): a baseline (``change``
+    "baseline", no actor), so that the change shows what it replaced.
+    """
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
     latest = (RecordVersion.objects.filter(content_type=content_type, object_id=obj.pk)
               .aggregate(n=Max("number"))["n"]) or 0
+    values = snapshot(obj)
+    common = {"content_type": content_type, "object_id": obj.pk, "entry_seq": entry.seq,
+              "organisation_id": obj.organisation_id, "created_at": entry.created_at}
+    if latest == 0 and entry.action == "update":
+        before = _as_loaded(obj)
+        if before is not None and before != values:
+            latest = RecordVersion.objects.create(
+                **common, number=1, action=entry.action, change="baseline",
+                values=before).number
     change = entry.details.get("change", "") if isinstance(entry.details, dict) else ""
     return RecordVersion.objects.create(
-        content_type=content_type, object_id=obj.pk, number=latest + 1,
-        organisation_id=obj.organisation_id, entry_seq=entry.seq,
-        created_at=entry.created_at, actor_id=entry.actor_id,
+        **common, number=latest + 1, actor_id=entry.actor_id,
         actor_username=entry.actor_username, action=entry.action,
-        change=str(change)[:40], values=snapshot(obj))
+        change=str(change)[:40], values=values)
+
+
+def _as_loaded(obj: models.Model) -> dict[str, Any] | None:
+    """The row's kept fields as loaded (the audit snapshot taken at load), or None."""
+    loaded = getattr(obj, SNAPSHOT_ATTR, None)
+    fields = kept_fields(type(obj))
+    if not loaded or any(f.attname not in loaded for f in fields):
+        return None
+    values = {}
+    for field in fields:
+        value = loaded[field.attname]
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat()
+        values[field.name] = value
+    return values
 
 
 def versions_of(obj: models.Model):
