@@ -49,6 +49,9 @@ FORMAT = "harborlight-narrative"
 LANGUAGES = ("en", "es")
 SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])[.!?]+(?=[\s\"')\]]|$)|[;\n]")
 WORD = re.compile(r"\w+")
+# A negation reaches no further back than the last comma or "and"/"but" between clauses
+# ("with no pay and keeps my passport": the passport is not negated).
+CLAUSE_BREAK = re.compile(r",|\b(and|but|y|pero)\b(?!\W+(no|not|never|nunca|sin|ni)\b)")
 
 
 # -- folding: accents off, quotes straight, offsets kept -------------------------------
@@ -276,9 +279,11 @@ class Reading:
     # Which words around a cue make it not count.
 
     def negated(self, text: Text, start: int) -> bool:
-        """A negation just before the cue, in its clause ("no, las amenaza" is not)."""
+        """A negation just before the cue, in its clause ("no, las amenaza" is not; nor
+        is "no pay and keeps my passport")."""
         before = text.before(start, self.negation_chars)
-        return bool(self.negation.search(before[before.rfind(",") + 1:]))
+        breaks = [m.end() for m in CLAUSE_BREAK.finditer(before)]
+        return bool(self.negation.search(before[breaks[-1] if breaks else 0:]))
 
     def in_condition(self, text: Text, start: int) -> bool:
         """The cue stands in the "if" part of a condition ("if he tried to leave")."""

@@ -1,0 +1,173 @@
+"""Narrative assist reads mechanisms, not phrasings (issue 14, after the sixth set).
+
+Each test names one mechanism read from the sixth set's errors and checks it on sentences
+written for the test (none is a sentence of a labelled set), with its opposite: a caller's
+own children, a decoy, a job that is only a job, a threat that is not one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harborlight.intake.assist import codings_of, evidence, suggest
+from harborlight.vocab.indicators import build_catalog
+from harborlight.vocab.triage import decide_level, load_rules
+
+
+def read(narrative: str) -> dict:
+    catalog = build_catalog()
+    found = suggest(narrative, catalog)
+    codings = codings_of(found)
+    level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
+                         catalog.release).level
+    for suggestion in found:  # every coding stays explainable: its span is the text
+        assert narrative[suggestion.start:suggestion.end] == suggestion.text
+    return {"types": codings.get("vic_TypeOfExploitation", set()),
+            "minor": "Yes" in codings.get("minor_involved", set()), "level": level,
+            "keys": {s.key for s in found},
+            "spans": {s.key: s.text for s in found}}
+
+
+# -- ages in every form ------------------------------------------------------------------
+
+@pytest.mark.parametrize("age", [
+    "she can't be more than thirteen",
+    "the girl is 16 tops",
+    "a girl, 15 at most,",
+    "the girl (F, 16)",
+    "a JUV FEMALE APPROX 14 YOA",
+    "a girl, 16 y/o,",
+    "a girl in grade 9",
+    "an 8th grader",
+    "una muchacha que no tiene más de trece años",
+    "una niña que tendrá unos doce años",
+    "una muchacha (M, 16)",
+    "una chica de segundo de secundaria",
+])
+def test_an_age_in_any_form_flags_a_minor_in_commercial_sex(age):
+    result = read(f"Caller says {age} is sold to men at the motel every night by a man "
+                  "who keeps the money.")
+    assert result["minor"], result["spans"]
+    assert "SexualExploitation" in result["types"]
+
+
+@pytest.mark.parametrize("narrative", [
+    # the caller's own children, named in a threat
+    "I clean and cook all day in his house and he never pays me; he says if I call the "
+    "police they will take my kids away, my son is 9.",
+    # a decoy
+    "An undercover officer posed online as a girl who can't be more than fifteen; the man "
+    "who answered the ad was arrested.",
+])
+def test_a_callers_child_or_a_decoy_is_not_a_minor_involved(narrative):
+    assert not read(narrative)["minor"]
+
+
+# -- dispatch shorthand --------------------------------------------------------------------
+
+def test_dispatch_shorthand_is_read_as_words_and_the_span_is_what_was_written():
+    narrative = ("CAD 1180 | 01:10 | RP ADV JUV MALE APPROX 13 YOA AT TRUCK STOP KNOCKING ON "
+                 "TRUCK DOORS, ADULT MALE IN VEH WATCHING. ONGOING.")
+    result = read(narrative)
+    assert result["minor"] and "SexualExploitation" in result["types"]
+    assert result["level"] == "emergency"
+    assert result["spans"]["coding:minor_involved:Yes"].startswith("JUV") or \
+        "YOA" in result["spans"]["coding:minor_involved:Yes"]
+
+
+# -- commercial sex read from what happens -------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Two women wait by the highway; cars pull up and they get in, and a man in a van takes "
+    "the cash from the drivers.",
+    "A guy collects the money from the men at the door of room 12 while a woman is inside.",
+    "El encargado cobra a los hombres en la puerta del cuarto donde está una muchacha.",
+    "Su novio le consigue clientes y se queda con todo el dinero.",
+    "A man rents rooms every night for three women and posts them on an escort site.",
+])
+def test_commercial_sex_is_read_from_the_scene(narrative):
+    result = read(narrative)
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "He collects the money from the customers at the door of the restaurant.",
+    "She rents rooms to students and takes the rent from them every month.",
+])
+def test_a_business_taking_money_is_not_commercial_sex(narrative):
+    assert "SexualExploitation" not in read(narrative)["types"]
+
+
+# -- labour read from work and a means of control -----------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "My husband's aunt brought me here; I clean and cook all day in her house, she doesn't "
+    "pay me and says if I leave she will call immigration.",
+    "La tía de mi esposo me trajo a su casa; limpio y cocino todo el día, no me paga y dice "
+    "que si me voy me va a quitar a mis hijos.",
+    "He works at the tire shop every night to pay back his cousin for the crossing; the "
+    "cousin says he will send him back.",
+    "Trabaja en la obra de noche para pagarle al enganchador el viaje y le dicen que lo van "
+    "a regresar.",
+])
+def test_labour_is_read_from_work_and_a_means_of_control(narrative):
+    result = read(narrative)
+    assert result["types"] & {"ForcedLabour", "Servitude"}, result["spans"]
+    assert "SexualExploitation" not in result["types"]
+    assert result["level"] in ("high", "emergency")
+
+
+def test_work_to_pay_off_a_debt_with_clients_is_not_labour():
+    result = read("They said I owed them for the bus and had to work with clients to pay it off.")
+    assert "ForcedLabour" not in result["types"]
+
+
+def test_a_job_alone_or_a_partner_is_not_forced_labour():
+    assert not read("I clean and cook for a family in town; they pay me every Friday.")["types"]
+
+
+def test_a_threat_after_an_if_clause_still_counts_but_the_if_part_does_not():
+    result = read("He says if I go to the police they will take my kids away.")
+    assert "indicator:control.threat-family" in result["keys"]
+    assert "indicator:control.cannot-leave" not in read(
+        "If she tried to leave, nobody knows what would happen.")["keys"]
+
+
+# -- immediacy from dialogue and tense -----------------------------------------------------
+
+def test_immediacy_makes_an_emergency_only_with_a_minor_or_violence():
+    adult = read("Operator: Is he there? Caller: He's out right now. He makes me clean his "
+                 "house all day with no pay and keeps my passport.")
+    assert adult["level"] == "high"
+    minor = read("Caller: It's happening now, a girl who can't be more than fourteen is "
+                 "knocking on truck doors at the truck stop.")
+    assert minor["level"] == "emergency"
+    violence = read("RP STATES WORKERS AT THE QUARRY ARE LOCKED IN A TRAILER AT NIGHT, BOSS "
+                    "STRUCK ONE WITH A PIPE TONIGHT.")
+    assert violence["level"] == "emergency"
+
+
+def test_an_intake_forms_current_field_says_it_is_now():
+    result = read("Client (F, 20). Boyfriend sets up meetings with men and keeps her earnings. "
+                  "Violence: hit her yesterday. Current: with him at a motel.")
+    assert result["types"] == {"SexualExploitation"} and result["level"] == "emergency"
+
+
+# -- children selling or begging for an adult -----------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Two little boys, maybe eight, sell candy at the light; a man drops them off at dawn, "
+    "picks them up at night and takes the money.",
+    "Unos niños de unos nueve años venden chicles en el semáforo; un señor los deja en la "
+    "mañana, los recoge en la noche y se lleva el dinero.",
+])
+def test_children_selling_for_an_adult_who_takes_the_money_is_forced_begging(narrative):
+    result = read(narrative)
+    assert result["minor"] and "ForcedLabour" in result["types"], result["spans"]
+    assert "SexualExploitation" not in result["types"]
+
+
+def test_a_parent_picking_up_a_child_is_not_forced_begging():
+    result = read("I drop my kids off at school at eight and pick them up at three; I keep "
+                  "the money for their lunches.")
+    assert not result["types"] and not result["minor"]
