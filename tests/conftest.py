@@ -29,6 +29,39 @@ def pytest_report_header(config):
     return f"harborlight database: {'postgresql' if url.startswith('postgres') else 'sqlite'}"
 
 
+# What a test needs to touch the suite's database: one of pytest-django's database
+# fixtures (directly or through another fixture) or its django_db mark.
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences",
+                               "django_db_serialized_rollback", "live_server"})
+# A module that starts its own installation (tests/installations.py) or reads the URL
+# itself uses the database given in HARBORLIGHT_DATABASE_URL without those fixtures.
+_OWN_DATABASE = ("installations", "HARBORLIGHT_DATABASE_URL")
+
+
+def touches_the_database(item: pytest.Item) -> bool:
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    path = getattr(item, "path", None)
+    source = path.read_text(encoding="utf-8") if path and path.suffix == ".py" else ""
+    return any(word in source for word in _OWN_DATABASE)
+
+
+def pytest_collection_modifyitems(config, items):
+    """With HARBORLIGHT_DATABASE_TESTS_ONLY=1 (CI's PostgreSQL half), leave out the tests
+    that never touch a database: they ran in the SQLite half and would run the same
+    code again (about 480 of them: vocabularies, crypto, parsing, pages' static checks)."""
+    if os.environ.get("HARBORLIGHT_DATABASE_TESTS_ONLY") != "1":
+        return
+    kept, left = [], []
+    for item in items:
+        (kept if touches_the_database(item) else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache(request):
     """No test inherits another's cached state, sign-in failure counts above all.
