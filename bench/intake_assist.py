@@ -300,7 +300,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", default="all", choices=[
-        "all", "development", "held-out", "blind", "fresh", "final", "last", "sixth"])
+        "all", "development", "held-out", "blind", "fresh", "final", "last", "sixth",
+        "seventh"])
     parser.add_argument("--api", action="store_true",
                         help="every narrative alone through POST /api/v1/tips, read back "
                              "with GET /api/v1/tips/{reference}")
