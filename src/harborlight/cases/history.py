@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from harborlight.accounts.models import User
 from harborlight.cases.htcds_map import htcds_map
+from harborlight.cases.validators import check_own_values
 from harborlight.cases.vocabulary import in_words
 from harborlight.errors import DomainError
 from harborlight.security.audit.log import audited, record
@@ -192,6 +193,7 @@ def restore(obj: models.Model, number: int, by, field_name: str = "") -> RecordV
     try:
         obj.clean_fields(exclude=[f.name for f in type(obj)._meta.fields
                                   if f.name not in changed])
+        check_own_values(obj)  # a value the organisation deleted since cannot come back
     except ValidationError as error:
         obj.refresh_from_db()  # nothing of the refused restore stays, even in memory
         labels = _field_words(type(obj))

@@ -32,3 +32,35 @@ class HtcdsCode:
 
     def __eq__(self, other) -> bool:
         return isinstance(other, HtcdsCode) and other.field == self.field
+
+
+def check_own_values(record) -> None:
+    """Refuse a record holding another organisation's own value (issue 17).
+
+    :class:`HtcdsCode` sees one field, not the record, so it can only ask whether *some*
+    organisation added a code to the picklist. This is the organisation-aware check, the
+    one rule for every path that writes a person: the model's ``clean`` (pages, restore)
+    and its ``save`` (the API, transfers, the HTCDS import, field intake, scripts).
+    """
+    asked: dict[str, tuple[str, list[str]]] = {}
+    for model_field in type(record)._meta.concrete_fields:
+        codes = [v.field for v in model_field.validators if isinstance(v, HtcdsCode)]
+        value = getattr(record, model_field.attname, None)
+        values = value if isinstance(value, list) else [value]
+        local = [v for v in values if isinstance(v, str) and v.startswith("x-")]
+        if codes and local:
+            asked[model_field.name] = (codes[0], local)
+    if not asked:
+        return
+    own = set(apps.get_model("cases", "LocalValue").objects.filter(
+        organisation_id=record.organisation_id,
+        field__in=[field for field, _ in asked.values()]).values_list("field", "code"))
+    problems = {}
+    for name, (field, local) in asked.items():
+        foreign = sorted(code for code in local if (field, code) not in own)
+        if foreign:
+            problems[name] = ValidationError(
+                f"not a value of this organisation's {field} picklist: {', '.join(foreign)}",
+                code="foreign_value")
+    if problems:
+        raise ValidationError(problems)

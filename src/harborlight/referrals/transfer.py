@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from harborlight.cases.models import OPEN_STATUSES, Case, CaseNote, CaseStatus, Person
+from harborlight.cases.vocabulary import EXTENSIBLE, ExportMapping
 from harborlight.referrals.htcds import write_to_case
 from harborlight.referrals.models import Referral, ReferralError
 from harborlight.referrals.snapshot import model_field_for
@@ -62,10 +63,17 @@ def build_case(referral: Referral, *, by, now) -> Case:
                                         "from_organisation": referral.organisation_id},
                                 **fields)
     people = {}
+    # The sender's own picklist values mean nothing to the receiver: they arrive as the
+    # HTCDS value the sender mapped them to (as the sender's exports write them).
+    mapping = ExportMapping.for_organisations([referral.organisation_id])
     for person in shared.get("persons", []):
+        fields = _fields(Person, person.get("fields", {}))
+        for htcds_name, name in EXTENSIBLE.items():
+            if name in fields:
+                fields[name] = mapping.value(referral.organisation_id, htcds_name,
+                                             fields[name])
         people[person.get("key")] = Person.objects.create(
-            organisation=new.organisation, case=new, role=person["role"],
-            **_fields(Person, person.get("fields", {})))
+            organisation=new.organisation, case=new, role=person["role"], **fields)
     for group in shared.get("records", []):
         model = apps.get_model(group["model"])
         has_person = any(f.name == "person" for f in model._meta.concrete_fields)

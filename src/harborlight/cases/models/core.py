@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from harborlight.accounts.models import User
 from harborlight.cases.phonetic import name_key
 from harborlight.cases.references import next_case_reference
-from harborlight.cases.validators import HtcdsCode
+from harborlight.cases.validators import HtcdsCode, check_own_values
 from harborlight.errors import DomainError
 from harborlight.notifications.models import Notice, NoticeKind
 from harborlight.security.audit.versions import keep as keep_version
@@ -579,6 +579,15 @@ class Person(OnACase, models.Model):
         if not (self.second_name and self.birthdate):
             return ""
         return "b:" + name_key(self.second_name) + "|" + str(self.birthdate.year)
+
+    def clean(self) -> None:
+        super().clean()
+        check_own_values(self)  # only this organisation's own values (issue 17)
+
+    def save(self, *args, **kwargs) -> None:
+        # Every path that writes a person, validated or not (API, transfer, scripts).
+        check_own_values(self)
+        super().save(*args, **kwargs)
 
 
 class CaseNote(models.Model):
