@@ -94,3 +94,19 @@ def test_without_the_setting_an_interview_stays_a_tip(outreach):
     reply = client.submit(_interview(f"uuid:{uuid.uuid4()}"))
     assert reply.status == 201 and reply.message().startswith("Received as tip ")
     assert not Case.objects.exists()
+
+
+def test_an_interview_that_stays_a_tip_has_its_htcds_answers_checked_at_arrival(outreach):
+    organisation, _worker, client = outreach
+    IntakeSetting.objects.filter(organisation=organisation).update(arrives_as=Arrival.TIP)
+    mark = audit_mark()
+    for answers, words in (({"prs_Gender": "Martian"}, "'Martian'"),
+                           ({"vic_Methods_of_Control": "DebtBondage MindControl"},
+                            "MindControl")):
+        reply = client.submit(_interview(f"uuid:{uuid.uuid4()}", **answers))
+        assert reply.status == 400, reply.body
+        assert reply.message().startswith("The answer for ") and words in reply.message()
+    assert not Tip.objects.exists() and not FieldSubmission.objects.exists()
+    assert_trail(mark)
+    reply = client.submit(_interview(f"uuid:{uuid.uuid4()}"))
+    assert reply.status == 201 and reply.message().startswith("Received as tip ")

@@ -15,7 +15,8 @@ the web's own service (:meth:`~harborlight.intake.models.Tip.convert_to_case`, t
 import reads a cell (:func:`harborlight.cases.htcds_io.convert`), so the case's HTCDS
 export carries the values the field worker entered. Steps, all in one transaction:
 
-1. the answers are converted and checked first; a wrong one refuses the whole submission;
+1. the answers are converted and checked first, whether the interview arrives as a case or
+   stays a tip; a wrong one refuses the whole submission;
 2. ``create_tip`` (triaged, one ``create`` entry);
 3. ``convert_to_case``: the case with its victim (``create``), the tip closed as
    converted (``update``).
@@ -129,11 +130,15 @@ def prepare(organisation, values: dict[str, str], by) -> Prepared:
     htcds = htcds_values(values)
     prepared = Prepared(htcds, _tip_fields(values, htcds),
                         IntakeSetting.arrival_for(organisation) == Arrival.CASE)
+    if prepared.as_case and by is not None and not decide(by, CASE_ACTION).allowed:
+        raise SubmissionError("Interviews arrive as cases here, and your role may not "
+                              "open cases; ask an administrator.")
+    # Checked at arrival whatever the interview becomes (one rule, the HTCDS import's
+    # reader): an interview kept as a tip stores its HTCDS answers, and they must be the
+    # ones a case could hold when the tip becomes one.
+    case_fields, victim = case_values(htcds)
     if prepared.as_case:
-        if by is not None and not decide(by, CASE_ACTION).allowed:
-            raise SubmissionError("Interviews arrive as cases here, and your role may not "
-                                  "open cases; ask an administrator.")
-        prepared.case_fields, prepared.victim = case_values(htcds)
+        prepared.case_fields, prepared.victim = case_fields, victim
     return prepared
 
 
