@@ -171,3 +171,60 @@ def test_a_parent_picking_up_a_child_is_not_forced_begging():
     result = read("I drop my kids off at school at eight and pick them up at three; I keep "
                   "the money for their lunches.")
     assert not result["types"] and not result["minor"]
+
+
+# -- after the seventh set (home visits, transport staff, union organisers) ----------------
+
+@pytest.mark.parametrize("narrative", [
+    "A girl of 14 works at the dry cleaner's every night; her wages go to the aunt who brought "
+    "her, and she cannot leave until the aunt is paid.",
+    "The foreman pays the boys' wages to the man who drove them up from the border; the boys "
+    "say they cannot go home until the man is paid.",
+    "A los muchachos les pagan el sueldo al señor que los trajo y no pueden irse hasta que "
+    "lo paguen.",
+])
+def test_wages_paid_to_someone_else_are_read_as_forced_labour(narrative):
+    result = read(narrative)
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert "SexualExploitation" not in result["types"]
+
+
+def test_a_paycheck_paid_into_a_bank_is_not_forced_labour():
+    assert not read("Her wages go to the bank every Friday and she pays her own rent.")["types"]
+
+
+def test_fares_taken_out_of_wages_and_birth_certificates_are_means_of_control():
+    keys = read("The agency takes the airfare out of her wages and keeps the children's birth "
+                "certificates.")["keys"]
+    assert {"indicator:control.debt", "indicator:control.documents-held"} <= keys
+    keys = read("El encargado les descuenta el pasaje y guarda sus actas de nacimiento.")["keys"]
+    assert {"indicator:control.debt", "indicator:control.documents-held"} <= keys
+
+
+def test_pay_kept_against_a_debt_with_a_client_for_money_is_both_types():
+    result = read("The owner keeps their pay to cover a 'housing debt', and on Saturdays she "
+                  "takes one of the women to a hotel to spend the night with a client for money.")
+    assert result["types"] == {"ForcedLabour", "SexualExploitation"}, result["spans"]
+
+
+def test_overtime_is_not_a_euphemism_for_commercial_sex():
+    result = read("Los choferes reclaman que no les pagan las horas extras; ya presentaron la "
+                  "queja ante la junta.")
+    assert not result["types"] and result["level"] == "information"
+
+
+def test_arriving_soon_to_someone_waiting_makes_a_minors_case_an_emergency():
+    result = read("Bus steward: a boy of 15 travelling alone says he must work for a man to pay "
+                  "back the ticket and the man has his papers. Arriving in 20 minutes; the man "
+                  "is waiting for him.")
+    assert result["minor"] and "ForcedLabour" in result["types"]
+    assert result["level"] == "emergency"
+    adult = read("Gate agent: our flight lands in 20 minutes and a passenger asked where to find "
+                 "the bus to the city.")
+    assert adult["level"] == "information"
+
+
+def test_work_six_days_a_week_is_going_on_now():
+    result = read("Her son, a boy of 16, works on a roofing crew six days a week to pay back his "
+                  "cousin for the crossing.")
+    assert result["level"] == "emergency" and result["minor"]
