@@ -228,3 +228,45 @@ def test_work_six_days_a_week_is_going_on_now():
     result = read("Her son, a boy of 16, works on a roofing crew six days a week to pay back his "
                   "cousin for the crossing.")
     assert result["level"] == "emergency" and result["minor"]
+
+
+# -- after re-reading the fifth set (appeals, interpreters, web forms, survivors, Spanglish) --
+
+@pytest.mark.parametrize("narrative", [
+    "my cousin is only 15 and her bf is making her do dates con señores at the hotel",
+    "la vecina tiene solo 15 y su novio la pone a trabajar con men en el motel",
+])
+def test_spanglish_commercial_sex_and_an_age_with_only(narrative):
+    result = read(narrative)
+    assert result["types"] == {"SexualExploitation"} and result["minor"], result["spans"]
+
+
+def test_a_clitic_after_and_closes_a_spanish_if_clause():
+    result = read("Le decía que la iban a deportar si hablaba con alguien y la obligó a limpiar y "
+                  "cocinar sin sueldo; le retenía el pasaporte.")
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert "indicator:control.documents-held" in result["keys"]
+
+
+def test_first_person_hotels_and_an_age_not_yet_reached():
+    assert read("Me llevaban a moteles a atender hombres y él se quedaba con el dinero."
+                )["types"] == {"SexualExploitation"}
+    result = read("The jury found he knew the girl had not reached the age of eighteen when he "
+                  "sold her to men at truck stops.")
+    assert result["minor"] and result["types"] == {"SexualExploitation"}
+
+
+def test_money_from_them_is_commercial_sex_only_when_them_are_men():
+    begging = read("Four small children sell gum at the station until midnight and a man "
+                   "collects the money from them.")
+    assert begging["types"] == {"ForcedLabour", "ForcedBegging"} or (
+        "SexualExploitation" not in begging["types"] and begging["types"]), begging["spans"]
+    sex = read("A girl, about 15, is picked up by men at night and her aunt gets money from them.")
+    assert "SexualExploitation" in sex["types"]
+
+
+def test_being_made_to_scam_people_is_forced_criminality():
+    result = read("They took our passports and made us pretend to be investors online to cheat "
+                  "people; whoever missed the target was beaten.")
+    assert "ForcedLabour" in result["types"]
+    assert "coding:exploitation_form:ForcedCriminality" in result["keys"]
