@@ -37,6 +37,9 @@ EXTENSIBLE = {
     "prs_HighestLevelOfEducation": "highest_level_of_education",
 }
 PREFIX = "x-"
+# An indicator an organisation added to the catalog is a value of this "field"
+# (:mod:`harborlight.intake.catalog` adds, changes and deletes them; retiring is shared).
+INDICATOR = "indicator"
 CODE_LENGTH = 20
 LABEL_LENGTH = 120
 
@@ -72,10 +75,12 @@ def _new_code(organisation, field_name: str, label_en: str) -> str:
     return code
 
 
-def _snapshot(value: LocalValue, by) -> None:
+def new_version(value: LocalValue, by) -> None:
+    """Keep what the value says now as its version (values and indicators alike)."""
     LocalValueVersion.objects.create(
         value=value, version=value.version, label_en=value.label_en, label_es=value.label_es,
-        maps_to=value.maps_to, retired=value.retired_at is not None, changed_by=by)
+        maps_to=value.maps_to, retired=value.retired_at is not None, entry=value.entry,
+        changed_by=by)
 
 
 def add_value(organisation, field_name: str, label_en: str, label_es: str, maps_to: str,
@@ -92,7 +97,7 @@ def add_value(organisation, field_name: str, label_en: str, label_es: str, maps_
             organisation=organisation, field=field_name,
             code=_new_code(organisation, field_name, label_en), label_en=label_en,
             label_es=label_es, maps_to=maps_to, added_by=by)
-        _snapshot(value, by)
+        new_version(value, by)
         record("create", actor=by, obj=value, organisation=organisation,
                details={"field": field_name, "code": value.code, "maps_to": maps_to,
                         "version": 1})
@@ -108,7 +113,7 @@ def change_value(value: LocalValue, label_en: str, label_es: str, maps_to: str, 
         value.label_en, value.label_es, value.maps_to = label_en, label_es, maps_to
         value.version += 1
         value.save()
-        _snapshot(value, by)
+        new_version(value, by)
         record("update", actor=by, obj=value, organisation=value.organisation_id,
                details={"change": "edit", "maps_to": maps_to, "version": value.version})
     return value
@@ -122,15 +127,16 @@ def retire_value(value: LocalValue, by) -> LocalValue:
         value.retired_at = timezone.now()
         value.version += 1
         value.save()
-        _snapshot(value, by)
+        new_version(value, by)
         record("update", actor=by, obj=value, organisation=value.organisation_id,
                details={"change": "retire", "version": value.version})
     return value
 
 
-def delete_value(value: LocalValue, by) -> None:
-    """Delete a value no record holds; one in use must be retired instead."""
-    count = uses(value)
+def delete_value(value: LocalValue, by, count: int | None = None) -> None:
+    """Delete a value no record holds; one in use must be retired instead. ``count``: how
+    many records hold it, when the caller counts them (an indicator: tips)."""
+    count = uses(value) if count is None else count
     if count:
         raise VocabularyError(f"“{value.label_en}” is held by {count} record"
                               f"{'' if count == 1 else 's'}: retire it instead, so they "

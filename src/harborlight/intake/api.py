@@ -185,7 +185,7 @@ def submit_tip(request, payload: TipIn):
 def get_tip(request, reference: str):
     tip = fetch(request, Tip.objects.select_related("case"), action="tip.view",
                 reference=reference)
-    catalog = current_catalog()
+    catalog = current_catalog(tip.organisation_id)
     suggestions = triage.suggestions(tip, catalog)
     reviews = tip.reviews_by_key()
     codings: dict[str, list[str]] = {}

@@ -34,7 +34,7 @@ from harborlight.vocab.triage import Evidence, TriageDecision, decide_level
 
 
 def suggestions(tip: Tip, catalog: Catalog | None = None) -> list[Suggestion]:
-    return suggest(tip.narrative, catalog or current_catalog())
+    return suggest(tip.narrative, catalog or current_catalog(tip.organisation_id))
 
 
 def evidence(tip: Tip, catalog: Catalog | None = None,
@@ -43,14 +43,14 @@ def evidence(tip: Tip, catalog: Catalog | None = None,
     reviews = tip.reviews_by_key()
     return assist.evidence(
         tip.narrative, with_htcds_values(tip.organisation_id, tip.answers),
-        catalog or current_catalog(), found=found,
+        catalog or current_catalog(tip.organisation_id), found=found,
         rejected={k for k, d in reviews.items() if d == SuggestionDecision.REJECTED},
         confirmed={k for k, d in reviews.items() if d == SuggestionDecision.CONFIRMED})
 
 
 def assess(tip: Tip, catalog: Catalog | None = None) -> TriageDecision:
     """Decide the tip's level with the rules in force and store it on the tip (unsaved)."""
-    catalog = catalog or current_catalog()
+    catalog = catalog or current_catalog(tip.organisation_id)
     rules = current_rules()
     decision = decide_level(evidence(tip, catalog), rules, catalog.release)
     tip.apply_triage(decision, rules.release, catalog.release)
@@ -76,7 +76,7 @@ def create_tip(organisation, *, narrative: str, channel: str, location: str = ""
     """
     passphrase = passphrases.generate() if public else ""
     answers = dict(answers or {})
-    if signs := assist.ticked_signs(current_catalog(), reporter_signs):
+    if signs := assist.ticked_signs(current_catalog(organisation.pk), reporter_signs):
         answers[REPORTER_SIGNS] = [ident for ident, _words in signs]
     tip = Tip(organisation=organisation, reference=next_tip_reference(), channel=channel,
               narrative=narrative, location=location, reporter_contact=reporter_contact,

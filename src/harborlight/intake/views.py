@@ -91,7 +91,7 @@ def tip_url(tip: Tip) -> str:
 def detail_context(request: HttpRequest, tip: Tip, **forms) -> dict:
     """The triage page: level and why in sentences, the narrative with its evidence
     marked, the actions, and below them what operators edit less often."""
-    catalog, rules = current_catalog(), current_rules()
+    catalog, rules = current_catalog(tip.organisation_id), current_rules()
     suggestions = triage.suggestions(tip, catalog)
     reviews = tip.reviews_by_key()
     user = request.user

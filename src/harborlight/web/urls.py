@@ -21,6 +21,7 @@ from harborlight.fieldintake import views as field
 from harborlight.insights import export_views as export_pages
 from harborlight.insights import screening_views as screening
 from harborlight.insights import views as insights
+from harborlight.intake import indicator_views as own_indicators
 from harborlight.intake import public_views as public
 from harborlight.intake import views as tips
 from harborlight.referrals import views as referrals
@@ -105,6 +106,12 @@ PAGES = [  # (prefix, rest of the address, view, namespace:name)
     (SITE, "tips/", tips.tip_list, "intake:list"),
     (SITE, "tips/new/", tips.tip_create, "intake:create"),
     (SITE, "tips/catalog/", tips.catalog, "intake:catalog"),
+    (SITE, "tips/catalog/own/", own_indicators.own_indicators, "intake:own_indicators"),
+    (SITE, "tips/catalog/own/<int:pk>/", own_indicators.own_indicator, "intake:own_indicator"),
+    (SITE, "tips/catalog/own/<int:pk>/retire/", own_indicators.own_indicator_retire,
+     "intake:own_indicator_retire"),
+    (SITE, "tips/catalog/own/<int:pk>/delete/", own_indicators.own_indicator_delete,
+     "intake:own_indicator_delete"),
     (TIP, "", tips.tip_detail, "intake:detail"),
     (TIP, "answers/", tips.tip_answers, "intake:answers"),
     (TIP, "review/", tips.tip_review, "intake:review"),

@@ -1,5 +1,8 @@
 """Picklist values an organisation adds to the HTCDS ones (part of issue 17).
 
+Indicators an organisation adds to the catalog are values too (field ``"indicator"``,
+:mod:`harborlight.intake.catalog`), so they are versioned and retired the same way.
+
 The HTCDS asks for values it does not have yet (forced criminality in scam compounds, for
 one); an administrator adds them without a code change. Each value belongs to one
 organisation and one picklist of the person record, has words in English and Spanish, and
@@ -42,6 +45,9 @@ class LocalValue(models.Model):
                                  on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
+    # An indicator (field "indicator") keeps its catalog entry here: id, category, grade,
+    # source, cues; its words are label_en/label_es, the HTCDS value it stands for maps_to.
+    entry = models.JSONField(default=dict, blank=True)
 
     objects = LocalValueQuerySet.as_manager()
 
@@ -66,6 +72,7 @@ class LocalValueVersion(models.Model):
     label_es = models.CharField(max_length=120)
     maps_to = models.CharField(max_length=60)
     retired = models.BooleanField(default=False)
+    entry = models.JSONField(default=dict, blank=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
