@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
@@ -31,13 +32,14 @@ IMPORT_ACTION = "tip.create"  # the interviews become tips (or cases): survivor 
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="XLSForm (.xlsx)",
-                           help_text="The form's survey, choices and settings sheets; the "
-                                     "settings sheet gives form_id and version.")
+    file = forms.FileField(label=gettext_lazy("XLSForm (.xlsx)"),
+                           help_text=gettext_lazy("The form's survey, choices and settings "
+                                                  "sheets; the settings sheet gives form_id "
+                                                  "and version."))
 
 
 class ArrivalForm(forms.Form):
-    arrives_as = forms.ChoiceField(label="Field interviews arrive as",
+    arrives_as = forms.ChoiceField(label=gettext_lazy("Field interviews arrive as"),
                                    choices=Arrival.choices, widget=forms.RadioSelect)
 
 
@@ -77,8 +79,9 @@ def field_forms(request: HttpRequest) -> HttpResponse:
         form = add_form(request.user.organisation, file.read(), file.name, request.user)
     except FormRejected as rejected:
         return _page(request, UploadForm(), _arrival_form(request), rejected.problems, 400)
-    messages.success(request, f"Added “{form.title}” version {form.version}; Collect lists "
-                              "it at the next Download form.")
+    messages.success(request, _("Added “%(title)s” version %(version)s; Collect lists it at "
+                                "the next Download form.") % {"title": form.title,
+                                                              "version": form.version})
     return redirect("fieldintake:forms")
 
 
@@ -90,7 +93,8 @@ def field_arrival(request: HttpRequest) -> HttpResponse:
     back = reverse("fieldintake:forms")
     return step(request, form, lambda data: set_arrival(
         request.user.organisation, data["arrives_as"], request.user),
-        done=lambda setting: f"Field interviews now arrive as {setting.arrives_as}s.",
+        done=lambda setting: _("Field interviews now arrive as cases.")
+        if setting.arrives_as == Arrival.CASE else _("Field interviews now arrive as tips."),
         back=back, own_page=True,
         page=lambda bound: _page(request, UploadForm(), bound))
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from harborlight.security.fields import EncryptedFileField, EncryptedTextField
 
@@ -74,8 +75,8 @@ def delete_attachment_file(sender, instance: FieldAttachment, **kwargs) -> None:
 class Arrival(models.TextChoices):
     """What a field interview becomes when it arrives."""
 
-    TIP = "tip", "A tip, for the hotline to triage"
-    CASE = "case", "A case, with the interviewed person's HTCDS values"
+    TIP = "tip", _("A tip, for the hotline to triage")
+    CASE = "case", _("A case, with the interviewed person's HTCDS values")
 
 
 class IntakeSetting(models.Model):

@@ -276,20 +276,24 @@ class HandoffForm(forms.Form):
 
 
 class CatalogExtensionForm(forms.Form):
-    indicator_id = forms.CharField(label="Id", max_length=100,
-                                   help_text="category.short-name, e.g. labour.car-wash-cash")
-    category = forms.ChoiceField(label="Category")
-    description = text_field("Plain-language description", 1000, required=True, rows=2)
-    evidence_grade = forms.ChoiceField(label="Evidence grade",
-                                       choices=[(k, f"{k}: {v}")
-                                                for k, v in EVIDENCE_GRADES.items()])
-    source = text_field("Source", 300, required=True)
-    cues = text_field("Text cues, one regular expression per line", 4000, rows=4)
-    codings = text_field("HTCDS codings, one FIELD=Code per line", 1000, rows=2)
+    indicator_id = forms.CharField(label=_("Id"), max_length=100,
+                                   help_text=_("category.short-name, e.g. "
+                                               "labour.car-wash-cash"))
+    category = forms.ChoiceField(label=_("Category"))
+    description = text_field(_("Plain-language description"), 1000, required=True, rows=2)
+    evidence_grade = forms.ChoiceField(label=_("Evidence grade"))
+    source = text_field(_("Source"), 300, required=True)
+    cues = text_field(_("Text cues, one regular expression per line"), 4000, rows=4)
+    codings = text_field(_("HTCDS codings, one FIELD=Code per line"), 1000, rows=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = sorted(current_catalog().categories.items())
+        catalog = current_catalog()
+        self.fields["category"].choices = sorted(
+            (category, catalog.category_words(category)) for category in catalog.categories)
+        # The grades' words are vocab's (EVIDENCE_GRADES); their Spanish is in the .po.
+        self.fields["evidence_grade"].choices = [(grade, f"{grade}: {_(words)}")
+                                                 for grade, words in EVIDENCE_GRADES.items()]
 
     def entry(self) -> dict:
         codings: dict[str, list[str]] = {}

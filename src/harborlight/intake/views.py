@@ -262,5 +262,15 @@ def catalog(request: HttpRequest) -> HttpResponse:
     return step(request, form, lambda data: add_extension(form.entry(), by=request.user),
                 done=lambda added: _("Added indicator %s.") % added.indicator_id,
                 back=reverse("intake:catalog"), own_page=True,
-                page=lambda bound: render(request, "intake/catalog.html",
-                                          {"catalog": current_catalog(), "form": bound}))
+                page=lambda bound: _catalog_page(request, bound))
+
+
+def _catalog_page(request: HttpRequest, form) -> HttpResponse:
+    """The catalog in the reader's language: each indicator's description and category in
+    words from vocab/indicators.json (EN/ES side by side); ids, sources (cited works, as
+    published) and HTCDS codings as they are."""
+    catalog = current_catalog()
+    rows = [(indicator, indicator.words(), catalog.category_words(indicator.category))
+            for indicator in catalog.indicators]
+    return render(request, "intake/catalog.html",
+                  {"catalog": catalog, "rows": rows, "form": form})

@@ -50,7 +50,7 @@ class ProviderForm(forms.ModelForm):
         required=False, widget=forms.CheckboxSelectMultiple,
         choices=lambda: vocabulary.choices("services"))
     populations = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Populations served",
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Populations served"),
         choices=lambda: vocabulary.choices("populations"))
     languages = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple,
@@ -61,17 +61,26 @@ class ProviderForm(forms.ModelForm):
         fields = ["name", "partner", "services", "populations", "languages", "open_24_7",
                   "hours", "street", "city", "state", "postal_code", "country", "latitude",
                   "longitude", "contact_name", "phone", "email"]
-        labels = {"open_24_7": "Open 24/7", "partner": "Uses Harborlight as",
-                  "postal_code": "ZIP or postal code", "country": "Country (ISO 3166 alpha-3)"}
-        help_texts = {"latitude": "Leave the coordinates empty to place the entry at its "
-                                  "ZIP code or city, looked up offline."}
+        labels = {"name": _("Name"), "partner": _("Uses Harborlight as"),
+                  "services": _("Services"), "languages": _("Languages"),
+                  "open_24_7": _("Open 24/7"), "hours": _("Hours"), "street": _("Street"),
+                  "city": _("City"), "state": _("State"),
+                  "postal_code": _("ZIP or postal code"),
+                  "country": _("Country (ISO 3166 alpha-3)"), "latitude": _("Latitude"),
+                  "longitude": _("Longitude"), "contact_name": _("Contact name"),
+                  "phone": _("Phone"), "email": _("Email")}
+        help_texts = {"partner": _("The Harborlight organisation this entry stands for, if "
+                                   "it uses Harborlight: referrals then travel inside "
+                                   "Harborlight."),
+                      "latitude": _("Leave the coordinates empty to place the entry at its "
+                                    "ZIP code or city, looked up offline.")}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.fields["partner"].queryset = Organisation.objects.exclude(pk=organisation.pk)
         self.fields["partner"].required = False
-        self.fields["partner"].empty_label = "Not on Harborlight (referrals by letter)"
+        self.fields["partner"].empty_label = _("Not on Harborlight (referrals by letter)")
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].strip().upper()
@@ -116,8 +125,8 @@ class ProviderForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8, comma-separated, with a "
-                                                       "header row. At most 5 MB.")
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, comma-separated, with a "
+                                                          "header row. At most 5 MB."))
 
 
 def sendable_providers(organisation: Organisation, partners_only: bool = False):

@@ -8,12 +8,15 @@ import re
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from harborlight.pages import page_query
@@ -25,6 +28,7 @@ from harborlight.security.breakglass import BreakGlassRefused, break_glass, requ
 from harborlight.security.forms import AuditSearchForm, BreakGlassForm, ReviewForm
 from harborlight.security.models import BreakGlassGrant
 from harborlight.security.permissions import fetch, requires, scope
+from harborlight.security.policy import load_policy
 from harborlight.vocab import words
 
 AUDIT_PAGE_SIZE = 50
@@ -123,25 +127,79 @@ def name_records(entries) -> None:
             wanted.setdefault(entry.object_type, set()).add(entry.object_id)
     references: dict[tuple[str, str], str] = {}
     kinds: dict[str, str] = {}
+    roles = load_policy().role_labels
     for object_type, ids in wanted.items():
         try:
             model = apps.get_model(object_type)
         except (LookupError, ValueError):
             continue
+        # The model's name, said in the reader's language (its Spanish is in the .po).
         kinds[object_type] = str(model._meta.verbose_name).capitalize()
         if any(field.name == "reference" for field in model._meta.concrete_fields):
             found = model._default_manager.filter(pk__in=[i for i in ids if i.isdigit()])
             references.update(((object_type, str(pk)), reference)
                               for pk, reference in found.values_list("pk", "reference"))
     for entry in entries:
-        entry.details_words = [(key, ", ".join(map(_in_words, value))
-                                if isinstance(value, list) else _in_words(value))
+        entry.details_words = [(pgettext("audit detail", key), _detail_words(entry, key, value))
                                for key, value in sorted(entry.details.items())]
-        entry.record_kind = kinds.get(entry.object_type, entry.object_type)
+        entry.record_kind = _(kinds[entry.object_type]) if entry.object_type in kinds \
+            else entry.object_type
+        entry.reason_words = _consent_words(entry.reason)
+        entry.role_words = _(roles[entry.actor_role]) if entry.actor_role in roles \
+            else entry.actor_role
         generic = entry.object_label.endswith(f" #{entry.object_id}")
-        entry.record_name = (references.get((entry.object_type, entry.object_id))
-                             if generic or not entry.object_label else None) \
-            or entry.object_label or entry.object_id
+        # A record with a reference is named by it (the stored label, in the writer's
+        # language, stays in the entry); one without, by its label, or "#7" beside its kind.
+        entry.record_name = references.get((entry.object_type, entry.object_id)) \
+            or (f"#{entry.object_id}" if generic else _consent_words(entry.object_label)) \
+            or entry.object_id
+
+
+# The recorded form of a consent named as a basis ("consent 12 (referral)").
+CONSENT_BASIS = re.compile(r"^consent (\d+) \((\w+)\)$")
+
+
+def _detail_words(entry, key: str, value) -> str:
+    """A detail's value as staff read it: a language or role changed, named in words; a
+    value of the record's field with choices, by its label; the rest as recorded."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(map(_in_words, value))
+    change = entry.details.get("change")
+    if key in ("from", "to") and change == "language":
+        try:
+            return get_language_info(str(value))["name_translated"]
+        except KeyError:
+            return str(value)
+    if key in ("from", "to") and change == "role":
+        roles = load_policy().role_labels
+        return _(roles[value]) if value in roles else str(value)
+    label = _choice_label(entry.object_type, key, value)
+    if label is not None:
+        return label
+    return _consent_words(_in_words(value))
+
+
+def _consent_words(text: str) -> str:
+    """A consent named as recorded ("consent 12 (referral)"), in the reader's words."""
+    basis = CONSENT_BASIS.match(text)
+    if not basis:
+        return text
+    purpose = _choice_label("consent.consent", "purpose", basis[2]) or basis[2]
+    return _("consent %(number)s (%(purpose)s)") % {"number": basis[1], "purpose": purpose}
+
+
+def _choice_label(object_type: str, key: str, value) -> str | None:
+    """The label of ``value`` in the choices of the record's field named ``key``."""
+    try:
+        field = apps.get_model(object_type)._meta.get_field(key)
+    except (LookupError, ValueError, AttributeError, FieldDoesNotExist):
+        return None
+    for choice, label in getattr(field, "flatchoices", None) or []:
+        if choice == value:
+            return str(label)
+    return None
 
 
 def _in_words(value) -> str:

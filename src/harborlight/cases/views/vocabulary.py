@@ -8,6 +8,8 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from harborlight.cases.models import LocalValue
@@ -33,14 +35,14 @@ def _nearest() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class ValueForm(forms.Form):
-    label_en = forms.CharField(label="Words in English", max_length=120)
-    label_es = forms.CharField(label="Words in Spanish", max_length=120)
-    maps_to = forms.ChoiceField(label="Nearest HTCDS value (written by exports)",
+    label_en = forms.CharField(label=gettext_lazy("Words in English"), max_length=120)
+    label_es = forms.CharField(label=gettext_lazy("Words in Spanish"), max_length=120)
+    maps_to = forms.ChoiceField(label=gettext_lazy("Nearest HTCDS value (written by exports)"),
                                 choices=_nearest)
 
 
 class NewValueForm(ValueForm):
-    field = forms.ChoiceField(label="Picklist", choices=_picklists)
+    field = forms.ChoiceField(label=gettext_lazy("Picklist"), choices=_picklists)
     field_order = ["field", "label_en", "label_es", "maps_to"]
 
 
@@ -66,7 +68,8 @@ def vocabulary(request: HttpRequest) -> HttpResponse:
     return step(request, form_for(request, NewValueForm), lambda data: add_value(
         organisation, data["field"], data["label_en"], data["label_es"], data["maps_to"],
         request.user),
-        done=lambda value: f"Added “{value.label_en}” to {words.field_label(value.field)}.",
+        done=lambda value: _("Added “%(value)s” to %(picklist)s.") % {
+            "value": value.label_en, "picklist": words.field_label(value.field)},
         back=_url(), own_page=True, page=page)
 
 
@@ -90,7 +93,8 @@ def vocabulary_value(request: HttpRequest, pk: int) -> HttpResponse:
 
     return step(request, form, lambda data: change_value(
         value, data["label_en"], data["label_es"], data["maps_to"], request.user),
-        done=lambda changed: f"Saved as version {changed.version}.", back=_url(value),
+        done=lambda changed: _("Saved as version %(version)s.") % {
+            "version": changed.version}, back=_url(value),
         own_page=True, page=page)
 
 
@@ -100,7 +104,8 @@ def vocabulary_retire(request: HttpRequest, pk: int) -> HttpResponse:
     value = fetch(request, LocalValue, pk=pk)
     return step(request, form_for(request, forms.Form),
                 lambda data: retire_value(value, request.user),
-                done=f"Retired “{value.label_en}”: no longer offered; records keep it.",
+                done=_("Retired “%(value)s”: no longer offered; records keep it.") % {
+                    "value": value.label_en},
                 back=_url(value))
 
 
@@ -110,4 +115,4 @@ def vocabulary_delete(request: HttpRequest, pk: int) -> HttpResponse:
     value = fetch(request, LocalValue, pk=pk)
     return step(request, form_for(request, forms.Form),
                 lambda data: delete_value(value, request.user),
-                done=f"Deleted “{value.label_en}”.", back=_url(value), then=lambda _: _url())
+                done=_("Deleted “%(value)s”.") % {"value": value.label_en}, back=_url(value), then=lambda _: _url())
