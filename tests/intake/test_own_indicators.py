@@ -117,3 +117,13 @@ def test_an_unused_indicator_is_deleted_and_outsiders_are_refused(cast, signed_i
     assert operator.get(PAGE).status_code == 403
     assert admin.post(f"{PAGE}{value.pk}/delete/").status_code == 302
     assert not LocalValue.objects.exists()
+
+
+def test_the_vocabulary_pages_neither_list_nor_delete_an_indicator(cast, signed_in_client):
+    admin = signed_in_client(cast.role("administrator"))
+    _add(admin)
+    value = LocalValue.objects.get(field="indicator")
+    assert "Held in a scam compound" not in admin.get("/vocabularies/").content.decode()
+    refused = admin.post(f"/vocabularies/{value.pk}/delete/", follow=True)
+    assert "on your organisation&#x27;s indicators page" in refused.content.decode()
+    assert LocalValue.objects.filter(pk=value.pk).exists()

@@ -136,6 +136,8 @@ def retire_value(value: LocalValue, by) -> LocalValue:
 def delete_value(value: LocalValue, by, count: int | None = None) -> None:
     """Delete a value no record holds; one in use must be retired instead. ``count``: how
     many records hold it, when the caller counts them (an indicator: tips)."""
+    if value.field == INDICATOR and count is None:  # tips use it, not records
+        raise VocabularyError("Delete an indicator on your organisation's indicators page.")
     count = uses(value) if count is None else count
     if count:
         raise VocabularyError(f"“{value.label_en}” is held by {count} record"
@@ -148,7 +150,9 @@ def delete_value(value: LocalValue, by, count: int | None = None) -> None:
 
 
 def uses(value: LocalValue) -> int:
-    """How many people of the organisation hold the value."""
+    """How many people of the organisation hold the value (none hold an indicator)."""
+    if value.field not in EXTENSIBLE:
+        return 0
     name = EXTENSIBLE[value.field]
     held = Person.objects.filter(organisation_id=value.organisation_id).values_list(
         name, flat=True)

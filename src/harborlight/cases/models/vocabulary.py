@@ -22,8 +22,10 @@ from django.utils import timezone
 
 class LocalValueQuerySet(models.QuerySet):
     def of(self, organisation, field: str | None = None) -> "LocalValueQuerySet":
+        """The organisation's values of one picklist, or of all its picklists (not its
+        indicators, field "indicator", which the catalog's pages show)."""
         rows = self.filter(organisation=organisation)
-        return rows.filter(field=field) if field else rows
+        return rows.filter(field=field) if field else rows.exclude(field="indicator")
 
     def offered(self) -> "LocalValueQuerySet":
         return self.filter(retired_at__isnull=True)
