@@ -127,3 +127,15 @@ def test_the_vocabulary_pages_neither_list_nor_delete_an_indicator(cast, signed_
     refused = admin.post(f"/vocabularies/{value.pk}/delete/", follow=True)
     assert "on your organisation&#x27;s indicators page" in refused.content.decode()
     assert LocalValue.objects.filter(pk=value.pk).exists()
+
+
+def test_a_spanish_reading_administrator_reads_the_page_in_spanish(cast, signed_in_client):
+    admin = signed_in_client(cast.role("administrator"))
+    admin.post("/accounts/language/", {"language": "es"})
+    _add(admin)
+    page = admin.get(PAGE).content.decode()
+    assert "Los indicadores de su organización" in page and "Equivale a" in page
+    assert "Your organisation" not in page and "Stands for" not in page
+    value = LocalValue.objects.get(field="indicator")
+    one = admin.get(f"{PAGE}{value.pk}/").content.decode()
+    assert "Reportes que lo usaron" in one and "Guardar como versión nueva" in one
