@@ -270,3 +270,26 @@ def test_being_made_to_scam_people_is_forced_criminality():
                   "people; whoever missed the target was beaten.")
     assert "ForcedLabour" in result["types"]
     assert "coding:exploitation_form:ForcedCriminality" in result["keys"]
+
+
+# -- probes from the issue's own examples --------------------------------------------------
+
+def test_a_watcher_is_a_means_of_control_and_men_pulling_up_is_commercial_sex():
+    result = read("Men pull up by the laundromat and she gets in their cars; a man in a grey "
+                  "van watches her all night.")
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+    assert "indicator:control.cannot-leave" in result["keys"]
+    assert "indicator:control.cannot-leave" not in read(
+        "My husband watches the kids while I work nights.")["keys"]
+
+
+def test_charging_each_man_at_the_door_is_commercial_sex():
+    result = read("Hay una muchacha en el cuarto 9, un tipo cobra en la puerta a cada hombre "
+                  "que entra.")
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+
+
+def test_an_active_present_progressive_is_going_on_now():
+    result = read("He's making his nephew, 16 y/o, work at the car wash to pay back the crossing.")
+    assert "signal:ongoing" in result["keys"]
+    assert result["level"] == "emergency"
