@@ -23,6 +23,7 @@ NAVIGATION = [
     ("insights:export", _("De-identified export"), "share.export"),
     ("accounts:users", _("Users"), "user.manage"),
     ("cases:vocabulary", _("Vocabularies"), "catalog.manage"),
+    ("intake:own_indicators", _("Indicators"), "catalog.manage"),
     ("fieldintake:forms", _("Field intake"), "catalog.manage"),
     ("accounts:approvals", _("Approvals"), "user.approve"),
     ("security:break_glass_review", _("Break-glass review"), "breakglass.review"),
