@@ -19,7 +19,7 @@ def targets(cast, whose: str) -> dict:
                   "maps_to": "ForcedLabour"})[0]  # a code-like value: words only on its pages
     indicator = LocalValue.objects.get_or_create(  # an organisation's own indicator
         organisation=organisation, field="indicator", code="x-matrix",
-        defaults={"label_en": "Matrix sign", "label_es": "Señal de matriz",
+        defaults={"label_en": "Matrix indicator", "label_es": "Indicador de matriz",
                   "maps_to": "vic_MethodsOfControl=DebtBondage",
                   "entry": {"id": "control.x-matrix", "category": "control",
                             "evidence_grade": "C", "source": "Matrix", "cues": ["matrix"]}})[0]

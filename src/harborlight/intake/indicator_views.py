@@ -11,6 +11,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
@@ -72,6 +73,7 @@ def _in_words(value: LocalValue) -> LocalValue:
     name, _eq, code = value.maps_to.partition("=")
     value.stands_for = f"{words.field_label(name)}: {words.value_label(name, code)}"
     value.category_words = catalog.category_words(value.entry.get("category", ""))
+    value.words = value.label(get_language() or "en")  # the reader's language
     return value
 
 
