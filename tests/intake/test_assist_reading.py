@@ -293,3 +293,14 @@ def test_an_active_present_progressive_is_going_on_now():
     result = read("He's making his nephew, 16 y/o, work at the car wash to pay back the crossing.")
     assert "signal:ongoing" in result["keys"]
     assert result["level"] == "emergency"
+
+
+@pytest.mark.parametrize("narrative", [
+    "I am 16 and work at a grocery store after school to pay back my parents for my phone.",
+    "The crew leader deducts the rent from our pay but we can leave whenever we want.",
+    "Trabajo en el taller de mi tío, me paga cada viernes y ahorro para pagarle el préstamo "
+    "del carro.",
+])
+def test_repaying_family_or_an_agreed_deduction_is_not_debt_bondage(narrative):
+    result = read(narrative)
+    assert not result["types"] and result["level"] == "information", result["spans"]
