@@ -35,6 +35,11 @@ def test_an_indicator_added_on_the_page_reads_the_organisations_tips(signed_in, 
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / "indicators.png"), full_page=True)
-    ident = LocalValue.objects.get(field="indicator").entry["id"]
+    value = LocalValue.objects.get(field="indicator")
+    ident = value.entry["id"]
+    admin.goto(f"/tips/catalog/own/{value.pk}/")  # its page: versions, retire, delete
+    assert "Every version of this indicator" in admin.text()
+    if folder:
+        page.screenshot(path=str(Path(folder) / "indicator.png"), full_page=True)
     tip, _ = create_tip(cast.own, narrative="He is held in a scam compound.", channel="call")
     assert f"indicator:{ident}" in {s.key for s in triage.suggestions(tip)}
