@@ -56,7 +56,7 @@ DEFAULT_DATA = DATA / "narratives_dev.jsonl"
 NON_TRAFFICKING = {"labour_dispute", "runaway", "domestic_violence", "information", "other"}
 LABELLED_FIELDS = ("vic_TypeOfExploitation", "minor_involved", "decoy_minor",
                    "exploitation_form", "vic_TypeOfSexExploitation", "vic_ForcedLabourIndustry")
-SUMMARY_STYLES = {"summary", "casestudy", "affidavit", "appeal", "press"}
+SUMMARY_STYLES = {"summary", "casestudy", "affidavit", "appeal", "press", "sentencing"}
 RESTRAINT = {"control.cannot-leave", "control.threats", "control.threat-deportation",
              "control.threat-family"}
 
