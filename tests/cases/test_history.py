@@ -341,3 +341,20 @@ def test_a_record_stored_without_versions_keeps_its_state_before_the_first_edit(
     assert baseline.act == "As it was before its history began"
     assert [(c.before, c.after) for c in latest.changes] == [("+1 202-555-0120",
                                                               "+1 202-555-0121")]
+
+
+def test_the_persons_own_export_carries_their_kept_versions(cast, edited, signed_in_client):
+    """A data-subject export holds the person's own earlier values (issue 17)."""
+    client = signed_in_client(cast.role(Role.SUPERVISOR))
+    url = f"/cases/{cast.own_case.reference}/people/{edited.pk}/export/"
+    document = client.get(url + "?format=json").json()
+    (item,) = document["records"]
+    kept = item["versions"]["person"]
+    assert [v["version"] for v in kept] == [1, 2, 3, 4]
+    assert [v["values"]["mobile_phone"] for v in kept[1:]] == [
+        "+1 202-555-0101", "+1 202-555-0101", "+1 202-555-0199"]
+    assert kept[2]["values"]["methods_of_control"] == ["DebtBondage"]
+    assert "second_name_index" not in kept[0]["values"]  # no blind indexes
+    assert item["versions"]["consents"] == {} and item["versions"]["safety_plans"] == {}
+    page = client.get(url).content.decode()
+    assert "Person, version 2" in page and "+1 202-555-0101" in page

@@ -18,6 +18,7 @@ from harborlight.cases.models import (Person, SafetyPlan, ServiceReceived, Suppo
 from harborlight.cases.vocabulary import in_words
 from harborlight.consent.models import Consent
 from harborlight.security.audit.log import record
+from harborlight.security.audit.versions import versions_of
 from harborlight.vocab import words
 
 FORMAT = "harborlight-subject-export"
@@ -67,6 +68,24 @@ def _records(model, person: Person, fields: list[str]) -> list[dict]:
             for row in model.objects.filter(person=person)]
 
 
+def kept_versions(obj) -> list[dict]:
+    """The versions Harborlight kept of one of the person's records (their own data, as
+    it stood after each change): when, which act, the values (field names as stored)."""
+    return [{"version": v.number, "at": _plain(v.created_at), "act": v.action,
+             "change": v.change, "values": v.values} for v in versions_of(obj)]
+
+
+def _versions(person: Person) -> dict[str, Any]:
+    """The person's versions and those of their safety plans and consents; not the
+    case's (its workflow fields are the organisation's, and its current values are in
+    ``case`` above)."""
+    return {"person": kept_versions(person),
+            "safety_plans": {str(plan.pk): kept_versions(plan)
+                             for plan in SafetyPlan.objects.filter(person=person)},
+            "consents": {str(consent.pk): kept_versions(consent)
+                         for consent in Consent.objects.filter(person=person)}}
+
+
 def person_record(person: Person) -> dict[str, Any]:
     case = person.case
     return {
@@ -97,6 +116,7 @@ def person_record(person: Person) -> dict[str, Any]:
              "given_at": _plain(c.given_at), "expires_at": _plain(c.expires_at),
              "withdrawn_at": _plain(c.withdrawn_at)}
             for c in Consent.objects.filter(person=person)],
+        "versions": _versions(person),
     }
 
 
