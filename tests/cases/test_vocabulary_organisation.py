@@ -58,3 +58,22 @@ def test_the_organisations_own_code_passes_and_single_values_are_checked_too(cas
 def test_a_code_nobody_added_is_still_refused_by_the_field(cast):
     with pytest.raises(ValidationError, match="not a vic_TypeOfExploitation code"):
         _person(cast, types_of_exploitation=["x-made-up"]).full_clean()
+
+
+def test_the_api_answers_a_refused_person_with_400_naming_the_field(cast, rf):
+    """No API endpoint writes a person today (cases are opened, referrals turned into
+    cases); any that does answers the model's refusal as the API's one error shape."""
+    import json
+
+    from harborlight.web.api import on_model_validation_error
+
+    _value(cast.other)
+    try:
+        _person(cast, types_of_exploitation=["x-forced-criminal"]).save()
+    except ValidationError as refused:
+        reply = on_model_validation_error(rf.post("/api/v1/cases"), refused)
+    assert reply.status_code == 400
+    assert json.loads(reply.content) == {"errors": [{
+        "field": "types_of_exploitation",
+        "message": "not a value of this organisation's vic_TypeOfExploitation picklist: "
+                   "x-forced-criminal"}]}

@@ -14,6 +14,7 @@ consent ...", "code": "consent_required"}``.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.parser import Parser
@@ -94,6 +95,18 @@ def on_permission_denied(request, exc):
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     return error_response(request, exc.status, [exc.as_api_error()])
+
+
+@api.exception_handler(ModelValidationError)
+def on_model_validation_error(request, exc: ModelValidationError):
+    """A record the model refuses to write (its own checks, such as another
+    organisation's picklist value on a person): 400 naming each field, nothing written."""
+    if hasattr(exc, "error_dict"):
+        errors = [{"field": name, "message": " ".join(messages)}
+                  for name, messages in exc.message_dict.items()]
+    else:
+        errors = [{"field": "", "message": " ".join(exc.messages)}]
+    return error_response(request, 400, errors)
 
 
 @api.exception_handler(Http404)
