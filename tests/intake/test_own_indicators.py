@@ -139,3 +139,13 @@ def test_a_spanish_reading_administrator_reads_the_page_in_spanish(cast, signed_
     value = LocalValue.objects.get(field="indicator")
     one = admin.get(f"{PAGE}{value.pk}/").content.decode()
     assert "Reportes que lo usaron" in one and "Guardar como versión nueva" in one
+
+
+def test_the_operator_may_tick_the_organisations_own_indicator_on_a_tip(cast):
+    from harborlight.intake.forms import AnswersForm
+
+    value = add_indicator(cast.own, cast.role("administrator"), **{
+        **SCAM, "cues": [SCAM["cues"]]})
+    ident = value.entry["id"]
+    assert AnswersForm({"indicators": [ident]}, organisation=cast.own).is_valid()
+    assert not AnswersForm({"indicators": [ident]}, organisation=cast.other).is_valid()

@@ -92,16 +92,6 @@ def current_rules() -> TriageRules:
     return load_rules()
 
 
-def add_extension(entry: dict, by) -> CatalogExtension:
-    """Add an administrator's indicator to the catalog in force (this process at once)."""
-    extension = CatalogExtension.objects.create(
-        indicator_id=entry["id"], category=entry["category"],
-        description=entry["description"], evidence_grade=entry["evidence_grade"],
-        source=entry["source"], cues=entry["cues"], codings=entry["codings"], added_by=by)
-    forget_catalog()
-    return extension
-
-
 # -- an organisation's own indicators (issue 17) ------------------------------------------
 
 def _indicator(organisation, value: LocalValue | None, *, category: str, label_en: str,

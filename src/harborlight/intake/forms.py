@@ -14,15 +14,13 @@ from harborlight.accounts.models import User
 from harborlight.cases.models import HOLD_ACTION
 from harborlight.consent.models import ConsentMethod
 from harborlight.intake.catalog import current_catalog, current_rules
-from harborlight.intake.models import (CallerType, CatalogExtension, Channel, CloseReason,
-                                       SuggestionDecision)
+from harborlight.intake.models import CallerType, Channel, CloseReason, SuggestionDecision
 from harborlight.intake.text import (MESSAGE_MAX, NARRATIVE_MAX, SHORT_TEXT_MAX,
                                      validate_text)
 from harborlight.vocab import words
-from harborlight.vocab.indicators import EVIDENCE_GRADES, build_catalog
 from harborlight.cases.vocabulary import EXTENSIBLE
 from harborlight.cases.vocabulary import choices as local_choices
-from harborlight.vocab.loader import VocabularyError, htcds_choices
+from harborlight.vocab.loader import htcds_choices
 
 YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("I don't know")}
 # The words of the other choices of triage_rules.json's questions (what a caller wants).
@@ -153,9 +151,10 @@ class ContactForm(AnswerFieldsMixin, forms.Form):
         return found
 
 
-def indicator_choices() -> list[tuple[str, str]]:
-    """Indicators by their plain description, grouped by category (ids stay in the data)."""
-    catalog = current_catalog()
+def indicator_choices(organisation_id: int | None = None) -> list[tuple[str, str]]:
+    """Indicators by their plain description, grouped by category (ids stay in the data);
+    with an organisation, its own indicators too."""
+    catalog = current_catalog(organisation_id)
     grouped: dict[str, list] = {}
     for indicator in catalog.indicators:
         grouped.setdefault(catalog.category_words(indicator.category),
@@ -171,7 +170,8 @@ class AnswersForm(AnswerFieldsMixin, forms.Form):
                  **kwargs):
         super().__init__(*args, **kwargs)
         self.add_answer_fields(initial_answers, organisation)
-        self.fields["indicators"].choices = indicator_choices()
+        self.fields["indicators"].choices = indicator_choices(getattr(organisation, "pk",
+                                                                      None))
         self.fields["indicators"].initial = (initial_answers or {}).get("indicators", [])
 
     def answers(self) -> dict:
@@ -273,49 +273,3 @@ class HandoffForm(forms.Form):
         return {"method": data["consent_method"], "wording": data["consent_wording"],
                 "retention_explained": data["retention_explained"],
                 "withdrawal_explained": data["withdrawal_explained"]}
-
-
-class CatalogExtensionForm(forms.Form):
-    indicator_id = forms.CharField(label=_("Id"), max_length=100,
-                                   help_text=_("category.short-name, e.g. "
-                                               "labour.car-wash-cash"))
-    category = forms.ChoiceField(label=_("Category"))
-    description = text_field(_("Plain-language description"), 1000, required=True, rows=2)
-    evidence_grade = forms.ChoiceField(label=_("Evidence grade"))
-    source = text_field(_("Source"), 300, required=True)
-    cues = text_field(_("Text cues, one regular expression per line"), 4000, rows=4)
-    codings = text_field(_("HTCDS codings, one FIELD=Code per line"), 1000, rows=2)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        catalog = current_catalog()
-        self.fields["category"].choices = sorted(
-            (category, catalog.category_words(category)) for category in catalog.categories)
-        # The grades' words are vocab's (EVIDENCE_GRADES); their Spanish is in the .po.
-        self.fields["evidence_grade"].choices = [(grade, f"{grade}: {_(words)}")
-                                                 for grade, words in EVIDENCE_GRADES.items()]
-
-    def entry(self) -> dict:
-        codings: dict[str, list[str]] = {}
-        for line in self.cleaned_data["codings"].splitlines():
-            if line.strip():
-                name, _, value = line.partition("=")
-                codings.setdefault(name.strip(), []).append(value.strip())
-        return {"id": self.cleaned_data["indicator_id"].strip(),
-                "category": self.cleaned_data["category"],
-                "description": self.cleaned_data["description"],
-                "evidence_grade": self.cleaned_data["evidence_grade"],
-                "source": self.cleaned_data["source"],
-                "cues": [c.strip() for c in self.cleaned_data["cues"].splitlines() if c.strip()],
-                "codings": codings}
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        entries = [e.as_catalog_entry() for e in CatalogExtension.objects.all()]
-        try:
-            build_catalog(entries + [self.entry()])
-        except VocabularyError as problem:
-            raise forms.ValidationError(str(problem)) from None
-        return data

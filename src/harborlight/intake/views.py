@@ -17,14 +17,16 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from harborlight.cases.models import LocalValue
+from harborlight.cases.vocabulary import INDICATOR
 from harborlight.consent.models import Consent, ConsentPurpose
 from harborlight.intake import explain, triage
 from harborlight.intake.assist import segments
-from harborlight.intake.catalog import add_extension, current_catalog, current_rules
+from harborlight.intake.catalog import current_catalog, current_rules
 from harborlight.intake.helplines import helplines
-from harborlight.intake.forms import (AnswersForm, AssignForm, CatalogExtensionForm,
-                                      CloseForm, ContactForm, ConvertForm, HandoffForm,
-                                      MergeForm, NoteForm, ReplyForm, ReviewForm)
+from harborlight.intake.forms import (AnswersForm, AssignForm, CloseForm, ContactForm,
+                                      ConvertForm, HandoffForm, MergeForm, NoteForm,
+                                      ReplyForm, ReviewForm)
 from harborlight.intake.models import Tip, TipStatus, TriageLevel
 from harborlight.pages import form_for, page_query, step
 from harborlight.security.permissions import can, fetch, requires, scope
@@ -255,22 +257,15 @@ def tip_handoff(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @requires("catalog.manage")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def catalog(request: HttpRequest) -> HttpResponse:
-    """The indicator catalog in force; administrators add indicators here."""
-    form = form_for(request, CatalogExtensionForm)
-    return step(request, form, lambda data: add_extension(form.entry(), by=request.user),
-                done=lambda added: _("Added indicator %s.") % added.indicator_id,
-                back=reverse("intake:catalog"), own_page=True,
-                page=lambda bound: _catalog_page(request, bound))
-
-
-def _catalog_page(request: HttpRequest, form) -> HttpResponse:
-    """The catalog in the reader's language: each indicator's description and category in
-    words from vocab/indicators.json (EN/ES side by side); ids, sources (cited works, as
-    published) and HTCDS codings as they are."""
-    catalog = current_catalog()
-    rows = [(indicator, indicator.words(), catalog.category_words(indicator.category))
-            for indicator in catalog.indicators]
-    return render(request, "intake/catalog.html",
-                  {"catalog": catalog, "rows": rows, "form": form})
+    """The indicator catalog in force for the reader's organisation, in the reader's
+    language: each indicator's description and category in words (EN/ES side by side);
+    ids, sources (cited works, as published) and HTCDS codings as they are. Indicators
+    are added as the organisation's own (:mod:`.indicator_views`)."""
+    catalog = current_catalog(request.user.organisation_id)
+    own = set(LocalValue.objects.filter(organisation_id=request.user.organisation_id,
+                                        field=INDICATOR).values_list("entry__id", flat=True))
+    rows = [(indicator, indicator.words(), catalog.category_words(indicator.category),
+             indicator.id in own) for indicator in catalog.indicators]
+    return render(request, "intake/catalog.html", {"catalog": catalog, "rows": rows})
