@@ -51,3 +51,45 @@ def test_an_operator_triages_in_spanish(signed_in, cast, tmp_path):
         assert _bottom(site, action) <= 900, f"{action} is below the first screen"
     site.page.screenshot(path=str(tmp_path / "tip-es.png"))
     site.page.screenshot(path=str(tmp_path / "tip-es-full.png"), full_page=True)
+
+
+def test_an_administrator_and_an_auditor_read_their_pages_in_spanish(signed_in, cast,
+                                                                   tmp_path):
+    """Issue 11: the administrators' pages (vocabularies, indicator catalog, directory
+    entry) and the auditors' trail read in Spanish, accessible, in Chromium."""
+    administrator = cast.role(Role.ADMINISTRATOR)
+    site = signed_in(administrator)
+    site.page.set_viewport_size({"width": 1280, "height": 900})
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name="Español").click()
+    site.goto("/vocabularies/")
+    text = site.text()
+    for words in ("Vocabularios: los valores propios de su organización", "Agregar un valor",
+                  "Lista de valores", "Palabras en español"):
+        assert words in text, words
+    assert "Add a value" not in text
+    site.page.screenshot(path=str(tmp_path / "vocabularies-es.png"), full_page=True)
+    site.goto("/tips/catalog/")
+    text = site.text()
+    for words in ("Catálogo de indicadores", "Trata con fines sexuales",
+                  "Grado de evidencia", "Figura en varias listas oficiales de indicadores"):
+        assert words in text, words
+    assert "Someone is made to sell sex" not in text
+    site.page.screenshot(path=str(tmp_path / "catalog-es.png"))
+    site.goto("/directory/providers/new/")
+    text = site.text()
+    for words in ("Servicios", "Idiomas", "Código postal",
+                  "No está en Harborlight (derivaciones por carta)",
+                  "Deje vacías las coordenadas"):
+        assert words in text, words
+    site.page.screenshot(path=str(tmp_path / "provider-es.png"), full_page=True)
+
+    site = signed_in(cast.role(Role.AUDITOR))
+    with site.page.expect_navigation():
+        site.page.get_by_role("button", name="Español").click()
+    site.goto("/audit/")
+    text = site.text()
+    assert "Registro de auditoría" in text
+    assert "to: es" not in text and "cambio: idioma" in text and "a: Español" in text, \
+        "the language change, in words"
+    site.page.screenshot(path=str(tmp_path / "audit-es.png"))

@@ -174,10 +174,12 @@ def lines_of(page: str, values: bool = True) -> list[str]:
 
 
 def record_words(cast, rich_case) -> list[str]:
-    """What the records say (narratives, names, summaries): data, never translated."""
-    from harborlight.cases.models import CaseNote
+    """What the records say (narratives, names, summaries, an organisation's own values
+    and indicators in English beside their Spanish): data, never translated."""
+    from harborlight.cases.models import CaseNote, LocalValue
 
-    found = [cast.own_case.summary, cast.own_restricted_case.summary, cast.other_case.summary,
+    found = [*LocalValue.objects.values_list("label_en", flat=True),  # the English column
+             cast.own_case.summary, cast.own_restricted_case.summary, cast.other_case.summary,
              rich_case["tip"].narrative, cast.own_tip.narrative, cast.other_tip.narrative,
              rich_case["entry"].name, cast.own.name, cast.other.name, "County Sheriff",
              *CaseNote.objects.values_list("body", flat=True)]
@@ -220,9 +222,10 @@ def test_every_front_line_page_reads_in_spanish(cast, rich_case, signed_in_clien
     English (a template string not marked for translation, or marked and not translated).
     """
     client = signed_in_client(cast.role(role))
+    pages = pages_for(cast, rich_case)  # makes the records the pages show
     data = record_words(cast, rich_case)
     problems = {}
-    for name, address in pages_for(cast, rich_case):
+    for name, address in pages:
         missing = untranslated(cast, rich_case, client, name, address, data)
         if missing:
             problems[address] = missing

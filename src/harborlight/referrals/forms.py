@@ -47,13 +47,13 @@ class SearchForm(forms.Form):
 
 class ProviderForm(forms.ModelForm):
     services = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple,
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Services"),
         choices=lambda: vocabulary.choices("services"))
     populations = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label=_("Populations served"),
         choices=lambda: vocabulary.choices("populations"))
     languages = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple,
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Languages"),
         choices=lambda: vocabulary.choices("languages"))
 
     class Meta:
@@ -62,7 +62,6 @@ class ProviderForm(forms.ModelForm):
                   "hours", "street", "city", "state", "postal_code", "country", "latitude",
                   "longitude", "contact_name", "phone", "email"]
         labels = {"name": _("Name"), "partner": _("Uses Harborlight as"),
-                  "services": _("Services"), "languages": _("Languages"),
                   "open_24_7": _("Open 24/7"), "hours": _("Hours"), "street": _("Street"),
                   "city": _("City"), "state": _("State"),
                   "postal_code": _("ZIP or postal code"),

@@ -34,13 +34,13 @@ class AuditSearchForm(forms.Form):
     actor = forms.CharField(label=_("Username"), required=False, max_length=150,
                             help_text=_("Also finds failed sign-ins with this username."))
     action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", "Any action"), *AuditAction.choices])
+                               choices=[("", _("Any action")), *AuditAction.choices])
     object_type = forms.CharField(label=_("Record type"), required=False, max_length=100,
                                   help_text=_('For example "cases.case".'))
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
     date_from = forms.DateField(label=_("From date"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To date"), required=False, widget=DateInput)
-    reason = forms.CharField(label="Reason contains", required=False, max_length=200)
+    reason = forms.CharField(label=_("Reason contains"), required=False, max_length=200)
 
     def clean(self) -> dict:
         cleaned = super().clean()

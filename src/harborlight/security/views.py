@@ -140,8 +140,9 @@ def name_records(entries) -> None:
             references.update(((object_type, str(pk)), reference)
                               for pk, reference in found.values_list("pk", "reference"))
     for entry in entries:
-        entry.details_words = [(pgettext("audit detail", key), _detail_words(entry, key, value))
+        entry.details_words = [(_detail_name(key), _detail_words(entry, key, value))
                                for key, value in sorted(entry.details.items())]
+        entry.actor_words = entry.actor_username or _("(no user)")
         entry.record_kind = _(kinds[entry.object_type]) if entry.object_type in kinds \
             else entry.object_type
         entry.reason_words = _consent_words(entry.reason)
@@ -155,8 +156,15 @@ def name_records(entries) -> None:
             or entry.object_id
 
 
-# The recorded form of a consent named as a basis ("consent 12 (referral)").
+# The recorded forms of a disclosure's basis ("consent 12 (referral)", "mandatory report:
+# ..."), as consent/disclosure.py writes them.
 CONSENT_BASIS = re.compile(r"^consent (\d+) \((\w+)\)$")
+MANDATORY_BASIS = "mandatory report: "
+
+
+def _detail_name(key: str) -> str:
+    """A detail's name in the reader's language (as recorded where it has no words yet)."""
+    return pgettext("audit detail", key)
 
 
 def _detail_words(entry, key: str, value) -> str:
@@ -164,9 +172,13 @@ def _detail_words(entry, key: str, value) -> str:
     value of the record's field with choices, by its label; the rest as recorded."""
     if value is None or value == "":
         return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(map(_in_words, value))
     change = entry.details.get("change")
+    if key == "change":
+        return pgettext("audit change", str(value))
     if key in ("from", "to") and change == "language":
         try:
             return get_language_info(str(value))["name_translated"]
@@ -182,7 +194,10 @@ def _detail_words(entry, key: str, value) -> str:
 
 
 def _consent_words(text: str) -> str:
-    """A consent named as recorded ("consent 12 (referral)"), in the reader's words."""
+    """A disclosure's basis as recorded ("consent 12 (referral)", "mandatory report:
+    ..."), in the reader's words; the reason given stays as written."""
+    if text.startswith(MANDATORY_BASIS):
+        return _("mandatory report: %(reason)s") % {"reason": text[len(MANDATORY_BASIS):]}
     basis = CONSENT_BASIS.match(text)
     if not basis:
         return text
