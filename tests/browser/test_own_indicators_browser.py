@@ -41,5 +41,9 @@ def test_an_indicator_added_on_the_page_reads_the_organisations_tips(signed_in, 
     assert "Every version of this indicator" in admin.text()
     if folder:
         page.screenshot(path=str(Path(folder) / "indicator.png"), full_page=True)
+    admin.goto("/tips/catalog/")  # the catalog in force marks it as the organisation's
+    assert f"{ident} (yours)" in admin.text()
+    if folder:
+        page.screenshot(path=str(Path(folder) / "catalog.png"))
     tip, _ = create_tip(cast.own, narrative="He is held in a scam compound.", channel="call")
     assert f"indicator:{ident}" in {s.key for s in triage.suggestions(tip)}
