@@ -65,5 +65,5 @@ def test_an_operator_checks_an_odk_export_before_importing_it(signed_in, cast, t
     site.submit("Go", status=400)
     report = site.text()
     assert "row 3: The submission has no answer to" in report
-    assert "1 would become tips" in report and not FieldSubmission.objects.exists()
+    assert "1 would become a tip" in report and not FieldSubmission.objects.exists()
     _save(site, "field-import-check")
