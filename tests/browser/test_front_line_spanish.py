@@ -40,10 +40,11 @@ def test_an_operator_triages_in_spanish(signed_in, cast, tmp_path):
     site.goto(f"/tips/{tip.reference}/")
     text = site.text()
     for words in ("Emergencia", "Se dice que alguien está en peligro inmediato.",
-                  "menor de 18", "Llama al 911",
+                  "menor de 18", "Llame al 911",
                   "Línea Nacional contra la Trata de Personas", "Asignar", "Abrir un caso…",
                   "Cerrar reporte", "Entregar a las autoridades…"):
         assert words in text, words
+    assert "Llama al" not in text  # the public pages' "tú"; staff pages say "usted"
     for english in ("Someone is said to be in immediate danger", "Close tip", "Assign to",
                     "Pass to law enforcement"):
         assert english not in text, english
@@ -72,7 +73,8 @@ def test_an_administrator_and_an_auditor_read_their_pages_in_spanish(signed_in, 
     site.goto("/tips/catalog/")
     text = site.text()
     for words in ("Catálogo de indicadores", "Trata con fines sexuales",
-                  "Grado de evidencia", "Figura en varias listas oficiales de indicadores"):
+                  "Categoría", "Grado",
+                  "Añadir, cambiar o retirar los indicadores de su organización"):
         assert words in text, words
     assert "Someone is made to sell sex" not in text
     site.page.screenshot(path=str(tmp_path / "catalog-es.png"))
