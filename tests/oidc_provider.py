@@ -14,7 +14,9 @@ import json
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
@@ -116,3 +118,17 @@ class LocalProvider:
                                         "id_token": provider.id_token(grant["nonce"])})
 
         return Handler
+
+
+@contextmanager
+def configured_provider(settings, name: str) -> Iterator["LocalProvider"]:
+    """A running LocalProvider that Harborlight's settings point at (pytest-django's
+    ``settings``), shown as ``name`` on the sign-in page, no amr/acr trusted."""
+    with LocalProvider() as running:
+        settings.OIDC_ISSUER = running.issuer
+        settings.OIDC_CLIENT_ID = CLIENT_ID
+        settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
+        settings.OIDC_PROVIDER_NAME = name
+        settings.OIDC_TRUSTED_AMR = []
+        settings.OIDC_TRUSTED_ACR = []
+        yield running

@@ -21,7 +21,7 @@ from harborlight.accounts.twofactor import current_code, enrol_confirmed
 from harborlight.cli import app
 from harborlight.cli.errors import UsageProblem
 from harborlight.security.audit.models import AuditEntry
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
+from oidc_provider import configured_provider
 from tests_support import PASSWORD, assert_audited, audit_mark, make_user, verify_session
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,7 @@ SUBJECT = "248289761001"
 
 @pytest.fixture
 def provider(settings):
-    with LocalProvider() as running:
-        settings.OIDC_ISSUER = running.issuer
-        settings.OIDC_CLIENT_ID = CLIENT_ID
-        settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
-        settings.OIDC_PROVIDER_NAME = "Harbor Hotline's sign-in"
-        settings.OIDC_TRUSTED_AMR = []
-        settings.OIDC_TRUSTED_ACR = []
+    with configured_provider(settings, "Harbor Hotline's sign-in") as running:
         yield running
 
 

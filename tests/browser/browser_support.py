@@ -5,6 +5,7 @@ See ``conftest.py`` for the guards every page goes through.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -102,6 +103,13 @@ class Site:
         return self.page.locator(selector).inner_text()
 
     # Guards.
+
+    def save_for_tour(self, name: str, full_page: bool = True) -> None:
+        """With HARBORLIGHT_TOUR_DIR set, the page as PNG there (the docs' screenshots)."""
+        folder = os.environ.get("HARBORLIGHT_TOUR_DIR")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
     def check_accessibility(self) -> None:
         """Inject axe-core (once per document) and fail on serious or critical violations."""

@@ -4,18 +4,10 @@ HARBORLIGHT_TOUR_DIR set, the pages are saved as screenshots (docs/fieldintake.m
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from harborlight.fieldintake.models import Arrival, IntakeSetting, OrganisationForm
 from xlsform_support import xlsform
-
-
-def _save(site, name: str) -> None:
-    folder = os.environ.get("HARBORLIGHT_TOUR_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        site.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def _upload(site, upload, tmp_path: Path, status: int) -> None:
@@ -38,14 +30,14 @@ def test_an_administrator_adds_a_form_after_fixing_its_problems(signed_in, cast,
     problems = site.text("table.row-errors")
     assert "cannot be a question name" in problems and "“colours” is not on" in problems
     assert not OrganisationForm.objects.exists()
-    _save(site, "field-forms-problems")
+    site.save_for_tour("field-forms-problems")
     _upload(site, xlsform(), tmp_path, 200)
     assert "Added “Shelter outreach walk” version 2026120701" in site.text()
     site.page.get_by_label("A case, with the interviewed person's HTCDS values").check()
     site.submit("Save", status=200)
     assert IntakeSetting.objects.get(organisation=cast.own).arrives_as == Arrival.CASE
     assert "Field interviews now arrive as cases." in site.text()
-    _save(site, "field-forms")
+    site.save_for_tour("field-forms")
 
 
 def test_an_operator_checks_an_odk_export_before_importing_it(signed_in, cast, tmp_path):
@@ -66,4 +58,4 @@ def test_an_operator_checks_an_odk_export_before_importing_it(signed_in, cast, t
     report = site.text()
     assert "row 3: The submission has no answer to" in report
     assert "1 would become a tip" in report and not FieldSubmission.objects.exists()
-    _save(site, "field-import-check")
+    site.save_for_tour("field-import-check")

@@ -4,8 +4,6 @@ as screenshots (docs/history.md)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +11,6 @@ from harborlight.accounts.models import Role
 from harborlight.security.audit.context import acting_as
 
 pytestmark = pytest.mark.browser
-
-
-def _save(site, name: str) -> None:
-    folder = os.environ.get("HARBORLIGHT_TOUR_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        site.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def test_the_history_shows_changes_in_words_and_a_supervisor_restores_one(signed_in, cast):
@@ -40,12 +31,12 @@ def test_the_history_shows_changes_in_words_and_a_supervisor_restores_one(signed
             caseworker.page.get_by_role("link", name=link).click()
         caseworker.check_accessibility()
         if link == "History of this case":
-            _save(caseworker, "history-case")
+            caseworker.save_for_tour("history-case")
     text = caseworker.text()
     assert "History of Marisol Quintero-Vance" in text
     assert "Version 3: Updated" in text and "Debt bondage" in text
     assert "DebtBondage" not in text and "Put this value back" not in text
-    _save(caseworker, "history")
+    caseworker.save_for_tour("history")
 
     supervisor = signed_in(cast.role(Role.SUPERVISOR))
     supervisor.goto(f"/cases/{case.reference}/history/person/{person.pk}/")
@@ -56,4 +47,4 @@ def test_the_history_shows_changes_in_words_and_a_supervisor_restores_one(signed
     assert "Restored. The record's history keeps it as version 4." in supervisor.text()
     person.refresh_from_db()
     assert person.mobile_phone == "+1 202-555-0101"
-    _save(supervisor, "history-restored")
+    supervisor.save_for_tour("history-restored")

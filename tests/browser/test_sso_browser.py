@@ -6,34 +6,20 @@ is saved as a screenshot (docs/single-sign-on.md)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 from browser_support import give_password, next_code
 
 from harborlight.accounts import oidc
 from harborlight.accounts.models import Role
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
+from oidc_provider import configured_provider
 
 pytestmark = pytest.mark.browser
 
 
-def _save(site, name: str) -> None:
-    folder = os.environ.get("HARBORLIGHT_TOUR_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        site.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
 @pytest.fixture
 def provider(settings):
-    with LocalProvider() as running:
-        settings.OIDC_ISSUER = running.issuer
-        settings.OIDC_CLIENT_ID = CLIENT_ID
-        settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
-        settings.OIDC_PROVIDER_NAME = "Harbor Hotline ID"
-        settings.OIDC_TRUSTED_AMR = []
+    with configured_provider(settings, "Harbor Hotline ID") as running:
         yield running
 
 
@@ -42,7 +28,7 @@ def test_a_caseworker_signs_in_through_the_organisation_s_provider(site, cast, p
     oidc.link(caseworker, provider.person["sub"], by=None)
 
     site.goto("/accounts/login/")
-    _save(site, "sso-sign-in")
+    site.save_for_tour("sso-sign-in")
     site.page.get_by_role("link", name="Sign in with Harbor Hotline ID").click()
     site.page.wait_for_url("**/accounts/two-factor/")
     site.check_accessibility()
@@ -68,5 +54,5 @@ def test_an_unlinked_person_is_told_what_to_do(site, cast, provider):
     site.check_accessibility()
     assert "is not linked to a Harborlight account" in site.text()
     assert site.page.locator("main code").inner_text() == "00u9z8y7x6w5v4"
-    _save(site, "sso-not-linked")
+    site.save_for_tour("sso-not-linked")
     site.requests = [url for url in site.requests if not url.startswith(provider.issuer)]
