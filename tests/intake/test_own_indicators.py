@@ -149,3 +149,26 @@ def test_the_operator_may_tick_the_organisations_own_indicator_on_a_tip(cast):
     ident = value.entry["id"]
     assert AnswersForm({"indicators": [ident]}, organisation=cast.own).is_valid()
     assert not AnswersForm({"indicators": [ident]}, organisation=cast.other).is_valid()
+
+
+def test_the_operator_logs_a_new_tip_with_the_organisations_own_indicator(
+        cast, signed_in_client):
+    """The new-tip page offers the organisation's own indicators beside the shipped ones
+    (as the tip page's answers form does); an outsider's operator cannot tick them."""
+    from harborlight.intake.models import Tip
+
+    value = add_indicator(cast.own, cast.role("administrator"), **{
+        **SCAM, "cues": [SCAM["cues"]]})
+    ident = value.entry["id"]
+    operator = cast.role("hotline_operator")
+    client = signed_in_client(operator)
+    assert "Held in a scam compound" in client.get("/tips/new/").content.decode()
+    contact = {"channel": "call", "caller_type": "family", "narrative": "He is not paid.",
+               "indicators": [ident]}
+    assert client.post("/tips/new/", contact).status_code == 302
+    tip = Tip.objects.get(logged_by=operator)
+    assert tip.answers["indicators"] == [ident]
+    from harborlight.intake.forms import ContactForm
+
+    assert not ContactForm(contact, organisation=cast.other).is_valid()
+    assert ContactForm(contact, organisation=cast.own).is_valid()

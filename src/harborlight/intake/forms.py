@@ -139,10 +139,11 @@ class ContactForm(AnswerFieldsMixin, forms.Form):
     indicators = forms.MultipleChoiceField(label=_("Indicators observed"), required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_answer_fields()
-        self.fields["indicators"].choices = indicator_choices()
+        self.add_answer_fields(organisation=organisation)
+        self.fields["indicators"].choices = indicator_choices(getattr(organisation, "pk",
+                                                                      None))
 
     def answers(self) -> dict:
         found = super().answers()

@@ -64,7 +64,7 @@ def tip_list(request: HttpRequest) -> HttpResponse:
 @requires("tip.create")
 @require_http_methods(["GET", "POST"])
 def tip_create(request: HttpRequest) -> HttpResponse:
-    form = form_for(request, ContactForm)
+    form = form_for(request, ContactForm, organisation=request.user.organisation)
 
     def log(data: dict) -> Tip:
         tip, _ = triage.create_tip(
