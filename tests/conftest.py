@@ -29,6 +29,25 @@ def pytest_report_header(config):
     return f"harborlight database: {'postgresql' if url.startswith('postgres') else 'sqlite'}"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix,
+                                 tmp_path_factory):
+    """On SQLite, test against a database file in WAL mode, as Harborlight runs, not
+    Django's default shared in-memory database.
+
+    The in-memory one locks whole tables and fails at once with "database table is
+    locked" where a file waits its turn (settings' timeout): a background thread (an
+    export job) writing while the live server reads failed in CI although the same
+    pages work on a real installation. The file sits in this worker's own temporary
+    folder, so parallel workers and concurrent runs never share one."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 # What a test needs to touch the suite's database: one of pytest-django's database
 # fixtures (directly or through another fixture) or its django_db mark.
 DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences",

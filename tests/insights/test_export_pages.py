@@ -139,6 +139,28 @@ def test_it_stops_with_a_sentence_when_no_case_may_be_shared(cast, analyst):
     assert not AuditEntry.objects.filter(action="export").exists()
 
 
+def test_it_ends_in_a_sentence_when_its_first_write_fails(cast, analyst, monkeypatch):
+    """A job whose very first progress write fails (CI once saw "database table is
+    locked" there) is marked failed at once instead of waiting half an hour as queued."""
+    from django.db import OperationalError
+
+    shared_case(cast, 3)
+    start(analyst)
+    job = ExportJob.objects.get()
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database table is locked")
+
+    monkeypatch.setattr(exports, "_progress", locked)
+    exports.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportState.FAILED and job.finished_at is not None
+    page = analyst.get(f"/insights/export/{job.pk}/").content.decode()
+    assert "The export failed on the server; nothing was exported." in page
+    assert not AuditEntry.objects.filter(action="export").exists()
+    assert exports.running(cast.own) is None, "a new export may start"
+
+
 def test_it_runs_one_export_at_a_time(cast, analyst):
     shared_case(cast, 3)
     start(analyst)

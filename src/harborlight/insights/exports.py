@@ -109,14 +109,14 @@ def run(job_id: int) -> None:
 
 
 def _run(job: ExportJob) -> None:
-    _progress(job, 0, "", state=ExportState.RUNNING)
     options = {"layout": job.layout, "k": job.k, "epsilon": job.epsilon,
                "measure_risk": True, "seed": None,
                "on_step": lambda step: _progress(job, _step_number(step), step)}
     if job.epsilon is not None:
         options["delta"] = job.delta
     target = folder(job)
-    try:
+    try:  # from the first write on: whatever fails, the job page ends in a sentence
+        _progress(job, 0, "", state=ExportState.RUNNING)
         result = export_organisation(job.organisation, out_dir=target, actor=job.created_by,
                                      **options)
     except MissingExtra:
