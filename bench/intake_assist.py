@@ -56,7 +56,8 @@ DEFAULT_DATA = DATA / "narratives_dev.jsonl"
 NON_TRAFFICKING = {"labour_dispute", "runaway", "domestic_violence", "information", "other"}
 LABELLED_FIELDS = ("vic_TypeOfExploitation", "minor_involved", "decoy_minor",
                    "exploitation_form", "vic_TypeOfSexExploitation", "vic_ForcedLabourIndustry")
-SUMMARY_STYLES = {"summary", "casestudy", "affidavit", "appeal", "press", "sentencing"}
+SUMMARY_STYLES = {"summary", "casestudy", "affidavit", "appeal", "press", "sentencing",
+                  "plea", "indictment", "verdict"}
 RESTRAINT = {"control.cannot-leave", "control.threats", "control.threat-deportation",
              "control.threat-family"}
 
