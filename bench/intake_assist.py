@@ -8,6 +8,11 @@
     python bench/intake_assist.py --errors --split development   # what the tuned half misses
     python bench/intake_assist.py --data tests/intake/data/narratives_blind.jsonl
     python bench/intake_assist.py --data tests/intake/data/narratives_final.jsonl --api
+    python bench/intake_assist.py --rules-only          # without the learned reading
+
+Since issue 14's learned reading (bench/intake_loso.py), the default reads with it, as the
+product does; its weights were trained on every set here, so these are training figures
+for it: bench/intake_loso.py gives the held-out ones.
 
 Two sets (see tests/intake/data/README.md):
 
@@ -46,7 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from harborlight.intake.assist import codings_of, evidence, suggest  # noqa: E402
+from harborlight.intake.assist import SHIPPED, codings_of, evidence, suggest  # noqa: E402
 from harborlight.vocab.indicators import CODED_FIELDS, build_catalog  # noqa: E402
 from harborlight.vocab.narrative import load_reading  # noqa: E402
 from harborlight.vocab.triage import decide_level, load_rules  # noqa: E402
@@ -93,10 +98,14 @@ PR_HEAD = "| what | labelled | TP | FP | FN | precision | recall |\n|---|---|---
 
 # -- reading one narrative -----------------------------------------------------------------
 
+MODEL = SHIPPED  # --rules-only: None (the learned reading left out)
+
+
 def read(text: str, catalog, rules) -> dict:
     """What assist and triage make of a narrative alone: codings, type, level."""
-    found = suggest(text, catalog)
-    decision = decide_level(evidence(text, {}, catalog, found=found), rules, catalog.release)
+    found = suggest(text, catalog, model=MODEL)
+    decision = decide_level(evidence(text, {}, catalog, found=found, model=MODEL), rules,
+                            catalog.release)
     codings = codings_of(found)
     return {"codings": codings, "type": type_of(codings.get("vic_TypeOfExploitation", set())),
             "minor": "Yes" in codings.get("minor_involved", set()),
@@ -283,7 +292,7 @@ def old_set(path: Path, split: str) -> None:
              or (split == "development") == (int(item["id"].lstrip("N")) % 2 == 1)]
     per_field: dict[str, Counter] = {}
     for item in items:
-        found = codings_of(suggest(item["text"], catalog))
+        found = codings_of(suggest(item["text"], catalog, model=MODEL))
         for field in CODED_FIELDS:
             truth, guess = set(item["codings"].get(field, [])), found.get(field, set())
             for value in truth | guess:
@@ -309,7 +318,12 @@ def main() -> int:
     parser.add_argument("--speed", action="store_true", help="median time per narrative")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--errors", action="store_true", help="list what is wrong")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="leave the learned reading out (vocab/narrative_model.json); "
+                             "not with --api, which reads as the product does")
     args = parser.parse_args()
+    global MODEL
+    MODEL = None if args.rules_only else SHIPPED
     start_django(api=args.api)
     if args.data.name == "labelled_narratives.jsonl":
         old_set(args.data, args.split)

@@ -21,12 +21,18 @@ What to look for is the catalog's (``vocab/indicators.json``); how to read it is
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
 
 from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
+from harborlight.vocab.loader import VocabularyError
 from harborlight.vocab.narrative import Hit, Reading, Text, decide_types, load_reading
+from harborlight.vocab.narrative_model import (Feature, NarrativeModel, load_model,
+                                               probability, rule_features, text_features)
 from harborlight.vocab.triage import Evidence
 
+logger = logging.getLogger(__name__)
 REPORTER_SIGNS = "reporter_signs"  # answers key: signs a reporter ticked in the self-check
 MAX_REPORTER_SIGNS = 40
 
@@ -67,6 +73,7 @@ class Suggestion:
     evidence: tuple[tuple[int, int, str], ...] = ()
     note: str = ""
     sentence: str = ""
+    chance: float = 0.0  # a coding the learned reading added: its chance (else 0)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "key": self.key, "label": self.label,
@@ -192,16 +199,110 @@ def _note(reading: Reading, field_name: str, value: str, language: str = "en") -
     return spec["note"].get(language) or spec["note"]["en"] if spec else ""
 
 
-def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
-            without: frozenset = frozenset(), adding: tuple = ()) -> list[Suggestion]:
-    """Indicators, then the codings they imply, then signals, each with its text span.
+# -- the learned reading ------------------------------------------------------------------
 
-    ``without``: indicator ids an operator rejected; ``adding``: indicators an operator
-    selected (no span). Triage reads the narrative this way; the page shows the plain
-    reading, with the operator's decisions beside it.
-    """
+LEARNED_TYPES = {"sex": "SexualExploitation", "labour": "ForcedLabour"}
+LEARNED_NOTE = ("Suggested by the learned reading (chance {chance:.0%}), not by a rule: "
+                "the words shown carried it.")
+LEARNED_SPANS = 3
+FUNCTION_WORDS = frozenset(
+    "a an the and or but of to in on at for from with by as is are was were be been it its "
+    "he she they we i you his her their my our me him them this that there who what when "
+    "not no so if then than up out into about over after before".split()
+    + "el la los las un una unos unas y o pero de del al a en con por para que se su sus "
+      "lo le les mi me te es son era fue ya no si como mas muy".split())
+SHIPPED = "shipped"  # suggest(model=SHIPPED): the model in vocab/narrative_model.json
+LEARNED_REMOVES = 0.0  # never remove a rule's type (bench/intake_loso.py --remove measures it)
+
+
+@functools.cache
+def shipped_model() -> NarrativeModel | None:
+    """The shipped learned reading, or None (rules alone) when its file is missing or
+    damaged: the assist keeps working on its rules, the log says why once, and
+    ``harborlight check`` names the file (:mod:`harborlight.intake.checks`)."""
+    try:
+        return load_model()
+    except VocabularyError as exc:
+        logger.warning("narrative assist reads with its rules alone: %s", exc)
+        return None
+
+
+def _points_band(points: int) -> str:
+    return "0" if points <= 0 else "1-2" if points <= 2 else "3-5" if points <= 5 else "6+"
+
+
+def is_means_of_control(entry) -> bool:
+    """A sign that points to no type by itself ("kept the money", "took her passport"):
+    no points of its own, only support lent to a type that has evidence."""
+    if any(points > 0 for points in getattr(entry, "points", {}).values()):
+        return False
+    return bool(getattr(entry, "support", {})) or getattr(entry, "category", "") == "control"
+
+
+def rule_evidence(found: Found, decisions, reading: Reading) -> list[tuple[str, int, int]]:
+    """The rule engine's reading as named features, (name, start, end) in the folded text:
+    the signs, cues, context and signals found, the types decided and the points each type
+    had (decided or not), the minor and decoy findings."""
+    named: list[tuple[str, int, int]] = []
+    own: dict[str, int] = {}
+    kinds = (("ind", found.indicators), ("cue", found.coding_cues), ("ctx", found.context))
+    for kind, entry, start, end in ((k, *item) for k, items in kinds for item in items):
+        named.append((f"{kind}:{entry.id}", start, end))
+        if hasattr(entry, "category"):
+            named.append((f"cat:{entry.category}", start, end))
+        for value, points in getattr(entry, "points", {}).items():
+            family = reading.family.get(value, value)
+            own[family] = own.get(family, 0) + points
+    named += [(f"sig:{signal.id}", start, end) for signal, start, end in found.signals]
+    families = {reading.family.get(d.value, d.value) for d in decisions}
+    named += [(f"rtype:{family}", 0, 0) for family in sorted(families) or ["none"]]
+    named += [(f"pts:{family}:{_points_band(points)}", 0, 0)
+              for family, points in sorted(own.items())]
+    minor_ids = set(reading.minor.indicators)
+    if any(entry.id in minor_ids for entry, *_ in found.indicators):
+        named.append(("rminor", 0, 0))
+    if any(cue.field == reading.minor.decoy_field for cue, *_ in found.coding_cues):
+        named.append(("rdecoy", 0, 0))
+    return named
+
+
+def features_of(text: Text, found: Found, decisions, reading: Reading, dim: int
+                ) -> list[Feature]:
+    """What the learned reading sees: the narrative's n-grams and the rules' evidence."""
+    return (text_features(text.folded, dim)
+            + rule_features(rule_evidence(found, decisions, reading), dim))
+
+
+def learning_view(text: Text, found: Found, decisions, reading: Reading, dim: int
+                  ) -> tuple[list[Feature], set[str], bool, bool]:
+    """(features outside the means of control's spans, the families the rules decided,
+    whether the rules raised the minor flag, whether they found a decoy)."""
+    features = features_of(text, found, decisions, reading, dim)
+    control = [(start, end) for entry, start, end in found.indicators + found.coding_cues
+               if is_means_of_control(entry)]
+
+    def masked(feature: Feature) -> bool:
+        return feature.end > feature.start and any(
+            feature.start < stop and start < feature.end for start, stop in control)
+
+    families = {reading.family.get(d.value, d.value) for d in decisions}
+    minor_ids = set(reading.minor.indicators)
+    rule_minor = any(entry.id in minor_ids for entry, *_ in found.indicators)
+    decoy = any(cue.field == reading.minor.decoy_field for cue, *_ in found.coding_cues)
+    return [f for f in features if not masked(f)], families, rule_minor, decoy
+
+
+def view_of(narrative: str, catalog: Catalog, dim: int, reading: Reading | None = None):
+    """:func:`learning_view` of a narrative as :func:`suggest` reads it (for training)."""
     reading = reading or load_reading()
     text = Text(narrative or "", reading.shorthand)
+    found, _, decisions = _read(text, catalog, reading)
+    return learning_view(text, found, decisions, reading, dim)
+
+
+def _read(text: Text, catalog: Catalog, reading: Reading, without: frozenset = frozenset(),
+          adding: tuple = ()):
+    """(what was found, its hits, the types they decide): the rules' reading."""
     found = find(text, catalog, reading, without)
     hits = [_hit(text, entry, s, e, found.repeated.get(entry.id, 1))
             for entry, s, e in found.indicators + found.coding_cues]
@@ -209,16 +310,108 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
              for indicator in adding if indicator.id not in {h.source for h in hits}]
     hits += [_hit(text, cue, s, e) for cue, s, e in found.context]
     decisions = decide_types(hits, reading)
-    decided = {decision.value for decision in decisions}
     ages = set(reading.minor.age_indicators)
     if reading.minor.needs_sign and not decisions and all(
             entry.id in ages for entry, *_ in found.indicators):
         found.indicators = []  # an age alone ("my 13-year-old is bullied") is no case
+    return found, hits, decisions
+
+
+def learned(text: Text, found: Found, decisions, reading: Reading, model: NarrativeModel,
+            removes: float = 0.0) -> list[tuple[str, str, list[tuple[int, int, str]], float]]:
+    """Codings the learned reading adds to the rules': (field, value, spans, chance).
+
+    Conservative by construction: it only *adds* a type the rules did not decide, or the
+    minor flag the rules did not raise (never with a decoy), and never removes a rule's
+    finding. The score that decides is the model's without whatever the means of control
+    found say (their spans are masked, with the n-grams inside them): a narrative with only
+    a means of control gets no type from the model. As for the rules, a type that needs
+    coercion (forced labour) is added only when the rules found a means of control or a
+    sign strong enough alone: a job described is not forced labour. Each coding names the
+    spans (up to LEARNED_SPANS) of the n-grams and signs that added most to it, function
+    words left out; none, no coding."""
+    kept, families, rule_minor, decoy = learning_view(text, found, decisions, reading,
+                                                      model.dim)
+    control = [entry for entry, *_ in found.indicators + found.coding_cues
+               if is_means_of_control(entry)]
+    if not model.with_rules:
+        kept = [f for f in kept if not f.rule]
+    out: list = []
+    if removes:
+        for name in LEARNED_TYPES:
+            decision = model.decisions.get(name)
+            if name in families and decision is not None and probability(
+                    decision.logit(kept)) < removes:
+                out.append(("-", name, [], probability(decision.logit(kept))))
+    # Another type the rules decided (forced marriage) is an explanation the model has
+    # never learned: it adds no type then.
+    wanted = [(name, "vic_TypeOfExploitation", value) for name, value in LEARNED_TYPES.items()
+              if name not in families and families <= set(LEARNED_TYPES)]
+    if not rule_minor and not decoy:
+        wanted.append(("minor", MINOR_FLAG, "Yes"))
+    coerced = bool(control) or any(
+        points >= reading.threshold for entry, *_ in found.indicators + found.coding_cues
+        for value, points in getattr(entry, "points", {}).items()
+        if value in reading.needs_coercion)
+    for name, field_name, value in wanted:
+        decision = model.decisions.get(name)
+        if decision is None or (value in reading.needs_coercion and not coerced):
+            continue  # as for the rules: a job described is not forced labour
+        chance = probability(decision.logit(kept))
+        if chance < decision.threshold:
+            continue
+        spans: list[tuple[int, int, str]] = []
+        for weight, feature in decision.contributions(kept):
+            if weight <= 0 or len(spans) == LEARNED_SPANS:
+                break
+            span = text.span(feature.start, feature.end)
+            if not feature.rule and set(feature.name[2:].split()) <= FUNCTION_WORDS:
+                continue  # "and", "for the": it counts, but says nothing to a reader
+            if span[1] > span[0] and not any(span[0] < e and s < span[1]
+                                             for s, e, _ in spans):
+                spans.append(span)
+        if spans:
+            out.append((field_name, value, spans, chance))
+    return out
+
+
+def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
+            without: frozenset = frozenset(), adding: tuple = (),
+            model: NarrativeModel | str | None = SHIPPED) -> list[Suggestion]:
+    """Indicators, then the codings they imply, then signals, each with its text span.
+
+    ``without``: indicator ids an operator rejected; ``adding``: indicators an operator
+    selected (no span). Triage reads the narrative this way; the page shows the plain
+    reading, with the operator's decisions beside it. ``model``: a learned reading
+    (:mod:`harborlight.vocab.narrative_model`) that may add a type or the minor flag the
+    rules missed, each with the spans that carried it (:func:`learned`); SHIPPED (the
+    default): the shipped one, or rules alone if its file is unusable; None: rules alone.
+    """
+    reading = reading or load_reading()
+    if isinstance(model, str):
+        model = shipped_model()
+    text = Text(narrative or "", reading.shorthand)
+    found, hits, decisions = _read(text, catalog, reading, without, adding)
+    decided = {decision.value for decision in decisions}
 
     suggestions: list[Suggestion] = []
     codings: dict[tuple[str, str], list[Hit]] = {}
     for decision in decisions:
         codings[("vic_TypeOfExploitation", decision.value)] = list(decision.evidence)
+    learned_chances: dict[tuple[str, str], float] = {}
+    if model is not None:
+        for field_name, value, spans, chance in learned(text, found, decisions, reading,
+                                                       model, LEARNED_REMOVES):
+            if field_name == "-":  # (LOSO experiment only) the model disagrees with the rules
+                for decision in decisions:
+                    if reading.family.get(decision.value, decision.value) == value:
+                        codings.pop(("vic_TypeOfExploitation", decision.value), None)
+                        decided.discard(decision.value)
+                continue
+            codings[(field_name, value)] = [Hit("model", {}, {}, *span) for span in spans]
+            learned_chances[(field_name, value)] = chance
+            if field_name == "vic_TypeOfExploitation":
+                decided.add(value)
     for entry, start, end in found.indicators:
         start, end, said = text.span(start, end)
         suggestions.append(Suggestion("indicator", f"indicator:{entry.id}", entry.words(),
@@ -248,7 +441,10 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
             tuple(dict.fromkeys(h.source for h in sources if catalog.get(h.source))),
             evidence=tuple(dict.fromkeys((h.start, h.end, h.text) for h in sources
                                          if h.end > h.start)),
-            note=_note(reading, field_name, value)))
+            note=(LEARNED_NOTE.format(chance=learned_chances[(field_name, value)])
+                  if (field_name, value) in learned_chances else
+                  _note(reading, field_name, value)),
+            chance=learned_chances.get((field_name, value), 0.0)))
     for signal, start, end in found.signals:
         begin, stop, said = text.span(start, end)
         suggestions.append(Suggestion("signal", f"signal:{signal.id}", signal.label["en"],
@@ -258,7 +454,8 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
 
 def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading | None = None,
              *, found: list[Suggestion] | None = None, rejected=frozenset(),
-             confirmed=frozenset()) -> Evidence:
+             confirmed=frozenset(), model: NarrativeModel | str | None = SHIPPED
+             ) -> Evidence:
     """What triage judges (:class:`~harborlight.vocab.triage.Evidence`): the answers, the
     indicators in play (suggested and not rejected, confirmed, or selected by the operator
     in ``answers["indicators"]``), and the codings and signals of the narrative read again
@@ -266,7 +463,7 @@ def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading |
     is not sexual exploitation" or "no, this is not happening now" changes the level.
     """
     reading = reading or load_reading()
-    found = found if found is not None else suggest(narrative, catalog, reading)
+    found = found if found is not None else suggest(narrative, catalog, reading, model=model)
     indicators: dict[str, dict] = {}
 
     def add(indicator, origin: str, span_text: str = "") -> None:
@@ -291,7 +488,7 @@ def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading |
             add(indicator, "ticked by the reporter")
     selected += [i for i in ticked if i not in selected]
     read_again = found if not (rejected or selected) else suggest(
-        narrative, catalog, reading, adding=tuple(selected),
+        narrative, catalog, reading, adding=tuple(selected), model=model,
         without=frozenset(key.split(":", 1)[1] for key in rejected
                           if key.startswith("indicator:")))
     codings: dict[str, dict[str, str]] = {}

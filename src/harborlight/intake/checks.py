@@ -1,5 +1,6 @@
-"""Start-up checks: the shipped indicator catalog and triage rules load and agree, and the
-triage levels the rules name are the levels tips can store.
+"""Start-up checks: the shipped indicator catalog and triage rules load and agree, the
+triage levels the rules name are the levels tips can store, and the learned reading's
+weights load (a warning: without them narrative assist reads with its rules alone).
 
 A bad edit to ``vocab/indicators.json`` or ``vocab/triage_rules.json`` then stops
 ``harborlight check``/``serve`` with the file, entry and key at fault, instead of failing
@@ -13,6 +14,7 @@ from django.core import checks
 from harborlight.intake.models import TriageLevel
 from harborlight.vocab.indicators import build_catalog
 from harborlight.vocab.loader import VocabularyError
+from harborlight.vocab.narrative_model import load_model
 from harborlight.vocab.triage import check_rules_against_catalog, load_rules
 
 
@@ -23,7 +25,20 @@ def intake_vocabularies(app_configs=None, **kwargs) -> list[checks.CheckMessage]
         check_rules_against_catalog(rules, build_catalog())
     except VocabularyError as problem:
         return [checks.Error(f"intake vocabulary: {problem}", id="harborlight.intake.E001")]
-    return level_drift(rules.levels, TriageLevel.values)
+    return level_drift(rules.levels, TriageLevel.values) + learned_reading()
+
+
+def learned_reading() -> list[checks.CheckMessage]:
+    """A warning when the learned reading's weights are missing or damaged: narrative
+    assist then reads with its rules alone (it keeps working), and says so here."""
+    try:
+        load_model()
+    except VocabularyError as problem:
+        return [checks.Warning(
+            f"narrative assist reads with its rules alone: {problem}",
+            hint="reinstall Harborlight, or rewrite the file with "
+                 "`python bench/intake_loso.py --ship`", id="harborlight.intake.W001")]
+    return []
 
 
 def level_drift(rule_levels, stored_levels) -> list[checks.CheckMessage]:

@@ -158,9 +158,13 @@ def suggestion_words(suggestion: Suggestion) -> tuple[str, ...]:
 
 def suggestion_note(suggestion: Suggestion) -> str:
     """How one of Harborlight's own codings is recorded in HTCDS, in the page's language
-    ("HTCDS has no code for forced criminality: …"), or nothing."""
+    ("HTCDS has no code for forced criminality: …"), that the learned reading added a
+    coding, or nothing."""
     if suggestion.kind != "coding":
         return ""
+    if suggestion.chance:  # added by the learned reading, not by a rule (assist.learned)
+        return _("Suggested by the learned reading (chance %(chance)d%%), not by a rule: "
+                 "the words shown carried it.") % {"chance": round(100 * suggestion.chance)}
     own = load_reading().own_fields.get(suggestion.field, {}).get("values", {})
     note = own.get(suggestion.value, {}).get("note")
     return _in_language(note) if note else ""

@@ -1,0 +1,284 @@
+"""Narrative assist: rules alone vs rules + a small learned reading, leave-one-set-out.
+
+    python bench/intake_loso.py                 # the LOSO table (about a minute on 2 cores)
+    python bench/intake_loso.py --ship          # train on every set, write the shipped weights
+    python bench/intake_loso.py --nested        # experiment: thresholds by nested LOSO
+    python bench/intake_loso.py --no-augment | --words-only | --remove 0.5   # experiments
+
+Each labelled file in tests/intake/data/ is one set. For each set, the model
+(:mod:`harborlight.vocab.narrative_model`) is trained on all the *other* sets and scored on
+that one, through the product's own calls (``suggest``/``evidence``/``decide_level`` with
+the model passed in); the held-out set is never read for training or for choosing.
+The combination is :func:`harborlight.intake.assist.learned`: the model may add a type (or,
+in principle, the minor flag) the rules missed, with its spans; it never removes a rule's
+finding. Default configuration (the shipped one): each narrative is trained on twice, with
+the rules' evidence and with its words alone (the rules miss things on new styles, and a
+model trained only beside tuned rules learns to copy them); a type is added at a chance
+>= 0.5, the minor flag at >= 0.999 (in practice never: every nested choice said so).
+
+``labelled_narratives.jsonl`` (the issue-3 set) has no language, style or triage level and
+an older labelling policy: its type and minor flag are read from its codings, it is used
+for training and scored as its own row, but left out of the totals (and of level).
+
+Caveat, said in the table too: the rules were tuned by reading the errors of every set but
+the eighth (``narratives_eighth.jsonl``, written blind by the lead and not read since), so
+"rules alone" on the other sets is a training score, not a held-out one. The model's LOSO
+figures are held out for the model, not for the rules it builds on.
+
+``--ship`` trains on all the sets with the default configuration and writes
+``src/harborlight/vocab/narrative_model.json`` (reproducible: the same data gives the same
+file, byte for byte).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from intake_assist import DATA, ROOT, load, start_django, type_of  # noqa: E402
+
+from harborlight.intake.assist import codings_of, evidence, suggest, view_of  # noqa: E402
+from harborlight.vocab import narrative_model as nm  # noqa: E402
+from harborlight.vocab.indicators import build_catalog  # noqa: E402
+from harborlight.vocab.triage import decide_level, load_rules  # noqa: E402
+
+OLD_SET = "labelled_narratives.jsonl"
+BLIND_FOR_RULES = {"narratives_eighth.jsonl"}
+SHIPPED = ROOT / "src" / "harborlight" / "vocab" / "narrative_model.json"
+GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+MIN_PRECISION = 0.92  # of what the model adds, on the inner held-out sets
+L2 = 1e-3
+TYPE_THRESHOLD = 0.5
+MINOR_THRESHOLD = 0.999
+DIM = nm.DEFAULT_DIM
+
+
+# -- the sets ---------------------------------------------------------------------------------
+
+def load_sets() -> dict[str, list[dict]]:
+    sets = {}
+    for path in sorted(DATA.glob("*.jsonl")):
+        items = load(path)
+        if path.name == OLD_SET:
+            for item in items:
+                codings = item["codings"]
+                item.update(type=type_of(set(codings.get("vic_TypeOfExploitation", []))),
+                            minor="Yes" in codings.get("minor_involved", []), level=None,
+                            lang="?", style="issue-3")
+        sets[path.name] = items
+    return sets
+
+
+def targets(item: dict) -> dict[str, bool]:
+    return {"sex": item["type"] in ("sex", "both"), "labour": item["type"] in ("labour", "both"),
+            "minor": bool(item["minor"])}
+
+
+# -- one narrative, through the product's own calls ----------------------------------------------
+
+def read(text: str, catalog, rules, model) -> dict:
+    found = suggest(text, catalog, model=model)
+    decision = decide_level(evidence(text, {}, catalog, found=found, model=model), rules,
+                            catalog.release)
+    codings = codings_of(found)
+    return {"type": type_of(codings.get("vic_TypeOfExploitation", set())),
+            "minor": "Yes" in codings.get("minor_involved", set()), "level": decision.level}
+
+
+# -- training and choosing thresholds -------------------------------------------------------------
+
+WITH_RULES = True
+AUGMENT = True  # also train on each narrative with the rules' evidence taken away
+
+
+def fit(views: list, items: list[dict], thresholds: dict[str, float], trained_on=()):
+    rows = [view[0] if WITH_RULES else [f for f in view[0] if not f.rule] for view in views]
+    if AUGMENT and WITH_RULES:
+        rows += [[f for f in view[0] if not f.rule] for view in views]
+        items = list(items) + list(items)
+    labels = {name: [targets(item)[name] for item in items] for name in nm.DECISIONS}
+    return nm.train(rows, labels, DIM, thresholds, l2=L2, trained_on=trained_on,
+                    with_rules=WITH_RULES)
+
+
+def chance(model, view, name: str) -> float:
+    features = view[0] if model.with_rules else [f for f in view[0] if not f.rule]
+    return nm.probability(model.decision(name).logit(features))
+
+
+def wanted(view, name: str) -> bool:
+    """Whether the model is asked about ``name`` (the rules did not already say yes)."""
+    _, families, rule_minor, decoy = view
+    return (not (rule_minor or decoy)) if name == "minor" else name not in families
+
+
+def choose(sets: dict[str, list[dict]], views: dict[str, list], names: list[str]
+           ) -> tuple[dict[str, float], dict]:
+    """Thresholds by leave-one-set-out over ``names`` only: per decision, the one that
+    fixes most (added right - added wrong) while what it adds is >= MIN_PRECISION right;
+    none qualifies: 0.99 (the model adds nothing in practice)."""
+    pooled = {name: [] for name in nm.DECISIONS}  # (probability, truth) where asked
+    for held in names:
+        train_names = [n for n in names if n != held]
+        model = fit([v for n in train_names for v in views[n]],
+                    [i for n in train_names for i in sets[n]], dict.fromkeys(nm.DECISIONS, 0.5))
+        for item, view in zip(sets[held], views[held]):
+            truth = targets(item)
+            for name in nm.DECISIONS:
+                if wanted(view, name):
+                    pooled[name].append((chance(model, view, name), truth[name]))
+    chosen, how = {}, {}
+    for name, pairs in pooled.items():
+        best = (0, 0.99, 0, 0)
+        for threshold in GRID:
+            right = sum(1 for p, t in pairs if p >= threshold and t)
+            wrong = sum(1 for p, t in pairs if p >= threshold and not t)
+            if right + wrong and right / (right + wrong) >= MIN_PRECISION and \
+                    right - wrong > best[0]:
+                best = (right - wrong, threshold, right, wrong)
+        chosen[name] = best[1]
+        how[name] = {"added_right": best[2], "added_wrong": best[3], "asked": len(pairs)}
+    return chosen, how
+
+
+# -- scoring --------------------------------------------------------------------------------------
+
+def tally(items: list[dict], outputs: list[dict]) -> dict:
+    counts = {key: Counter() for key in ("sex", "labour", "minor")}
+    right_type = right_level = levelled = 0
+    for item, out in zip(items, outputs):
+        truth = {"both": {"sex", "labour"}, "none": set()}.get(item["type"], {item["type"]})
+        guess = {"both": {"sex", "labour"}, "none": set()}.get(out["type"], {out["type"]})
+        right_type += truth == guess
+        for name in ("sex", "labour"):
+            counts[name][("tp" if name in truth else "fp") if name in guess else
+                         ("fn" if name in truth else "tn")] += 1
+        counts["minor"][("tp" if item["minor"] else "fp") if out["minor"] else
+                        ("fn" if item["minor"] else "tn")] += 1
+        if item["level"] is not None:
+            levelled += 1
+            right_level += out["level"] == item["level"]
+    return {"n": len(items), "type": right_type, "level": right_level, "levelled": levelled,
+            **counts}
+
+
+def add(a: dict, b: dict) -> dict:
+    return {key: (a[key] + b[key]) for key in a}
+
+
+def pr(counts: Counter) -> str:
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    precision = f"{tp / (tp + fp):.3f}" if tp + fp else "n/a"
+    recall = f"{tp / (tp + fn):.3f}" if tp + fn else "n/a"
+    return f"{precision} / {recall}"
+
+
+def row(name: str, how: str, t: dict) -> str:
+    level = f"{t['level'] / t['levelled']:.3f}" if t["levelled"] else "n/a"
+    return (f"| {name} | {how} | {t['n']} | {t['type'] / t['n']:.3f} | {pr(t['sex'])} | "
+            f"{pr(t['labour'])} | {pr(t['minor'])} | {level} |")
+
+
+HEAD = ("| held-out set | reading | n | type right | sex P / R | labour P / R | minor P / R "
+        "| level right |\n|---|---|---|---|---|---|---|---|")
+
+
+def fixed() -> dict[str, float]:
+    """The shipped thresholds: a type is added at even odds; the minor flag in practice
+    never (every nested choice said 0.99: on these sets the rules' minor flag leaves the
+    model nothing it can add at >= 0.92 precision)."""
+    return {"sex": TYPE_THRESHOLD, "labour": TYPE_THRESHOLD, "minor": MINOR_THRESHOLD}
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+def main() -> int:
+    global WITH_RULES, MIN_PRECISION, AUGMENT
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ship", action="store_true",
+                        help="train on every set and write the shipped weights")
+    parser.add_argument("--words-only", action="store_true",
+                        help="experiment: the model reads words only, not the rules' evidence")
+    parser.add_argument("--no-augment", action="store_true",
+                        help="experiment: train on each narrative once, with the rules' "
+                             "evidence (by default also once with its words alone, since "
+                             "the rules miss things on new styles)")
+    parser.add_argument("--nested", action="store_true",
+                        help="experiment: thresholds chosen by a nested leave-one-set-out "
+                             f"(what the model adds >= --min-precision right) instead of "
+                             f"the fixed {TYPE_THRESHOLD} / {MINOR_THRESHOLD}")
+    parser.add_argument("--min-precision", type=float, default=MIN_PRECISION)
+    parser.add_argument("--remove", type=float, default=0.0,
+                        help="experiment: a rule's type is removed below this chance")
+    parser.add_argument("--without-old", action="store_true",
+                        help=f"leave {OLD_SET} out of training too")
+    args = parser.parse_args()
+    WITH_RULES, MIN_PRECISION = not args.words_only, args.min_precision
+    AUGMENT = not args.no_augment
+    import harborlight.intake.assist as assist
+    assist.LEARNED_REMOVES = args.remove
+    start_django(api=False)
+    catalog, rules = build_catalog(), load_rules()
+    sets = load_sets()
+    if args.without_old:
+        sets.pop(OLD_SET)
+    started = time.perf_counter()
+    views = {name: [view_of(item["text"], catalog, DIM) for item in items]
+             for name, items in sets.items()}
+    print(f"read {sum(map(len, sets.values()))} narratives in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    names = list(sets)
+    if args.ship:
+        thresholds = choose(sets, views, names)[0] if args.nested else fixed()
+        model = fit([v for n in names for v in views[n]], [i for n in names for i in sets[n]],
+                    thresholds, trained_on=names)
+        model = nm.NarrativeModel(model.dim, model.decisions, model.trained_on,
+                                  release=load_rules().release)
+        SHIPPED.write_text(nm.dumps(model, note=(
+            "Learned reading of narratives (issue 14): written by `python bench/"
+            "intake_loso.py --ship` from the synthetic labelled sets in tests/intake/data "
+            "only. Thresholds chosen by leave-one-set-out: " + ", ".join(
+                f"{k} {v}" for k, v in thresholds.items()) + ".")), encoding="utf-8")
+        print(f"wrote {SHIPPED.relative_to(ROOT)} ({SHIPPED.stat().st_size} bytes); "
+              f"thresholds {thresholds}")
+        return 0
+    print(HEAD)
+    totals = {"rules alone": None, "rules + model": None}
+    for held in names:
+        train_names = [n for n in names if n != held]
+        thresholds = (choose(sets, views, train_names)[0] if args.nested else fixed())
+        model = fit([v for n in train_names for v in views[n]],
+                    [i for n in train_names for i in sets[n]], thresholds, train_names)
+        items = sets[held]
+        label = held.removesuffix(".jsonl") + ("" if held in BLIND_FOR_RULES or held == OLD_SET
+                                               else " (rules tuned on it)")
+        for how_name, used in (("rules alone", None), ("rules + model", model)):
+            result = tally(items, [read(i["text"], catalog, rules, used) for i in items])
+            print(row(label, how_name, result))
+            if held != OLD_SET:
+                totals[how_name] = result if totals[how_name] is None else add(
+                    totals[how_name], result)
+        alone = sum(item["type"] == {(True, True): "both", (True, False): "sex",
+                                     (False, True): "labour", (False, False): "none"}[
+            (chance(model, view, "sex") >= 0.5, chance(model, view, "labour") >= 0.5)]
+                    for item, view in zip(items, views[held]))
+        minor_alone = sum(bool(item["minor"]) == (chance(model, view, "minor") >= 0.5)
+                          for item, view in zip(items, views[held]))
+        print(f"|  | model alone (p >= 0.5) | | {alone / len(items):.3f} | | | "
+              f"right {minor_alone / len(items):.3f} | |")
+        print(f"|  | thresholds | | " + ", ".join(
+            f"{k} {v}" for k, v in thresholds.items()) + " | | | | |", flush=True)
+    for how_name, result in totals.items():
+        print(row("**total** (8 sets, not issue-3)", how_name, result))
+    print(f"\n{time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

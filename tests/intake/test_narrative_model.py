@@ -1,0 +1,254 @@
+"""The learned reading beside the rules (issue 14): what it may add, and how it says why.
+
+The models here are made by hand (a few weights set on purpose), so each test states
+exactly what the model "believes" and checks what the assist does with it: codings it adds
+point into the narrative as written, a means of control alone never gives a type, Spanish
+is read folded, and a damaged or missing weights file is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from harborlight.intake.assist import codings_of, evidence, suggest
+from harborlight.vocab import narrative_model as nm
+from harborlight.vocab.indicators import build_catalog
+from harborlight.vocab.loader import VocabularyError
+from harborlight.vocab.triage import decide_level, load_rules
+
+DIM = 1 << 12
+
+
+def hand_made(weights: dict[str, dict[str, float]], bias: float = -4.0,
+              threshold: float = 0.8) -> nm.NarrativeModel:
+    """A model whose only beliefs are ``weights`` (decision -> feature name -> weight);
+    word features are named ``w:word`` / ``b:two words``, worth 1/sqrt(n) each, so the
+    weights are scaled by 10 to matter in a short narrative."""
+    decisions = {}
+    for name in nm.DECISIONS:
+        vector = np.zeros(DIM, dtype=np.float32)
+        for feature, weight in weights.get(name, {}).items():
+            vector[nm.bucket(feature, DIM)] += weight
+        decisions[name] = nm.Decision(name, bias, vector, threshold)
+    return nm.NarrativeModel(DIM, decisions, ("test",), with_rules=False)
+
+
+def read(narrative: str, model) -> dict:
+    catalog = build_catalog()
+    found = suggest(narrative, catalog, model=model)
+    level = decide_level(evidence(narrative, {}, catalog, found=found, model=model),
+                         load_rules(), catalog.release).level
+    return {"found": found, "codings": codings_of(found), "level": level}
+
+
+def learned_codings(found) -> list:
+    return [s for s in found if s.kind == "coding" and s.note.startswith("Suggested by the "
+                                                                         "learned")]
+
+
+# -- what it adds, and the text behind it ----------------------------------------------------
+
+def test_an_added_type_points_to_the_words_that_carried_it():
+    narrative = ("My cousin works at the cannery on Route 9. The boss keeps "
+                 "everyone there around the clock.")
+    rules_alone = codings_of(suggest(narrative, build_catalog()))
+    assert "ForcedLabour" not in rules_alone.get("vic_TypeOfExploitation", set())
+    model = hand_made({"labour": {"w:cannery": 80.0, "b:the clock": 40.0}})
+    result = read(narrative, model)
+    assert "ForcedLabour" in result["codings"]["vic_TypeOfExploitation"]
+    [added] = [s for s in learned_codings(result["found"]) if s.value == "ForcedLabour"]
+    assert added.evidence, "a learned coding always names its text"
+    for start, end, said in added.evidence:
+        assert narrative[start:end] == said
+    assert "cannery" in {said for _, _, said in added.evidence}
+    assert narrative[added.start:added.end] == added.text
+    assert "not by a rule" in added.note
+
+
+def test_the_shipped_model_adds_a_type_the_rules_missed_with_its_words():
+    """Written for this test (no labelled set has it): commercial sex said without any cue
+    the rules know. The rules give no type; the shipped model adds sexual exploitation,
+    showing the words that carried it, and triage reads the added type."""
+    narrative = ("The older guy she met online drives her to apartments across town and men "
+                 "pay him before going in.")
+    catalog = build_catalog()
+    assert not codings_of(suggest(narrative, catalog, model=None)).get(
+        "vic_TypeOfExploitation")
+    found = suggest(narrative, catalog)
+    [added] = [s for s in found if s.chance]
+    assert added.value == "SexualExploitation" and 0.5 <= added.chance < 1
+    assert added.evidence and all(narrative[a:b] == said for a, b, said in added.evidence)
+    rules_level = decide_level(evidence(narrative, {}, catalog, model=None), load_rules(),
+                               catalog.release).level
+    level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
+                         catalog.release).level
+    assert (rules_level, level) == ("information", "standard")
+    rejected = evidence(narrative, {}, catalog, found=found, rejected=frozenset({added.key}))
+    assert decide_level(rejected, load_rules(), catalog.release).level == "information"
+
+
+def test_a_model_that_believes_nothing_adds_nothing():
+    narrative = "She cleans houses on weekends and is saving for college."
+    quiet = hand_made({})
+    assert suggest(narrative, build_catalog(), model=quiet) == suggest(
+        narrative, build_catalog(), model=None)
+
+
+def test_a_job_described_is_not_forced_labour_for_the_shipped_model_either():
+    for narrative in ("She cleans houses on weekends and is saving for college.",
+                      "Mi hermano trabaja en la construcción y le pagan cada viernes."):
+        codings = codings_of(suggest(narrative, build_catalog()))
+        assert not codings.get("vic_TypeOfExploitation")
+
+
+def test_a_means_of_control_alone_never_gets_a_type_from_the_model():
+    """The model here loves "passport" and "wages", but those words sit inside spans the
+    rules read as means of control, so they are masked: no type from the model alone."""
+    narrative = "They took his passport and they keep his wages."
+    catalog = build_catalog()
+    indicators = {s.key for s in suggest(narrative, catalog) if s.kind == "indicator"}
+    assert indicators & {"indicator:control.documents-held",
+                         "indicator:labour.unpaid-or-withheld-wages"}
+    model = hand_made({"labour": {"w:passport": 90.0, "w:wages": 90.0},
+                       "sex": {"w:passport": 90.0, "w:wages": 90.0}})
+    result = read(narrative, model)
+    assert not result["codings"].get("vic_TypeOfExploitation")
+    assert not learned_codings(result["found"])
+
+
+def test_the_model_never_removes_what_the_rules_found():
+    narrative = ("He sells her to men at the motel every night and keeps the money; she "
+                 "cannot leave.")
+    catalog = build_catalog()
+    before = codings_of(suggest(narrative, catalog))["vic_TypeOfExploitation"]
+    assert "SexualExploitation" in before
+    against = hand_made({"sex": {"w:motel": -500.0, "w:men": -500.0}}, bias=-20.0)
+    assert codings_of(suggest(narrative, catalog, model=against))[
+        "vic_TypeOfExploitation"] == before
+
+
+def test_a_decoy_keeps_the_model_from_raising_the_minor_flag():
+    narrative = ("An undercover officer posing as a 14-year-old girl answered the ad; the "
+                 "man drove to the hotel to meet her.")
+    model = hand_made({"minor": {"w:girl": 90.0, "w:14": 90.0, "w:year": 90.0}})
+    codings = read(narrative, model)["codings"]
+    assert "Yes" not in codings.get("minor_involved", set())
+
+
+# -- Spanish ----------------------------------------------------------------------------------
+
+def test_spanish_is_read_folded_and_its_spans_keep_the_accents():
+    narrative = "Vi a un niño muy flaco que carga bultos en la bodega del mercado."
+    model = hand_made({"minor": {"w:nino": 90.0}, "labour": {"w:bultos": 60.0,
+                                                              "b:la bodega": 60.0}})
+    result = read(narrative, model)
+    added = {s.field: s for s in learned_codings(result["found"])}
+    assert "minor_involved" in added
+    assert "niño" in {said for _, _, said in added["minor_involved"].evidence}
+    for suggestion in learned_codings(result["found"]):
+        for start, end, said in suggestion.evidence:
+            assert narrative[start:end] == said
+
+
+def test_word_features_are_the_same_with_or_without_accents():
+    plain = {f.name for f in nm.text_features("la nina esta en el bar", DIM)}
+    from harborlight.vocab.narrative import fold
+    accented = {f.name for f in nm.text_features(fold("la niña está en el bar"), DIM)}
+    assert plain == accented
+
+
+# -- the weights file -------------------------------------------------------------------------
+
+def shipped_text(model=None) -> str:
+    return nm.dumps(model or hand_made({"sex": {"w:motel": 3.0}}))
+
+
+def test_weights_survive_writing_and_reading():
+    model = hand_made({"sex": {"w:motel": 3.0}, "minor": {"w:nina": -2.5}})
+    again = nm.parse_model(nm.dumps(model))
+    features = nm.text_features("the nina at the motel", DIM)
+    for name in nm.DECISIONS:
+        assert again.decision(name).logit(features) == pytest.approx(
+            model.decision(name).logit(features), abs=1e-2)
+        assert again.decision(name).threshold == model.decision(name).threshold
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda text: text[: len(text) // 2], "not valid JSON"),
+    (lambda text: text.replace('"harborlight-narrative-model"', '"something-else"'),
+     "format"),
+    (lambda text: text.replace('"version": 1', '"version": 7'), "unsupported version"),
+    (lambda text: json.dumps({**json.loads(text), "decisions": {
+        k: v for k, v in json.loads(text)["decisions"].items() if k != "minor"}}),
+     "decisions"),
+    (lambda text: json.dumps({**json.loads(text), "decisions": {
+        k: {**v, "weights": "////" + v["weights"][4:]}
+        for k, v in json.loads(text)["decisions"].items()}}), "damaged"),
+    (lambda text: json.dumps({**json.loads(text), "decisions": {
+        k: {**v, "weights": v["weights"][:-8]}
+        for k, v in json.loads(text)["decisions"].items()}}), "malformed|damaged"),
+    (lambda text: json.dumps({**json.loads(text), "dim": 1000}), "power of two"),
+])
+def test_a_damaged_weights_file_is_refused_by_name(damage, message):
+    with pytest.raises(VocabularyError, match=message) as refused:
+        nm.parse_model(damage(shipped_text()), "narrative_model.json")
+    assert "narrative_model.json" in str(refused.value)
+
+
+# -- the shipped file missing or damaged: rules alone, said once, and by `check` ----------------
+
+def test_without_usable_weights_the_assist_reads_with_its_rules_alone(monkeypatch, caplog):
+    from harborlight.intake import assist, checks
+
+    def unusable():
+        raise VocabularyError("harborlight.vocab/narrative_model.json: not found")
+
+    narrative = "Vendían a una niña de 13 años en el bar; el dueño le quitó los papeles."
+    catalog = build_catalog()
+    rules_alone = suggest(narrative, catalog, model=None)
+    monkeypatch.setattr(assist, "load_model", unusable)
+    monkeypatch.setattr(checks, "load_model", unusable)
+    assist.shipped_model.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="harborlight.intake.assist"):
+            assert suggest(narrative, catalog) == rules_alone
+            assert suggest(narrative, catalog) == rules_alone
+        said = [r.getMessage() for r in caplog.records if "rules alone" in r.getMessage()]
+        assert len(said) == 1 and "narrative_model.json" in said[0]
+        [warning] = checks.learned_reading()
+        assert warning.id == "harborlight.intake.W001"
+        assert "narrative_model.json" in warning.msg
+    finally:
+        assist.shipped_model.cache_clear()
+
+
+def test_the_shipped_weights_load_and_are_small():
+    from importlib import resources
+
+    model = nm.load_model()
+    assert set(model.decisions) == set(nm.DECISIONS)
+    size = resources.files("harborlight.vocab").joinpath("narrative_model.json").stat().st_size
+    assert size < 2_000_000
+    from harborlight.intake import checks
+    assert checks.learned_reading() == []
+
+
+def test_learned_codings_are_said_in_the_pages_language():
+    from django.utils import translation
+
+    from harborlight.intake import explain
+    from harborlight.intake.assist import Suggestion
+
+    added = Suggestion("coding", "coding:vic_TypeOfExploitation:SexualExploitation",
+                       "x", 0, 3, "She", "vic_TypeOfExploitation", "SexualExploitation",
+                       chance=0.83)
+    with translation.override("en"):
+        assert "learned reading (chance 83%)" in explain.suggestion_note(added)
+    with translation.override("es"):
+        assert "la lectura aprendida (probabilidad 83%)" in explain.suggestion_note(added)
+    by_rule = Suggestion("coding", "coding:minor_involved:Yes", "x", 0, 3, "She",
+                         "minor_involved", "Yes")
+    assert "learned" not in explain.suggestion_note(by_rule)
