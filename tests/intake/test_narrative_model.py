@@ -252,3 +252,29 @@ def test_learned_codings_are_said_in_the_pages_language():
     by_rule = Suggestion("coding", "coding:minor_involved:Yes", "x", 0, 3, "She",
                          "minor_involved", "Yes")
     assert "learned" not in explain.suggestion_note(by_rule)
+
+
+# -- through the product: the API and the tip page ---------------------------------------------
+
+LEARNED_ONLY = ("The older guy she met online drives her to apartments across town and men "
+                "pay him before going in.")
+
+
+def test_the_api_and_the_tip_page_show_the_learned_coding_with_its_words(cast,
+                                                                        signed_in_client):
+    from harborlight.intake.triage import create_tip
+
+    tip, _ = create_tip(cast.own, narrative=LEARNED_ONLY, channel="call")
+    assert tip.triage_level == "standard"
+    client = signed_in_client(cast.role("hotline_operator"))
+    data = client.get(f"/api/v1/tips/{tip.reference}").json()
+    assert data["codings"]["vic_TypeOfExploitation"] == ["SexualExploitation"]
+    [added] = [s for s in data["suggestions"] if s["key"] ==
+               "coding:vic_TypeOfExploitation:SexualExploitation"]
+    assert added["note"].startswith("Suggested by the learned reading (chance ")
+    assert added["evidence"]
+    for span in added["evidence"]:
+        assert LEARNED_ONLY[span["start"]:span["end"]] == span["text"]
+    page = client.get(f"/tips/{tip.reference}/").content.decode()
+    assert "Suggested by the learned reading (chance " in page
+    assert added["evidence"][0]["text"] in page
