@@ -4,14 +4,18 @@ the disclosure gate and its one audit entry."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import sys
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
 from harborlight.accounts.models import Role
 from harborlight.cases.models import Case, Person, PersonRole
+from harborlight.cases.retention import purge
 from harborlight.consent.disclosure import HUB
 from harborlight.consent.models import Consent, ConsentMethod, ConsentPurpose
 from harborlight.insights import exports
@@ -213,3 +217,50 @@ def test_it_refuses_a_file_name_that_is_not_one_of_the_three(cast, analyst):
     exports.run(job.pk)
     assert analyst.get(f"/insights/export/{job.pk}/..%2Fkeys.json").status_code == 404
     assert analyst.get(f"/insights/export/{job.pk}/other.csv").status_code == 404
+
+
+def finished_export(analyst) -> ExportJob:
+    start(analyst)
+    job = ExportJob.objects.get(state=ExportState.QUEUED)
+    exports.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportState.DONE and (job.folder() / "data.csv").is_file()
+    return job
+
+
+def test_it_deletes_finished_exports_with_their_files_after_30_days(
+        cast, analyst, django_capture_on_commit_callbacks):
+    shared_case(cast, 3)
+    old, recent = finished_export(analyst), finished_export(analyst)
+    ExportJob.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(days=31))
+    ExportJob.objects.filter(pk=recent.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(days=29))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert old.folder().is_dir(), "a dry run deletes nothing"
+        counts = dict((rule.record, removed) for rule, removed in purge(dry_run=True))
+        assert counts["insights.ExportJob"] == {"insights.ExportJob": 1}
+        assert old.folder().is_dir() and ExportJob.objects.count() == 2
+        mark = audit_mark()
+        counts = dict((rule.record, removed) for rule, removed in purge())
+
+    assert counts["insights.ExportJob"] == {"insights.ExportJob": 1}
+    assert list(ExportJob.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not old.folder().exists(), "the files went with the row"
+    assert (recent.folder() / "data.csv").is_file()
+    assert analyst.get(f"/insights/export/{old.pk}/data.csv").status_code == 404
+    entry = audited_entries(since=mark).get()
+    assert entry.action == "delete" and "de-identified exports" in entry.reason
+
+
+def test_it_keeps_the_files_when_the_deletion_rolls_back(
+        cast, analyst, django_capture_on_commit_callbacks):
+    shared_case(cast, 3)
+    job = finished_export(analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            job.delete()
+            raise RuntimeError("something later in the same transaction failed")
+    assert ExportJob.objects.filter(pk=job.pk).exists()
+    assert (job.folder() / "data.csv").is_file()

@@ -25,7 +25,6 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -59,8 +58,8 @@ class ExportRefused(DomainError):
 
 
 def folder(job: ExportJob) -> Path:
-    """Where a job's files live: the organisation's exports folder in the data folder."""
-    return Path(settings.DATA_DIR) / "exports" / f"org-{job.organisation_id}" / f"job-{job.pk}"
+    """Where a job's files live (:meth:`ExportJob.folder`)."""
+    return job.folder()
 
 
 def running(organisation):

@@ -8,8 +8,11 @@ people who may be victims (stated names in ads), so a lead's details are encrypt
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,12 +123,25 @@ class ExportState(models.TextChoices):
     FAILED = "failed", _("Stopped")
 
 
+class ExportJobQuerySet(models.QuerySet):
+    def delete(self):
+        """Delete the jobs and, once the deletion commits, their files: a job's files
+        never outlive its row (the retention policy deletes jobs this way)."""
+        folders = [job.folder() for job in self.only("pk", "organisation_id")]
+        deleted = super().delete()
+        transaction.on_commit(lambda: [shutil.rmtree(path, ignore_errors=True)
+                                       for path in folders])
+        return deleted
+
+
 class ExportJob(models.Model):
     """One de-identified export started from the web, run in the background.
 
     The files (data.csv, report.json, report.html) live in the data folder
-    (:func:`harborlight.insights.exports.folder`); the row keeps the settings, the step
-    reached and, when done, the report's summary. The release itself is audited once, by
+    (:meth:`folder`) and go with the row when it is deleted (the retention policy,
+    ``cases/data/retention.json``, deletes finished jobs after 30 days); the row keeps
+    the settings, the step reached and, when done, the report's summary. The release
+    itself is audited once, by
     :func:`harborlight.insights.database_export.export_organisation`.
     """
 
@@ -148,11 +164,21 @@ class ExportJob(models.Model):
     problem = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True)
 
+    objects = ExportJobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.layout})"
+
+    def folder(self) -> Path:
+        """Where the job's files live: its organisation's exports folder."""
+        return (Path(settings.DATA_DIR) / "exports" / f"org-{self.organisation_id}"
+                / f"job-{self.pk}")
+
+    def delete(self, *args, **kwargs):
+        return ExportJob.objects.filter(pk=self.pk).delete()
 
     @property
     def method_label(self) -> str:
