@@ -12,6 +12,8 @@ deliberately slow, and most tests sign in with :func:`signed_in_client`.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,14 +40,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix,
     The in-memory one locks whole tables and fails at once with "database table is
     locked" where a file waits its turn (settings' timeout): a background thread (an
     export job) writing while the live server reads failed in CI although the same
-    pages work on a real installation. The file sits in this worker's own temporary
-    folder, so parallel workers and concurrent runs never share one."""
+    pages work on a real installation. The file sits in a folder of this worker's own,
+    so parallel workers and concurrent runs never share one; on a RAM-backed /dev/shm
+    when there is one (Linux), which keeps the suite as fast as in memory (a file on
+    disk cost 15-20% on database-heavy tests)."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    ram = Path("/dev/shm")
+    if ram.is_dir() and os.access(ram, os.W_OK):
+        folder = Path(tempfile.mkdtemp(prefix="harborlight-test-", dir=ram))
+    else:
         folder = tmp_path_factory.mktemp("database")
-        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # What a test needs to touch the suite's database: one of pytest-django's database
