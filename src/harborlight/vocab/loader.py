@@ -50,8 +50,9 @@ def check_entry(entry: Any, schema: dict[str, Any], where: str) -> None:
             raise VocabularyError(f"{where}: {key!r} has the wrong type")
 
 
-def parse_document(text: str, name: str, expected_format: str, body_key: str) -> Any:
-    """Parse a vocabulary file's text and check its envelope; return its body."""
+def parse_envelope(text: str, name: str, expected_format: str) -> dict:
+    """Parse a data file's text and check its envelope (JSON, format, version); return
+    the whole document."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -60,6 +61,12 @@ def parse_document(text: str, name: str, expected_format: str, body_key: str) ->
         raise VocabularyError(f"{name}: format must be {expected_format!r}")
     if document.get("version") != SUPPORTED_VERSION:
         raise VocabularyError(f"{name}: unsupported version {document.get('version')!r}")
+    return document
+
+
+def parse_document(text: str, name: str, expected_format: str, body_key: str) -> Any:
+    """Parse a vocabulary file's text and check its envelope; return its body."""
+    document = parse_envelope(text, name, expected_format)
     if body_key not in document:
         raise VocabularyError(f"{name}: missing {body_key!r}")
     return document[body_key]

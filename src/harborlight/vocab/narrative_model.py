@@ -37,10 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harborlight.vocab.loader import VocabularyError, read_package_file
+from harborlight.vocab.loader import (SUPPORTED_VERSION, VocabularyError, parse_envelope,
+                                      read_package_file)
 
 FORMAT = "harborlight-narrative-model"
-VERSION = 1
+VERSION = SUPPORTED_VERSION  # the envelope every data file shares (vocab/loader.py)
 DECISIONS = ("sex", "labour", "minor")
 TOKEN = re.compile(r"[a-z0-9]+")
 DEFAULT_DIM = 1 << 16
@@ -207,14 +208,7 @@ def dumps(model: NarrativeModel, note: str = "") -> str:
 def parse_model(text: str, name: str = "narrative_model.json") -> NarrativeModel:
     """The model as written by :func:`dumps`; a :class:`VocabularyError` naming what is
     wrong (not JSON, another format or version, a decision missing, weights damaged)."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise VocabularyError(f"{name}: not valid JSON ({exc})") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise VocabularyError(f"{name}: format must be {FORMAT!r}")
-    if document.get("version") != VERSION:
-        raise VocabularyError(f"{name}: unsupported version {document.get('version')!r}")
+    document = parse_envelope(text, name, FORMAT)
     dim = document.get("dim")
     if not isinstance(dim, int) or dim <= 0 or dim & (dim - 1):
         raise VocabularyError(f"{name}: 'dim' must be a power of two")
