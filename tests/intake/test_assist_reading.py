@@ -304,3 +304,138 @@ def test_an_active_present_progressive_is_going_on_now():
 def test_repaying_family_or_an_agreed_deduction_is_not_debt_bondage(narrative):
     result = read(narrative)
     assert not result["types"] and result["level"] == "information", result["spans"]
+
+
+# -- after the ninth set (written blind): texting style, immediacy, sex by what happens, ---
+# -- labour from work and control, grades at school, children named only in a threat --------
+
+@pytest.mark.parametrize("narrative", [
+    "my cousin is a high-school junior and a guy she met online sells her to men at parties "
+    "and keeps the cash",
+    "Una alumna de secundaria, la vecina, es vendida a hombres en un motel por su novio.",
+    "A man admitted recruiting two freshmen at a local high school and selling them to "
+    "older men on weekends.",
+])
+def test_a_grade_at_school_is_a_minor(narrative):
+    assert read(narrative)["minor"], read(narrative)["spans"]
+
+
+def test_a_high_school_teacher_or_a_college_sophomore_is_not_a_minor():
+    for narrative in ("A high-school teacher says a colleague sells women to men at a motel and "
+                      "keeps the money.",
+                      "A college sophomore says her boyfriend sells her to men and keeps the "
+                      "money."):
+        assert not read(narrative)["minor"], narrative
+
+
+def test_children_named_only_in_a_threat_are_not_the_minor_involved():
+    result = read("He made three women he met at a bus station sell themselves at rest areas "
+                  "and threatened to take their children if they stopped working for him.")
+    assert not result["minor"], result["spans"]
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+    # the opposite: a child who is exploited, in a sentence that also holds a threat
+    exploited = read("He threatened the mother and forced her children to work in his fields "
+                     "every day; the oldest is 12.")
+    assert exploited["minor"], exploited["spans"]
+
+
+def test_forced_to_sell_themselves_is_commercial_sex_however_far_the_verb():
+    result = read("The couple coerced four young women they had met at a church shelter into "
+                  "selling themselves along the highway.")
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+    goods = read("The couple coerced four young men they had met at a church shelter into "
+                 "selling candy along the highway, and kept their passports.")
+    assert "SexualExploitation" not in goods["types"], goods["spans"]
+
+
+def test_men_paying_for_a_person_in_a_back_room_is_sex_not_bar_work():
+    for narrative in ("My neighbour's girl works at a bar where men pay the owner to take her "
+                      "upstairs to a room; he keeps her passport.",
+                      "Su sobrina trabaja en un bar donde los clientes pagan para llevarla a un "
+                      "cuarto; el dueño le quitó la identificación."):
+        assert read(narrative)["types"] == {"SexualExploitation"}, read(narrative)["spans"]
+    guests = read("At the inn the guests pay to take a room upstairs and I clean them; the owner "
+                  "pays me every Friday.")
+    assert "SexualExploitation" not in guests["types"], guests["spans"]
+
+
+def test_paid_acts_on_a_video_call_are_online_sexual_exploitation():
+    result = read("my niece (14) says some man pays her to do things on webcam and says hell "
+                  "share the clips if she quits")
+    assert "SexualExploitation" in result["types"], result["spans"]
+    assert "coding:exploitation_form:OnlineSexualExploitation" in result["keys"]
+    assert result["minor"] and result["level"] == "emergency"
+    tutoring = read("A man pays my niece to help his son with homework on video chat every "
+                    "week.")
+    assert not tutoring["types"], tutoring["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "im in the blue palms motel rm 12 rn. he says i got a date at 11 and he hit me. im 16",
+    "My friend just phoned from a motel by the highway, the man she is with slapped her and "
+    "took her phone, he has her seeing men for money.",
+])
+def test_a_present_location_or_a_call_just_made_makes_it_an_emergency(narrative):
+    result = read(narrative)
+    assert "signal:immediate" in result["keys"], result["spans"]
+    assert result["level"] == "emergency"
+
+
+def test_a_past_stay_at_a_motel_or_the_hotel_business_is_not_now():
+    for narrative in ("Two years ago she was at a motel where a man sold her to men and hit "
+                      "her; she lives with her aunt now.",
+                      "He is in the hotel business and once hit a worker."):
+        assert "signal:immediate" not in read(narrative)["keys"], narrative
+
+
+def test_still_living_with_the_exploiter_is_going_on_now():
+    result = read("A 15-year-old girl was brought from Guatemala by a man who said she would go "
+                  "to school; she cleans his house and cooks all day, he says she owes him for "
+                  "the trip. She still lives with him.")
+    assert "signal:ongoing" in result["keys"] and result["minor"]
+    assert result["level"] == "emergency", result["spans"]
+
+
+def test_an_indictment_in_the_present_tense_is_a_past_case_not_an_emergency():
+    result = read("A federal indictment charges three men with sex trafficking of minors; they "
+                  "allegedly sold two 15-year-old girls to men at motels and beat them.")
+    assert "signal:concluded" in result["keys"]
+    assert result["level"] == "high" and result["minor"]
+    tip = read("A man sells two 15-year-old girls to men at the motel on 5th street and "
+               "beats them.")
+    assert tip["level"] == "emergency"
+
+
+def test_work_and_control_of_papers_and_pay_is_forced_labour_in_texting_style():
+    result = read("lady at the nail spot by the mall sleeps in the back room, the boss keeps "
+                  "her passport and her wages. she works 7 days")
+    assert result["types"] == {"ForcedLabour"}, result["spans"]
+    assert result["level"] == "high"
+
+
+def test_having_quit_does_not_undo_documents_kept_but_a_wage_claim_is_information():
+    crew = read("Two years ago I sold magazines door to door with a crew; the crew boss kept "
+                "our passports and we never got the money they promised. I quit in May.")
+    assert crew["types"] == {"ForcedLabour"}, crew["spans"]
+    assert crew["level"] == "high"
+    claim = read("I quit the bakery last month and the owner owes me three weeks of pay; I have "
+                 "my papers and just want to file a wage claim.")
+    assert not claim["types"] and claim["level"] == "information", claim["spans"]
+
+
+def test_a_malformed_unless_support_or_threat_pattern_is_refused():
+    import json
+
+    from harborlight.vocab.loader import VocabularyError, read_package_file
+    from harborlight.vocab.narrative import parse_reading
+
+    good = json.loads(read_package_file("harborlight.vocab", "narrative.json"))
+    parse_reading(json.dumps(good))
+    for damage in ("count", "pattern"):
+        doc = json.loads(json.dumps(good))
+        if damage == "count":
+            doc["context"][-1]["unless_support"] = "two"
+        else:
+            doc["minor"]["threat_before"] = "(threat"
+        with pytest.raises(VocabularyError):
+            parse_reading(json.dumps(doc))

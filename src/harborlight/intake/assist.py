@@ -99,6 +99,10 @@ def _is_dependant(text: Text, reading: Reading, start: int, end: int) -> bool:
     someone in the story, not a child being exploited (unless the sentence says so)."""
     minor = reading.minor
     sentence = text.folded[slice(*text.sentence_bounds(start))]
+    before = text.before(start, 60)
+    if minor.threat_before is not None and minor.dependant_before.search(before[-30:]) and \
+            minor.threat_before.search(before):
+        return True  # "threatened to hurt their children": named in a threat, not exploited
     if minor.exploited_after.search(sentence):
         return False
     return bool(minor.dependant_before.search(text.before(start, 30))
@@ -191,7 +195,8 @@ def find(text: Text, catalog: Catalog, reading: Reading, without: frozenset = fr
 def _hit(text: Text, entry, start: int, end: int, times: int = 1) -> Hit:
     start, end, said = text.span(start, end) if end > start else (0, 0, "")
     return Hit(entry.id, {k: v * times for k, v in entry.points.items()},
-               dict(getattr(entry, "support", {})), start, end, said)
+               dict(getattr(entry, "support", {})), start, end, said,
+               getattr(entry, "unless_support", 0))
 
 
 def _note(reading: Reading, field_name: str, value: str, language: str = "en") -> str:

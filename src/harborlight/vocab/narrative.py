@@ -10,10 +10,12 @@ The catalog (:mod:`harborlight.vocab.indicators`) says *what* to look for; this 
                "mixed_needs_own": 3, "needs_coercion": ["ForcedLabour"],
                "family": {"ForcedLabour": "labour", ...}},
      "gated_fields": ["vic_TypeOfExploitation", ...],
-     "context": [{"id", "label": {"en", "es"}, "points": {"ForcedLabour": -2}, "cues"}],
+     "context": [{"id", "label": {"en", "es"}, "points": {"ForcedLabour": -2}, "cues",
+                  "unless_support": 2}],
      "minor": {"indicators": [...], "dependant_before", "dependant_sentence",
                "exploited_after", "decoy_field", "decoy_drops", "decoy_keeps",
-               "age_indicators": [...], "needs_sign": true},
+               "age_indicators": [...], "needs_sign": true,
+               "threat_before": "a threat just before 'their children': a dependant"},
      "signals": [{"id": "immediate", "label": {"en", "es"}, "cues": [...],
                   "with": "pattern its sentence must also match"}, ...],
      "own_fields": {"exploitation_form": {"label", "values": {"ForcedCriminality":
@@ -28,7 +30,9 @@ by hand: each sign found gives *points* to a type (the catalog's ``points``); me
 control lend *support* (``support``) to a type that has evidence of its own, capped, so
 "kept the money" never decides a type alone; *context* adds or takes away a point or two
 (someone works for a boss; "she goes home every night"; the one in control is a husband),
-and is never suggested as a sign. A type is decided at ``threshold``. When two types pass, both
+and is never suggested as a sign; context with ``unless_support`` ("I quit") no longer
+speaks against a type once means of control lend it that much (quitting ends forced
+labour, it does not undo it). A type is decided at ``threshold``. When two types pass, both
 stay only if each has ``mixed_needs_own`` points of its own evidence. A type named in
 ``needs_coercion`` (forced labour) needs a sign strong enough alone or a means of control:
 a job described in many words is still only a job.
@@ -235,6 +239,9 @@ class Labelled:
     points: dict[str, int] = field(default_factory=dict)
     in_conditions: bool = False
     with_: re.Pattern | None = None  # a signal counts only in a sentence that also says this
+    # context that speaks against a type ("I quit") but not once means of control lend
+    # that type at least this much (documents kept, threats): 0, always
+    unless_support: int = 0
 
 
 @dataclass(frozen=True)
@@ -248,6 +255,9 @@ class MinorReading:
     age_indicators: tuple[str, ...] = ()
     needs_sign: bool = False
     decoy_keeps: re.Pattern | None = None
+    # a child named in a threat ("threatened to hurt their children") is a dependant even
+    # when the sentence also speaks of exploitation
+    threat_before: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -315,8 +325,11 @@ def _labelled(raw: dict, where: str, with_points: bool) -> Labelled:
     if pattern is None:
         raise VocabularyError(f"{where} ({raw['id']}): needs at least one cue")
     with_ = compile_pattern(raw["with"], f"{where} with") if raw.get("with") else None
+    unless = raw.get("unless_support", 0) if with_points else 0
+    if not isinstance(unless, int) or isinstance(unless, bool) or unless < 0:
+        raise VocabularyError(f"{where} ({raw['id']}): unless_support must be a count")
     return Labelled(raw["id"], dict(label), pattern, dict(points),
-                    bool(raw.get("in_conditions", False)), with_)
+                    bool(raw.get("in_conditions", False)), with_, unless)
 
 
 def _own_fields(raw: object, name: str) -> dict[str, dict]:
@@ -363,6 +376,9 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
                 needs_sign=bool(minor.get("needs_sign", False)),
                 decoy_keeps=(compile_pattern(minor["decoy_keeps"], f"{name} minor.decoy_keeps")
                              if minor.get("decoy_keeps") else None),
+                threat_before=(compile_pattern(minor["threat_before"],
+                                               f"{name} minor.threat_before")
+                               if minor.get("threat_before") else None),
                 **{key: compile_pattern(minor[key], f"{name} minor.{key}")
                    for key in ("dependant_before", "dependant_sentence", "exploited_after",
                                "decoy_drops")}),
@@ -398,6 +414,7 @@ class Hit:
     start: int = 0
     end: int = 0
     text: str = ""
+    unless_support: int = 0  # see Labelled.unless_support
 
 
 @dataclass(frozen=True)
@@ -432,8 +449,10 @@ def decide_types(hits: list[Hit], reading: Reading) -> list[TypeDecision]:
     for value in types:
         own_hits = [hit for hit in hits if hit.points.get(value, 0) > 0]
         own = sum(hit.points[value] for hit in own_hits)
-        counter = sum(hit.points.get(value, 0) for hit in hits if hit.points.get(value, 0) < 0)
         support_hits = [hit for hit in hits if lends(hit, value) > 0]
+        lent_in_all = sum(lends(hit, value) for hit in support_hits)
+        counter = sum(hit.points.get(value, 0) for hit in hits if hit.points.get(value, 0) < 0
+                      and not (hit.unless_support and lent_in_all >= hit.unless_support))
         support = min(reading.support_cap, sum(lends(hit, value) for hit in support_hits))
         lent = support if own >= reading.own_before_support else 0
         score = own + lent + counter
