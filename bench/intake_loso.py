@@ -20,10 +20,11 @@ model trained only beside tuned rules learns to copy them); a type is added at a
 an older labelling policy: its type and minor flag are read from its codings, it is used
 for training and scored as its own row, but left out of the totals (and of level).
 
-Caveat, said in the table too: the rules were tuned by reading the errors of every set but
-the eighth (``narratives_eighth.jsonl``, written blind by the lead and not read since), so
-"rules alone" on the other sets is a training score, not a held-out one. The model's LOSO
-figures are held out for the model, not for the rules it builds on.
+Caveat, said in the table too: the rules were tuned by reading the errors of every set
+(the ninth's on 2026-12-07; the eighth, written blind by the lead, is counted as a
+development set from then on too, as the lead asked), so "rules alone" on every set is a
+training score, not a held-out one. The model's LOSO figures are held out for the model,
+not for the rules it builds on; a held-out figure for the rules needs a new set.
 
 ``--ship`` trains on all the sets with the default configuration and writes
 ``src/harborlight/vocab/narrative_model.json`` (reproducible: the same data gives the same
@@ -49,7 +50,7 @@ from harborlight.vocab.indicators import build_catalog  # noqa: E402
 from harborlight.vocab.triage import decide_level, load_rules  # noqa: E402
 
 OLD_SET = "labelled_narratives.jsonl"
-BLIND_FOR_RULES = {"narratives_eighth.jsonl"}
+BLIND_FOR_RULES: set[str] = set()  # none since 2026-12-07 (the ninth set read)
 SHIPPED = ROOT / "src" / "harborlight" / "vocab" / "narrative_model.json"
 GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 MIN_PRECISION = 0.92  # of what the model adds, on the inner held-out sets
