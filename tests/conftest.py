@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix,
     database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
     yield
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_sessionfinish(session):
+    """Remove this process's installation templates (tests/installations.py): xdist
+    workers end without running ``atexit``."""
+    installations = sys.modules.get("installations")
+    if installations is not None:
+        installations.remove_templates()
 
 
 # What a test needs to touch the suite's database: one of pytest-django's database

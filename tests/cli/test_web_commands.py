@@ -11,13 +11,14 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from harborlight.accounts.models import Role
 from harborlight.security.crypto import generate_keyring, write_keyring
 
-from installations import wait_until_answering
+from installations import installed, wait_until_answering
 
 HARBORLIGHT = [sys.executable, "-m", "harborlight"]
 
@@ -36,6 +37,15 @@ def install(tmp_path: Path) -> dict[str, str]:
     })
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
+
+
+@pytest.fixture
+def migrated(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A fresh installation after ``harborlight migrate``: a copy of this worker's migrated
+    template (tests/installations.py), for the commands that need the tables. The tests
+    of ``migrate`` and of an unmigrated database take ``install`` and run it themselves."""
+    with installed(tmp_path, "sqlite", organisation=False) as env:
+        yield env
 
 
 def run(env: dict[str, str], *args: str, stdin: str = "", timeout: int = 120):
@@ -97,40 +107,36 @@ def test_it_will_not_serve_with_pending_migrations(install):
     assert_one_line_error(run(install, "serve", "--port", "1"), 78, "not starting:")
 
 
-def test_it_creates_an_administrator(install):
-    run(install, "migrate")
-    result = run(install, "createadmin", "--username", "ada", "--organisation", "New Org",
+def test_it_creates_an_administrator(migrated):
+    result = run(migrated, "createadmin", "--username", "ada", "--organisation", "New Org",
                  "--password-stdin", stdin="a sufficiently long passphrase\n")
     assert result.returncode == 0, result.stderr
     assert "Created administrator ada of New Org" in result.stdout
-    duplicate = run(install, "createadmin", "--username", "ada", "--organisation", "New Org",
+    duplicate = run(migrated, "createadmin", "--username", "ada", "--organisation", "New Org",
                     "--password-stdin", stdin="a sufficiently long passphrase\n")
     assert_one_line_error(duplicate, 65, "already exists")
 
 
-def test_it_creates_the_first_supervisor_of_an_existing_organisation(install):
-    run(install, "migrate")
-    run(install, "createadmin", "--username", "ada", "--organisation", "New Org",
+def test_it_creates_the_first_supervisor_of_an_existing_organisation(migrated):
+    run(migrated, "createadmin", "--username", "ada", "--organisation", "New Org",
         "--password-stdin", stdin="a sufficiently long passphrase\n")
-    result = run(install, "createsupervisor", "--username", "sofia", "--organisation",
+    result = run(migrated, "createsupervisor", "--username", "sofia", "--organisation",
                  "new-org", "--password-stdin", stdin="another long passphrase 77\n")
     assert result.returncode == 0, result.stderr
     assert "Created supervisor sofia of New Org" in result.stdout
-    unknown = run(install, "createsupervisor", "--username", "sam", "--organisation",
+    unknown = run(migrated, "createsupervisor", "--username", "sam", "--organisation",
                   "Nowhere", "--password-stdin", stdin="another long passphrase 77\n")
     assert_one_line_error(unknown, 65, "no organisation named 'Nowhere'")
 
 
-def test_it_refuses_a_weak_administrator_password(install):
-    run(install, "migrate")
-    result = run(install, "createadmin", "--username", "bob", "--organisation", "Org",
+def test_it_refuses_a_weak_administrator_password(migrated):
+    result = run(migrated, "createadmin", "--username", "bob", "--organisation", "Org",
                  "--password-stdin", stdin="short\n")
     assert_one_line_error(result, 65, "password:")
 
 
-def test_it_refuses_tokens_for_unknown_users(install):
-    run(install, "migrate")
-    assert_one_line_error(run(install, "token", "create", "ghost"), 65, "no active user")
+def test_it_refuses_tokens_for_unknown_users(migrated):
+    assert_one_line_error(run(migrated, "token", "create", "ghost"), 65, "no active user")
 
 
 def test_it_prepares_a_demo_with_logins_for_every_role(tmp_path, install):
@@ -181,9 +187,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_it_serves_pages_through_a_real_wsgi_server(install):
-    run(install, "migrate")
-    with serving(install) as get:
+def test_it_serves_pages_through_a_real_wsgi_server(migrated):
+    with serving(migrated) as get:
         page = get("/accounts/login/")
         assert page.status == 200
         assert page.headers["Server"] == "Harborlight"
@@ -191,11 +196,10 @@ def test_it_serves_pages_through_a_real_wsgi_server(install):
         assert "Strict-Transport-Security" not in page.headers
 
 
-def test_it_trusts_the_proxy_in_front_for_https_and_sends_hsts(install):
+def test_it_trusts_the_proxy_in_front_for_https_and_sends_hsts(migrated):
     """Behind a reverse proxy on this host, waitress must pass X-Forwarded-Proto on
     (it strips proxy headers from untrusted peers), so HTTPS is seen and HSTS sent."""
-    run(install, "migrate")
-    env = {**install, "HARBORLIGHT_BEHIND_PROXY": "true", "HARBORLIGHT_SSL_REDIRECT": "true"}
+    env = {**migrated, "HARBORLIGHT_BEHIND_PROXY": "true", "HARBORLIGHT_SSL_REDIRECT": "true"}
     with serving(env) as get:
         plain = get("/accounts/login/")
         assert plain.status == 301 and plain.headers["Location"].startswith("https://")
@@ -205,14 +209,13 @@ def test_it_trusts_the_proxy_in_front_for_https_and_sends_hsts(install):
         assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
-def test_it_adds_an_administrator_to_an_organisation_named_by_its_slug(install):
-    run(install, "migrate")
-    run(install, "createadmin", "--username", "ada", "--organisation", "New Org",
+def test_it_adds_an_administrator_to_an_organisation_named_by_its_slug(migrated):
+    run(migrated, "createadmin", "--username", "ada", "--organisation", "New Org",
         "--password-stdin", stdin="a sufficiently long passphrase\n")
-    result = run(install, "createadmin", "--username", "bea", "--organisation", "new-org",
+    result = run(migrated, "createadmin", "--username", "bea", "--organisation", "new-org",
                  "--password-stdin", stdin="a sufficiently long passphrase\n")
     assert result.returncode == 0, result.stderr
     assert "Created administrator bea of New Org" in result.stdout
-    listed = run(install, "organisations")
+    listed = run(migrated, "organisations")
     assert listed.returncode == 0 and listed.stdout.splitlines() == [
         "new-org  New Org  (2 users, 0 cases)"]

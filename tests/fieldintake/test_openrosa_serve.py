@@ -8,16 +8,14 @@ import uuid
 
 import pytest
 
-from installations import (fresh_installation, scratch_database, serving,
-                           suite_database_kind, with_organisation)
+from installations import installed, serving
 from openrosa_client import OpenRosaClient, instance_xml
 
 pytestmark = pytest.mark.slow
 
 
 def test_collect_talks_to_harborlight_serve(tmp_path):
-    with scratch_database(suite_database_kind(), tmp_path) as url:
-        env = with_organisation(fresh_installation(tmp_path, url))
+    with installed(tmp_path) as env:
         with serving(env, threads=2) as server:
             base = f"http://127.0.0.1:{server.port}/openrosa/harbor-hotline"
             assert OpenRosaClient(base).form_list().status == 401

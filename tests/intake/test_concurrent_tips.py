@@ -10,8 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from installations import (fresh_installation, post_tip, scratch_database, serving,
-                           suite_database_kind, with_organisation)
+from installations import installed, post_tip, serving
 
 pytestmark = [pytest.mark.security, pytest.mark.slow]
 
@@ -20,11 +19,9 @@ THREADS = 24
 
 
 def test_it_stores_every_tip_sent_at_once(tmp_path):
-    with scratch_database(suite_database_kind(), tmp_path) as url:
-        env = fresh_installation(tmp_path, url)
+    with installed(tmp_path) as env:
         env.update({"HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "100000",
                     "HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE": "100000"})
-        env = with_organisation(env)
         with serving(env, threads=8) as server:
             with ThreadPoolExecutor(THREADS) as pool:
                 answers = list(pool.map(lambda n: post_tip(server, n), range(TIPS)))

@@ -4,7 +4,7 @@ run for real, its output read after visits to every public page of the guide."""
 from __future__ import annotations
 
 import pytest
-from installations import fresh_installation, serving, with_organisation
+from installations import installed, serving
 
 MARKER = "zq7marker"
 VISITS = [f"/report/signs/?for={MARKER}", f"/report/signs/?lang=es&for=health_care&x={MARKER}",
@@ -16,8 +16,8 @@ VISITS = [f"/report/signs/?for={MARKER}", f"/report/signs/?lang=es&for=health_ca
 
 @pytest.mark.parametrize("level", ["WARNING", "DEBUG"])
 def test_a_guide_visit_leaves_no_line_in_the_server_log(tmp_path, level):
-    env = {**with_organisation(fresh_installation(tmp_path)), "HARBORLIGHT_LOG_LEVEL": level}
-    with serving(env, threads=2) as server:
+    with installed(tmp_path, "sqlite") as env, \
+            serving({**env, "HARBORLIGHT_LOG_LEVEL": level}, threads=2) as server:
         statuses = {path: server.get(path, **{"User-Agent": f"agent-{MARKER}",
                                               "Referer": f"https://r.example/{MARKER}"}).status
                     for path in VISITS}

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from harborlight.security.backup import _DecryptingReader, _EncryptingWriter
-from installations import (TipSender, fresh_installation, ok, run, scratch_database,
-                           serving, suite_database_kind, with_organisation)
+from installations import (TipSender, fresh_installation, installed, ok, run,
+                           scratch_database, serving, suite_database_kind)
 
 pytestmark = pytest.mark.slow
 
@@ -23,19 +23,23 @@ SECRET = "correct horse battery staple backup"
 KIND = suite_database_kind()
 
 
+def import_two_survivors(env) -> None:
+    """Two survivors imported (encrypted names), the audit trail verified and anchored."""
+    source = Path(env["HARBORLIGHT_DATA_DIR"]) / "people.csv"
+    source.write_text("prs_First_Name,prs_SecondName,cas_Status\n"
+                      "Kemi,Adebayo,Active\nLuz,Quintero,Active\n", "utf-8")
+    ok(env, "import", "htcds", str(source), "--organisation", "harbor-hotline")
+    ok(env, "audit", "verify")
+
+
 @pytest.fixture
 def installation(tmp_path):
     """A running installation's environment: an organisation, two survivors imported
-    (encrypted names), an anchored audit trail."""
+    (encrypted names), an anchored audit trail. A copy of this worker's template, built
+    once by the same commands (tests/installations.py)."""
     folder = tmp_path / "live"
     folder.mkdir()
-    with scratch_database(KIND, folder) as url:
-        env = with_organisation(fresh_installation(folder, url))
-        source = folder / "people.csv"
-        source.write_text("prs_First_Name,prs_SecondName,cas_Status\n"
-                          "Kemi,Adebayo,Active\nLuz,Quintero,Active\n", "utf-8")
-        ok(env, "import", "htcds", str(source), "--organisation", "harbor-hotline")
-        ok(env, "audit", "verify")
+    with installed(folder, KIND, prepare=import_two_survivors) as env:
         yield env
 
 

@@ -14,8 +14,7 @@ from collections import Counter
 
 import pytest
 
-from installations import (TipSender, fresh_installation, ok, post_tip, run,
-                           scratch_database, serving, suite_database_kind, with_organisation)
+from installations import TipSender, installed, ok, post_tip, run, serving
 
 pytestmark = pytest.mark.slow
 
@@ -23,11 +22,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def live(tmp_path):
     """A migrated installation with an organisation, its flood limits out of the way."""
-    with scratch_database(suite_database_kind(), tmp_path) as url:
-        env = fresh_installation(tmp_path, url)
-        env.update({"HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "100000",
-                    "HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE": "100000"})
-        yield with_organisation(env)
+    with installed(tmp_path) as env:
+        yield {**env, "HARBORLIGHT_PUBLIC_TIPS_PER_MINUTE": "100000",
+               "HARBORLIGHT_PUBLIC_TIPS_PER_CLIENT_PER_MINUTE": "100000"}
 
 
 def test_it_rotates_and_retires_keys_while_the_server_takes_tips(live):

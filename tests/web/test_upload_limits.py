@@ -55,11 +55,9 @@ def test_it_answers_the_api_error_shape(cast, settings):
 def test_the_server_refuses_a_huge_body_while_it_streams(tmp_path):
     """``harborlight serve`` answers 413 on the headers of a 2 GB body, without waiting for
     (or storing) the body."""
-    from installations import fresh_installation, ok, serving
+    from installations import installed, serving
 
-    env = fresh_installation(tmp_path)
-    ok(env, "migrate", timeout=300)
-    with serving(env) as server:
+    with installed(tmp_path, "sqlite", organisation=False) as env, serving(env) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
             sock.sendall(b"POST /api/v1/tips HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                          b"Content-Type: application/json\r\n"
