@@ -439,3 +439,137 @@ def test_a_malformed_unless_support_or_threat_pattern_is_refused():
             doc["minor"]["threat_before"] = "(threat"
         with pytest.raises(VocabularyError):
             parse_reading(json.dumps(doc))
+
+
+# -- the tenth set read (2026-12-07): short tips ------------------------------------------
+
+@pytest.mark.parametrize("tip", [
+    "Men keep going into the house on Birch Road, each one stays about 20 minutes and drives "
+    "off again.",
+    "a ese departamento llegan hombres a cada rato y se quedan media hora nada mas",
+])
+def test_men_staying_a_short_while_at_a_home_is_commercial_sex(tip):
+    result = read(tip)
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+
+
+def test_people_coming_and_going_at_a_business_is_not_commercial_sex():
+    result = read("Patients come and go at the dentist's office next door every half hour, "
+                  "it is very busy.")
+    assert not result["types"], result["spans"]
+
+
+def test_a_person_offered_at_a_price_is_commercial_sex_and_a_room_is_not():
+    person = read("I heard him on the phone saying she's available tonight, one fifty, "
+                  "she is 15.")
+    assert person["types"] == {"SexualExploitation"}, person["spans"]
+    assert person["minor"] and person["level"] == "emergency"
+    room = read("The motel clerk said the room is available tonight for $150.")
+    assert not room["types"] and room["level"] == "information", room["spans"]
+
+
+def test_men_paying_her_while_he_keeps_it_is_commercial_sex_and_a_gift_is_not():
+    paid = read("Her boyfriend takes her to parties where his friends pay her cash and he "
+                "keeps it.")
+    assert paid["types"] == {"SexualExploitation"}, paid["spans"]
+    gift = read("Her boyfriend takes her to parties where his friends gave her a birthday "
+                "present.")
+    assert not gift["types"], gift["spans"]
+    amigos = read("La obligaban a atender a amigos que le pagaban a él.")
+    assert amigos["types"] == {"SexualExploitation"}, amigos["spans"]
+
+
+def test_paying_a_child_to_undress_on_video_calls_is_online_sexual_exploitation():
+    result = read("Un señor por internet le paga a mi sobrina para que se quite la ropa en "
+                  "videollamadas.")
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+    assert "coding:exploitation_form:OnlineSexualExploitation" in result["keys"]
+    tutor = read("Un tutor le cobra a mi sobrina por videollamada para repasar matemáticas.")
+    assert not tutor["types"], tutor["spans"]
+
+
+def test_street_vending_whose_takings_someone_else_collects_is_forced_begging():
+    result = read("A boy sells roses at the lights on Main Street; a woman in a parked car "
+                  "collects all the money from him every hour.")
+    assert "ForcedBegging" in result["types"], result["spans"]
+    assert "coding:exploitation_form:ForcedBegging" in result["keys"]
+    own = read("My neighbour's boy sells lemonade on the corner and keeps the money for a "
+               "new bike.")
+    assert not own["types"] and own["level"] == "information", own["spans"]
+
+
+def test_a_negation_that_opens_a_condition_does_not_deny_what_follows_it():
+    ruled = read("Su novio le consigue citas con hombres y si no va él le pega.")
+    assert "indicator:control.physical-abuse" in ruled["keys"], ruled["spans"]
+    spared = read("Su novio le consigue citas con hombres; dice que si él no le pega, ella "
+                  "se queda.")
+    assert "indicator:control.physical-abuse" not in spared["keys"], spared["spans"]
+    quota = read("The crew sells magazines door to door, and if they don't make quota they "
+                 "don't eat.")
+    assert "indicator:sex.quota" not in quota["keys"], quota["spans"]
+
+
+@pytest.mark.parametrize("now, then", [
+    ("About 10 min ago I heard a man yelling and something slamming in the flat where men "
+     "come and go all night.",
+     "Ten years ago I heard a man yelling in the flat where men came and went all night."),
+    ("Hace 15 min escuché gritos y golpes en la casa donde llegan hombres y se quedan media "
+     "hora.",
+     "Hace diez años escuché gritos en la casa donde llegaban hombres."),
+])
+def test_violence_heard_minutes_ago_is_now_and_years_ago_is_not(now, then):
+    assert "signal:immediate" in read(now)["keys"], read(now)["spans"]
+    assert read(now)["level"] == "emergency"
+    assert "signal:immediate" not in read(then)["keys"], read(then)["spans"]
+    assert read(then)["level"] != "emergency"
+
+
+def test_minutes_are_not_an_age():
+    result = read("Men come and go at that house and stay 20-30 min; about 10 min ago one "
+                  "of them left.")
+    assert not result["minor"], result["spans"]
+
+
+def test_workers_still_held_while_the_caller_got_out_is_ongoing():
+    held = read("The captain of the fishing boat took our passports and hit one man with a "
+                "rope. I got off last week but the others are still on the boat.")
+    assert "signal:ongoing" in held["keys"] and held["level"] == "emergency", held["spans"]
+    out = read("The captain of the fishing boat took our passports and hit one man with a "
+               "rope. All of us got off in March and went home.")
+    assert out["level"] != "emergency", out["spans"]
+
+
+def test_the_callers_own_child_whose_story_it_is_is_the_minor():
+    victim = read("my daughter is 14\na man she met in a game says he will post her photos "
+                  "unless she sends more")
+    assert victim["minor"] and victim["types"] == {"SexualExploitation"}, victim["spans"]
+    passing = read("my daughter is 14\nmy husband hit me last night and I want to leave with "
+                   "her")
+    assert not passing["minor"], passing["spans"]
+
+
+def test_spanish_note_age_shorthand_is_an_age_but_an_adult_or_a_time_is_not():
+    minor = read("V masculino, 17 a, trabaja en una obra; el maestro le retiene el pago y le "
+                 "tiene el pasaporte.")
+    assert minor["minor"], minor["spans"]
+    adult = read("V masculino, 37 a, trabaja en una obra; el maestro le retiene el pago y le "
+                 "tiene el pasaporte.")
+    assert not adult["minor"], adult["spans"]
+
+
+def test_a_real_minor_found_in_a_sting_keeps_the_minor_flag():
+    both = read("He agreed to pay an undercover officer posing as a 15-year-old for sex, and "
+                "a 16-year-old girl he had been advertising was found in his car.")
+    assert both["minor"] and "coding:decoy_minor:Yes" in both["keys"], both["spans"]
+    decoy = read("He agreed to pay an undercover officer posing as a 15-year-old for sex and "
+                 "was arrested at the motel.")
+    assert not decoy["minor"] and "coding:decoy_minor:Yes" in decoy["keys"], decoy["spans"]
+
+
+def test_long_hours_and_living_on_site_alone_are_standard_and_with_papers_held_high():
+    signs = read("Las muchachas del taller trabajan de 7 de la mañana a 11 de la noche y "
+                 "duermen arriba del taller.")
+    assert signs["types"] == {"ForcedLabour"} and signs["level"] == "standard", signs["spans"]
+    held = read("Las muchachas del taller trabajan de 7 de la mañana a 11 de la noche, "
+                "duermen arriba del taller y el dueño les quitó los pasaportes.")
+    assert held["level"] == "high", held["spans"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 
 from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
@@ -94,6 +95,14 @@ def _counts(text: Text, reading: Reading, entry, start: int) -> bool:
     return not (getattr(entry, "topic", False) and reading.about_the_topic(text, start))
 
 
+TOPIC_CHILD = re.compile(r"\b(my|our|mi|nuestr[ao]) (\w+ )?(daughter|son|child|kid|niece|nephew|"
+                         r"granddaughter|grandson|stepdaughter|stepson|hija|hijo|sobrina|"
+                         r"sobrino|nieta|nieto|hijastr[ao])\W{0,3}(is|just turned|tiene|"
+                         r"(eh|este|um|uh)\W+tiene)\b")
+TOPIC_PRONOUN = re.compile(r"\b(she|her|he|him|ella|el|la|le|lo)\b")
+TOPIC_CHILD_CHARS = 300
+
+
 def _is_dependant(text: Text, reading: Reading, start: int, end: int) -> bool:
     """"her 4-year-old", "my kids are asleep", "threatened her children": a child of
     someone in the story, not a child being exploited (unless the sentence says so)."""
@@ -105,8 +114,18 @@ def _is_dependant(text: Text, reading: Reading, start: int, end: int) -> bool:
         return True  # "threatened to hurt their children": named in a threat, not exploited
     if minor.exploited_after.search(sentence):
         return False
-    return bool(minor.dependant_before.search(text.before(start, 30))
-                or minor.dependant_sentence.search(sentence))
+    if minor.dependant_sentence.search(sentence):
+        return True
+    if not minor.dependant_before.search(text.before(start, 30)):
+        return False
+    # "my daughter is 14. ... he says he will send her photos": a caller's child whose age
+    # opens the story and whom the next sentences show exploited is the victim, not a child
+    # mentioned in passing.
+    stop = text.sentence_bounds(start)[1]
+    following = text.folded[stop:stop + TOPIC_CHILD_CHARS]
+    return not (TOPIC_CHILD.search(text.folded[slice(*text.sentence_bounds(start))])
+                and minor.exploited_after.search(following)
+                and TOPIC_PRONOUN.search(following))
 
 
 def _in_sting(text: Text, reading: Reading, start: int, end: int) -> bool:

@@ -55,6 +55,10 @@ SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])[.!?]+(?=[\s\"')\]]|$)|[;\n]")
 WORD = re.compile(r"\w+")
 # A negation reaches no further back than the last comma or "and"/"but" between clauses
 # ("with no pay and keeps my passport": the passport is not negated).
+# The subject that opens what follows a condition ("si no va [él le] pega", "if she says no
+# [he] grabs her"): a cue after it is the consequence, not the condition.
+CONSEQUENCE_SUBJECT = re.compile(
+    r"\b(he|she|they|el (le|la|lo|les|los|las|me|nos)|ella|ellos|ellas)\b")
 CLAUSE_BREAK = re.compile(r",|\b(and|but|y|pero)\b(?!\W+(no|not|never|nunca|sin|ni)\b)")
 
 
@@ -293,7 +297,20 @@ class Reading:
         is "no pay and keeps my passport")."""
         before = text.before(start, self.negation_chars)
         breaks = [m.end() for m in CLAUSE_BREAK.finditer(before)]
-        return bool(self.negation.search(before[breaks[-1] if breaks else 0:]))
+        clause = before[breaks[-1] if breaks else 0:]
+        match = self.negation.search(clause)
+        if match is None:
+            return False
+        # "si no va él le pega", "if she says no he grabs her": a negation that opens a
+        # condition ("si no", "if she says no"), with the subject of what follows between
+        # it and the cue, denies the condition, not the cue (what happens when it is met).
+        lead = clause[:match.start()]
+        openers = list(self.condition_openers.finditer(lead))
+        said = match.re.groups >= 1 and match.group(1)
+        between = (clause[match.end(1) if said else match.end():]
+                   + text.folded[start:start + 8])
+        return not (openers and len(WORD.findall(lead[openers[-1].end():])) <= 2
+                    and CONSEQUENCE_SUBJECT.search(between) is not None)
 
     def in_condition(self, text: Text, start: int) -> bool:
         """The cue stands in the "if" part of a condition ("if he tried to leave")."""
