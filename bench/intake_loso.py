@@ -21,9 +21,9 @@ an older labelling policy: its type and minor flag are read from its codings, it
 for training and scored as its own row, but left out of the totals (and of level).
 
 Caveat, said in the table too: the rules were tuned by reading the errors of every set
-(the ninth's on 2026-12-07; the eighth, written blind by the lead, is counted as a
-development set from then on too, as the lead asked), so "rules alone" on every set is a
-training score, not a held-out one. The model's LOSO figures are held out for the model,
+(the ninth's and then the tenth's on 2026-12-07; the eighth, written blind by the lead,
+is counted as a development set from then on too, as the lead asked), so "rules alone" on
+every set is a training score, not a held-out one. The model's LOSO figures are held out for the model,
 not for the rules it builds on; a held-out figure for the rules needs a new set.
 
 ``--ship`` trains on all the sets with the default configuration and writes
@@ -276,7 +276,8 @@ def main() -> int:
         print(f"|  | thresholds | | " + ", ".join(
             f"{k} {v}" for k, v in thresholds.items()) + " | | | | |", flush=True)
     for how_name, result in totals.items():
-        print(row("**total** (8 sets, not issue-3)", how_name, result))
+        print(row(f"**total** ({len([n for n in names if n != OLD_SET])} sets, not "
+                  "issue-3)", how_name, result))
     print(f"\n{time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 
