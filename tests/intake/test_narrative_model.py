@@ -278,3 +278,33 @@ def test_the_api_and_the_tip_page_show_the_learned_coding_with_its_words(cast,
     page = client.get(f"/tips/{tip.reference}/").content.decode()
     assert "Suggested by the learned reading (chance " in page
     assert added["evidence"][0]["text"] in page
+
+
+def test_the_reason_for_the_level_says_the_type_came_from_the_learned_reading(
+        cast, signed_in_client):
+    """An operator reading "why standard" must not take a learned guess for a rule's
+    finding: the reason names the learned reading, its chance and asks for a check."""
+    from harborlight.intake.triage import create_tip
+
+    tip, _ = create_tip(cast.own, narrative=LEARNED_ONLY, channel="call")
+    client = signed_in_client(cast.role("hotline_operator"))
+    data = client.get(f"/api/v1/tips/{tip.reference}").json()
+    said = " ".join(str(reason) for reason in data["triage_reasons"])
+    assert "learned reading, chance " in said
+    page = client.get(f"/tips/{tip.reference}/").content.decode()
+    assert ("Kind of exploitation: Sexual exploitation. Suggested by the learned reading "
+            "(chance ") in page and "not by a rule, from words such as" in page
+    operator = cast.role("hotline_operator")
+    operator.language = "es"
+    operator.save(update_fields=["language"])
+    spanish = client.get(f"/tips/{tip.reference}/").content.decode()
+    assert "Lo sugiere la lectura aprendida (probabilidad " in spanish
+    assert "no una regla, por palabras como" in spanish
+    operator.language = "en"
+    operator.save(update_fields=["language"])
+
+    ruled, _ = create_tip(cast.own, channel="call", narrative=(
+        "He forced her to have sex with paying customers at a motel and kept the money."))
+    page = client.get(f"/tips/{ruled.reference}/").content.decode()
+    assert "The narrative says" in page and "Suggested by the learned reading (chance " \
+        not in page.split("Signs found")[0], "a rule's finding reads as a rule's"

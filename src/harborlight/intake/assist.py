@@ -516,6 +516,7 @@ def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading |
         without=frozenset(key.split(":", 1)[1] for key in rejected
                           if key.startswith("indicator:")))
     codings: dict[str, dict[str, str]] = {}
+    learned: dict[str, dict[str, float]] = {}
     signals: dict[str, dict] = {}
     for suggestion in read_again:
         if suggestion.key in rejected:
@@ -523,11 +524,13 @@ def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading |
         if suggestion.kind == "coding" and (suggestion.field in reading.gated_fields
                                             or suggestion.field == MINOR_FLAG):
             codings.setdefault(suggestion.field, {})[suggestion.value] = suggestion.text
+            if suggestion.chance:
+                learned.setdefault(suggestion.field, {})[suggestion.value] = suggestion.chance
         elif suggestion.kind == "signal":
             signals[suggestion.key.split(":", 1)[1]] = {"text": suggestion.text,
                                                         "sentence": suggestion.sentence}
     answered = {k: v for k, v in answers.items() if k not in ("indicators", REPORTER_SIGNS)}
-    return Evidence(answered, indicators, codings, signals)
+    return Evidence(answered, indicators, codings, signals, learned)
 
 
 def codings_of(suggestions: list[Suggestion]) -> dict[str, set[str]]:

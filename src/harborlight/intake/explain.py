@@ -70,6 +70,10 @@ def fact_in_words(fact: dict, rules: TriageRules, catalog: Catalog) -> str:
     if kind == "coding":
         said = fact.get("text", "").strip(" ,.;:!?\n")
         label = coding_label(fact["field"], fact["values"])
+        if fact.get("chance"):
+            return _("%(coding)s Suggested by the learned reading (chance %(chance)d%%), "
+                     "not by a rule, from words such as “%(text)s”: check it.") % {
+                "coding": label, "chance": round(fact["chance"] * 100), "text": said}
         return label if not said else _("%(coding)s The narrative says “%(text)s”.") % {
             "coding": label, "text": said}
     if kind == "signal":

@@ -39,12 +39,14 @@ class Evidence:
     """What the evaluator saw: the indicators in play and the structured answers, plus
     what narrative assist decided from the narrative as a whole: ``found`` codings (a
     type of exploitation, the minor flag; field -> {value: the text behind it}) and
-    ``signals`` (id -> {"text", "sentence"})."""
+    ``signals`` (id -> {"text", "sentence"}); ``learned`` (field -> {value: chance}): the
+    found codings that the learned reading added, not a rule, so a reason says so."""
 
     answers: dict[str, Any]
     indicators: dict[str, dict]  # id -> {"category", "codings", "origin", "span_text"}
     found: dict[str, dict[str, str]] = field(default_factory=dict)
     signals: dict[str, dict] = field(default_factory=dict)
+    learned: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def codings(self) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
@@ -257,7 +259,9 @@ def describe_fact(fact: dict) -> str:
         return f"answer {fact['question']} = {', '.join(map(str, fact['values']))}"
     if kind == "coding":
         said = f' ("{fact["text"]}")' if fact.get("text") else ""
-        return f"coding {fact['field']} = {', '.join(fact['values'])}{said}"
+        learned = (f", learned reading, chance {fact['chance']:.0%}" if fact.get("chance")
+                   else "")
+        return f"coding {fact['field']} = {', '.join(fact['values'])}{said}{learned}"
     if kind == "count":
         return f"{fact['count']} indicator(s) found"
     if kind == "signal":
@@ -311,8 +315,12 @@ def _evaluate(node: dict, evidence: Evidence) -> tuple[bool, list[dict]]:
         sources = [i for i, info in evidence.indicators.items()
                    if values & set(info["codings"].get(value, ()))]
         said = [evidence.found.get(value, {}).get(v, "") for v in sorted(values)]
+        # Only the learned reading says so (no rule, no sign): the reason must tell.
+        chances = [evidence.learned.get(value, {}).get(v) for v in sorted(values)]
+        learned = bool(chances) and all(chances) and not sources
         items = [{"kind": "coding", "field": value, "values": sorted(values),
-                  **({"text": next(t for t in said if t)} if any(said) else {})}]
+                  **({"text": next(t for t in said if t)} if any(said) else {}),
+                  **({"chance": round(min(chances), 2)} if learned else {})}]
         items += [_indicator_fact(i, evidence.indicators[i]) for i in sources]
         return bool(values), items
     if kind == "signal":
