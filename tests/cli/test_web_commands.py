@@ -21,6 +21,8 @@ from harborlight.security.crypto import generate_keyring, write_keyring
 from installations import installed, wait_until_answering
 
 HARBORLIGHT = [sys.executable, "-m", "harborlight"]
+# Every test here installs on an SQLite file of its own (``install`` / ``migrated``).
+pytestmark = pytest.mark.own_sqlite
 
 
 @pytest.fixture

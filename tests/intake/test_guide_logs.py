@@ -14,6 +14,7 @@ VISITS = [f"/report/signs/?for={MARKER}", f"/report/signs/?lang=es&for=health_ca
           f"/report/signs/{MARKER}/", f"/report/check/?done={'y' * 5000}{MARKER}"]
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.parametrize("level", ["WARNING", "DEBUG"])
 def test_a_guide_visit_leaves_no_line_in_the_server_log(tmp_path, level):
     with installed(tmp_path, "sqlite") as env, \

@@ -52,6 +52,7 @@ def test_it_answers_the_api_error_shape(cast, settings):
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_the_server_refuses_a_huge_body_while_it_streams(tmp_path):
     """``harborlight serve`` answers 413 on the headers of a 2 GB body, without waiting for
     (or storing) the body."""
