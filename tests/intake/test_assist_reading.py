@@ -573,3 +573,228 @@ def test_long_hours_and_living_on_site_alone_are_standard_and_with_papers_held_h
     held = read("Las muchachas del taller trabajan de 7 de la mañana a 11 de la noche, "
                 "duermen arriba del taller y el dueño les quitó los pasaportes.")
     assert held["level"] == "high", held["spans"]
+
+
+# -- after the eleventh set was read (issue 14) --------------------------------------------
+# Each mechanism below came from the eleventh set's errors; the sentences are new.
+
+@pytest.mark.parametrize("narrative", [
+    "Report for the record: eight adults paid a guide to cross them. None report "
+    "forced work, debts, threats or papers taken; they were going to join family.",
+    "Para registro: seis adultos le pagaron a un guía para cruzar. Ninguno menciona "
+    "trabajo forzado, deudas ni amenazas; iban con sus familias.",
+])
+def test_a_negation_covers_the_list_it_opens(narrative):
+    result = read(narrative)
+    assert not result["types"], result["spans"]
+    assert result["level"] == "information"
+
+
+def test_a_new_clause_after_a_negation_is_not_in_its_list():
+    # "no pay, the owner keeps ..." says two things; only the first is denied
+    result = read("At the car wash there's no pay, the owner keeps their passports and they "
+                  "sleep in the back, and he says he'll call immigration or the police.")
+    assert "indicator:control.documents-held" in result["keys"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Police note: a fight between neighbours on Vineyard Road, one man injured; nothing "
+    "about work or sex.",
+    "Riña en la calle Granjas, un herido; no hay nada de trabajo ni de sexo.",
+])
+def test_a_street_named_after_a_trade_is_an_address_not_a_sector(narrative):
+    result = read(narrative)
+    assert not result["types"], result["spans"]
+    assert not any(key.startswith("coding:vic_ForcedLabourIndustry") for key in result["keys"])
+
+
+def test_a_sector_word_that_is_not_an_address_still_names_the_sector():
+    result = read("They work in the vineyard from dawn to dark and the boss keeps their "
+                  "passports; they can't leave.")
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert any(key.startswith("coding:vic_ForcedLabourIndustry") for key in result["keys"])
+
+
+@pytest.mark.parametrize("narrative", [
+    "My cousin still owes the man who crossed him about three thousand and pays him a bit "
+    "each month from his factory job; he comes and goes, has his own job and was never "
+    "threatened. Does he have to keep paying?",
+    "Mi primo todavía le debe al que lo cruzó y le paga cada mes de su sueldo de la "
+    "fábrica; entra y sale, tiene su propio trabajo y vino por voluntad propia. ¿Tiene que "
+    "seguir pagando?",
+])
+def test_a_debt_owed_by_someone_free_is_not_forced_labour(narrative):
+    result = read(narrative)
+    assert not result["types"], result["spans"]
+    assert not result["minor"]
+    assert result["level"] in ("information", "standard")
+
+
+def test_a_debt_worked_off_by_someone_held_is_forced_labour():
+    result = read("My cousin owes the man who crossed him and works at his factory to pay "
+                  "the debt; the man keeps his papers and says he'll hurt his family if he "
+                  "leaves.")
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert result["level"] in ("high", "emergency")
+
+
+@pytest.mark.parametrize("narrative", [
+    "Three women work at the dry cleaner 13 hours a day with no pay until their debt for "
+    "the trip is gone; some nights the owner takes two of them to a motel to see clients.",
+    "Tres muchachas trabajan en la cocina económica, no les pagan hasta que salden el "
+    "pasaje y en la noche el dueño se las lleva a atender clientes a un motel.",
+])
+def test_pay_held_until_a_debt_is_cleared_is_labour_beside_the_commercial_sex(narrative):
+    result = read(narrative)
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert "SexualExploitation" in result["types"], result["spans"]
+
+
+def test_a_debt_paid_off_by_seeing_men_is_sex_only():
+    result = read("A man brought her here with the promise of a job at a hotel, then said "
+                  "she owed him $20,000 and had to pay it off by being with men in his "
+                  "apartments.")
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "La traen de pueblo en pueblo atendiendo clientes en hoteles y él tiene su credencial.",
+    "En esa casa la tienen atendiendo señores y no la dejan salir.",
+])
+def test_atender_clientes_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert "SexualExploitation" in result["types"], result["spans"]
+
+
+def test_attending_customers_at_a_counter_is_not_commercial_sex():
+    result = read("Mi hermana atiende a los clientes en la tienda de abarrotes de 9 a 5 y "
+                  "le pagan cada semana.")
+    assert "SexualExploitation" not in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "The family keeps a woman from abroad who cooks, cleans and watches their kids every "
+    "day; they took her passport and she's not allowed out.",
+    "Una señora de fuera limpia, cocina y cuida a los niños de la familia todo el día; le "
+    "quitaron el pasaporte y no la dejan salir.",
+])
+def test_household_tasks_and_childcare_with_control_is_domestic_servitude(narrative):
+    result = read(narrative)
+    assert result["types"] & {"ForcedLabour", "Servitude"}, result["spans"]
+    assert not result["minor"]  # the children are the employers'
+    assert result["level"] in ("high", "emergency")
+
+
+def test_a_nanny_who_is_paid_and_free_is_a_job():
+    result = read("Our nanny cooks, cleans and watches the kids on weekdays; she is paid "
+                  "every Friday, goes home every night and is free to quit.")
+    assert not result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Note: juvenile (7th grade per school ID) says a man made him sell pills at the park "
+    "after school and keeps the money.",
+    "Menor de 15 a. refiere que unos sujetos lo obligan a vender droga en la esquina.",
+    "Una alumna de tercer grado nos contó que un hombre le paga para que se desnude en "
+    "videollamadas mientras otros pagan por verla.",
+])
+def test_a_minor_without_an_age_in_years(narrative):
+    result = read(narrative)
+    assert result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "He still owes the guy like four thousand and pays it off from his job; nobody forces "
+    "him to work.",
+    "Llamó la vecina de una fonda; dice que el dueño no le paga a su cocinero.",
+])
+def test_money_and_a_word_after_de_are_not_ages(narrative):
+    assert not read(narrative)["minor"]
+
+
+def test_drugs_then_made_to_sell_is_forced_criminality():
+    result = read("The boy was picked up with pills. He said a man made him sell after "
+                  "school and threatened his mother if he quit.")
+    assert "ForcedLabour" in result["types"], result["spans"]
+
+
+def test_selling_drugs_without_being_made_to_is_not_forced_criminality():
+    result = read("The boy was picked up with pills. He says he sold them to buy shoes and "
+                  "nobody made him.")
+    assert "ForcedLabour" not in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Se los llevan a trabajar a la fuerza en la ladrillera y no les pagan.",
+    "They make the men work against their will at the quarry.",
+])
+def test_work_by_force_is_forced_labour(narrative):
+    assert "ForcedLabour" in read(narrative)["types"]
+
+
+def test_a_forceful_boss_is_not_work_by_force():
+    result = read("My boss is very forceful but pays on time and I can quit whenever.")
+    assert not result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "A 15-year-old was made to sell herself to men by her boyfriend last year; she is safe "
+    "now and in foster care, and wants counselling.",
+    "A mi sobrina de 15 años la ponían a estar con hombres por dinero; eso fue hace dos "
+    "años, ya está a salvo con nosotros y quiere una psicóloga.",
+])
+def test_a_minor_now_safe_is_high_not_emergency(narrative):
+    result = read(narrative)
+    assert result["minor"] and "SexualExploitation" in result["types"], result["spans"]
+    assert result["level"] == "high"
+
+
+def test_a_minor_still_there_is_emergency():
+    result = read("A 15-year-old is made to sell herself to men by her boyfriend; he took "
+                  "her to the motel tonight.")
+    assert result["level"] == "emergency"
+
+
+def test_spanish_clitic_order_la_lleva_a_moteles_is_read():
+    # "la lleva a moteles", "la sube a páginas de anuncios": the pronoun before the verb
+    result = read("Su pareja la pone a trabajar en las noches, la sube a páginas de anuncios "
+                  "y la lleva a moteles; le quita lo que gana.")
+    assert result["types"] == {"SexualExploitation"}, result["spans"]
+
+
+def test_taken_to_hotels_for_a_trip_is_not_commercial_sex():
+    result = read("Su mamá la lleva a hoteles cuando viajan a los torneos de natación.")
+    assert not result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "her ex makes her do live videos for guys who pay him and says he'll post her pics if "
+    "she stops",
+    "su novio la obliga a hacer videos en vivo para unos tipos que le pagan a él",
+])
+def test_made_to_do_paid_live_videos_is_online_sexual_exploitation(narrative):
+    assert "SexualExploitation" in read(narrative)["types"], read(narrative)["spans"]
+
+
+def test_a_paid_video_job_she_chose_is_not_exploitation():
+    result = read("My sister does cooking videos online and the channel pays her every "
+                  "month; she loves it.")
+    assert not result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Kids on a sales crew going door to door; the leader keeps their money and leaves "
+    "anyone behind in a strange town if they don't sell enough.",
+    "Los muchachos venden de puerta en puerta y el jefe se queda con el dinero; si no "
+    "venden lo suficiente los deja tirados en otra ciudad.",
+])
+def test_a_sales_crew_threatened_with_abandonment_is_forced_labour(narrative):
+    result = read(narrative)
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert result["level"] in ("high", "emergency")
+
+
+def test_a_crew_that_drives_everyone_home_is_not_abandonment():
+    result = read("Our sales crew goes door to door on weekends; the leader pays us each "
+                  "Friday and drives everyone home at night.")
+    assert not result["types"], result["spans"]

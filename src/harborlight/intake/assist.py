@@ -87,6 +87,17 @@ class Suggestion:
 
 # -- finding -----------------------------------------------------------------------------
 
+# A sector word that is part of an address names a place, not the work done there
+# (eleventh set: a DV call "at a duplex on Orchard St" read as farm work).
+PLACE_FIELDS = frozenset({"vic_ForcedLabourIndustry"})
+PLACE_AFTER = re.compile(r"\W{0,2}\s(st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|"
+                         r"dr|drive|court|ct|terrace|heights|hills|"
+                         r"estates)\b\.?", re.I)
+PLACE_BEFORE = re.compile(r"\b(calle|avenida|av|col|colonia|fraccionamiento|fracc|barrio|"
+                          r"callejon|privada|blvd|boulevard)\.?\s+"
+                          r"(de(l| la| los| las)?\s+)?$", re.I)
+
+
 def _counts(text: Text, reading: Reading, entry, start: int) -> bool:
     if reading.negated(text, start):
         return False
@@ -150,6 +161,9 @@ def _matches(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
             continue
         if reading.answered_no is not None and reading.answered_no.match(text.folded, end):
             continue  # a form's question answered "no": "Anyone under 18: no"
+        if getattr(entry, "field", None) in PLACE_FIELDS and (
+                PLACE_AFTER.match(text.folded, end) or PLACE_BEFORE.search(text.folded[:start])):
+            continue  # a street or district named after a trade: "Orchard St", "calle Granja"
         if with_ is not None and not with_.search(text.folded[slice(*text.sentence_bounds(start))]):
             continue
         if minor and (_is_dependant(text, reading, start, end)

@@ -59,6 +59,11 @@ WORD = re.compile(r"\w+")
 # [he] grabs her"): a cue after it is the consequence, not the condition.
 CONSEQUENCE_SUBJECT = re.compile(
     r"\b(he|she|they|el (le|la|lo|les|los|las|me|nos)|ella|ellos|ellas)\b")
+LIST_NEGATOR = re.compile(r"\b(no|not|never|without|nothing|none|nobody|neither|nunca|jamas|sin|"
+                          r"ningun|ninguna|ninguno|ningunos|ningunas|nadie|nada|niega\w*|"
+                          r"denies|denied|no one)\b", re.I)
+LIST_SEPARATOR = re.compile(r",|;|\b(?:ni|nor|or|o)\b", re.I)
+LIST_CLOSER = re.compile(r"\b(ni|nor|or|o)\b", re.I)
 CLAUSE_BREAK = re.compile(r",|\b(and|but|y|pero)\b(?!\W+(no|not|never|nunca|sin|ni)\b)")
 
 
@@ -300,7 +305,7 @@ class Reading:
         clause = before[breaks[-1] if breaks else 0:]
         match = self.negation.search(clause)
         if match is None:
-            return False
+            return self.negated_list(text, start)
         # "si no va él le pega", "if she says no he grabs her": a negation that opens a
         # condition ("si no", "if she says no"), with the subject of what follows between
         # it and the cue, denies the condition, not the cue (what happens when it is met).
@@ -311,6 +316,27 @@ class Reading:
                    + text.folded[start:start + 8])
         return not (openers and len(WORD.findall(lead[openers[-1].end():])) <= 2
                     and CONSEQUENCE_SUBJECT.search(between) is not None)
+
+    def negated_list(self, text: Text, start: int) -> bool:
+        """A cue in a list the negation opened: "no forced work, debts with threats nor
+        papers held", "ninguno refiere trabajo forzado, deudas ni amenazas". The items
+        are short (at most four words), the cue follows a separator directly, and a list
+        closed by a comma must go on to "or"/"ni" in the same sentence; "no pay, they keep
+        her passport" is a new clause, not a list."""
+        begin, stop = text.sentence_bounds(start)
+        before = text.folded[max(begin, start - 120):start]
+        negators = list(LIST_NEGATOR.finditer(before))
+        if not negators:
+            return False
+        tail = before[negators[-1].end():]
+        parts = LIST_SEPARATOR.split(tail)
+        if len(parts) < 2 or parts[-1].strip() or not parts[0].strip():
+            return False
+        if any(len(WORD.findall(part)) > 4 for part in parts):
+            return False
+        if tail.rstrip().endswith(","):
+            return LIST_CLOSER.search(text.folded[start:stop]) is not None
+        return True
 
     def in_condition(self, text: Text, start: int) -> bool:
         """The cue stands in the "if" part of a condition ("if he tried to leave")."""
