@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
 from harborlight.vocab.loader import VocabularyError
-from harborlight.vocab.narrative import Hit, Reading, Text, decide_types, load_reading
+from harborlight.vocab.narrative import (Hit, Reading, Text, decide_types, find_all,
+                                        load_reading)
 from harborlight.vocab.narrative_model import (Feature, NarrativeModel, load_model,
                                                probability, rule_features, text_features)
 from harborlight.vocab.triage import Evidence
@@ -155,7 +156,7 @@ def _matches(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
     if entry.pattern is None:
         return
     with_ = getattr(entry, "with_", None)
-    for match in entry.pattern.finditer(text.folded):
+    for match in find_all(entry.pattern, text.folded):
         start, end = match.span()
         if end == start or not _counts(text, reading, entry, start):
             continue

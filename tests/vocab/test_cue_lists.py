@@ -1,0 +1,70 @@
+"""Reading a long cue list cue by cue (vocab/narrative.py: find_all) finds exactly what
+the one alternation finds, sooner."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from harborlight.vocab.indicators import build_catalog
+from harborlight.vocab.narrative import (Text, find_all, load_reading, required_strings,
+                                         top_level_branches)
+
+DATA = Path(__file__).resolve().parents[1] / "intake" / "data"
+
+
+@pytest.mark.parametrize("pattern, branches", [
+    ("a|(b|c)|d", ["a", "(b|c)", "d"]),
+    (r"x\|y|z", [r"x\|y", "z"]),
+    ("[|]|[]|]|[^]|]|q", ["[|]", "[]|]", "[^]|]", "q"]),
+    ("(?:a|b)", ["(?:a|b)"]),
+])
+def test_it_splits_a_pattern_at_its_top_level_bars_only(pattern, branches):
+    assert top_level_branches(pattern) == branches
+
+
+def test_it_names_the_words_every_match_must_contain():
+    needs = required_strings(r"\b(men|guys)\b.{0,80}\b(gets|cobra) (money|dinero) "
+                             r"(from them|de ellos)\b", re.I)
+    # the literal run "(gets|cobra) (money|dinero) (from them|de ellos)", spelled out
+    assert needs == tuple(sorted(f"{verb} {money} {whom}" for verb in ("gets", "cobra")
+                                 for money in ("money", "dinero")
+                                 for whom in ("from them", "de ellos")))
+    assert required_strings(r"\b(\w+ ){0,2}\d+", re.I) is None, "nothing literal: none"
+    assert required_strings(r"(?<!hours )\b(Lap Dance|VIP Room)", re.I) == (
+        "lap dance", "vip room"), "lower case, past a look-behind"
+
+
+def every_entry():
+    catalog, reading = build_catalog(), load_reading()
+    entries = list(catalog.coding_cues) + list(catalog.indicators) + list(
+        reading.context) + list(reading.signals)
+    return [entry for entry in entries if entry.pattern is not None], reading
+
+
+def test_it_finds_what_the_alternation_finds_in_every_labelled_narrative():
+    entries, reading = every_entry()
+    long_lists = [e for e in entries if len(top_level_branches(e.pattern.pattern)) >= 8]
+    assert len(long_lists) > 20, "the fast path is exercised"
+    narratives = [json.loads(line)["text"] for path in sorted(DATA.glob("*.jsonl"))
+                  for line in path.read_text(encoding="utf-8").splitlines() if line]
+    assert len(narratives) > 1000
+    for narrative in narratives:
+        folded = Text(narrative, reading.shorthand).folded
+        for entry in long_lists:
+            expected = [m.span() for m in entry.pattern.finditer(folded)
+                        if m.end() > m.start()]
+            assert [m.span() for m in find_all(entry.pattern, folded)] == expected, (
+                entry.id, narrative)
+
+
+def test_the_first_cue_in_order_wins_where_two_match_at_one_place():
+    cues = "|".join(f"(?:{cue})" for cue in
+                    ["zz1", "zz2", "zz3", "zz4", "zz5", "zz6", r"\bhe (took|kept)", r"\bhe took her"])
+    pattern = re.compile(cues, re.I)
+    text = "Then he took her passport. He kept it."
+    assert [m.group() for m in find_all(pattern, text)] == [
+        m.group() for m in pattern.finditer(text)] == ["he took", "He kept"]
