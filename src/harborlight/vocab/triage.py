@@ -10,7 +10,9 @@ emergency numbers are settings: :mod:`harborlight.intake.helplines`)::
 A condition is one of: ``answer`` + ``in``; ``indicator`` (ids); ``indicator_category``;
 ``coding`` (an HTCDS field, optionally + ``in``); ``signal`` (ids of
 ``vocab/narrative.json``'s signals: "immediate", "ongoing", ...); ``indicators_at_least`` /
-``indicators_at_most``; or ``all`` / ``any`` (lists) / ``not`` (one condition).
+``indicators_at_most``; or ``all`` / ``any`` (lists) / ``not`` (one condition); or
+``condition``: the name of a condition the file defines once under ``conditions`` (such as
+"points-to-trafficking", which several rules share), put in its place when the file is read.
 
 :func:`decide_level` evaluates every rule. The tip takes the most urgent level among the
 rules that fired, and the decision lists each of them with the answers and indicators that
@@ -32,6 +34,7 @@ from harborlight.vocab.narrative import load_reading
 FORMAT = "harborlight-triage-rules"
 LEAF_KEYS = {"answer", "indicator", "indicator_category", "coding", "signal",
              "indicators_at_least", "indicators_at_most"}
+MAX_CONDITION_DEPTH = 8  # named conditions may use each other, never in a loop
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,27 @@ def _check_condition(node: Any, where: str, questions: dict[str, Question]) -> N
         raise VocabularyError(f"{where}: unknown condition {kind!r}")
 
 
+def _expand(node: Any, named: dict, where: str, depth: int = 0) -> Any:
+    """``node`` with every ``{"condition": name}`` replaced by the named condition."""
+    if depth > MAX_CONDITION_DEPTH:
+        raise VocabularyError(f"{where}: named conditions refer to each other in a loop")
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"condition"}:
+        if node["condition"] not in named:
+            raise VocabularyError(f"{where}: unknown condition {node['condition']!r}")
+        return _expand(named[node["condition"]], named, where, depth + 1)
+    out = {}
+    for kind, value in node.items():
+        if kind in ("all", "any") and isinstance(value, list):
+            out[kind] = [_expand(child, named, where, depth) for child in value]
+        elif kind == "not":
+            out[kind] = _expand(value, named, where, depth)
+        else:
+            out[kind] = value
+    return out
+
+
 def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
     rules = parse_document(text, name, FORMAT, "rules")
     document = json.loads(text)
@@ -207,6 +231,14 @@ def parse_rules(text: str, name: str = "triage_rules.json") -> TriageRules:
                                         str(raw.get("label_es") or ""))
     if not isinstance(rules, list):
         raise VocabularyError(f"{name}: 'rules' must be a list")
+    named = document.get("conditions") or {}
+    if not isinstance(named, dict):
+        raise VocabularyError(f"{name}: 'conditions' maps a name to a condition")
+    for condition_name, condition in named.items():
+        where = f"{name} condition {condition_name!r}"
+        _check_condition(_expand(condition, named, where), where, questions)
+    rules = [{**rule, "when": _expand(rule["when"], named, f"{name} rule {rule.get('id')}")}
+             if isinstance(rule, dict) and "when" in rule else rule for rule in rules]
     seen = set()
     for number, rule in enumerate(rules):
         where = f"{name} rule {number}"
