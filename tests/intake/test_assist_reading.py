@@ -798,3 +798,47 @@ def test_a_crew_that_drives_everyone_home_is_not_abandonment():
     result = read("Our sales crew goes door to door on weekends; the leader pays us each "
                   "Friday and drives everyone home at night.")
     assert not result["types"], result["spans"]
+
+
+# -- after the fourteenth and fifteenth sets: labour and triage levels --------------------
+
+@pytest.mark.parametrize("narrative", [
+    "We host an au pair from Brazil through an agency; she has her own room, a day off "
+    "every week and I just want to know the rules on hours.",
+    "Mi vecina tiene una niñera de Guatemala que trabaja muchas horas, pero se va a su "
+    "casa cada fin de semana. Solo quería preguntar cuánto se le debe pagar.",
+    "The news said three men were charged for collecting smuggling fees from migrants at "
+    "the border; is that the same as trafficking?",
+    "A recruiter was convicted of visa fraud for selling petitions for jobs that never "
+    "existed. Do you have training on this?",
+])
+def test_a_job_or_a_crime_named_as_context_is_not_a_sign_of_trafficking(narrative):
+    """Words about the setting (a nanny, an au pair, smuggling fees, visa fraud) are not
+    signs: nothing points to trafficking, so the level is the lowest."""
+    result = read(narrative)
+    assert not result["types"], result["spans"]
+    assert result["level"] == "information", result["spans"]
+
+
+def test_a_live_in_nanny_whose_passport_is_held_still_points_to_trafficking():
+    result = read("Our neighbours' nanny lives with them; they keep her passport and she "
+                  "has not had a day off in months.")
+    assert result["level"] in ("standard", "high", "emergency"), result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My husband hit me again tonight. He is asleep now and I need a shelter for tomorrow.",
+    "Mi esposo me pegó hoy en la noche y ahora está dormido, necesito un refugio.",
+])
+def test_violence_at_home_tonight_without_exploitation_is_not_an_emergency(narrative):
+    result = read(narrative)
+    assert result["level"] != "emergency", result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "He keeps our passports and tonight he hit one of the workers with a pipe in front of "
+    "everyone.",
+    "Nos tiene encerrados en la bodega y ahorita le pegó a un compañero.",
+])
+def test_violence_now_against_someone_held_or_exploited_is_an_emergency(narrative):
+    assert read(narrative)["level"] == "emergency", read(narrative)["spans"]

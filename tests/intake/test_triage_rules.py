@@ -96,12 +96,25 @@ def test_it_treats_forced_labour_with_threats_as_high_and_with_a_minor_now_as_em
 
 
 def test_it_makes_a_narrative_only_tip_an_emergency_with_immediacy_and_violence():
-    evidence = Evidence({}, dict([_indicator("control.physical-abuse")]),
+    evidence = Evidence({}, dict([_indicator("control.physical-abuse"),
+                                  _indicator("control.cannot-leave")]),
                         signals={"immediate": {"text": "right now",
                                                "sentence": "He is beating her right now."}})
     decision = decide_level(evidence, load_rules(), "test")
     assert decision.level == "emergency" and decision.reasons[0].rule == "danger-in-narrative"
     assert decision.reasons[0].facts[0]["sentence"] == "He is beating her right now."
+
+
+def test_violence_now_with_nothing_pointing_to_trafficking_is_not_an_emergency():
+    """A domestic-violence call ("he hit me tonight"): no sign of trafficking, no minor,
+    no one held; a weapon or a threat to kill would still make it one."""
+    hit = dict([_indicator("control.physical-abuse")])
+    now = {"immediate": {"text": "tonight", "sentence": "He hit me tonight."}}
+    assert decide_level(Evidence({}, hit, signals=now), load_rules(), "test").level != \
+        "emergency"
+    armed = {**now, "danger": {"text": "gun", "sentence": "He has a gun."}}
+    assert decide_level(Evidence({}, hit, signals=armed), load_rules(), "test").level == \
+        "emergency"
 
 
 @pytest.mark.parametrize("mutate, message", [
