@@ -1,0 +1,97 @@
+"""Narrative assist reads commercial sex and minors told every way (issue 14, after the
+fourteenth and fifteenth sets were read).
+
+Each test is one mechanism, checked on sentences written for the test (none is a sentence
+of a labelled set), with its opposite: a near-miss that must not fire (an adult's own work
+with no third party, a caller's own children, a school grade in a call that is not about
+trafficking, a job that is only a job).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harborlight.intake.assist import codings_of, evidence, suggest
+from harborlight.vocab.indicators import build_catalog
+from harborlight.vocab.triage import decide_level, load_rules
+
+
+def read(narrative: str) -> dict:
+    """As tests/intake/test_assist_reading.py reads: codings, minor, decoy, level, spans."""
+    catalog = build_catalog()
+    found = suggest(narrative, catalog)
+    codings = codings_of(found)
+    level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
+                         catalog.release).level
+    for suggestion in found:  # every coding stays explainable: its span is the text
+        assert narrative[suggestion.start:suggestion.end] == suggestion.text
+    return {"types": codings.get("vic_TypeOfExploitation", set()),
+            "minor": "Yes" in codings.get("minor_involved", set()),
+            "decoy": "Yes" in codings.get("decoy_minor", set()), "level": level,
+            "spans": {s.key: s.text for s in found}}
+
+SEX = "SexualExploitation"
+
+
+# -- a third party is paid for the person ----------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "He drops her at older men's houses on weekends and the men pay him when he picks "
+    "her up.",
+    "A couple of nights a week her uncle takes her to a party where his friends give him "
+    "cash and she has to go upstairs with them.",
+    "El padrastro la llevaba con un señor que le daba dinero al padrastro y la dejaba "
+    "sola con él.",
+    "Los sábados la manda con unos amigos de él que le pagan a él para que ella se acueste "
+    "con ellos.",
+])
+def test_men_paying_someone_else_for_her_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "A man at the bus stop asked me for money, I gave him some. Is there a shelter near?",
+    "The men pay the contractor for the ride to the farm every morning and for the bunks.",
+    "Los hombres le pagan al patrón la renta del cuarto cada semana.",
+])
+def test_paying_someone_for_a_ride_rent_or_alms_is_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+
+
+# -- Spanish verbs in every person -----------------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "El tipo dice que le debo el pasaje y que tengo que pagarlo con clientes.",
+    "Aquí tenemos que salir con los clientes y el dueño se queda con la mitad.",
+    "Me pega si no atiendo a los clientes, mis papeles los tiene él.",
+    "Anoche me pegó porque no quise ir con otro cliente.",
+    "Me dijo que me van a poner a trabajar con clientes allá y que le debo el pasaje.",
+    "Estaba atendiendo clientes en los cuartos de atrás de la cantina.",
+])
+def test_serving_clients_in_the_first_person_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Trabajo de mesera en una fonda, tengo que atender a los clientes en las mesas y "
+    "limpiar la cocina; quiero saber cuánto es el salario mínimo.",
+    "Le debo dinero a mi hermano y se lo voy a pagar con mi aguinaldo.",
+    "My boss yelled at me because I did not want to go with the client to the site on "
+    "Sunday; can he fire me for that?",
+])
+def test_serving_tables_or_owing_a_brother_is_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+
+
+def test_a_debt_in_the_first_person_is_a_debt():
+    result = read("El tipo que me trajo dice que le debo 20 mil y no me deja salir.")
+    assert "indicator:control.debt" in result["spans"], result["spans"]
+
+
+def test_wages_owed_to_the_caller_are_not_a_debt_bondage():
+    result = read("Mi patrón me debe dos semanas de sueldo y no me contesta.")
+    assert "indicator:control.debt" not in result["spans"], result["spans"]
