@@ -842,3 +842,27 @@ def test_violence_at_home_tonight_without_exploitation_is_not_an_emergency(narra
 ])
 def test_violence_now_against_someone_held_or_exploited_is_an_emergency(narrative):
     assert read(narrative)["level"] == "emergency", read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Since he got here they make him hold and sell pills out of an apartment; he gets no "
+    "money.",
+    "The men who paid his way have him make a run across town every night and say he "
+    "still owes them.",
+    "They drive the kids to malls and have them steal perfume to resell.",
+    "Los que le pagaron el viaje lo pusieron a vender droga en una esquina.",
+    "Unos muchachos mayores lo ponían a robar en tiendas.",
+])
+def test_forced_criminality_told_plainly_is_forced_labour(narrative):
+    result = read(narrative)
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert "coding:exploitation_form:ForcedCriminality" in result["keys"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My boss makes me sell insurance door to door and I hate it.",
+    "He had me make a run to the store for milk.",
+    "Mi hijo vende dulces para la excursión de su escuela.",
+])
+def test_an_errand_or_a_sales_job_is_not_forced_criminality(narrative):
+    assert not read(narrative)["types"], read(narrative)["spans"]
