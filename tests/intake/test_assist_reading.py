@@ -866,3 +866,26 @@ def test_forced_criminality_told_plainly_is_forced_labour(narrative):
 ])
 def test_an_errand_or_a_sales_job_is_not_forced_criminality(narrative):
     assert not read(narrative)["types"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Un señor lo llevaba a pedir dinero en los semáforos con un letrero y se quedaba con "
+    "todo.",
+    "Hay dos niños pidiendo todo el día en la avenida y una mujer pasa y les quita lo que "
+    "han juntado.",
+    "A woman has the kids stand at off-ramps with cardboard signs and takes everything "
+    "they collect.",
+    "Una niña vende chicles en la entrada del mercado y el hombre que la cuida le pega si "
+    "no vende.",
+])
+def test_begging_handed_over_or_punished_is_forced_begging(narrative):
+    result = read(narrative)
+    assert "ForcedBegging" in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Mi hijo le pide dinero a su papá y se queda con todo el cambio.",
+    "A man was begging at the light and a police officer took him to a shelter.",
+])
+def test_asking_for_money_is_not_forced_begging(narrative):
+    assert not read(narrative)["types"], read(narrative)["spans"]
