@@ -95,3 +95,34 @@ def test_a_debt_in_the_first_person_is_a_debt():
 def test_wages_owed_to_the_caller_are_not_a_debt_bondage():
     result = read("Mi patrón me debe dos semanas de sueldo y no me contesta.")
     assert "indicator:control.debt" not in result["spans"], result["spans"]
+
+
+# -- euphemism families and patterns of visits -----------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "She said her 'manager' takes everything and she has to see like 8 guys a day.",
+    "Men go in every 20 minutes from noon to midnight, the women who live there never "
+    "come out.",
+    "Entran hombres toda la noche, uno tras otro, y las muchachas nunca salen.",
+    "Many men coming in one by one and a man sits in the hallway taking money from them.",
+    "A girl is knocking on truck cabs asking if they want 'company'.",
+    "Una niña toca las puertas de las cabinas preguntando si quieren 'compañía'.",
+    "The agency books the men, takes 40 percent and keeps her passport.",
+    "He drives her to other men's houses on weekends and she has to stay the night.",
+])
+def test_euphemisms_and_patterns_of_visits_are_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "The men come to work all day at the farm and the foreman yells at them.",
+    "My grandmother is lonely and looking for company; is there a senior center near us?",
+    "The recruiter booked the men on a bus north and took the money for the tickets.",
+    "He asked for extra hours this week and the manager said no.",
+    "Men come every hour to drop off materials at the site, nobody lives there.",
+])
+def test_work_visits_company_and_extra_hours_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+    assert "indicator:sex.euphemisms" not in result["spans"], result["spans"]
