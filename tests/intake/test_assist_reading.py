@@ -889,3 +889,35 @@ def test_begging_handed_over_or_punished_is_forced_begging(narrative):
 ])
 def test_asking_for_money_is_not_forced_begging(narrative):
     assert not read(narrative)["types"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative, sign", [
+    ("The contractor says if he quits he must pay the whole lease at once.", "control.threats"),
+    ("The agency told her she pays a fine of 2000 if she cancels.", "control.threats"),
+    ("The boss says if they leave before the season ends they lose their visa.",
+     "control.threats"),
+    ("El patrón dice que si nos vamos nos demanda por el contrato.", "control.threats"),
+    ("El contratista dice que si se van los denuncia a migración.",
+     "control.threat-deportation"),
+    ("dice q si me voy llama a la migra", "control.threat-deportation"),
+])
+def test_a_penalty_lawsuit_or_report_for_leaving_is_a_threat(narrative, sign):
+    assert f"indicator:{sign}" in read(narrative)["keys"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "If I quit, can they sue me for the uniform?",
+    "If he leaves he has to give two weeks notice.",
+    "Si renuncio, ¿me tienen que pagar las horas extras?",
+    "She said she will call me in the morning.",
+])
+def test_a_question_about_quitting_or_notice_is_not_a_threat(narrative):
+    keys = read(narrative)["keys"]
+    assert not {"indicator:control.threats", "indicator:control.threat-deportation"} & keys
+
+
+def test_labour_with_a_penalty_for_leaving_is_high():
+    result = read("Mi hermano trabaja en una obra; el contratista tiene su pasaporte y dice "
+                  "que si se va tiene que pagar todo de golpe.")
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert result["level"] in ("high", "emergency")
