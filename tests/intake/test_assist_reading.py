@@ -921,3 +921,27 @@ def test_labour_with_a_penalty_for_leaving_is_high():
                   "que si se va tiene que pagar todo de golpe.")
     assert "ForcedLabour" in result["types"], result["spans"]
     assert result["level"] in ("high", "emergency")
+
+
+@pytest.mark.parametrize("narrative, sign", [
+    ("El señor que me trajo dice que le debo 20 mil del pasaje.", "control.debt"),
+    ("El patrón nos descuenta la renta y siempre salimos debiendo.", "control.debt"),
+    ("Dice que le debemos el viaje desde Honduras.", "control.debt"),
+    ("Tiene mi pasaporte en su oficina para que no se pierda.", "control.documents-held"),
+    ("Tiene nuestros papeles para la nómina y no los devuelve.", "control.documents-held"),
+    ("Me quitaron el pasaporte al llegar.", "control.documents-held"),
+    ("No me dejan salir de la casa.", "control.cannot-leave"),
+    ("Here the contractor take our passports and visas.", "control.documents-held"),
+])
+def test_first_person_and_a_missing_subject_in_the_caller_s_words(narrative, sign):
+    assert f"indicator:{sign}" in read(narrative)["keys"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative, sign", [
+    ("Le debo una disculpa a mi jefe.", "control.debt"),
+    ("Ella tiene sus papeles y vive con nosotros.", "control.documents-held"),
+    ("Yo tengo mis papeles en regla.", "control.documents-held"),
+    ("I need to take my passport to the consulate.", "control.documents-held"),
+])
+def test_own_papers_or_an_apology_owed_are_not_control(narrative, sign):
+    assert f"indicator:{sign}" not in read(narrative)["keys"], read(narrative)["spans"]
