@@ -945,3 +945,40 @@ def test_first_person_and_a_missing_subject_in_the_caller_s_words(narrative, sig
 ])
 def test_own_papers_or_an_apology_owed_are_not_control(narrative, sign):
     assert f"indicator:{sign}" not in read(narrative)["keys"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Le llamo porque mi esposo está en una obra en otro estado; el contratista no les paga "
+    "y les dice que si se van los denuncia a migración.",
+    "My husband called me from the farm: last night the boss shot at a worker who tried "
+    "to leave, and they take their phones.",
+])
+def test_a_spouse_who_is_the_worker_does_not_speak_against_labour(narrative):
+    """'mi esposo' is context against labour when the spouse is the one in control; a
+    caller's spouse who works there or calls from there is the person exploited."""
+    result = read(narrative)
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert result["level"] in ("high", "emergency")
+
+
+@pytest.mark.parametrize("narrative", [
+    "My husband took my passport after a fight and hits me; I work at a bank and keep my "
+    "own salary.",
+    "Mi esposo me pega y me quita el dinero que gano en la fábrica.",
+])
+def test_a_spouse_in_control_is_still_not_labour(narrative):
+    assert "ForcedLabour" not in read(narrative)["types"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "El martes el contratista le quebró la nariz a un compañero con un tubo.",
+    "The foreman broke his finger with a hammer for working slow.",
+    "The boss shot at a worker who tried to leave.",
+])
+def test_an_injury_done_to_a_worker_is_violence(narrative):
+    assert "indicator:control.physical-abuse" in read(narrative)["keys"]
+
+
+def test_an_injury_at_play_is_not_violence():
+    assert "indicator:control.physical-abuse" not in read(
+        "My son broke his arm playing soccer at school.")["keys"]
