@@ -982,3 +982,34 @@ def test_an_injury_done_to_a_worker_is_violence(narrative):
 def test_an_injury_at_play_is_not_violence():
     assert "indicator:control.physical-abuse" not in read(
         "My son broke his arm playing soccer at school.")["keys"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Mi hermano está en un barco camaronero; el capitán les quitó los pasaportes y no los "
+    "deja bajar.",
+    "He drives a truck for a small company that holds his papers and says he owes 20,000.",
+    "My aunt works live-in for a family; she cooks, cleans and cares for the grandmother "
+    "and they keep her passport.",
+])
+def test_who_the_person_works_for_is_read_in_more_trades(narrative):
+    result = read(narrative)
+    assert result["types"] & {"ForcedLabour", "Servitude"}, result["spans"]
+    assert result["level"] in ("high", "emergency")
+
+
+def test_a_captain_or_a_company_without_control_is_no_case():
+    result = read("The captain of our fishing trip was great and the company refunded us.")
+    assert not result["types"] and result["level"] == "information", result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Si juntaba poco no le daba de cenar.",
+    "She did not let them eat until they brought back enough.",
+])
+def test_food_withheld_as_a_punishment_is_control(narrative):
+    assert "indicator:control.necessities-withheld" in read(narrative)["keys"]
+
+
+def test_no_snacks_before_dinner_is_not_control():
+    assert "indicator:control.necessities-withheld" not in read(
+        "My mother did not let us eat candy before dinner.")["keys"]
