@@ -126,3 +126,38 @@ def test_work_visits_company_and_extra_hours_are_not_commercial_sex(narrative):
     result = read(narrative)
     assert SEX not in result["types"], result["spans"]
     assert "indicator:sex.euphemisms" not in result["spans"], result["spans"]
+
+
+# -- online, live-streamed, for gifts or money, a third party taking it -----------------------
+
+@pytest.mark.parametrize("narrative", [
+    "A guy she met in a game sends her gift cards to get on video calls and do stuff on "
+    "camera.",
+    "Un señor le manda recargas para que se conecte por cámara de noche y haga lo que él "
+    "le pide.",
+    "She is on live right now doing stuff for gifts and her boyfriend takes the payouts.",
+    "He set up the stream in his spare room and told him what to do on camera; he kept "
+    "the payouts.",
+    "Mi novio me pone a hacer directos en una página de cámaras y él cobra todo en su "
+    "cuenta.",
+    "Her boyfriend forced her to do live shows on a cam website; the money goes to his "
+    "account.",
+])
+def test_live_or_camera_work_for_gifts_or_a_third_party_is_online_sexual_exploitation(
+        narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My son streams video games every night and viewers send him tips; is that allowed at "
+    "14?",
+    "My grandmother sends the kids gift cards so they can video call her on Sundays.",
+    "My friend is 30 and does webcam shows on her own, it's her account and nobody takes "
+    "her money. Is that legal?",
+    "Mi amiga tiene 30 años y es dama de compañía, ella sola pone sus anuncios, decide "
+    "sus clientes y se queda con todo su dinero.",
+])
+def test_streaming_games_family_calls_and_an_adults_own_work_are_not_exploitation(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
