@@ -1013,3 +1013,23 @@ def test_food_withheld_as_a_punishment_is_control(narrative):
 def test_no_snacks_before_dinner_is_not_control():
     assert "indicator:control.necessities-withheld" not in read(
         "My mother did not let us eat candy before dinner.")["keys"]
+
+
+@pytest.mark.parametrize("narrative, sign", [
+    ("The nurses signed contracts with penalties for leaving early and the owner kept them "
+     "on by threatening lawsuits and the loss of their immigration status.", "control.threats"),
+    ("Dice que si deja de trabajar le van a hacer algo a su mamá.", "control.threat-family"),
+    ("When he asked to leave they showed him a photo of his mother's house back home.",
+     "control.threat-family"),
+    ("El tío cobra su cheque completo por lo que debe del camino.", "control.debt"),
+])
+def test_threats_told_as_callers_tell_them(narrative, sign):
+    assert f"indicator:{sign}" in read(narrative)["keys"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative, sign", [
+    ("My sister sent me photos of her kids at the park.", "control.threat-family"),
+    ("The library charges fines for late books.", "control.threats"),
+])
+def test_family_photos_or_library_fines_are_not_threats(narrative, sign):
+    assert f"indicator:{sign}" not in read(narrative)["keys"], read(narrative)["spans"]
