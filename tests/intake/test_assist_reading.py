@@ -1033,3 +1033,27 @@ def test_threats_told_as_callers_tell_them(narrative, sign):
 ])
 def test_family_photos_or_library_fines_are_not_threats(narrative, sign):
     assert f"indicator:{sign}" not in read(narrative)["keys"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Me trajeron con una oferta de trabajo de mesera, pero al llegar me dijeron que debo el "
+    "pasaje y que lo pago atendiendo hombres en un apartamento; me quitaron el pasaporte.",
+    "A man recruited her for a job in Miami as a waitress, but it was seeing clients in a "
+    "back room for money and he kept her passport.",
+])
+def test_the_job_promised_as_the_lure_is_not_the_work_done(narrative):
+    result = read(narrative)
+    assert "SexualExploitation" in result["types"], result["spans"]
+    assert "ForcedLabour" not in result["types"], result["spans"]
+
+
+def test_a_job_promised_and_then_done_is_still_labour():
+    result = read("Le ofrecieron trabajo en una fábrica y ahora trabaja 16 horas en la "
+                  "fábrica sin pago; el patrón le quitó el pasaporte.")
+    assert "ForcedLabour" in result["types"], result["spans"]
+
+
+def test_a_clitic_before_the_verb_of_forcing_reads_as_forced_criminality():
+    result = read("Al llegar me quitaron el pasaporte y me obligaron a fingir que era otra "
+                  "persona en internet para robarle los ahorros a la gente.")
+    assert "ForcedLabour" in result["types"], result["spans"]

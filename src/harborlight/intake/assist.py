@@ -91,6 +91,7 @@ class Suggestion:
 # A sector word that is part of an address names a place, not the work done there
 # (eleventh set: a DV call "at a duplex on Orchard St" read as farm work).
 PLACE_FIELDS = frozenset({"vic_ForcedLabourIndustry"})
+EMPLOYMENT_CONTEXT = "context.employment"  # "someone works for someone" (narrative.json)
 PLACE_AFTER = re.compile(r"\W{0,2}\s(st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|"
                          r"dr|drive|court|ct|terrace|heights|hills|"
                          r"estates)\b\.?", re.I)
@@ -165,6 +166,11 @@ def _matches(text: Text, reading: Reading, entry, *, minor=False, decoy=False):
         if getattr(entry, "field", None) in PLACE_FIELDS and (
                 PLACE_AFTER.match(text.folded, end) or PLACE_BEFORE.search(text.folded[:start])):
             continue  # a street or district named after a trade: "Orchard St", "calle Granja"
+        if (reading.promised_job is not None and (
+                getattr(entry, "field", None) in PLACE_FIELDS or
+                getattr(entry, "id", "") == EMPLOYMENT_CONTEXT)
+                and reading.promised_job.search(text.before(start, 120))):
+            continue  # the job promised as the lure, not the work done ("oferta de mesera")
         if with_ is not None and not with_.search(text.folded[slice(*text.sentence_bounds(start))]):
             continue
         if minor and (_is_dependant(text, reading, start, end)

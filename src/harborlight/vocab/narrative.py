@@ -411,6 +411,9 @@ class Reading:
     own_fields: dict[str, dict]
     shorthand: Shorthand = NO_SHORTHAND
     answered_no: re.Pattern | None = None  # "Anyone under 18: no" in a form's text
+    # the job offered as the lure ("una oferta de trabajo de mesera", "recruited her for a
+    # job as a waitress"): a trade named there is not the work the person is made to do
+    promised_job: re.Pattern | None = None
 
     def signal(self, ident: str) -> Labelled | None:
         return next((s for s in self.signals if s.id == ident), None)
@@ -550,7 +553,9 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
             own_fields=_own_fields(doc.get("own_fields"), name),
             shorthand=Shorthand(doc.get("shorthand"), f"{name} shorthand"),
             answered_no=(compile_pattern(doc["answered_no"], f"{name} answered_no")
-                         if doc.get("answered_no") else None))
+                         if doc.get("answered_no") else None),
+            promised_job=(compile_pattern(doc["promised_job"], f"{name} promised_job")
+                          if doc.get("promised_job") else None))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, VocabularyError):
             raise
