@@ -161,3 +161,53 @@ def test_live_or_camera_work_for_gifts_or_a_third_party_is_online_sexual_exploit
 def test_streaming_games_family_calls_and_an_adults_own_work_are_not_exploitation(narrative):
     result = read(narrative)
     assert SEX not in result["types"], result["spans"]
+
+
+# -- ages written every way, decoys that pose online --------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Two girls who look 14-15 are sold to men at the motel every night by a man who keeps "
+    "the money.",
+    "A girl in my grade (9th) is on live doing stuff for gifts and her boyfriend takes the "
+    "payouts.",
+    "A los 16, un hombre la tenía atendiendo clientes en los cuartos de atrás de una "
+    "cantina.",
+    "Una alumna de 9no grado: un señor la lleva con unos amigos de él que le dan dinero a él.",
+    "Un alumno de séptimo grado: su padrino lo vende a hombres en un motel.",
+    "Two siblings, boy 14 and girl 12, are sold to men by their aunt who keeps the money.",
+    "A sophomore boy is sold to men at the motel by a man who keeps the money.",
+])
+def test_ages_and_grades_written_every_way_flag_a_minor(narrative):
+    result = read(narrative)
+    assert result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My husband hit me last night and took my keys. I have 2 kids (6 and 9) with me at a "
+    "friend's place.",
+    "Mi compañero tiene quemaduras de segundo grado y el patrón no lo deja ir al médico.",
+    "Every night around 9 a van drops the workers at the plant and the boss keeps their "
+    "passports.",
+    "My sister is a sophomore at the state university and her boyfriend takes all her "
+    "money and sells her to men.",
+])
+def test_own_kids_burns_clock_times_and_college_are_not_a_minor(narrative):
+    result = read(narrative)
+    assert not result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Investigator posed online as a 15 y/o girl on a social app; a man offered $200 for sex "
+    "and was arrested at the motel. No actual minor involved.",
+    "Una agente se hizo pasar en una red social por una menor de 14 años; un hombre le "
+    "ofreció dinero a cambio de relaciones y fue arrestado.",
+])
+def test_an_officer_posing_online_as_a_minor_is_a_decoy(narrative):
+    result = read(narrative)
+    assert result["decoy"] and not result["minor"], result["spans"]
+
+
+def test_a_girl_who_posed_for_photos_is_no_decoy():
+    result = read("She posed for photos as a model; now a man sells her to men at a motel "
+                  "and she is 15.")
+    assert result["minor"] and not result["decoy"], result["spans"]
