@@ -1057,3 +1057,23 @@ def test_a_clitic_before_the_verb_of_forcing_reads_as_forced_criminality():
     result = read("Al llegar me quitaron el pasaporte y me obligaron a fingir que era otra "
                   "persona en internet para robarle los ahorros a la gente.")
     assert "ForcedLabour" in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "The captain says we dont get off until the end of the season; we are not allowed on "
+    "the dock.",
+    "Cuando llegan a puerto el capitán no los deja bajar.",
+    "Duerme en el cuarto de lavado y solo sale acompañada.",
+    "Solo salimos al pueblo el domingo con el mayordomo.",
+    "The contractor says we cannot change employer or go to town.",
+])
+def test_movement_restricted_on_a_boat_or_in_a_camp_is_not_being_free_to_leave(narrative):
+    assert "indicator:control.cannot-leave" in read(narrative)["keys"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "We only go out to the store with the kids on Sundays.",
+    "Passengers are not allowed on the dock after 10 pm for safety.",
+])
+def test_a_family_outing_or_a_dock_rule_is_not_restraint(narrative):
+    assert "indicator:control.cannot-leave" not in read(narrative)["keys"]
