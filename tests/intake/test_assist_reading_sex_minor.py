@@ -211,3 +211,37 @@ def test_a_girl_who_posed_for_photos_is_no_decoy():
     result = read("She posed for photos as a model; now a man sells her to men at a motel "
                   "and she is 15.")
     assert result["minor"] and not result["decoy"], result["spans"]
+
+
+# -- a count of people, the kids' things, a job offered are not a minor or commercial sex ------
+
+@pytest.mark.parametrize("narrative", [
+    "He says about 15 others are still on the crew; the manager took everyone's ID.",
+    "I clean offices with a crew of about 10; the supervisor says he calls ICE on anyone "
+    "who complains.",
+    "He is one of 8 men on the crew; the contractor locks them in at night.",
+    "They took my passport and I work 16 hours a day. I am using the kids' tablet.",
+])
+def test_counts_of_workers_and_the_kids_things_are_not_a_minor(narrative):
+    result = read(narrative)
+    assert not result["minor"], result["spans"]
+
+
+def test_a_real_count_still_leaves_a_real_age():
+    result = read("A girl who is about 15 is sold to men at the motel by a man who keeps "
+                  "the money.")
+    assert result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Una agencia por instagram me ofrece trabajo de niñera en España pero me piden 800 "
+    "dólares por adelantado. ¿Es real?",
+    "Una agencia en facebook me ofrece visa de trabajo para la pizca, piden 900 dólares.",
+])
+def test_a_job_offered_is_not_a_person_offered(narrative):
+    assert SEX not in read(narrative)["types"], read(narrative)["spans"]
+
+
+def test_a_girl_offered_to_men_is_still_commercial_sex():
+    result = read("Su tío la ofrece a hombres en la cantina y se queda con el dinero.")
+    assert SEX in result["types"], result["spans"]
