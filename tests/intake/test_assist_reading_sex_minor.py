@@ -245,3 +245,33 @@ def test_a_job_offered_is_not_a_person_offered(narrative):
 def test_a_girl_offered_to_men_is_still_commercial_sex():
     result = read("Su tío la ofrece a hombres en la cantina y se queda con el dinero.")
     assert SEX in result["types"], result["spans"]
+
+
+# -- someone else runs the ads and gets a share; men sent up or picking her up ------------------
+
+@pytest.mark.parametrize("narrative", [
+    "My boyfriend set up my ads and he holds all the money, he says it's for savings.",
+    "La señora le pone los anuncios y le organiza las citas, y ella le entrega la mitad.",
+    "He told the desk to send up 'his friends' when they ask; three different men have "
+    "asked for 208 in the last hour.",
+    "She is picked up after school by different adult men and 'does favors' for his "
+    "friends.",
+    "Todas las noches la sacan en un carro unos majes y el tío de ella recibe el dinero.",
+    "Un señor les ofreció a ellas y a otras niñas 200 dólares por ir a una 'fiesta' con "
+    "sus amigos.",
+])
+def test_a_third_party_running_her_ads_or_sending_men_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My boyfriend set up my ads for my bakery on Facebook and I keep my own money.",
+    "Two men asked for room 208 at the front desk; they were plumbers fixing the leak.",
+    "My daughter is picked up after school by different parents in our carpool.",
+    "Mi tío recibe el dinero de la renta de los cuartos y lo deposita en el banco.",
+    "A mi hijo le pagaron 200 dólares por tocar la guitarra en una fiesta de cumpleaños.",
+])
+def test_a_bakery_ad_plumbers_a_carpool_and_rent_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
