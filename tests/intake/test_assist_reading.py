@@ -1077,3 +1077,18 @@ def test_movement_restricted_on_a_boat_or_in_a_camp_is_not_being_free_to_leave(n
 ])
 def test_a_family_outing_or_a_dock_rule_is_not_restraint(narrative):
     assert "indicator:control.cannot-leave" not in read(narrative)["keys"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Trabaja en una lavandería y cobra su sueldo. No reporta que la obliguen a trabajar.",
+    "The caller does not say that anyone forces her to work.",
+])
+def test_a_report_said_not_to_have_been_made_negates_what_it_introduces(narrative):
+    """Call notes: 'No reporta que la obliguen a trabajar' denies the forced work."""
+    assert not read(narrative)["types"], read(narrative)["spans"]
+
+
+def test_a_denial_of_one_thing_leaves_the_next_clause_standing():
+    result = read("No reporta golpes, pero dice que la obligan a trabajar 16 horas y el "
+                  "patrón le quitó el pasaporte.")
+    assert "ForcedLabour" in result["types"], result["spans"]
