@@ -275,3 +275,26 @@ def test_a_third_party_running_her_ads_or_sending_men_is_commercial_sex(narrativ
 def test_a_bakery_ad_plumbers_a_carpool_and_rent_are_not_commercial_sex(narrative):
     result = read(narrative)
     assert SEX not in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Theres a girl in my grade (9th) on live doing stuff for gifts and her boyfriend takes "
+    "the payouts.",
+    "Teacher note: 7th grade student sells candy door to door until midnight for a man who "
+    "takes all the money and hits the ones who don't sell enough.",
+    "Llama madre. Su hijo de 16 años andaba con unos muchachos que lo ponían a robar en "
+    "tiendas y le decían que si no lo hacía le iban a hacer daño a su hermanita.",
+])
+def test_a_grade_of_the_callers_class_or_a_child_made_to_steal_is_the_minor(narrative):
+    result = read(narrative)
+    assert result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My son is in 7th grade and someone stole his bike at school; I filed a police report.",
+    "Mi hijo de 16 años trabaja los sábados en la tienda de su tío y le pagan bien; "
+    "¿cuántas horas puede trabajar?",
+])
+def test_a_callers_child_in_an_ordinary_call_is_not_the_minor(narrative):
+    result = read(narrative)
+    assert not result["minor"], result["spans"]
