@@ -9,12 +9,15 @@ Each labelled file in tests/intake/data/ is one set. For each set, the model
 (:mod:`harborlight.vocab.narrative_model`) is trained on all the *other* sets and scored on
 that one, through the product's own calls (``suggest``/``evidence``/``decide_level`` with
 the model passed in); the held-out set is never read for training or for choosing.
-The combination is :func:`harborlight.intake.assist.learned`: the model may add a type (or,
-in principle, the minor flag) the rules missed, with its spans; it never removes a rule's
-finding. Default configuration (the shipped one): each narrative is trained on twice, with
-the rules' evidence and with its words alone (the rules miss things on new styles, and a
-model trained only beside tuned rules learns to copy them); a type is added at a chance
->= 0.5, the minor flag at >= 0.999 (in practice never: every nested choice said so).
+The combination is :func:`harborlight.intake.assist.learned`: the model may add a type or
+the minor flag the rules missed, with its spans; it never removes a rule's finding.
+Default configuration (the shipped one): words, word pairs and the characters 3-5 inside
+words; each narrative is trained on twice, with the rules' evidence and with its words
+alone (the rules miss things on new styles, and a model trained only beside tuned rules
+learns to copy them); a type is added at a chance >= 0.5, forced labour without a means of
+control the rules found at >= 0.6 (the 240 tips of 2026-12-07 tell coercion in words no
+cue knows), the minor flag at >= 0.9 (until the fourteenth and fifteenth sets: 0.999, as
+every nested choice said).
 
 ``labelled_narratives.jsonl`` (the issue-3 set) has no language, style or triage level and
 an older labelling policy: its type and minor flag are read from its codings, it is used
@@ -56,7 +59,7 @@ GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 MIN_PRECISION = 0.92  # of what the model adds, on the inner held-out sets
 L2 = 1e-3
 TYPE_THRESHOLD = 0.5
-MINOR_THRESHOLD = 0.999
+MINOR_THRESHOLD = 0.9
 DIM = nm.DEFAULT_DIM
 
 
@@ -191,16 +194,14 @@ HEAD = ("| held-out set | reading | n | type right | sex P / R | labour P / R | 
 
 
 def fixed() -> dict[str, float]:
-    """The shipped thresholds: a type is added at even odds; the minor flag in practice
-    never (every nested choice said 0.99: on these sets the rules' minor flag leaves the
-    model nothing it can add at >= 0.92 precision)."""
+    """The shipped thresholds: a type is added at even odds; the minor flag at 0.9."""
     return {"sex": TYPE_THRESHOLD, "labour": TYPE_THRESHOLD, "minor": MINOR_THRESHOLD}
 
 
 # -- main ---------------------------------------------------------------------------------------
 
 def main() -> int:
-    global WITH_RULES, MIN_PRECISION, AUGMENT
+    global WITH_RULES, MIN_PRECISION, AUGMENT, MINOR_THRESHOLD, L2
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ship", action="store_true",
                         help="train on every set and write the shipped weights")
@@ -217,6 +218,12 @@ def main() -> int:
     parser.add_argument("--min-precision", type=float, default=MIN_PRECISION)
     parser.add_argument("--remove", type=float, default=0.0,
                         help="experiment: a rule's type is removed below this chance")
+    parser.add_argument("--coerced-alone", type=float, default=None,
+                        help="experiment: the model may add forced labour without a means "
+                             "of control the rules found, at this chance or more")
+    parser.add_argument("--minor", type=float, default=None,
+                        help="experiment: the chance at which the model raises the minor flag")
+    parser.add_argument("--l2", type=float, default=None, help="experiment: L2 penalty")
     parser.add_argument("--without-old", action="store_true",
                         help=f"leave {OLD_SET} out of training too")
     args = parser.parse_args()
@@ -224,6 +231,10 @@ def main() -> int:
     AUGMENT = not args.no_augment
     import harborlight.intake.assist as assist
     assist.LEARNED_REMOVES = args.remove
+    MINOR_THRESHOLD = args.minor if args.minor is not None else MINOR_THRESHOLD
+    L2 = args.l2 if args.l2 is not None else L2
+    if args.coerced_alone is not None:  # else the shipped one, in the assist
+        assist.LEARNED_COERCED_ALONE = args.coerced_alone
     start_django(api=False)
     catalog, rules = build_catalog(), load_rules()
     sets = load_sets()

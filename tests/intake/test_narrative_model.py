@@ -68,12 +68,17 @@ def test_an_added_type_points_to_the_words_that_carried_it():
     assert "not by a rule" in added.note
 
 
+# Commercial sex told without a cue the rules know (rewritten whenever the rules learn it:
+# "men pay him" was this example until the rules read a third party paid, 2026-12-07).
+LEARNED_ONLY = ("The older guy she met online drives her to apartments across town at night, "
+                "and she comes back with nothing while he counts the cash.")
+
+
 def test_the_shipped_model_adds_a_type_the_rules_missed_with_its_words():
     """Written for this test (no labelled set has it): commercial sex said without any cue
     the rules know. The rules give no type; the shipped model adds sexual exploitation,
     showing the words that carried it, and triage reads the added type."""
-    narrative = ("The older guy she met online drives her to apartments across town and men "
-                 "pay him before going in.")
+    narrative = LEARNED_ONLY
     catalog = build_catalog()
     assert not codings_of(suggest(narrative, catalog, model=None)).get(
         "vic_TypeOfExploitation")
@@ -256,8 +261,7 @@ def test_learned_codings_are_said_in_the_pages_language():
 
 # -- through the product: the API and the tip page ---------------------------------------------
 
-LEARNED_ONLY = ("The older guy she met online drives her to apartments across town and men "
-                "pay him before going in.")
+
 
 
 def test_the_api_and_the_tip_page_show_the_learned_coding_with_its_words(cast,

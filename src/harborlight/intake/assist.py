@@ -258,6 +258,10 @@ FUNCTION_WORDS = frozenset(
       "lo le les mi me te es son era fue ya no si como mas muy".split())
 SHIPPED = "shipped"  # suggest(model=SHIPPED): the model in vocab/narrative_model.json
 LEARNED_REMOVES = 0.0  # never remove a rule's type (bench/intake_loso.py --remove measures it)
+# A type that needs coercion is added without a means of control the rules found only at
+# this chance or more (the learned reading has read the coercion itself, in words the cues
+# do not know: "le debo el pasaje", "no nos dejan ir al pueblo").
+LEARNED_COERCED_ALONE = 0.6
 
 
 @functools.cache
@@ -326,15 +330,11 @@ def learning_view(text: Text, found: Found, decisions, reading: Reading, dim: in
     control = [(start, end) for entry, start, end in found.indicators + found.coding_cues
                if is_means_of_control(entry)]
 
-    def masked(feature: Feature) -> bool:
-        return feature.end > feature.start and any(
-            feature.start < stop and start < feature.end for start, stop in control)
-
     families = {reading.family.get(d.value, d.value) for d in decisions}
     minor_ids = set(reading.minor.indicators)
     rule_minor = any(entry.id in minor_ids for entry, *_ in found.indicators)
     decoy = any(cue.field == reading.minor.decoy_field for cue, *_ in found.coding_cues)
-    return [f for f in features if not masked(f)], families, rule_minor, decoy
+    return _outside(features, control), families, rule_minor, decoy
 
 
 def view_of(narrative: str, catalog: Catalog, dim: int, reading: Reading | None = None):
@@ -362,6 +362,12 @@ def _read(text: Text, catalog: Catalog, reading: Reading, without: frozenset = f
     return found, hits, decisions
 
 
+def _outside(features: list[Feature], spans: list[tuple[int, int]]) -> list[Feature]:
+    """``features`` without those read inside any of ``spans``."""
+    return [f for f in features if not (f.end > f.start and any(
+        f.start < stop and start < f.end for start, stop in spans))]
+
+
 def learned(text: Text, found: Found, decisions, reading: Reading, model: NarrativeModel,
             removes: float = 0.0) -> list[tuple[str, str, list[tuple[int, int, str]], float]]:
     """Codings the learned reading adds to the rules': (field, value, spans, chance).
@@ -372,9 +378,10 @@ def learned(text: Text, found: Found, decisions, reading: Reading, model: Narrat
     found say (their spans are masked, with the n-grams inside them): a narrative with only
     a means of control gets no type from the model. As for the rules, a type that needs
     coercion (forced labour) is added only when the rules found a means of control or a
-    sign strong enough alone: a job described is not forced labour. Each coding names the
-    spans (up to LEARNED_SPANS) of the n-grams and signs that added most to it, function
-    words left out; none, no coding."""
+    sign strong enough alone, or when the model's chance stays at LEARNED_COERCED_ALONE
+    with the job described masked as well: a job described is not forced labour. Each
+    coding names the spans (up to LEARNED_SPANS) of the n-grams and signs that added most
+    to it, function words left out; none, no coding."""
     kept, families, rule_minor, decoy = learning_view(text, found, decisions, reading,
                                                       model.dim)
     control = [entry for entry, *_ in found.indicators + found.coding_cues
@@ -398,19 +405,25 @@ def learned(text: Text, found: Found, decisions, reading: Reading, model: Narrat
         points >= reading.threshold for entry, *_ in found.indicators + found.coding_cues
         for value, points in getattr(entry, "points", {}).items()
         if value in reading.needs_coercion)
+    # The job described, masked like the means of control: what is left must say coercion.
+    work = [(start, end) for entry, start, end in found.indicators + found.coding_cues
+            if set(getattr(entry, "points", {})) & set(reading.needs_coercion)]
     for name, field_name, value in wanted:
         decision = model.decisions.get(name)
-        if decision is None or (value in reading.needs_coercion and not coerced):
-            continue  # as for the rules: a job described is not forced labour
-        chance = probability(decision.logit(kept))
-        if chance < decision.threshold:
+        if decision is None:
             continue
+        chance = probability(decision.logit(kept))
+        if chance < decision.threshold or (
+                value in reading.needs_coercion and not coerced and probability(
+                    decision.logit(_outside(kept, work))) < LEARNED_COERCED_ALONE):
+            continue  # as for the rules: a job described is not forced labour
         spans: list[tuple[int, int, str]] = []
         for weight, feature in decision.contributions(kept):
             if weight <= 0 or len(spans) == LEARNED_SPANS:
                 break
             span = text.span(feature.start, feature.end)
-            if not feature.rule and set(feature.name[2:].split()) <= FUNCTION_WORDS:
+            if not feature.rule and set(text.folded[feature.start:feature.end].lower()
+                                        .split()) <= FUNCTION_WORDS:
                 continue  # "and", "for the": it counts, but says nothing to a reader
             if span[1] > span[0] and not any(span[0] < e and s < span[1]
                                              for s, e, _ in spans):

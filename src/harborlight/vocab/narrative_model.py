@@ -11,6 +11,10 @@ Features are hashed (CRC-32, stable across processes) into one vector of ``dim``
 - word unigrams and bigrams of the *folded* narrative (accents off, shorthand read as
   words: :class:`harborlight.vocab.narrative.Text`), English and Spanish alike, each
   worth ``1/sqrt(n)`` for a narrative with ``n`` distinct n-grams;
+- character 3- to 5-grams inside each word (``<debo>`` gives ``<de``, ``deb``, ``ebo``,
+  ``bo>``, ...), each worth ``1/sqrt(m)`` for ``m`` distinct ones: a verb in another person
+  or tense, a typo or a regional spelling shares most of its pieces with the forms the
+  sets taught ("debo" / "debe" / "deuda"), where a whole word would be new;
 - the rule engine's own evidence, worth 1 each (named by the caller, e.g.
   ``ind:control.debt``, ``rtype:labour``, ``pts:sex:3-5``), each with the span it came from.
 
@@ -45,6 +49,8 @@ VERSION = SUPPORTED_VERSION  # the envelope every data file shares (vocab/loader
 DECISIONS = ("sex", "labour", "minor")
 TOKEN = re.compile(r"[a-z0-9]+")
 DEFAULT_DIM = 1 << 16
+FEATURES = "words 1-2, characters 3-5 within words"  # what a shipped file was trained on
+CHARACTERS = (3, 5)
 
 
 @dataclass(frozen=True)
@@ -59,29 +65,64 @@ class Feature:
     start: int = 0
     end: int = 0
     rule: bool = False
+    pieces: np.ndarray | None = None  # a word's character n-grams: their buckets, each worth value
+
+    def indexes(self) -> np.ndarray:
+        return self.pieces if self.pieces is not None else np.asarray([self.index])
+
+
+def _flatten(features: list[Feature]) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket, value) of every feature, a word's pieces one by one."""
+    singles = [f for f in features if f.pieces is None]
+    groups = [f for f in features if f.pieces is not None]
+    index = np.concatenate([np.fromiter((f.index for f in singles), np.int64, len(singles))]
+                           + [f.pieces for f in groups])
+    value = np.concatenate([np.fromiter((f.value for f in singles), np.float64, len(singles)),
+                            np.repeat([f.value for f in groups],
+                                      [len(f.pieces) for f in groups])])
+    return index, value
 
 
 def bucket(name: str, dim: int) -> int:
     return zlib.crc32(name.encode("utf-8")) & (dim - 1)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def word_pieces(word: str, dim: int) -> np.ndarray:
+    """The buckets of one word's character n-grams (:data:`CHARACTERS`), marked at its
+    ends, each once."""
+    marked = "<" + word + ">"
+    low, high = CHARACTERS
+    names = dict.fromkeys("c:" + marked[i:i + n] for n in range(low, high + 1)
+                          for i in range(max(1, len(marked) - n + 1)))
+    return np.fromiter((bucket(name, dim) for name in names), dtype=np.int64)
+
+
 def text_features(folded: str, dim: int) -> list[Feature]:
     """Unigrams and bigrams of a folded narrative, each once (its first place), worth
-    ``1/sqrt(n)``."""
+    ``1/sqrt(n)``; then each distinct word's character n-grams as one feature (its
+    pieces), every piece worth ``1/sqrt(m)`` for ``m`` pieces in all."""
     lowered = folded.lower()
     tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(lowered)]
     seen: dict[str, tuple[int, int]] = {}
+    words: dict[str, tuple[int, int]] = {}
     previous = None
     for word, start, end in tokens:
         seen.setdefault("w:" + word, (start, end))
+        words.setdefault(word, (start, end))
         if previous is not None:
             seen.setdefault("b:" + previous[0] + " " + word, (previous[1], end))
         previous = (word, start, end)
     if not seen:
         return []
     value = 1.0 / math.sqrt(len(seen))
-    return [Feature(name, bucket(name, dim), value, start, end)
-            for name, (start, end) in seen.items()]
+    out = [Feature(name, bucket(name, dim), value, start, end)
+           for name, (start, end) in seen.items()]
+    pieces = {word: word_pieces(word, dim) for word in words}
+    piece_value = 1.0 / math.sqrt(sum(len(p) for p in pieces.values()))
+    out += [Feature("c:" + word, -1, piece_value, *words[word], pieces=pieces[word])
+            for word in words]
+    return out
 
 
 def rule_features(named: list[tuple[str, int, int]], dim: int) -> list[Feature]:
@@ -106,17 +147,13 @@ class Decision:
     def logit(self, features: list[Feature]) -> float:
         if not features:
             return self.bias
-        index = np.fromiter((f.index for f in features), dtype=np.int64, count=len(features))
-        value = np.fromiter((f.value for f in features), dtype=np.float64, count=len(features))
+        index, value = _flatten(features)
         return float(self.bias + np.dot(self.weights[index].astype(np.float64), value))
 
     def contributions(self, features: list[Feature]) -> list[tuple[float, Feature]]:
         """(weight x value, feature), largest first."""
-        if not features:
-            return []
-        index = np.fromiter((f.index for f in features), dtype=np.int64, count=len(features))
-        weights = self.weights[index].astype(np.float64)
-        return sorted(((float(w) * f.value, f) for w, f in zip(weights, features)),
+        weights = self.weights.astype(np.float64)
+        return sorted(((float(weights[f.indexes()].sum()) * f.value, f) for f in features),
                       key=lambda item: -item[0])
 
 
@@ -143,7 +180,8 @@ def _matrix(rows: list[list[Feature]]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     for number, features in enumerate(rows):
         merged: dict[int, float] = {}
         for f in features:
-            merged[f.index] = merged.get(f.index, 0.0) + f.value
+            for index in f.indexes().tolist():
+                merged[index] = merged.get(index, 0.0) + f.value
         r.extend([number] * len(merged))
         c.extend(merged.keys())
         v.extend(merged.values())
@@ -200,6 +238,7 @@ def dumps(model: NarrativeModel, note: str = "") -> str:
                            "sha256": hashlib.sha256(raw).hexdigest()}
     return json.dumps({"format": FORMAT, "version": VERSION, "release": model.release,
                        "note": note, "dim": model.dim, "tokens": TOKEN.pattern,
+                       "features": FEATURES,
                        "with_rules": model.with_rules,
                        "trained_on": list(model.trained_on), "decisions": decisions},
                       indent=1) + "\n"
@@ -212,8 +251,8 @@ def parse_model(text: str, name: str = "narrative_model.json") -> NarrativeModel
     dim = document.get("dim")
     if not isinstance(dim, int) or dim <= 0 or dim & (dim - 1):
         raise VocabularyError(f"{name}: 'dim' must be a power of two")
-    if document.get("tokens") != TOKEN.pattern:
-        raise VocabularyError(f"{name}: written for another tokenizer")
+    if document.get("tokens") != TOKEN.pattern or document.get("features") != FEATURES:
+        raise VocabularyError(f"{name}: written for another tokenizer or other features")
     raw_decisions = document.get("decisions")
     if not isinstance(raw_decisions, dict) or set(raw_decisions) != set(DECISIONS):
         raise VocabularyError(f"{name}: 'decisions' must be exactly {list(DECISIONS)}")
