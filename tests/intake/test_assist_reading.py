@@ -147,6 +147,23 @@ def test_immediacy_makes_an_emergency_only_with_a_minor_or_violence():
     assert violence["level"] == "emergency"
 
 
+def test_where_someone_is_at_this_moment_or_how_long_ago_says_it_is_now():
+    # The now told as where someone is ("he's in the shower right now", "they are there
+    # now", "está en la sala de espera en este momento"), "this morning", "two hours ago".
+    assert read("He brought guys to the room and hit me when I said no. He's in the shower "
+                "right now.")["level"] == "emergency"
+    assert read("Workers sleep in a bunkhouse locked from the outside. The foreman hit him "
+                "with a shovel handle this morning for asking to be paid.")["level"] == "emergency"
+    assert "signal:immediate" in read("Su novio la obliga a pararse en la avenida y le pega. "
+                                      "Él está en la sala de espera en este momento.")["keys"]
+    assert "signal:immediate" in read("A man rented room 9 two hours ago with two girls.")["keys"]
+    # Opposites: where someone is now that it is over, or an age said with 'now'.
+    assert "signal:immediate" not in read("I'm 19 now. When I was 16 he made me work at his "
+                                          "laundromat with no pay.")["keys"]
+    assert "signal:immediate" not in read("She is in college now; back then her boss kept her "
+                                          "passport.")["keys"]
+
+
 def test_an_intake_forms_current_field_says_it_is_now():
     result = read("Client (F, 20). Boyfriend sets up meetings with men and keeps her earnings. "
                   "Violence: hit her yesterday. Current: with him at a motel.")
