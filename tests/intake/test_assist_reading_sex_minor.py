@@ -298,3 +298,77 @@ def test_a_grade_of_the_callers_class_or_a_child_made_to_steal_is_the_minor(narr
 def test_a_callers_child_in_an_ordinary_call_is_not_the_minor(narrative):
     result = read(narrative)
     assert not result["minor"], result["spans"]
+
+
+# -- after the thirteenth, sixteenth and seventeenth sets ------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Night clerk: a man rents the room, then guys come up one at a time for 15-20 minutes "
+    "and the women there change every few weeks.",
+    "En la casa de la esquina entran señores toda la tarde y salen a los quince minutos; "
+    "las chicas cambian cada mes.",
+    "Different men have gone into unit 4 for about ten minutes each; the girls rotate "
+    "every week.",
+])
+def test_short_timed_visits_and_women_who_rotate_are_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Two men came in for 20 minutes to fix the boiler, and the cleaners change every month.",
+    "The workers go in for 30 minutes of lunch; the girls change shifts every week.",
+    "Los señores entran a la reunión y salen a las 3; las chicas cambian de turno.",
+])
+def test_repair_visits_lunch_and_shift_changes_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Her mom's boyfriend takes her to older men's apartments and the men are paying to "
+    "be with her.",
+    "He had her go visit some older men in exchange for money for his rent.",
+    "Unos señores le pagaban a la tía por estar con ella los fines de semana.",
+    "Su novio la prestaba a unos amigos, que le daban dinero a él.",
+    "En la playa un tipo le ofrece muchachas a los turistas desde un carro.",
+    "Undercover officer was contacted by a man who offered $200 for an hour; he was "
+    "arrested at the meeting point.",
+])
+def test_money_for_time_with_a_person_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "A la vecina le pagaban por quedarse con el bebé de la señora mientras trabajaba.",
+    "Le prestaba a sus amigos la camioneta y ellos le daban dinero para la gasolina.",
+    "Un señor en la entrada le ofrece tours a los turistas y cobra por adelantado.",
+    "Mi mamá va a acompañar a unos señores al doctor y la familia le paga la gasolina.",
+    "The tutor charges $40 for an hour of math, cash only.",
+])
+def test_babysitting_a_lent_truck_tours_and_tutoring_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "A boy about 10 walks between the cars at the light begging, a woman takes the money.",
+    "There is a girl maybe 13 at the truck stop getting into trucks with older men.",
+    "She looks like 15 tops and the man with her sells her to men at the motel.",
+])
+def test_an_approximate_age_said_of_a_child_is_an_age(narrative):
+    result = read(narrative)
+    assert result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Men go up there like 10 a night; a man takes the money at the door and sells the women.",
+    "About 15 sewing machines in the back, the workers owe for the trip and are locked in.",
+    "She was a live-in maid for about 3 years, they hold her passport and never paid her.",
+    "Tengo 3 hijos allá y la señora tiene mi pasaporte y no me deja salir.",
+    "Every morning around 7 a man drops off a man in a wheelchair to beg and takes the money.",
+])
+def test_a_count_a_duration_or_a_clock_time_after_about_is_not_an_age(narrative):
+    result = read(narrative)
+    assert not result["minor"], result["spans"]
