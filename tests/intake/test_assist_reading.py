@@ -1109,3 +1109,17 @@ def test_a_denial_of_one_thing_leaves_the_next_clause_standing():
     result = read("No reporta golpes, pero dice que la obligan a trabajar 16 horas y el "
                   "patrón le quitó el pasaporte.")
     assert "ForcedLabour" in result["types"], result["spans"]
+
+
+def test_work_told_with_its_hours_is_labour_also_beside_commercial_sex():
+    # A trade worked with its hours is labour's own evidence: in a story that is also
+    # commercial sex, both stay ('both' needs 2 own points for labour, 3 for sex).
+    mixed = read("My cousin works in the kitchen at a seafood place 14 hours a day, no days "
+                 "off. On weekends the owner makes her go out with customers and they pay him.")
+    assert {"ForcedLabour", "SexualExploitation"} <= set(mixed["types"])
+    # Opposite: commercial sex with the money kept, no work told, stays sex alone.
+    sex = read("Her boyfriend makes her go out with customers on weekends and they pay him; "
+               "he keeps all her money.")
+    assert "ForcedLabour" not in sex["types"]
+    # Opposite: long hours alone, no trade and no control, are no case.
+    assert not read("I have been doing 16 hour days studying for my exams.")["types"]

@@ -33,7 +33,8 @@ control lend *support* (``support``) to a type that has evidence of its own, cap
 and is never suggested as a sign; context with ``unless_support`` ("I quit") no longer
 speaks against a type once means of control lend it that much (quitting ends forced
 labour, it does not undo it). A type is decided at ``threshold``. When two types pass, both
-stay only if each has ``mixed_needs_own`` points of its own evidence. A type named in
+stay only if each has ``mixed_needs_own`` points of its own evidence (one number, or one
+per family: labour's own signs are fewer, a trade and its hours). A type named in
 ``needs_coercion`` (forced labour) needs a sign strong enough alone or a means of control:
 a job described in many words is still only a job.
 """
@@ -401,7 +402,7 @@ class Reading:
     threshold: int
     support_cap: int
     own_before_support: int
-    mixed_needs_own: int
+    mixed_needs_own: int | dict
     family: dict[str, str]
     needs_coercion: tuple[str, ...]
     gated_fields: tuple[str, ...]
@@ -530,7 +531,9 @@ def parse_reading(text: str, name: str = "narrative.json") -> Reading:
             topic_context=compile_pattern(doc["topic_context"], f"{name} topic_context"),
             threshold=int(types["threshold"]), support_cap=int(types["support_cap"]),
             own_before_support=int(types["own_before_support"]),
-            mixed_needs_own=int(types["mixed_needs_own"]), family=dict(types["family"]),
+            mixed_needs_own=(dict(types["mixed_needs_own"]) if isinstance(
+                types["mixed_needs_own"], dict) else int(types["mixed_needs_own"])),
+            family=dict(types["family"]),
             needs_coercion=tuple(types.get("needs_coercion", ())),
             gated_fields=tuple(doc["gated_fields"]),
             context=tuple(_labelled(raw, f"{name} context {n}", True)
@@ -610,6 +613,14 @@ def lends(hit: Hit, value: str) -> int:
     return hit.support.get(value, hit.support.get("*", 0))
 
 
+def _needs_own(reading: Reading, value: str) -> int:
+    """Own points a second type needs beside another family's (per family, or one number)."""
+    needs = reading.mixed_needs_own
+    if isinstance(needs, dict):
+        return int(needs.get(reading.family.get(value, value), needs.get("default", 3)))
+    return needs
+
+
 def decide_types(hits: list[Hit], reading: Reading) -> list[TypeDecision]:
     """The types of exploitation the hits decide, strongest first (see module docstring)."""
     types = {t for hit in hits for t, p in hit.points.items() if p > 0}
@@ -636,5 +647,5 @@ def decide_types(hits: list[Hit], reading: Reading) -> list[TypeDecision]:
         families = {reading.family.get(d.value, d.value) for d in decided}
         if len(families) > 1:
             decided = [decided[0]] + [d for d in decided[1:]
-                                      if d.own >= reading.mixed_needs_own]
+                                      if d.own >= _needs_own(reading, d.value)]
     return decided
