@@ -372,3 +372,23 @@ def test_an_approximate_age_said_of_a_child_is_an_age(narrative):
 def test_a_count_a_duration_or_a_clock_time_after_about_is_not_an_age(narrative):
     result = read(narrative)
     assert not result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "He hit me because I didn't make enough and he said tonight I have to do six.",
+    "she says she has to go w the next guy or he beats her again, she's at the motel",
+    "Anoche el tío me pegó porque no quise con un cliente, hoy vienen más.",
+])
+def test_a_count_of_men_a_night_or_the_next_one_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "He has to do two shifts a day at the plant and the boss yells at him.",
+    "She has to do 3 loads of laundry tonight for the family, she is tired.",
+    "I have to go with the next bus, the other one was full, my boss will hit the roof.",
+])
+def test_shifts_chores_and_the_next_bus_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
