@@ -52,11 +52,14 @@ def learned_codings(found) -> list:
 # -- what it adds, and the text behind it ----------------------------------------------------
 
 def test_an_added_type_points_to_the_words_that_carried_it():
-    narrative = ("My cousin works at the cannery on Route 9. The boss keeps "
-                 "everyone there around the clock.")
-    rules_alone = codings_of(suggest(narrative, build_catalog()))
+    # A means of control the rules find (phones taken) without a type they decide (the
+    # example before 2026-12-07, "around the clock", became labour when long hours in a
+    # trade became labour's own evidence).
+    narrative = ("My cousin works at the cannery on Route 9. The boss takes their phones "
+                 "at the door.")
+    rules_alone = codings_of(suggest(narrative, build_catalog(), model=None))
     assert "ForcedLabour" not in rules_alone.get("vic_TypeOfExploitation", set())
-    model = hand_made({"labour": {"w:cannery": 80.0, "b:the clock": 40.0}})
+    model = hand_made({"labour": {"w:cannery": 80.0, "b:the door": 40.0}})
     result = read(narrative, model)
     assert "ForcedLabour" in result["codings"]["vic_TypeOfExploitation"]
     [added] = [s for s in learned_codings(result["found"]) if s.value == "ForcedLabour"]

@@ -397,8 +397,13 @@ def learned(text: Text, found: Found, decisions, reading: Reading, model: Narrat
                 out.append(("-", name, [], probability(decision.logit(kept))))
     # Another type the rules decided (forced marriage) is an explanation the model has
     # never learned: it adds no type then.
+    # Nor a type the narrative's own context speaks against (an adult's own ads and money,
+    # "I quit"): the model adds what the rules missed, not what they ruled out.
+    against = {value for entry, *_ in found.context
+               for value, points in getattr(entry, "points", {}).items() if points < 0}
     wanted = [(name, "vic_TypeOfExploitation", value) for name, value in LEARNED_TYPES.items()
-              if name not in families and families <= set(LEARNED_TYPES)]
+              if name not in families and families <= set(LEARNED_TYPES)
+              and value not in against]
     if not rule_minor and not decoy:
         wanted.append(("minor", MINOR_FLAG, "Yes"))
     coerced = bool(control) or any(
