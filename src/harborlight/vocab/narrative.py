@@ -273,13 +273,18 @@ class Shorthand:
             if not isinstance(table, dict) or not all(
                     isinstance(k, str) and k and isinstance(v, str) for k, v in table.items()):
                 raise VocabularyError(f"{where}.{key}: must map shorthand to words")
+            bodies = []
             for short, means in sorted(table.items(), key=lambda item: -len(item[0])):
                 folded = fold(short) if key == "exact_case" else fold(short).lower()
                 self.means[(key, folded)] = fold(means)
-                flags = "" if key == "exact_case" else "(?i:{})"
-                body = wrap.format(re.escape(folded))
-                alternatives.append(f"(?P<{key}_{len(alternatives)}>{flags.format(body) if flags else body})")
-        alternatives.append("(?P<quote_0>(?<!\\w)['\"]|['\"](?!\\w))")
+                bodies.append(re.escape(folded))
+            if bodies:
+                # One group per kind, its words one alternation inside one pair of
+                # boundaries: the engine checks the boundary once per place, not once per
+                # word (a narrative cost ~2 ms the other way).
+                body = wrap.format("(?:" + "|".join(bodies) + ")")
+                alternatives.append(f"(?P<{key}>{body if key == 'exact_case' else f'(?i:{body})'})")
+        alternatives.append("(?P<quote>(?<!\\w)['\"]|['\"](?!\\w))")
         self.means[("quote", "'")] = self.means[("quote", '"')] = ""
         self.pattern = re.compile("|".join(alternatives))
 
@@ -288,8 +293,7 @@ class Shorthand:
         in ``folded``) or None when there is nothing to expand."""
         pieces, starts, ends, cursor = [], [], [], 0
         for match in self.pattern.finditer(folded):
-            group = match.lastgroup or ""
-            key = group.rsplit("_", 1)[0]
+            key = match.lastgroup or ""
             said = match.group()
             means = self.means.get((key, said if key == "exact_case" else said.lower()))
             if means is None:
