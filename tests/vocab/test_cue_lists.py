@@ -36,6 +36,10 @@ def test_it_names_the_words_every_match_must_contain():
     assert required_strings(r"\b(\w+ ){0,2}\d+", re.I) is None, "nothing literal: none"
     assert required_strings(r"(?<!hours )\b(Lap Dance|VIP Room)", re.I) == (
         "lap dance", "vip room"), "lower case, past a look-behind"
+    assert required_strings(r"\b(owes?|owed|owing)\b(?! me)", re.I) == (
+        "owe", "owed", "owes", "owing"), "an optional letter: with it and without it"
+    assert required_strings(r"\b(the )?(\w+ )?debt", re.I) == ("debt",), (
+        "an optional word alone is no requirement; the word after it is")
 
 
 def every_entry():

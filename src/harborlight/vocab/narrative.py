@@ -173,6 +173,11 @@ def _strings(items) -> set[str] | None:
             options = {chr(code) for _, code in arg}
         elif op is c.SUBPATTERN:
             options = _strings(arg[-1])
+        elif op is c.AT:  # \b, ^, $: a place, not a character
+            options = {""}
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] == 0 and arg[1] == 1:
+            once = _strings(arg[2])  # "owes?", "(the )?": with it or without it
+            options = None if once is None else once | {""}
         elif op is c.BRANCH:
             each = [_strings(branch) for branch in arg[1]]
             options = None if any(e is None for e in each) else set().union(*each)
@@ -194,15 +199,16 @@ def required_strings(cue: str, flags: int) -> tuple[str, ...] | None:
     def consider(items):
         nonlocal best
         strings = _strings(items) if items else None
-        if strings and (best is None or min(map(len, strings)) > min(map(len, best))):
+        if strings and "" not in strings and (best is None or
+                                              min(map(len, strings)) > min(map(len, best))):
             best = strings
 
     for item in _re_parser.parse(cue, flags):
-        if _strings([item]) is not None:
+        if _strings(run + [item]) is not None:
             run.append(item)
             continue
-        consider(run)
-        run = []
+        consider(run)  # a piece that is no string, or one too many alternatives
+        run = [item] if _strings([item]) is not None else []
     consider(run)
     return tuple(sorted({s.lower() for s in best})) if best else None
 
