@@ -8,8 +8,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from harborlight.accounts.models import Organisation, User
 from harborlight.accounts.twofactor import enrol_confirmed
+from harborlight.intake.assist import codings_of, evidence, suggest
 from harborlight.security.audit.append_only import rewriting_allowed
 from harborlight.security.audit.models import AuditEntry
+from harborlight.vocab.indicators import build_catalog
+from harborlight.vocab.triage import decide_level, load_rules
 
 PASSWORD = "a long test passphrase 2026"
 
@@ -120,3 +123,19 @@ def as_database_owner(using: str = "default"):
     """Play someone who owns the whole database (an attacker with its password, a careless
     administrator): the audit tables' append-only triggers let them through."""
     return rewriting_allowed(using)
+
+
+def read_narrative(narrative: str) -> dict:
+    """A narrative as the assist and triage read it: its types, minor and decoy flags,
+    level, suggestion keys and spans (each span checked to be the text it names)."""
+    catalog = build_catalog()
+    found = suggest(narrative, catalog)
+    codings = codings_of(found)
+    level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
+                         catalog.release).level
+    for suggestion in found:  # every coding stays explainable: its span is the text
+        assert narrative[suggestion.start:suggestion.end] == suggestion.text
+    return {"types": codings.get("vic_TypeOfExploitation", set()),
+            "minor": "Yes" in codings.get("minor_involved", set()),
+            "decoy": "Yes" in codings.get("decoy_minor", set()), "level": level,
+            "keys": {s.key for s in found}, "spans": {s.key: s.text for s in found}}

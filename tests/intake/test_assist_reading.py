@@ -9,23 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from harborlight.intake.assist import codings_of, evidence, suggest
-from harborlight.vocab.indicators import build_catalog
-from harborlight.vocab.triage import decide_level, load_rules
-
-
-def read(narrative: str) -> dict:
-    catalog = build_catalog()
-    found = suggest(narrative, catalog)
-    codings = codings_of(found)
-    level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
-                         catalog.release).level
-    for suggestion in found:  # every coding stays explainable: its span is the text
-        assert narrative[suggestion.start:suggestion.end] == suggestion.text
-    return {"types": codings.get("vic_TypeOfExploitation", set()),
-            "minor": "Yes" in codings.get("minor_involved", set()), "level": level,
-            "keys": {s.key for s in found},
-            "spans": {s.key: s.text for s in found}}
+from tests_support import read_narrative as read
 
 
 # -- ages in every form ------------------------------------------------------------------

@@ -11,24 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from harborlight.intake.assist import codings_of, evidence, suggest
-from harborlight.vocab.indicators import build_catalog
-from harborlight.vocab.triage import decide_level, load_rules
+from tests_support import read_narrative as read
 
-
-def read(narrative: str) -> dict:
-    """As tests/intake/test_assist_reading.py reads: codings, minor, decoy, level, spans."""
-    catalog = build_catalog()
-    found = suggest(narrative, catalog)
-    codings = codings_of(found)
-    level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
-                         catalog.release).level
-    for suggestion in found:  # every coding stays explainable: its span is the text
-        assert narrative[suggestion.start:suggestion.end] == suggestion.text
-    return {"types": codings.get("vic_TypeOfExploitation", set()),
-            "minor": "Yes" in codings.get("minor_involved", set()),
-            "decoy": "Yes" in codings.get("decoy_minor", set()), "level": level,
-            "spans": {s.key: s.text for s in found}}
 
 SEX = "SexualExploitation"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core import checks
 
 from harborlight.intake.models import TriageLevel
-from harborlight.vocab.indicators import build_catalog
+from harborlight.vocab import indicators
 from harborlight.vocab.loader import VocabularyError
 from harborlight.vocab.narrative_model import load_model
 from harborlight.vocab.triage import check_rules_against_catalog, load_rules
@@ -22,7 +22,9 @@ from harborlight.vocab.triage import check_rules_against_catalog, load_rules
 def intake_vocabularies(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     try:
         rules = load_rules()
-        check_rules_against_catalog(rules, build_catalog())
+        # read afresh, not the cached catalog: the check is of the file as shipped
+        shipped = indicators.parse_catalog(indicators.shipped_catalog_text())
+        check_rules_against_catalog(rules, shipped)
     except VocabularyError as problem:
         return [checks.Error(f"intake vocabulary: {problem}", id="harborlight.intake.E001")]
     return level_drift(rules.levels, TriageLevel.values) + learned_reading()
