@@ -42,6 +42,25 @@ def test_it_names_the_words_every_match_must_contain():
         "an optional word alone is no requirement; the word after it is")
 
 
+def test_it_finds_the_words_needed_inside_groups_and_across_alternatives():
+    # A catalog cue is one group holding its English and Spanish alternatives: each needs
+    # a word of its own, so the cue needs one of them.
+    assert required_strings(r"(?:\b(prostitut\w*|brothel\w*)\b|\b(burdel|prostibulo)\b)",
+                            re.I) == ("brothel", "burdel", "prostibulo", "prostitut")
+    needs = required_strings(r"(?:\b(spend|be) with (a|the) client for money\b"
+                             r"|\b(dormir|estar) con un cliente( por dinero)?\b)", re.I)
+    assert needs == tuple(sorted(
+        [f"{verb} with {the} client for money" for verb in ("be", "spend") for the in ("a", "the")]
+        + [f"{verb} con un cliente{end}" for verb in ("dormir", "estar")
+           for end in ("", " por dinero")])), "each alternative spelled out"
+    assert required_strings(r"(?:\bdebt\b|\b(\w+ ){0,2}\d+ hours)", re.I) == (
+        " hours", "debt"), "a literal after a repeat"
+    assert required_strings(r"(?:\bdebt\b|\b\d+\w*)", re.I) is None, (
+        "one alternative needs no word: the cue needs none")
+    assert required_strings(r"(la|las)+ (venden|vende)", re.I) == (
+        " vende", " venden"), "a group repeated at least once"
+
+
 def every_entry():
     catalog, reading = build_catalog(), load_reading()
     entries = list(catalog.coding_cues) + list(catalog.indicators) + list(

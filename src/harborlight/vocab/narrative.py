@@ -191,41 +191,85 @@ def _strings(items) -> set[str] | None:
     return results
 
 
-def required_strings(cue: str, flags: int) -> tuple[str, ...] | None:
-    """Strings of which every match of ``cue`` contains one (lower case), the longest
-    such set found in its top-level sequence; None when it has none."""
-    best, run = None, []
+def _best(candidates) -> set[str] | None:
+    """The candidate set whose shortest string is longest (a rarer word to look for)."""
+    usable = [c for c in candidates if c and "" not in c]
+    return max(usable, key=lambda c: min(map(len, c)), default=None)
 
-    def consider(items):
-        nonlocal best
-        strings = _strings(items) if items else None
-        if strings and "" not in strings and (best is None or
-                                              min(map(len, strings)) > min(map(len, best))):
-            best = strings
 
-    for item in _re_parser.parse(cue, flags):
+def _required(items) -> set[str] | None:
+    """Strings of which every match of a parsed sequence contains one, or None."""
+    candidates, run = [], []
+    for item in items:
         if _strings(run + [item]) is not None:
             run.append(item)
             continue
-        consider(run)  # a piece that is no string, or one too many alternatives
+        candidates.append(_strings(run) if run else None)  # a piece no string, or too many
         run = [item] if _strings([item]) is not None else []
-    consider(run)
+        if not run:
+            candidates.append(_required_in(item))
+    candidates.append(_strings(run) if run else None)
+    return _best(candidates)
+
+
+def _required_in(item) -> set[str] | None:
+    """Strings one of which every match of one piece that is no plain string contains: a
+    group's own, an alternation's branches' together (each branch needs one of its own),
+    or a repeated piece's, when it must occur at least once."""
+    c = _re_constants
+    op, arg = item
+    if op is c.SUBPATTERN:
+        return _required(arg[-1])
+    if op is c.BRANCH:
+        each = [_required(branch) for branch in arg[1]]
+        return None if any(e is None for e in each) else set().union(*each)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
+        return _required(arg[2])
+    return None
+
+
+def required_strings(cue: str, flags: int) -> tuple[str, ...] | None:
+    """Strings of which every match of ``cue`` contains one (lower case), the longest
+    such set found in its sequence, inside its groups and across its alternatives (each
+    alternative needs one of its own); None when it has none."""
+    best = _required(_re_parser.parse(cue, flags))
     return tuple(sorted({s.lower() for s in best})) if best else None
 
 
+@dataclass(frozen=True)
+class _CueList:
+    """A long cue list taken apart for :func:`find_all`: its cues in order, those that can
+    match without any particular word (``always``), and for each word some cue needs, the
+    cues that need it."""
+
+    cues: tuple[re.Pattern, ...]
+    always: frozenset[int]
+    needing: dict[str, tuple[int, ...]]
+
+    def live(self, lowered: str) -> list[re.Pattern]:
+        """The cues that can match a text (lower case), in the list's order. Each word is
+        looked for once with ``in`` (a substring test in C): one regular expression per
+        cue cost a long tip ~2 ms, a Python loop over (cue, word) pairs about as much."""
+        chosen = set(self.always)
+        for indices in [ids for word, ids in self.needing.items() if word in lowered]:
+            chosen.update(indices)
+        return [self.cues[index] for index in sorted(chosen)]
+
+
 @functools.cache
-def _cues_of(pattern: re.Pattern):
+def _cues_of(pattern: re.Pattern) -> _CueList | None:
     cues = top_level_branches(pattern.pattern)
     if len(cues) < MANY_CUES:
         return None
-    out = []
-    for cue in cues:
+    always, needing = set(), {}
+    for index, cue in enumerate(cues):
         needs = required_strings(cue, pattern.flags)
-        # One regular expression per cue for "any of the words it needs": searched in C,
-        # where a Python loop over thousands of (cue, word) pairs cost a narrative ~2 ms.
-        out.append((re.compile(cue, pattern.flags),
-                    None if needs is None else re.compile("|".join(map(re.escape, needs)))))
-    return tuple(out)
+        if needs is None:
+            always.add(index)
+        for word in needs or ():
+            needing.setdefault(word, []).append(index)
+    return _CueList(tuple(re.compile(cue, pattern.flags) for cue in cues), frozenset(always),
+                    {word: tuple(ids) for word, ids in needing.items()})
 
 
 def find_all(pattern: re.Pattern, text: str):
@@ -241,8 +285,7 @@ def find_all(pattern: re.Pattern, text: str):
     if cues is None:
         yield from pattern.finditer(text)
         return
-    lowered = text.lower()
-    live = [[cue, None] for cue, needs in cues if needs is None or needs.search(lowered)]
+    live = [[cue, None] for cue in cues.live(text.lower())]
     position = 0
     while live:
         for entry in live:  # each cue's next match at or after the position
