@@ -77,7 +77,7 @@ def test_it_finds_what_the_alternation_finds_in_every_labelled_narrative():
     assert len(narratives) > 1000
     for narrative in narratives:
         folded = Text(narrative, reading.shorthand).folded
-        for entry in long_lists:
+        for entry in entries:  # long lists cue by cue, short ones after their words' test
             expected = [m.span() for m in entry.pattern.finditer(folded)
                         if m.end() > m.start()]
             assert [m.span() for m in find_all(entry.pattern, folded)] == expected, (

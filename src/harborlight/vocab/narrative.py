@@ -257,6 +257,11 @@ class _CueList:
 
 
 @functools.cache
+def _needs_of(pattern: re.Pattern) -> tuple[str, ...] | None:
+    return required_strings(pattern.pattern, pattern.flags)
+
+
+@functools.cache
 def _cues_of(pattern: re.Pattern) -> _CueList | None:
     cues = top_level_branches(pattern.pattern)
     if len(cues) < MANY_CUES:
@@ -281,11 +286,13 @@ def find_all(pattern: re.Pattern, text: str):
     any of them matches, the first cue in the list's order that matches there wins, as in
     the alternation; reading goes on after it.
     """
-    cues = _cues_of(pattern)
-    if cues is None:
-        yield from pattern.finditer(text)
+    cues, lowered = _cues_of(pattern), text.lower()
+    if cues is None:  # a short list: searched whole, when the text has a word it needs
+        needs = _needs_of(pattern)
+        if needs is None or any(word in lowered for word in needs):
+            yield from pattern.finditer(text)
         return
-    live = [[cue, None] for cue in cues.live(text.lower())]
+    live = [[cue, None] for cue in cues.live(lowered)]
     position = 0
     while live:
         for entry in live:  # each cue's next match at or after the position
