@@ -1,0 +1,52 @@
+"""The triage level read from a caller's narrative: stopped or ongoing, told or seen, now
+or later (issue 14, after the eighteenth to twenty-first sets).
+
+Each test names one mechanism and checks it on sentences written for the test (none is a
+sentence of a labelled set), with its opposite: the phrase that must not trigger it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests_support import read_narrative as read
+
+STOPPED = "signal:stopped"
+
+
+# -- a minor's exploitation said to have stopped ---------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "My niece is 15. A man was taking her to parties where men paid him. She's staying with "
+    "us now and says she's done with him.",
+    "A 14-year-old told her teacher that her stepdad sent her to men for money. She has "
+    "lived with her grandmother since March.",
+    "Mi sobrina de 15 años iba a fiestas donde hombres le pagaban al novio. Ahora vive con "
+    "su abuela desde hace un mes.",
+    "La niña de 14 años volvió a la casa hace tres días; el novio la llevaba con hombres que "
+    "le pagaban a él.",
+    "My neighbour's girl is 16; a guy set up dates with men who paid him. She stopped going "
+    "in the fall.",
+])
+def test_a_minor_exploited_then_safe_with_family_is_high_not_emergency(narrative):
+    result = read(narrative)
+    assert STOPPED in result["keys"], result["spans"]
+    assert result["level"] == "high", (result["level"], result["spans"])
+
+
+@pytest.mark.parametrize("narrative", [
+    # lives with a relative, no time said: where she lives, not that it stopped
+    "My niece is 15 and lives with her grandmother; a man picks her up every night and "
+    "takes her to men who pay him.",
+    # a past incident before what is happening right now
+    "The crew leader left two kids at a gas station last month. A girl of 16 is selling "
+    "for him on our street right now and he takes all her money.",
+    # arrival, and 'since' a time: it goes on
+    "She came here last year; since last spring a man has been sending men to her room.",
+    # the crew left someone on the road: not leaving the exploiter
+    "The boss hit my friend and left him on the side of the road.",
+    # school dropped, not the exploiter
+    "Escuela: dejó de ir. El tío lo pone a trabajar de noche para pagar el viaje.",
+])
+def test_where_a_minor_lives_or_a_past_incident_is_not_a_stop(narrative):
+    assert STOPPED not in read(narrative)["keys"], read(narrative)["spans"]
