@@ -50,3 +50,47 @@ def test_a_minor_exploited_then_safe_with_family_is_high_not_emergency(narrative
 ])
 def test_where_a_minor_lives_or_a_past_incident_is_not_a_stop(narrative):
     assert STOPPED not in read(narrative)["keys"], read(narrative)["spans"]
+
+
+# -- restriction told, or only never seen going out -------------------------------------------
+
+SEEN = "signal:movement_seen"
+TOLD = "signal:restraint_told"
+
+
+@pytest.mark.parametrize("narrative", [
+    "A crew works the orchard behind my house from dawn to dark and the guys there never "
+    "leave the place; the foreman brings them groceries.",
+    "Hay un local de masajes donde entran hombres a todas horas; las muchachas viven ahí y "
+    "nunca las vemos salir.",
+    "The women at the nail salon are dropped off and picked up by the same van every day, "
+    "12 hours a day.",
+])
+def test_never_seen_leaving_is_a_sign_not_a_told_restriction(narrative):
+    result = read(narrative)
+    assert SEEN in result["keys"] and TOLD not in result["keys"], result["spans"]
+    assert result["level"] != "high" and result["level"] != "emergency", result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    # told: locked in, beside what is seen
+    "The guys at the orchard never leave; the foreman locks the bunkhouse at night and "
+    "they work from dawn to dark.",
+    # told in Spanish
+    "En el local de masajes las muchachas viven ahí, nunca salen y el dueño no las deja "
+    "salir; entran hombres a todas horas.",
+])
+def test_a_told_restriction_beside_what_is_seen_still_restricts(narrative):
+    result = read(narrative)
+    assert TOLD in result["keys"], result["spans"]
+    assert result["level"] in ("high", "emergency"), result["spans"]
+
+
+@pytest.mark.parametrize("phrase", [
+    "she can never leave the house",
+    "they are not allowed to go out",
+    "no pueden salir nunca",
+])
+def test_cannot_leave_said_with_never_is_told_not_seen(phrase):
+    keys = read(f"My cousin cleans for a family all day; {phrase}.")["keys"]
+    assert SEEN not in keys
