@@ -94,3 +94,48 @@ def test_a_told_restriction_beside_what_is_seen_still_restricts(narrative):
 def test_cannot_leave_said_with_never_is_told_not_seen(phrase):
     keys = read(f"My cousin cleans for a family all day; {phrase}.")["keys"]
     assert SEEN not in keys
+
+
+# -- a sign alone where the narrative says the person is free, on their own, or scammed --------
+
+@pytest.mark.parametrize("narrative", [
+    "My roommate owes the landlord two months and he keeps asking. She can quit her job "
+    "anytime, she just wants to know where to get rent help.",
+    "Mi hermana trabaja en un bar de alterne, dice que va por su cuenta, que nadie le quita "
+    "nada. ¿Dónde puede pedir información de salud?",
+    "A guy on a dating app made me send him gift cards for his 'stuck package' and blocked "
+    "me. Is this where I report a scam?",
+])
+def test_a_sign_alone_with_the_person_said_free_is_information(narrative):
+    result = read(narrative)
+    assert "signal:no_case_said" in result["keys"], result["spans"]
+    if not result["types"]:
+        assert result["level"] == "information", result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    # told free, but a type with its means of control is still read: the level stays
+    "The owner keeps their passports and they owe him for the trip; he says they can quit "
+    "anytime but they have nowhere to go. They work in his kitchen 14 hours a day.",
+])
+def test_said_free_does_not_lower_a_case_with_a_type(narrative):
+    result = read(narrative)
+    assert result["types"], result["spans"]
+    assert result["level"] in ("high", "emergency"), result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "He says she can't quit until the debt is paid.",
+    "Nadie la ayuda; el dueño le quita el dinero.",
+    "They are scammed into working for nothing and cannot leave the compound.",
+])
+def test_no_case_said_needs_the_person_said_free_not_any_negation(narrative):
+    assert "signal:no_case_said" not in read(narrative)["keys"], read(narrative)["spans"]
+
+
+def test_no_mention_of_forced_work_negates_it():
+    assert not read("Caller's partner takes her paycheck. No mention of being made to work "
+                    "for anyone.")["types"]
+    # Opposite: the forced work said, with no mention of pay, stays.
+    assert read("He makes her work in his store every day; no mention of pay, and he keeps "
+                "her passport.")["types"]
