@@ -139,3 +139,48 @@ def test_no_mention_of_forced_work_negates_it():
     # Opposite: the forced work said, with no mention of pay, stays.
     assert read("He makes her work in his store every day; no mention of pay, and he keeps "
                 "her passport.")["types"]
+
+
+# -- happening now, as callers say it ---------------------------------------------------------
+
+IMMEDIATE = "signal:immediate"
+
+
+@pytest.mark.parametrize("narrative", [
+    "My 13-year-old cousin is on facetime right now with a man who says he will pay her if "
+    "she does what he says on camera.",
+    "A girl who looks 14 just went into room 12 with a man of 50 who paid cash. I'm still "
+    "parked outside, please send someone.",
+    "Estoy en el spa, el dueño me encerró en el cuarto de atrás y me pegó. Manden a alguien.",
+    "Mi sobrina de 14 está en una videollamada con un señor que le pide fotos, está llorando.",
+])
+def test_now_told_as_callers_tell_it_is_immediate(narrative):
+    result = read(narrative)
+    assert IMMEDIATE in result["keys"], result["spans"]
+    assert result["level"] == "emergency", (result["level"], result["spans"])
+
+
+@pytest.mark.parametrize("narrative", [
+    "Can you send me some information about the signs of trafficking for a class?",
+    "I was crying a lot when I left that job last year; they never paid the overtime.",
+    "I'm still at the same factory, they pay every Friday and I go home at five.",
+])
+def test_a_request_a_past_feeling_or_a_workplace_is_not_now(narrative):
+    assert IMMEDIATE not in read(narrative)["keys"], read(narrative)["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "On the boat the captain says nobody goes home until we pay for the gear; we've been "
+    "out 40 days and he beat a man yesterday.",
+    "I'm 16 on a sales crew; the leader hit a boy last night and they keep my phone.",
+])
+def test_held_at_work_now_with_violence_is_ongoing_and_an_emergency(narrative):
+    result = read(narrative)
+    assert "signal:ongoing" in result["keys"], result["spans"]
+    assert result["level"] == "emergency", (result["level"], result["spans"])
+
+
+def test_a_trip_that_ends_and_things_kept_that_are_not_theirs_are_not_held():
+    result = read("We've been out 3 days on the boat and everyone goes home on Friday; the "
+                  "captain keeps the tools and the gear in the hold.")
+    assert result["level"] in ("information", "standard"), (result["level"], result["spans"])
