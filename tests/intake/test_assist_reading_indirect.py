@@ -1,0 +1,143 @@
+"""Narrative assist reads what short tips tell indirectly (issue 14, after the eighteenth to
+twenty-first sets were read): commercial sex and online sexual exploitation said without
+naming them, minors' ages said every way, forced labour told through its conditions, and
+wage complaints that are not forced labour.
+
+Each test is one mechanism of the catalog (vocab/indicators.json), checked on sentences
+written for the test (none is a sentence of a labelled set), with its opposite: a
+near-miss that must not fire.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests_support import read_narrative as read
+
+
+SEX = "SexualExploitation"
+LABOUR = "ForcedLabour"
+
+
+# -- commercial sex told indirectly ----------------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Mi prima está en un cuarto con un tipo que la prostituye, no la deja salir.",
+    "He sells my friend to guys at the rest area every weekend.",
+    "The owner offers the girls to the drivers at night in the back rooms.",
+    "El hombre me pega y me pone con hombres en el apartamento.",
+    "El tipo la tiene trabajando con hombres en una casa del centro.",
+    "Dicen que en ese piso reciben clientes toda la noche y él cobra.",
+    "Her stepbrother keeps sending her to the trucks after midnight.",
+    "Her older cousin sets her up with men at hotels near the airport.",
+    "Last summer a man had her meet men at his apartment.",
+    "He told her she could make money with his friends on Saturday.",
+    "Men pay at the door and the man takes them upstairs one at a time.",
+    "El dueño la está mandando con un cliente ahorita mismo.",
+    "The women go with the guys he points to and then he collects.",
+    "Un señor les quita el dinero que les dan los clientes.",
+    "Trabaja en un puticlub de la carretera y dice que le deben el billete.",
+    "Las muchachas se van con los clientes al motel de enfrente.",
+    "A un grupo de muchachas de la secundaria les pagan por estar con sus amigos.",
+])
+def test_commercial_sex_told_indirectly_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "He sells used tires to guys at the flea market every weekend.",
+    "El capataz me pone con los hombres de la cuadrilla a cargar costales.",
+    "The coach sets her up with a tutor for math after school.",
+    "The manager had her meet the new suppliers at the warehouse.",
+    "He wants to make money with his friends by opening a taco truck.",
+    "Guys pay at the door for the concert and the band starts at nine.",
+    "El dueño manda a la mesera con un cliente para tomarle la orden.",
+    "Las muchachas se van con sus papás al hotel de la playa en vacaciones.",
+])
+def test_sales_jobs_and_outings_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+
+
+# -- online sexual exploitation: images or a camera for pay ----------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "A man on a game keeps asking my niece for pics and offered her 30 dollars for each.",
+    "He promised my son robux if he sent him videos.",
+    "Un tipo le pide fotos a mi hermanita y le manda recargas para el juego.",
+    "Un señor le ofreció tarjetas de regalo a cambio de videos a mi sobrina.",
+    "The guy says he will send her $100 if she turns on the camera for him.",
+    "She gets money on cashapp from an older man for pictures.",
+])
+def test_images_or_a_camera_for_pay_is_online_sexual_exploitation(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My daughter sells her drawings online and gets money on paypal for each one.",
+    "Le pedí fotos del carro al vendedor antes de mandar el dinero.",
+    "He sent me the pictures of the apartment and asked for the deposit.",
+])
+def test_selling_art_or_photos_of_things_is_not_online_sexual_exploitation(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+
+
+# -- a minor's age said every way ------------------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Mi ahijada de 13 le manda videos a un hombre que le paga con tarjetas de regalo.",
+    "My nephew (hes 12) was offered robux by a man if he sent him pics.",
+    "Hay una muchacha que no tiene ni 15 y el dueño la manda con un cliente.",
+    "Las chamacas no tienen más de 14 años y el tipo las pone con hombres.",
+    "Una niña que se ve de 13 y un señor la está mandando con un cliente.",
+    "A girl who looks like a high schooler and a man sending her to the trucks.",
+])
+def test_a_minors_age_said_every_way_raises_the_minor_flag(narrative):
+    result = read(narrative)
+    assert result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Mi hermano de 15 años y yo vamos a la feria el domingo, ¿hay información?",
+    "The man at the store says hes 15 minutes away with the delivery.",
+    "No tiene ni 15 dólares para el camión, ¿hay ayuda para transporte?",
+])
+def test_a_sibling_a_time_or_an_amount_is_not_a_minor_exploited(narrative):
+    result = read(narrative)
+    assert not result["minor"], result["spans"]
+
+
+# -- forced labour told through its conditions -----------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "The cooks at the diner work for room and board only, the owner keeps the rest.",
+    "Al lavaplatos el dueño le paga solo con comida y un colchón en la bodega.",
+    "The roofing crew gets dropped off and picked up by the boss every day at the site.",
+    "Workers at the packing plant ride in with the foreman, and he cashes their checks.",
+    "Al ayudante de cocina lo traen y lo recogen en una camioneta, y el patrón le retiene "
+    "el cheque.",
+    "The farmhands say they work the fields to pay for the trip and can't change employers.",
+    "El contratista les cobró el viaje y dice que si se quejan los denuncia a extranjería; "
+    "trabajan en la obra.",
+    "The crew on the boat never leave the ship, the captain says they owe for the gear.",
+    "Una muchacha trabaja de interna en una casa, la señora le tiene el pasaporte y no la "
+    "deja salir.",
+])
+def test_forced_labour_told_through_its_conditions_is_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My boss is making me work doubles and won't pay overtime, is that legal?",
+    "Trabajo limpiando oficinas y me deben dos semanas, no tengo papeles, ¿me pueden "
+    "deportar si reclamo?",
+    "My brother lost money in a romance scam online, who do we call?",
+    "My sister works at the hotel, drives herself to work and keeps her own paycheck.",
+])
+def test_wage_complaints_and_a_scam_victim_are_not_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR not in result["types"], result["spans"]
