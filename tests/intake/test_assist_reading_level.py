@@ -184,3 +184,29 @@ def test_a_trip_that_ends_and_things_kept_that_are_not_theirs_are_not_held():
     result = read("We've been out 3 days on the boat and everyone goes home on Friday; the "
                   "captain keeps the tools and the gear in the hold.")
     assert result["level"] in ("information", "standard"), (result["level"], result["spans"])
+
+
+# -- an adult's own sex work told in the first person ----------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "I'm 29, independent, I do sex work on my own and set my own rates; nobody takes a cut. "
+    "Someone stole my phone. Who can help with that?",
+    "Hago trabajo sexual por mi cuenta, nadie me obliga. ¿Ustedes ayudan con vivienda?",
+    "Two adult women were doing sex work in a room they had booked themselves, no one else "
+    "around; they left when asked. Is there anything to report?",
+])
+def test_an_adults_own_sex_work_in_the_first_person_is_no_case(narrative):
+    result = read(narrative)
+    assert "signal:no_case_said" in result["keys"], result["spans"]
+    if "SexualExploitation" not in result["types"]:
+        assert result["level"] == "information", (result["level"], result["spans"])
+
+
+@pytest.mark.parametrize("narrative", [
+    "He sets up my dates and he keeps my money; if I say no he hits me.",
+    "The pt says she has to see 6 men a night and he keeps her money.",
+])
+def test_someone_else_keeping_her_money_is_not_her_own_work(narrative):
+    result = read(narrative)
+    assert "signal:no_case_said" not in result["keys"], result["spans"]
+    assert result["level"] != "information", (result["level"], result["spans"])
