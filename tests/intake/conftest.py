@@ -14,3 +14,12 @@ def fresh_intake_state():
     yield
     forget_catalog()
     cache.clear()
+
+
+@pytest.fixture
+def rules_alone(monkeypatch):
+    """The assist reads with its rules alone (no learned reading): for tests of a flow
+    whose expected level must not hang on the shipped weights' opinions."""
+    from harborlight.intake import assist
+
+    monkeypatch.setattr(assist, "shipped_model", lambda: None)

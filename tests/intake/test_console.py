@@ -81,7 +81,7 @@ def test_it_shows_emergency_guidance_on_an_emergency_tip(cast, console):
     assert "911" in page and "1-888-373-7888" in page
 
 
-def test_it_retriages_when_the_operator_rejects_a_suggestion(cast, console):
+def test_it_retriages_when_the_operator_rejects_a_suggestion(cast, console, rules_alone):
     tip = _tip(cast, "They took her passport.")
     assert tip.triage_level == "standard"
     key = "indicator:control.documents-held"

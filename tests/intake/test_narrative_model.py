@@ -73,8 +73,8 @@ def test_an_added_type_points_to_the_words_that_carried_it():
 
 # Commercial sex told without a cue the rules know (rewritten whenever the rules learn it:
 # "men pay him" was this example until the rules read a third party paid, 2026-12-07).
-LEARNED_ONLY = ("The older guy she met online drives her to apartments across town at night, "
-                "and she comes back with nothing while he counts the cash.")
+LEARNED_ONLY = ("The older guy she met online drives her to apartments across town at night. "
+                "She comes back with nothing while he counts the cash.")
 
 
 def test_the_shipped_model_adds_a_type_the_rules_missed_with_its_words():
@@ -86,15 +86,20 @@ def test_the_shipped_model_adds_a_type_the_rules_missed_with_its_words():
     assert not codings_of(suggest(narrative, catalog, model=None)).get(
         "vic_TypeOfExploitation")
     found = suggest(narrative, catalog)
-    [added] = [s for s in found if s.chance]
+    [added] = [s for s in found if s.chance and s.kind == "coding"]
     assert added.value == "SexualExploitation" and 0.5 <= added.chance < 1
     assert added.evidence and all(narrative[a:b] == said for a, b, said in added.evidence)
     rules_level = decide_level(evidence(narrative, {}, catalog, model=None), load_rules(),
                                catalog.release).level
     level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
                          catalog.release).level
-    assert (rules_level, level) == ("information", "standard")
-    rejected = evidence(narrative, {}, catalog, found=found, rejected=frozenset({added.key}))
+    # The policy's level for commercial sex with the earnings taken: high, from the
+    # learned reading's type and its reading of a means of control, each a suggestion.
+    assert (rules_level, level) == ("information", "high")
+    signals = [s.key for s in found if s.kind == "signal" and s.chance]
+    assert signals == ["signal:learned.coerced"]
+    rejected = evidence(narrative, {}, catalog, found=found,
+                        rejected=frozenset({added.key, *signals}))
     assert decide_level(rejected, load_rules(), catalog.release).level == "information"
 
 
@@ -144,6 +149,74 @@ def test_a_decoy_keeps_the_model_from_raising_the_minor_flag():
     model = hand_made({"minor": {"w:girl": 90.0, "w:14": 90.0, "w:year": 90.0}})
     codings = read(narrative, model)["codings"]
     assert "Yes" not in codings.get("minor_involved", set())
+
+
+# -- the level: the learned reading raises it, through rules that say so ------------------
+
+# Told without a word the rules read as happening now: they give it a type and a means of
+# control (high), not an emergency.
+NOT_NOW_FOR_THE_RULES = ("He sells her to men at the motel and keeps the money. My sister "
+                         "texted me from the bathroom, she is shaking.")
+
+
+def test_a_learned_urgent_reading_raises_the_level_with_its_words_and_chance():
+    catalog = build_catalog()
+    assert read(NOT_NOW_FOR_THE_RULES, None)["level"] == "high"
+    model = hand_made({"urgent": {"w:bathroom": 90.0, "w:shaking": 90.0}})
+    result = read(NOT_NOW_FOR_THE_RULES, model)
+    assert result["level"] == "emergency"
+    [signal] = [s for s in result["found"] if s.key == "signal:learned.urgent"]
+    assert signal.chance >= 0.8 and signal.evidence
+    assert {said for _, _, said in signal.evidence} >= {"bathroom", "shaking"}
+    for start, end, said in signal.evidence:
+        assert NOT_NOW_FOR_THE_RULES[start:end] == said
+    found = evidence(NOT_NOW_FOR_THE_RULES, {}, catalog, found=result["found"], model=model)
+    decision = decide_level(found, load_rules(), catalog.release)
+    [reason] = [r for r in decision.reasons if r.level == "emergency"]
+    assert reason.rule == "learned-urgent" and "not a rule" in reason.explain
+    assert any("learned reading, chance " in said for said in reason.evidence)
+    # The operator says "no, not happening now": the rules' level again.
+    rejected = evidence(NOT_NOW_FOR_THE_RULES, {}, catalog, found=result["found"],
+                        model=model, rejected=frozenset({signal.key}))
+    assert decide_level(rejected, load_rules(), catalog.release).level == "high"
+
+
+def test_a_learned_level_reading_never_lowers_the_rules_level():
+    narrative = ("Right now he is beating the 15 year old girl he sells to men at the motel, "
+                 "she can't leave.")
+    assert read(narrative, None)["level"] == "emergency"
+    coerced_only = hand_made({"coerced": {"w:motel": 90.0}, "urgent": {"w:motel": -90.0}})
+    result = read(narrative, coerced_only)
+    assert result["level"] == "emergency"
+    assert [s.key for s in result["found"] if s.chance] == ["signal:learned.coerced"]
+
+
+def test_the_learned_level_reading_is_said_in_the_pages_language():
+    from django.utils import translation
+
+    from harborlight.intake.explain import fact_in_words
+    fact = {"kind": "signal", "id": "learned.urgent", "text": "shaking", "chance": 0.83}
+    with translation.override("en"):
+        said = fact_in_words(fact, load_rules(), build_catalog())
+    assert said == ("Exploitation of a minor or with violence, happening now: suggested by "
+                    "the learned reading (chance 83%), not by a rule, from words such as "
+                    "“shaking”: check it.")
+    with translation.override("es"):
+        dicho = fact_in_words(fact, load_rules(), build_catalog())
+    assert dicho.startswith("Explotación de un menor o con violencia, que ocurre ahora: lo "
+                            "sugiere la lectura aprendida (probabilidad 83%)")
+
+
+def test_training_leaves_out_what_a_set_does_not_say():
+    """A set labelled without triage levels says nothing about the level decisions: their
+    rows are left out of those decisions only."""
+    rows = [[nm.Feature("w:a", 1, 1.0)], [nm.Feature("w:b", 2, 1.0)],
+            [nm.Feature("w:c", 3, 1.0)]]
+    both = nm.train(rows, {"urgent": [True, None, False], "sex": [True, True, False]}, 8,
+                    {"urgent": 0.5, "sex": 0.5})
+    known = nm.train([rows[0], rows[2]], {"urgent": [True, False]}, 8, {"urgent": 0.5})
+    assert np.array_equal(both.decision("urgent").weights, known.decision("urgent").weights)
+    assert both.decision("sex").weights[2] > 0, "the other decision learns from every row"
 
 
 # -- Spanish ----------------------------------------------------------------------------------
@@ -272,7 +345,7 @@ def test_the_api_and_the_tip_page_show_the_learned_coding_with_its_words(cast,
     from harborlight.intake.triage import create_tip
 
     tip, _ = create_tip(cast.own, narrative=LEARNED_ONLY, channel="call")
-    assert tip.triage_level == "standard"
+    assert tip.triage_level == "high"  # learned: sex, with a means of control (he counts the cash)
     client = signed_in_client(cast.role("hotline_operator"))
     data = client.get(f"/api/v1/tips/{tip.reference}").json()
     assert data["codings"]["vic_TypeOfExploitation"] == ["SexualExploitation"]

@@ -30,8 +30,9 @@ from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
 from harborlight.vocab.loader import VocabularyError
 from harborlight.vocab.narrative import (Hit, Reading, Text, decide_types, find_all,
                                         load_reading)
-from harborlight.vocab.narrative_model import (Feature, NarrativeModel, load_model,
-                                               probability, rule_features, text_features)
+from harborlight.vocab.narrative_model import (LEVEL_SIGNAL_LABELS, LEVEL_SIGNALS, Feature,
+                                               NarrativeModel, load_model, probability,
+                                               rule_features, text_features)
 from harborlight.vocab.triage import Evidence
 
 logger = logging.getLogger(__name__)
@@ -262,6 +263,11 @@ LEARNED_REMOVES = 0.0  # never remove a rule's type (bench/intake_loso.py --remo
 # this chance or more (the learned reading has read the coercion itself, in words the cues
 # do not know: "le debo el pasaje", "no nos dejan ir al pueblo").
 LEARNED_COERCED_ALONE = 0.6
+# A type the rules saw no sign of at all (no indicator, no cue) is added only at this
+# chance or more: a short, ordinary sentence ("two men asked for room 208; they were
+# plumbers") must not become commercial sex on a few words' weights.
+LEARNED_ALONE = 0.6
+SENTENCE_END = re.compile(r"[.!?\n]+\s*(?=\S)")
 
 
 @functools.cache
@@ -323,9 +329,9 @@ def features_of(text: Text, found: Found, decisions, reading: Reading, dim: int
 
 
 def learning_view(text: Text, found: Found, decisions, reading: Reading, dim: int
-                  ) -> tuple[list[Feature], set[str], bool, bool]:
+                  ) -> tuple[list[Feature], set[str], bool, bool, list[Feature]]:
     """(features outside the means of control's spans, the families the rules decided,
-    whether the rules raised the minor flag, whether they found a decoy)."""
+    whether the rules raised the minor flag, whether they found a decoy, every feature)."""
     features = features_of(text, found, decisions, reading, dim)
     control = [(start, end) for entry, start, end in found.indicators + found.coding_cues
                if is_means_of_control(entry)]
@@ -334,7 +340,7 @@ def learning_view(text: Text, found: Found, decisions, reading: Reading, dim: in
     minor_ids = set(reading.minor.indicators)
     rule_minor = any(entry.id in minor_ids for entry, *_ in found.indicators)
     decoy = any(cue.field == reading.minor.decoy_field for cue, *_ in found.coding_cues)
-    return _outside(features, control), families, rule_minor, decoy
+    return _outside(features, control), families, rule_minor, decoy, features
 
 
 def view_of(narrative: str, catalog: Catalog, dim: int, reading: Reading | None = None):
@@ -368,7 +374,7 @@ def _outside(features: list[Feature], spans: list[tuple[int, int]]) -> list[Feat
         f.start < stop and start < f.end for start, stop in spans))]
 
 
-def learned(text: Text, found: Found, decisions, reading: Reading, model: NarrativeModel,
+def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeModel,
             removes: float = 0.0) -> list[tuple[str, str, list[tuple[int, int, str]], float]]:
     """Codings the learned reading adds to the rules': (field, value, spans, chance).
 
@@ -382,8 +388,7 @@ def learned(text: Text, found: Found, decisions, reading: Reading, model: Narrat
     with the job described masked as well: a job described is not forced labour. Each
     coding names the spans (up to LEARNED_SPANS) of the n-grams and signs that added most
     to it, function words left out; none, no coding."""
-    kept, families, rule_minor, decoy = learning_view(text, found, decisions, reading,
-                                                      model.dim)
+    kept, families, rule_minor, decoy, _ = view  # learning_view()
     control = [entry for entry, *_ in found.indicators + found.coding_cues
                if is_means_of_control(entry)]
     if not model.with_rules:
@@ -410,6 +415,7 @@ def learned(text: Text, found: Found, decisions, reading: Reading, model: Narrat
         points >= reading.threshold for entry, *_ in found.indicators + found.coding_cues
         for value, points in getattr(entry, "points", {}).items()
         if value in reading.needs_coercion)
+    unfounded = few_words_to_weigh(text, found)
     # The job described, masked like the means of control: what is left must say coercion.
     work = [(start, end) for entry, start, end in found.indicators + found.coding_cues
             if set(getattr(entry, "points", {})) & set(reading.needs_coercion)]
@@ -419,22 +425,66 @@ def learned(text: Text, found: Found, decisions, reading: Reading, model: Narrat
             continue
         chance = probability(decision.logit(kept))
         if chance < decision.threshold or (
+                field_name != MINOR_FLAG and unfounded and chance < LEARNED_ALONE) or (
                 value in reading.needs_coercion and not coerced and probability(
                     decision.logit(_outside(kept, work))) < LEARNED_COERCED_ALONE):
             continue  # as for the rules: a job described is not forced labour
-        spans: list[tuple[int, int, str]] = []
-        for weight, feature in decision.contributions(kept):
-            if weight <= 0 or len(spans) == LEARNED_SPANS:
-                break
-            span = text.span(feature.start, feature.end)
-            if not feature.rule and set(text.folded[feature.start:feature.end].lower()
-                                        .split()) <= FUNCTION_WORDS:
-                continue  # "and", "for the": it counts, but says nothing to a reader
-            if span[1] > span[0] and not any(span[0] < e and s < span[1]
-                                             for s, e, _ in spans):
-                spans.append(span)
+        spans = [span[:3] for span in carried_by(text, decision, kept)]
         if spans:
             out.append((field_name, value, spans, chance))
+    return out
+
+
+def few_words_to_weigh(text: Text, found: Found) -> bool:
+    """The rules saw no sign at all, or the narrative is one sentence: a few words' weights
+    are all the model has ("Two men asked for room 208; they were plumbers")."""
+    sentences = len(SENTENCE_END.findall(text.folded.strip())) + 1
+    return not (found.indicators or found.coding_cues) or sentences < 2
+
+
+def carried_by(text: Text, decision, features: list[Feature]
+               ) -> list[tuple[int, int, str, int]]:
+    """The spans (up to LEARNED_SPANS: start, end and text as written, and the start in the
+    folded text) of the n-grams and signs that added most to a decision, function words
+    left out."""
+    spans: list[tuple[int, int, str, int]] = []
+    for weight, feature in decision.contributions(features):
+        if weight <= 0 or len(spans) == LEARNED_SPANS:
+            break
+        span = text.span(feature.start, feature.end)
+        if not feature.rule and set(text.folded[feature.start:feature.end].lower()
+                                    .split()) <= FUNCTION_WORDS:
+            continue  # "and", "for the": it counts, but says nothing to a reader
+        if span[1] > span[0] and not any(span[0] < e and s < span[1] for s, e, *_ in spans):
+            spans.append((*span, feature.start))
+    return spans
+
+
+def learned_signals(text: Text, found: Found, view, model: NarrativeModel
+                    ) -> list[tuple[str, list[tuple[int, int, str, int]], float]]:
+    """Signals the learned reading raises for triage: (signal id, spans, chance).
+
+    ``learned.urgent``: it reads the narrative as the labelling policy's emergency (a minor
+    or someone under violence exploited now); ``learned.coerced``: as exploitation with a
+    means of control or of a minor. Triage rules name them (triage_rules.json) and only
+    ever raise a level with them, where something points to trafficking. These read every
+    feature, the means of control's included (the types' decisions read without them); with
+    few words to weigh (:func:`few_words_to_weigh`) each needs LEARNED_ALONE. Each names the
+    words that carried it; none, no signal."""
+    kept = view[4]  # learning_view(): every feature
+    if not model.with_rules:
+        kept = [f for f in kept if not f.rule]
+    out = []
+    least = LEARNED_ALONE if few_words_to_weigh(text, found) else 0.0
+    for name, signal_id in LEVEL_SIGNALS.items():
+        decision = model.decisions.get(name)
+        if decision is None:
+            continue
+        chance = probability(decision.logit(kept))
+        spans = (carried_by(text, decision, kept)
+                 if chance >= max(decision.threshold, least) else [])
+        if spans:
+            out.append((signal_id, spans, chance))
     return out
 
 
@@ -462,8 +512,9 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
     for decision in decisions:
         codings[("vic_TypeOfExploitation", decision.value)] = list(decision.evidence)
     learned_chances: dict[tuple[str, str], float] = {}
+    view = model and learning_view(text, found, decisions, reading, model.dim)
     if model is not None:
-        for field_name, value, spans, chance in learned(text, found, decisions, reading,
+        for field_name, value, spans, chance in learned(text, found, view, reading,
                                                        model, LEARNED_REMOVES):
             if field_name == "-":  # (LOSO experiment only) the model disagrees with the rules
                 for decision in decisions:
@@ -512,6 +563,13 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
         begin, stop, said = text.span(start, end)
         suggestions.append(Suggestion("signal", f"signal:{signal.id}", signal.label["en"],
                                       begin, stop, said, sentence=text.sentence(start)))
+    for signal_id, spans, chance in (learned_signals(text, found, view, model) if model else ()):
+        begin, stop, said, folded_start = spans[0]
+        suggestions.append(Suggestion(
+            "signal", f"signal:{signal_id}", LEVEL_SIGNAL_LABELS[signal_id]["en"], begin, stop,
+            said, evidence=tuple(span[:3] for span in spans),
+            note=LEARNED_NOTE.format(chance=chance), sentence=text.sentence(folded_start),
+            chance=chance))
     return suggestions
 
 
@@ -566,8 +624,9 @@ def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading |
             if suggestion.chance:
                 learned.setdefault(suggestion.field, {})[suggestion.value] = suggestion.chance
         elif suggestion.kind == "signal":
-            signals[suggestion.key.split(":", 1)[1]] = {"text": suggestion.text,
-                                                        "sentence": suggestion.sentence}
+            signals[suggestion.key.split(":", 1)[1]] = {
+                "text": suggestion.text, "sentence": suggestion.sentence,
+                **({"chance": round(suggestion.chance, 2)} if suggestion.chance else {})}
     answered = {k: v for k, v in answers.items() if k not in ("indicators", REPORTER_SIGNS)}
     return Evidence(answered, indicators, codings, signals, learned)
 

@@ -21,6 +21,7 @@ from harborlight.intake.models import TriageLevel
 from harborlight.vocab import words
 from harborlight.vocab.indicators import MINOR_FLAG, Catalog
 from harborlight.vocab.narrative import load_reading
+from harborlight.vocab.narrative_model import LEVEL_SIGNAL_LABELS
 from harborlight.vocab.triage import TriageRules
 
 ANSWER_WORDS = {"yes": gettext_lazy("yes"), "no": gettext_lazy("no"),
@@ -77,8 +78,12 @@ def fact_in_words(fact: dict, rules: TriageRules, catalog: Catalog) -> str:
         return label if not said else _("%(coding)s The narrative says “%(text)s”.") % {
             "coding": label, "text": said}
     if kind == "signal":
-        signal = load_reading().signal(fact.get("id", ""))
-        what = _in_language(signal.label) if signal else fact.get("id", "")
+        what = signal_label(fact.get("id", ""))
+        if fact.get("chance"):
+            return _("%(signal)s: suggested by the learned reading (chance %(chance)d%%), not "
+                     "by a rule, from words such as “%(text)s”: check it.") % {
+                "signal": what, "chance": round(fact["chance"] * 100),
+                "text": fact.get("text", "").strip(" ,.;:!?\n")}
         return _("The narrative says “%(sentence)s”: %(signal)s.") % {
             "sentence": fact.get("sentence") or fact.get("text", ""),
             "signal": _lower_first(what)}
@@ -146,16 +151,25 @@ def suggestion_label(suggestion: Suggestion) -> str:
     if suggestion.kind == "coding":
         return coding_label(suggestion.field, [suggestion.value]).rstrip(".")
     if suggestion.kind == "signal":
-        signal = load_reading().signal(suggestion.key.split(":", 1)[1])
-        return _in_language(signal.label) if signal else suggestion.label
+        return signal_label(suggestion.key.split(":", 1)[1]) or suggestion.label
     return suggestion.label
+
+
+def signal_label(signal_id: str) -> str:
+    """A signal's words in the page's language: the reading's own, or the learned
+    reading's (vocab/narrative_model.py); its id when neither knows it."""
+    signal = load_reading().signal(signal_id)
+    if signal is not None:
+        return _in_language(signal.label)
+    learned = LEVEL_SIGNAL_LABELS.get(signal_id)
+    return _in_language(learned) if learned else signal_id
 
 
 def suggestion_words(suggestion: Suggestion) -> tuple[str, ...]:
     """The words behind a suggestion, as the operator should read them: every span that
     decided a type of exploitation, a signal's whole sentence, else the one span."""
-    if suggestion.kind == "signal" and suggestion.sentence:
-        return (suggestion.sentence,)
+    if suggestion.kind == "signal" and suggestion.sentence and not suggestion.chance:
+        return (suggestion.sentence,)  # a learned signal: the words that carried it
     spans = tuple(dict.fromkeys(text for _, _, text in suggestion.evidence if text))
     return spans or ((suggestion.text,) if suggestion.text else ())
 
@@ -164,11 +178,11 @@ def suggestion_note(suggestion: Suggestion) -> str:
     """How one of Harborlight's own codings is recorded in HTCDS, in the page's language
     ("HTCDS has no code for forced criminality: …"), that the learned reading added a
     coding, or nothing."""
-    if suggestion.kind != "coding":
-        return ""
     if suggestion.chance:  # added by the learned reading, not by a rule (assist.learned)
         return _("Suggested by the learned reading (chance %(chance)d%%), not by a rule: "
                  "the words shown carried it.") % {"chance": round(100 * suggestion.chance)}
+    if suggestion.kind != "coding":
+        return ""
     own = load_reading().own_fields.get(suggestion.field, {}).get("values", {})
     note = own.get(suggestion.value, {}).get("note")
     return _in_language(note) if note else ""

@@ -1,10 +1,14 @@
 """A small learned reading of a narrative, beside the rules (issue 14).
 
-Three yes/no decisions, each an L2-regularised logistic regression (numpy only):
+Five yes/no decisions, each an L2-regularised logistic regression (numpy only):
 
 - ``sex``: commercial sex is the exploitation (the labelled type is sex or both);
 - ``labour``: forced labour, servitude, begging or criminality (labour or both);
-- ``minor``: a person under 18 is exploited or at risk.
+- ``minor``: a person under 18 is exploited or at risk;
+- ``urgent``: the triage level the labelling policy gives is "emergency" (a minor or
+  someone under violence exploited now);
+- ``coerced``: it is "high" or "emergency" (exploitation with a means of control, or of a
+  minor). These two only raise a level, through rules in triage_rules.json that say so.
 
 Features are hashed (CRC-32, stable across processes) into one vector of ``dim`` buckets:
 
@@ -46,7 +50,15 @@ from harborlight.vocab.loader import (SUPPORTED_VERSION, VocabularyError, parse_
 
 FORMAT = "harborlight-narrative-model"
 VERSION = SUPPORTED_VERSION  # the envelope every data file shares (vocab/loader.py)
-DECISIONS = ("sex", "labour", "minor")
+DECISIONS = ("sex", "labour", "minor", "urgent", "coerced")
+# The level decisions as the signals triage rules name (vocab/triage_rules.json), and
+# what each says, as the reading's own signals say it (vocab/narrative.json).
+LEVEL_SIGNALS = {"urgent": "learned.urgent", "coerced": "learned.coerced"}
+LEVEL_SIGNAL_LABELS = {
+    "learned.urgent": {"en": "Exploitation of a minor or with violence, happening now",
+                       "es": "Explotación de un menor o con violencia, que ocurre ahora"},
+    "learned.coerced": {"en": "Exploitation with a means of control, or of a minor",
+                        "es": "Explotación con un medio de control, o de un menor"}}
 TOKEN = re.compile(r"[a-z0-9]+")
 DEFAULT_DIM = 1 << 16
 FEATURES = "words 1-2, characters 3-5 within words"  # what a shipped file was trained on
@@ -217,12 +229,16 @@ def fit_logistic(rows: list[list[Feature]], labels: list[bool], dim: int, *,
     return b, w
 
 
-def train(rows: list[list[Feature]], labels: dict[str, list[bool]], dim: int,
+def train(rows: list[list[Feature]], labels: dict[str, list[bool | None]], dim: int,
           thresholds: dict[str, float], *, l2: float = 1e-3, trained_on=(),
           release: str = "?", with_rules: bool = True) -> NarrativeModel:
+    """One decision per name in ``labels``, each trained on the rows whose label for it is
+    known (None: a set labelled without triage levels says nothing about ``urgent``)."""
     decisions = {}
     for name, ys in labels.items():
-        bias, weights = fit_logistic(rows, ys, dim, l2=l2)
+        known = [number for number, y in enumerate(ys) if y is not None]
+        bias, weights = fit_logistic([rows[n] for n in known], [ys[n] for n in known], dim,
+                                     l2=l2)
         decisions[name] = Decision(name, bias, weights.astype(np.float16), thresholds[name])
     return NarrativeModel(dim, decisions, tuple(trained_on), release, with_rules)
 

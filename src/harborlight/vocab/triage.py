@@ -30,6 +30,7 @@ from harborlight.vocab.indicators import Catalog
 from harborlight.vocab.loader import (VocabularyError, htcds_picklists, parse_document,
                                       read_package_file)
 from harborlight.vocab.narrative import load_reading
+from harborlight.vocab.narrative_model import LEVEL_SIGNALS
 
 FORMAT = "harborlight-triage-rules"
 LEAF_KEYS = {"answer", "indicator", "indicator_category", "coding", "signal",
@@ -176,7 +177,8 @@ def _check_condition(node: Any, where: str, questions: dict[str, Question]) -> N
         if not isinstance(value, str):
             raise VocabularyError(f"{where}: 'coding' names one field")
     elif kind == "signal":
-        known = {signal.id for signal in load_reading().signals}
+        known = {signal.id for signal in load_reading().signals} | set(
+            LEVEL_SIGNALS.values())
         if not isinstance(value, list) or not set(value) <= known or not value:
             raise VocabularyError(f"{where}: 'signal' lists some of {sorted(known)}")
     elif kind in ("indicators_at_least", "indicators_at_most"):
@@ -297,7 +299,10 @@ def describe_fact(fact: dict) -> str:
     if kind == "count":
         return f"{fact['count']} indicator(s) found"
     if kind == "signal":
-        return f"signal {fact['id']}: \"{fact.get('sentence') or fact.get('text', '')}\""
+        learned = (f", learned reading, chance {fact['chance']:.0%}" if fact.get("chance")
+                   else "")
+        return (f"signal {fact['id']}: \"{fact.get('sentence') or fact.get('text', '')}\""
+                f"{learned}")
     text = fact.get("text")
     return f"indicator {fact['id']} ({fact['origin']}" + (f': "{text}")' if text else ")")
 
