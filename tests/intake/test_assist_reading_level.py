@@ -149,10 +149,11 @@ IMMEDIATE = "signal:immediate"
 @pytest.mark.parametrize("narrative", [
     "My 13-year-old cousin is on facetime right now with a man who says he will pay her if "
     "she does what he says on camera.",
-    "A girl who looks 14 just went into room 12 with a man of 50 who paid cash. I'm still "
-    "parked outside, please send someone.",
+    "A 14-year-old girl is being sold to men in room 12 by a man who takes the money. I'm "
+    "still parked outside, please send someone.",
     "Estoy en el spa, el dueño me encerró en el cuarto de atrás y me pegó. Manden a alguien.",
-    "Mi sobrina de 14 está en una videollamada con un señor que le pide fotos, está llorando.",
+    "Mi sobrina de 14 años está en una videollamada con un señor que le paga por desnudarse "
+    "en la cámara, está llorando.",
 ])
 def test_now_told_as_callers_tell_it_is_immediate(narrative):
     result = read(narrative)
@@ -209,4 +210,32 @@ def test_an_adults_own_sex_work_in_the_first_person_is_no_case(narrative):
 def test_someone_else_keeping_her_money_is_not_her_own_work(narrative):
     result = read(narrative)
     assert "signal:no_case_said" not in result["keys"], result["spans"]
-    assert result["level"] != "information", (result["level"], result["spans"])
+
+
+# -- stopped, blocked, escaped or not yet begun -------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "My 14-year-old niece was sending pictures to a man on snap for money; we blocked him "
+    "and took her phone.",
+    "Mi hija de 13 años: un hombre le pide fotos y le ofrece clientes que pagan bien. Ella no "
+    "ha ido. Tengo capturas.",
+    "Tengo 16, un señor me ponía a ir con hombres en un bar. Ya me escapé anoche, estoy con "
+    "una vecina.",
+    "A 15-year-old was going to hotels with men for an older girl who kept half; she stopped "
+    "a few weeks ago.",
+])
+def test_a_minor_whose_exploitation_stopped_or_has_not_begun_is_high(narrative):
+    result = read(narrative)
+    assert STOPPED in result["keys"], result["spans"]
+    assert result["level"] != "emergency", (result["level"], result["spans"])
+
+
+@pytest.mark.parametrize("narrative", [
+    # ran away from home: where she went is where it happens
+    "Una muchacha de 15 años que se escapó de su casa vive con un tipo que la pone con sus "
+    "amigos.",
+    # not gone to school: the work goes on
+    "The boy is 14 and hasn't gone to school since March; his uncle makes him work nights.",
+])
+def test_running_away_from_home_or_missing_school_is_not_a_stop(narrative):
+    assert STOPPED not in read(narrative)["keys"], read(narrative)["spans"]
