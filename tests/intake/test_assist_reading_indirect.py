@@ -141,3 +141,83 @@ def test_forced_labour_told_through_its_conditions_is_forced_labour(narrative):
 def test_wage_complaints_and_a_scam_victim_are_not_forced_labour(narrative):
     result = read(narrative)
     assert LABOUR not in result["types"], result["spans"]
+
+
+# -- more ways commercial sex is told (second round) -----------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "At night the owner makes them go to rooms with men at the motel.",
+    "El dueño las mete a los cuartos con los traileros y él cobra.",
+    "On weekends she is driven to a house where men visit.",
+    "A las muchachas les pagan por 'acompañar' a los señores en las fiestas.",
+    "Dice que tiene que 'trabajar con clientes' para pagar el pasaje.",
+    "El tipo le manda fotos de ella a hombres para que vayan al motel.",
+    "The room gets a steady stream of visitors, all men, each one 15-20 minutes.",
+    "Los hombres les dan dinero al chofer y una de las muchachas se sube con ellos.",
+    "El hombre la llevaba con sus amigos y le daban dinero a él.",
+    "A senior brags he gets paid when the girls meet guys after school.",
+])
+def test_commercial_sex_told_another_way_is_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "The bellhop takes the guests to rooms with a view on the third floor.",
+    "Tiene que trabajar con clientes difíciles en el banco todo el día.",
+    "Los trabajadores le dan dinero a él por el transporte a la granja.",
+    "My brother gets paid when the customers pick up their orders.",
+])
+def test_rooms_bank_clients_and_rides_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
+
+
+# -- forced begging and forced street selling ------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Un señor deja a dos muchachos vendiendo dulces en los semáforos y en la noche les "
+    "quita todo el dinero.",
+    "Su tía lo lleva al metro a pedir con un cartel todos los días.",
+    "A man drops her off at the exit ramp at 7 and picks her up at dark and takes the cup "
+    "from her.",
+    "La madrina la pone a vender chicles en la luz roja y si no trae 200 pesos no come.",
+])
+def test_street_selling_or_begging_for_someone_who_takes_the_money_is_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Mi hijo vende dulces en la escuela para su viaje de fin de curso.",
+    "My aunt drops me off at school at 7 and picks me up at 3.",
+    "We sell tamales at the market on Sundays and keep what we make.",
+])
+def test_selling_for_oneself_or_a_school_run_is_not_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR not in result["types"], result["spans"]
+
+
+# -- labour said through where they work and live --------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Two cooks at the buffet work open to close every single day and sleep upstairs.",
+    "The men from the paving company live in sheds out back and owe him for the bus.",
+    "Vendemos revistas de puerta en puerta, el jefe tiene nuestros pasaportes y dice que "
+    "debemos el motel.",
+    "A la muchacha la tienen cosiendo de noche en el taller y no le pagan.",
+    "The crew on the fishing boat owe the captain for their gear and he keeps their IDs.",
+])
+def test_work_with_its_conditions_told_plainly_is_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "The diner is open to close every day and I love working the morning shift there.",
+    "Mi primo trabaja en una compañía de pavimentación y vive en su propia casa.",
+    "We went fishing on my uncle's fishing boat last weekend.",
+])
+def test_a_workplace_named_alone_is_not_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR not in result["types"], result["spans"]
