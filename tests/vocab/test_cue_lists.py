@@ -27,19 +27,22 @@ def test_it_splits_a_pattern_at_its_top_level_bars_only(pattern, branches):
 
 
 def test_it_names_the_words_every_match_must_contain():
+    # Each word is a substring test on every narrative: the fewest strings of 4 characters
+    # or more win, out of the literal runs, the groups and the runs spelled out.
     needs = required_strings(r"\b(men|guys)\b.{0,80}\b(gets|cobra) (money|dinero) "
                              r"(from them|de ellos)\b", re.I)
-    # the literal run "(gets|cobra) (money|dinero) (from them|de ellos)", spelled out
-    assert needs == tuple(sorted(f"{verb} {money} {whom}" for verb in ("gets", "cobra")
-                                 for money in ("money", "dinero")
-                                 for whom in ("from them", "de ellos")))
+    assert needs == ("de ellos", "from them")
     assert required_strings(r"\b(\w+ ){0,2}\d+", re.I) is None, "nothing literal: none"
     assert required_strings(r"(?<!hours )\b(Lap Dance|VIP Room)", re.I) == (
         "lap dance", "vip room"), "lower case, past a look-behind"
-    assert required_strings(r"\b(owes?|owed|owing)\b(?! me)", re.I) == (
-        "owe", "owed", "owes", "owing"), "an optional letter: with it and without it"
+    assert required_strings(r"\b(owes?|owed|owing)\b(?! me)", re.I) == ("owe", "owing"), (
+        "an optional letter: with it and without it, and 'owed' holds 'owe'")
     assert required_strings(r"\b(the )?(\w+ )?debt", re.I) == ("debt",), (
         "an optional word alone is no requirement; the word after it is")
+    assert required_strings(r"\bthe (boss|jefe) (took|tomo) (her|his) passport", re.I) == (
+        " passport",), "one literal word beats a run spelled out eight ways"
+    assert required_strings(r"\b(he|she) (is|was)\b", re.I) == (
+        "he is", "he was"), "short runs spelled out, shortened where one holds another"
 
 
 def test_it_finds_the_words_needed_inside_groups_and_across_alternatives():
@@ -49,16 +52,13 @@ def test_it_finds_the_words_needed_inside_groups_and_across_alternatives():
                             re.I) == ("brothel", "burdel", "prostibulo", "prostitut")
     needs = required_strings(r"(?:\b(spend|be) with (a|the) client for money\b"
                              r"|\b(dormir|estar) con un cliente( por dinero)?\b)", re.I)
-    assert needs == tuple(sorted(
-        [f"{verb} with {the} client for money" for verb in ("be", "spend") for the in ("a", "the")]
-        + [f"{verb} con un cliente{end}" for verb in ("dormir", "estar")
-           for end in ("", " por dinero")])), "each alternative spelled out"
+    assert needs == (" client for money", " con un cliente"), "each alternative's own"
     assert required_strings(r"(?:\bdebt\b|\b(\w+ ){0,2}\d+ hours)", re.I) == (
         " hours", "debt"), "a literal after a repeat"
     assert required_strings(r"(?:\bdebt\b|\b\d+\w*)", re.I) is None, (
         "one alternative needs no word: the cue needs none")
-    assert required_strings(r"(la|las)+ (venden|vende)", re.I) == (
-        " vende", " venden"), "a group repeated at least once"
+    assert required_strings(r"(la|las)+ (venden|vende)", re.I) == (" vende",), (
+        "after a group repeated at least once; ' venden' holds ' vende'")
 
 
 def every_entry():

@@ -191,21 +191,45 @@ def _strings(items) -> set[str] | None:
     return results
 
 
+def _minimal(strings: set[str]) -> set[str]:
+    """Without the strings that contain another one ("owed" holds "owe"): a text has one of
+    the set exactly when it has one of these."""
+    lowered = {s.lower() for s in strings}
+    return {s for s in lowered if not any(o != s and o in s for o in lowered)}
+
+
 def _best(candidates) -> set[str] | None:
-    """The candidate set whose shortest string is longest (a rarer word to look for)."""
-    usable = [c for c in candidates if c and "" not in c]
+    """The cheapest candidate worth checking: each string is a substring test on every
+    narrative, so fewest strings among those of at least 4 characters (then 3); with
+    none that long, the one whose shortest string is longest."""
+    usable = [_minimal(c) for c in candidates if c and "" not in c]
+    for least in (4, 3):
+        long_enough = [c for c in usable if min(map(len, c)) >= least]
+        if long_enough:
+            return min(long_enough, key=lambda c: (len(c), -min(map(len, c))))
     return max(usable, key=lambda c: min(map(len, c)), default=None)
 
 
 def _required(items) -> set[str] | None:
-    """Strings of which every match of a parsed sequence contains one, or None."""
-    candidates, run = [], []
+    """Strings of which every match of a parsed sequence contains one, or None: a run of
+    literal pieces spelled out, or one piece of it alone (a group's alternatives, a
+    literal word), whichever is cheapest to look for (:func:`_best`)."""
+    c = _re_constants
+    candidates, run, word = [], [], ""
     for item in items:
+        alone = _strings([item])
+        if alone is not None and "" not in alone and item[0] is not c.LITERAL:
+            candidates.append(alone)  # one group's alternatives: "(vende|venden)"
+        if item[0] in (c.SUBPATTERN, c.BRANCH):
+            candidates.append(_required_in(item))  # or what each alternative needs
+        word = word + chr(item[1]) if item[0] is c.LITERAL else ""
+        if len(word) >= 3:
+            candidates.append({word})  # the literal run so far: "motel"
         if _strings(run + [item]) is not None:
             run.append(item)
             continue
         candidates.append(_strings(run) if run else None)  # a piece no string, or too many
-        run = [item] if _strings([item]) is not None else []
+        run = [item] if alone is not None else []
         if not run:
             candidates.append(_required_in(item))
     candidates.append(_strings(run) if run else None)
