@@ -139,3 +139,9 @@ def read_narrative(narrative: str) -> dict:
             "minor": "Yes" in codings.get("minor_involved", set()),
             "decoy": "Yes" in codings.get("decoy_minor", set()), "level": level,
             "keys": {s.key for s in found}, "spans": {s.key: s.text for s in found}}
+
+
+# Commercial sex told without a cue the rules know (rewritten whenever the rules learn it:
+# "men pay him" was this example until the rules read a third party paid, 2026-12-07).
+LEARNED_ONLY = ("The older guy she met online drives her to apartments across town at night. "
+                "She comes back with nothing while he counts the cash.")

@@ -9,6 +9,7 @@ import pytest
 from harborlight.accounts.models import Role
 from harborlight.intake.models import Tip
 from harborlight.intake.triage import create_tip
+from tests_support import LEARNED_ONLY
 
 pytestmark = pytest.mark.browser
 
@@ -125,3 +126,26 @@ def test_it_shows_todays_forms_and_signals_in_words(signed_in, cast, language, n
                  "vic_", "ForcedLabour", "SexualExploitation"):
         assert code not in text, code
     assert tip.triage_level == "emergency"
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", ["Exploitation with a means of control, or of a minor: suggested by the learned "
+            "reading (chance", "not by a rule, from words such as", "check it"]),
+    ("es", ["Explotación con un medio de control, o de un menor: lo sugiere la lectura "
+            "aprendida (probabilidad", "no una regla, por palabras como", "compruébelo"]),
+])
+def test_a_level_the_learned_reading_raised_says_so_with_its_words(signed_in, cast, language,
+                                                                    expected, tmp_path):
+    """The operator sees why the level is high when the learned reading, not a rule, read
+    the means of control: its words, its chance, and that it is to be checked."""
+    tip, _ = create_tip(cast.own, narrative=LEARNED_ONLY, channel="call")
+    assert tip.triage_level == "high"
+    site = signed_in(cast.role(Role.HOTLINE_OPERATOR))
+    site.page.context.add_cookies([{"name": "django_language", "value": language,
+                                    "url": site.page.url}])
+    site.goto(f"/tips/{tip.reference}/")
+    site.page.screenshot(path=str(tmp_path / f"learned-level-{language}.png"), full_page=True)
+    text = site.text()
+    for words in expected:
+        assert words in text, (words, text)
+    assert "learned.coerced" not in text and "learned-coerced" not in text

@@ -18,6 +18,7 @@ from harborlight.vocab import narrative_model as nm
 from harborlight.vocab.indicators import build_catalog
 from harborlight.vocab.loader import VocabularyError
 from harborlight.vocab.triage import decide_level, load_rules
+from tests_support import LEARNED_ONLY
 
 DIM = 1 << 12
 
@@ -69,12 +70,6 @@ def test_an_added_type_points_to_the_words_that_carried_it():
     assert "cannery" in {said for _, _, said in added.evidence}
     assert narrative[added.start:added.end] == added.text
     assert "not by a rule" in added.note
-
-
-# Commercial sex told without a cue the rules know (rewritten whenever the rules learn it:
-# "men pay him" was this example until the rules read a third party paid, 2026-12-07).
-LEARNED_ONLY = ("The older guy she met online drives her to apartments across town at night. "
-                "She comes back with nothing while he counts the cash.")
 
 
 def test_the_shipped_model_adds_a_type_the_rules_missed_with_its_words():
