@@ -163,10 +163,19 @@ class Decision:
         return float(self.bias + np.dot(self.weights[index].astype(np.float64), value))
 
     def contributions(self, features: list[Feature]) -> list[tuple[float, Feature]]:
-        """(weight x value, feature), largest first."""
-        weights = self.weights.astype(np.float64)
-        return sorted(((float(weights[f.indexes()].sum()) * f.value, f) for f in features),
-                      key=lambda item: -item[0])
+        """(weight x value, feature), largest first (summed in numpy: a Python loop over a
+        long narrative's features cost ~0.5 ms a decision)."""
+        if not features:
+            return []
+        parts = [f.indexes() for f in features]
+        sizes = np.fromiter((len(p) for p in parts), np.int64, len(parts))
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        flat = self.weights[np.concatenate(parts)].astype(np.float64)
+        summed = np.add.reduceat(np.append(flat, 0.0), starts)  # a final 0: no index past it
+        summed[sizes == 0] = 0.0  # reduceat gives an empty part the next one's first weight
+        values = np.fromiter((f.value for f in features), np.float64, len(features))
+        scores = summed * values
+        return [(float(scores[i]), features[i]) for i in np.argsort(-scores, kind="stable")]
 
 
 def probability(logit: float) -> float:
