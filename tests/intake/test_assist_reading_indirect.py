@@ -221,3 +221,47 @@ def test_work_with_its_conditions_told_plainly_is_forced_labour(narrative):
 def test_a_workplace_named_alone_is_not_forced_labour(narrative):
     result = read(narrative)
     assert LABOUR not in result["types"], result["spans"]
+
+
+# -- ages, ads and sending men, third round ---------------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "En la pizca hay dos muchachos de 14 o 15 años y el contratista les pega con el cinturón.",
+    "Unos señores llevan chicas del colegio a fiestas y les pagan por 'acompañar'.",
+    "Llegan muchachas con el suéter de la secundaria y los hombres le pagan al señor.",
+    "My friend (shes a junior at my high school) has to leave with the big spenders.",
+    "A girl in our youth group (freshman) says her uncle sells her to men.",
+])
+def test_ages_said_as_a_range_a_school_or_a_uniform_raise_the_minor_flag(narrative):
+    result = read(narrative)
+    assert result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Busco empleo para mi hermano, tiene de 20 a 25 años de experiencia en la obra.",
+    "Mi hija estudia en el colegio y quiere información sobre prevención para un trabajo.",
+])
+def test_experience_or_a_school_project_is_not_a_minor_exploited(narrative):
+    result = read(narrative)
+    assert not result["minor"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "At the rest area a woman goes cab to cab every night and a man waits in a sedan.",
+    "The guy who brings men over to her keeps her locked in.",
+    "There's an ad with her pics on one of those sites and her boyfriend posted it.",
+    "El señor me manda donde 'amigos' todas las noches y me quitó el pasaporte.",
+])
+def test_going_cab_to_cab_sending_men_and_ads_with_her_photos_are_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "A boy goes car to car asking for money at the lights and a man takes it.",
+    "My neighbour put up an ad with his photos of the old truck he wants to sell.",
+    "He brings guys over to watch the game on Sundays.",
+])
+def test_begging_car_to_car_a_puppy_ad_and_friends_over_are_not_commercial_sex(narrative):
+    result = read(narrative)
+    assert SEX not in result["types"], result["spans"]
