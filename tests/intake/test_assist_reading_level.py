@@ -239,3 +239,16 @@ def test_a_minor_whose_exploitation_stopped_or_has_not_begun_is_high(narrative):
 ])
 def test_running_away_from_home_or_missing_school_is_not_a_stop(narrative):
     assert STOPPED not in read(narrative)["keys"], read(narrative)["spans"]
+
+
+def test_a_minor_said_free_with_no_type_is_information_and_a_minor_exploited_is_not():
+    free = read("My 16-year-old son works weekends at his uncle's shop, gets paid cash and "
+                "can stop any time. What are the hour limits for teens?")
+    assert "signal:no_case_said" in free["keys"], free["spans"]
+    if not free["types"]:
+        assert free["level"] == "information", (free["level"], free["spans"])
+    # Opposite: a minor exploited, where someone else is said to be in control.
+    held = read("My 15-year-old niece has to see men for money at a motel and the man keeps "
+                "it all; she is not allowed to leave.")
+    assert "signal:no_case_said" not in held["keys"]
+    assert held["level"] in ("high", "emergency"), (held["level"], held["spans"])
