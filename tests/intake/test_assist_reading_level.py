@@ -252,3 +252,22 @@ def test_a_minor_said_free_with_no_type_is_information_and_a_minor_exploited_is_
                 "it all; she is not allowed to leave.")
     assert "signal:no_case_said" not in held["keys"]
     assert held["level"] in ("high", "emergency"), (held["level"], held["spans"])
+
+
+@pytest.mark.parametrize("narrative", [
+    "My brother paid a smuggler to bring him; he paid it all off last spring and works at a "
+    "car wash, nobody controls him. Now the guy texts asking for interest. Is this for you?",
+    "Vine con coyote hace dos años, ya pagué todo, trabajo en una fábrica y estoy bien. "
+    "¿Hay visa para quien sufrió en el camino?",
+])
+def test_a_debt_paid_off_and_a_person_said_free_is_no_forced_labour(narrative):
+    result = read(narrative)
+    assert "ForcedLabour" not in result["types"], result["spans"]
+    assert result["level"] in ("information", "standard"), (result["level"], result["spans"])
+
+
+def test_a_debt_still_owed_with_control_stays_forced_labour():
+    result = read("He says we still owe for the trip, keeps our passports and makes us work "
+                  "in his fields from dawn to dark; nobody can leave.")
+    assert "ForcedLabour" in result["types"], result["spans"]
+    assert result["level"] in ("high", "emergency")
