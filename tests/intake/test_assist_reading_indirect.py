@@ -265,3 +265,29 @@ def test_going_cab_to_cab_sending_men_and_ads_with_her_photos_are_commercial_sex
 def test_begging_car_to_car_a_puppy_ad_and_friends_over_are_not_commercial_sex(narrative):
     result = read(narrative)
     assert SEX not in result["types"], result["spans"]
+
+
+# -- fourth round: street selling, hours, a phone, and what is not coercion ---------------------
+
+@pytest.mark.parametrize("narrative", [
+    "A group of young guys sell phone cases at the station. A man collects the money every "
+    "hour and keeps their passports.",
+    "Lo ponían a vender (ya sabe qué) en la plaza y le decían que les debía.",
+    "Las muchachas del salón trabajan desde las 8 hasta las 9 de la noche los 7 días y "
+    "no tienen días libres.",
+    "One worker asked to use a phone and the crew leader pulled him back to the van; the "
+    "landscaping crew eats in the truck.",
+])
+def test_street_selling_drugs_hours_and_a_phone_refused_are_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Is it illegal for the restaurant to schedule me on Sundays without asking?",
+    "Mi jefe del taller dice que si no vengo el sábado me corre, ¿es legal?",
+    "A man took their daughter to live with him; she says she loves him and works at a shop.",
+])
+def test_a_legal_question_an_absence_and_a_daughter_who_moved_are_not_forced_labour(narrative):
+    result = read(narrative)
+    assert LABOUR not in result["types"], result["spans"]
