@@ -8,7 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from harborlight.accounts.models import Organisation, User
 from harborlight.accounts.twofactor import enrol_confirmed
-from harborlight.intake.assist import codings_of, evidence, suggest
+from harborlight.intake.assist import SHIPPED, codings_of, evidence, suggest
 from harborlight.security.audit.append_only import rewriting_allowed
 from harborlight.security.audit.models import AuditEntry
 from harborlight.vocab.indicators import build_catalog
@@ -125,14 +125,17 @@ def as_database_owner(using: str = "default"):
     return rewriting_allowed(using)
 
 
-def read_narrative(narrative: str) -> dict:
+def read_narrative(narrative: str, model=SHIPPED) -> dict:
     """A narrative as the assist and triage read it: its types, minor and decoy flags,
-    level, suggestion keys and spans (each span checked to be the text it names)."""
+    level, suggestion keys and spans (each span checked to be the text it names).
+    ``model=None``: the rules alone, for a cue's opposite (the learned reading's precision
+    is a matter of whole tips, measured in bench/: it may suggest a type at a middling
+    chance for one ordinary sentence)."""
     catalog = build_catalog()
-    found = suggest(narrative, catalog)
+    found = suggest(narrative, catalog, model=model)
     codings = codings_of(found)
-    level = decide_level(evidence(narrative, {}, catalog, found=found), load_rules(),
-                         catalog.release).level
+    level = decide_level(evidence(narrative, {}, catalog, found=found, model=model),
+                         load_rules(), catalog.release).level
     for suggestion in found:  # every coding stays explainable: its span is the text
         assert narrative[suggestion.start:suggestion.end] == suggestion.text
     return {"types": codings.get("vic_TypeOfExploitation", set()),

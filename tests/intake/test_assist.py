@@ -256,8 +256,9 @@ def test_it_reads_a_word_in_quotation_marks_as_the_word():
     "Mi jefe me debe la renta de este mes y ya no quiero trabajar ahí.",
 ])
 def test_it_does_not_read_a_wage_claim_or_its_own_papers_as_control(narrative):
-    assert "vic_TypeOfExploitation" not in _codings(narrative)
-    keys = {s.key for s in suggest(narrative, build_catalog())}
+    found = suggest(narrative, build_catalog(), model=None)  # the cues' opposites: rules alone
+    assert "vic_TypeOfExploitation" not in codings_of(found)
+    keys = {s.key for s in found}
     assert not keys & {"indicator:control.debt", "indicator:control.documents-held",
                        "indicator:control.sexual-abuse"}
 

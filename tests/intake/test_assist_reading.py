@@ -107,7 +107,8 @@ def test_work_to_pay_off_a_debt_with_clients_is_not_labour():
 
 
 def test_a_job_alone_or_a_partner_is_not_forced_labour():
-    assert not read("I clean and cook for a family in town; they pay me every Friday.")["types"]
+    assert not read("I clean and cook for a family in town; they pay me every Friday.",
+                    model=None)["types"]  # the cues' opposite: the rules alone
 
 
 def test_a_threat_after_an_if_clause_still_counts_but_the_if_part_does_not():
@@ -474,7 +475,7 @@ def test_men_paying_her_while_he_keeps_it_is_commercial_sex_and_a_gift_is_not():
                 "keeps it.")
     assert paid["types"] == {"SexualExploitation"}, paid["spans"]
     gift = read("Her boyfriend takes her to parties where his friends gave her a birthday "
-                "present.")
+                "present.", model=None)  # the cue's opposite: the rules alone
     assert not gift["types"], gift["spans"]
     amigos = read("La obligaban a atender a amigos que le pagaban a él.")
     assert amigos["types"] == {"SexualExploitation"}, amigos["spans"]
@@ -797,7 +798,7 @@ def test_a_sales_crew_threatened_with_abandonment_is_forced_labour(narrative):
 
 def test_a_crew_that_drives_everyone_home_is_not_abandonment():
     result = read("Our sales crew goes door to door on weekends; the leader pays us each "
-                  "Friday and drives everyone home at night.")
+                  "Friday and drives everyone home at night.", model=None)  # the rules alone
     assert not result["types"], result["spans"]
 
 

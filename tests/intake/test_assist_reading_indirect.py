@@ -56,7 +56,7 @@ def test_commercial_sex_told_indirectly_is_commercial_sex(narrative):
     "Las muchachas se van con sus papás al hotel de la playa en vacaciones.",
 ])
 def test_sales_jobs_and_outings_are_not_commercial_sex(narrative):
-    result = read(narrative)
+    result = read(narrative, model=None)  # the cues' opposites: the rules alone
     assert SEX not in result["types"], result["spans"]
 
 
@@ -219,7 +219,7 @@ def test_work_with_its_conditions_told_plainly_is_forced_labour(narrative):
     "We went fishing on my uncle's fishing boat last weekend.",
 ])
 def test_a_workplace_named_alone_is_not_forced_labour(narrative):
-    result = read(narrative)
+    result = read(narrative, model=None)  # the cues' opposites: the rules alone
     assert LABOUR not in result["types"], result["spans"]
 
 

@@ -45,7 +45,8 @@ def test_it_lists_the_queue_by_level_then_age(cast, console):
     assert [t.reference for t in only_emergency] == [emergency.reference]
 
 
-def test_it_logs_a_contact_with_structured_answers_and_explains_triage(cast, console, operator):
+def test_it_logs_a_contact_with_structured_answers_and_explains_triage(cast, console, operator,
+                                                                     rules_alone):
     response = console.post("/tips/new/", {
         "channel": "text", "caller_type": "family", "location": "Riverside",
         "people_involved": "The caller's sister, 16", "narrative": "She cannot leave the house.",

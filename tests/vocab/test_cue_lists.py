@@ -68,14 +68,17 @@ def every_entry():
     return [entry for entry in entries if entry.pattern is not None], reading
 
 
-def test_it_finds_what_the_alternation_finds_in_every_labelled_narrative():
+def test_it_finds_what_the_alternation_finds_in_the_labelled_narratives():
+    """Every list, on 1,500 narratives spread over every labelled set (all ~3,000 took a
+    minute and a half, the whole alternation being the slow reference)."""
     entries, reading = every_entry()
     long_lists = [e for e in entries if len(top_level_branches(e.pattern.pattern)) >= 8]
     assert len(long_lists) > 20, "the fast path is exercised"
     narratives = [json.loads(line)["text"] for path in sorted(DATA.glob("*.jsonl"))
                   for line in path.read_text(encoding="utf-8").splitlines() if line]
     assert len(narratives) > 1000
-    for narrative in narratives:
+    stride = max(1, len(narratives) // 1500)
+    for narrative in narratives[::stride]:
         folded = Text(narrative, reading.shorthand).folded
         for entry in entries:  # long lists cue by cue, short ones after their words' test
             expected = [m.span() for m in entry.pattern.finditer(folded)
