@@ -146,6 +146,21 @@ def test_a_decoy_keeps_the_model_from_raising_the_minor_flag():
     assert "Yes" not in codings.get("minor_involved", set())
 
 
+def test_the_model_raises_the_minor_flag_only_beside_a_type():
+    """A child in an ordinary call is the caller's child, not a case: the learned minor
+    flag needs a type of exploitation read (the rules' or the model's own)."""
+    believes_choir = hand_made({"minor": {"w:choir": 90.0, "b:the choir": 90.0}})
+    ordinary = read("My son sings in the choir and someone stole his bike after practice. I "
+                    "filed a police report.", believes_choir)
+    assert "Yes" not in ordinary["codings"].get("minor_involved", set())
+    exploited_text = ("He sells her to men at the motel and keeps the money. She is in the "
+                      "choir.")
+    assert not read(exploited_text, None)["codings"].get("minor_involved")  # no rule says so
+    exploited = read(exploited_text, believes_choir)
+    assert "SexualExploitation" in exploited["codings"]["vic_TypeOfExploitation"]
+    assert "Yes" in exploited["codings"]["minor_involved"]
+
+
 # -- the level: the learned reading raises it, through rules that say so ------------------
 
 # Told without a word the rules read as happening now: they give it a type and a means of

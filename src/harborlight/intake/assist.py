@@ -379,8 +379,8 @@ def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeMo
     """Codings the learned reading adds to the rules': (field, value, spans, chance).
 
     Conservative by construction: it only *adds* a type the rules did not decide, or the
-    minor flag the rules did not raise (never with a decoy), and never removes a rule's
-    finding. The score that decides is the model's without whatever the means of control
+    minor flag the rules did not raise (never with a decoy, only beside a type, the
+    rules' or its own), and never removes a rule's finding. The score that decides is the model's without whatever the means of control
     found say (their spans are masked, with the n-grams inside them): a narrative with only
     a means of control gets no type from the model. As for the rules, a type that needs
     coercion (forced labour) is added only when the rules found a means of control or a
@@ -421,8 +421,9 @@ def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeMo
             if set(getattr(entry, "points", {})) & set(reading.needs_coercion)]
     for name, field_name, value in wanted:
         decision = model.decisions.get(name)
-        if decision is None:
-            continue
+        if decision is None or (field_name == MINOR_FLAG and not (
+                families or any(f == "vic_TypeOfExploitation" for f, *_ in out))):
+            continue  # a minor with no exploitation read is a caller's child, not a case
         chance = probability(decision.logit(kept))
         if chance < decision.threshold or (
                 field_name != MINOR_FLAG and unfounded and chance < LEARNED_ALONE) or (
