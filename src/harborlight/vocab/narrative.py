@@ -253,11 +253,12 @@ def _required_in(item) -> set[str] | None:
 
 
 def required_strings(cue: str, flags: int) -> tuple[str, ...] | None:
-    """Strings of which every match of ``cue`` contains one (lower case), the longest
-    such set found in its sequence, inside its groups and across its alternatives (each
-    alternative needs one of its own); None when it has none."""
+    """Strings of which every match of ``cue`` contains one (lower case), the cheapest
+    such set to look for (:func:`_best`) found in its sequence, inside its groups and
+    across its alternatives (each alternative needs one of its own); None when it has
+    none."""
     best = _required(_re_parser.parse(cue, flags))
-    return tuple(sorted({s.lower() for s in best})) if best else None
+    return tuple(sorted(best)) if best else None  # _best gives them lower case
 
 
 @dataclass(frozen=True)

@@ -293,18 +293,20 @@ def describe_fact(fact: dict) -> str:
         return f"answer {fact['question']} = {', '.join(map(str, fact['values']))}"
     if kind == "coding":
         said = f' ("{fact["text"]}")' if fact.get("text") else ""
-        learned = (f", learned reading, chance {fact['chance']:.0%}" if fact.get("chance")
-                   else "")
-        return f"coding {fact['field']} = {', '.join(fact['values'])}{said}{learned}"
+        return (f"coding {fact['field']} = {', '.join(fact['values'])}{said}"
+                f"{_learned_said(fact)}")
     if kind == "count":
         return f"{fact['count']} indicator(s) found"
     if kind == "signal":
-        learned = (f", learned reading, chance {fact['chance']:.0%}" if fact.get("chance")
-                   else "")
         return (f"signal {fact['id']}: \"{fact.get('sentence') or fact.get('text', '')}\""
-                f"{learned}")
+                f"{_learned_said(fact)}")
     text = fact.get("text")
     return f"indicator {fact['id']} ({fact['origin']}" + (f': "{text}")' if text else ")")
+
+
+def _learned_said(fact: dict) -> str:
+    """", learned reading, chance 74%" for a fact the learned reading gave, else ""."""
+    return f", learned reading, chance {fact['chance']:.0%}" if fact.get("chance") else ""
 
 
 def _indicator_fact(ident: str, info: dict) -> dict:
