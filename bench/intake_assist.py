@@ -120,7 +120,7 @@ def score(items: list[dict], outputs: list[dict]) -> dict:
     minor, decoy, level = Counter(), Counter(), Counter()
     fields: dict[str, Counter] = {}
     confusion: Counter = Counter()
-    restrained_standard, correct_type = [], 0
+    restrained_standard, labelled_high_below, correct_type = [], [], 0
     for item, out in zip(items, outputs):
         truth_types = {"both": {"sex", "labour"}, "none": set()}.get(item["type"], {item["type"]})
         guess_types = {"both": {"sex", "labour"}, "none": set()}.get(out["type"], {out["type"]})
@@ -137,6 +137,9 @@ def score(items: list[dict], outputs: list[dict]) -> dict:
         if ("labour" in truth_types and out["level"] in ("standard", "information")
                 and (item["minor"] or out["indicators"] & RESTRAINT)):
             restrained_standard.append(item["id"])
+        if ("labour" in truth_types and item["level"] in ("high", "emergency")
+                and out["level"] in ("standard", "information")):
+            labelled_high_below.append(item["id"])
         for field in LABELLED_FIELDS:
             truth = set(item["codings"].get(field, []))
             guess = out["codings"].get(field, set())
@@ -146,7 +149,8 @@ def score(items: list[dict], outputs: list[dict]) -> dict:
                     "fp" if value in guess else "fn"] += 1
     return {"n": len(items), "types": types, "type_accuracy": correct_type / max(1, len(items)),
             "minor": minor, "decoy": decoy, "level": level, "confusion": confusion,
-            "fields": fields, "restrained_standard": restrained_standard}
+            "fields": fields, "restrained_standard": restrained_standard,
+            "labelled_high_below": labelled_high_below}
 
 
 def report(name: str, result: dict) -> None:
@@ -164,7 +168,9 @@ def report(name: str, result: dict) -> None:
           f"triage level right: {result['level']['right'] / max(1, n):.3f}; labour cases "
           f"with restraint, threats or a minor below high: {len(result['restrained_standard'])}"
           + (f" ({', '.join(result['restrained_standard'])})"
-             if result["restrained_standard"] else ""))
+             if result["restrained_standard"] else "")
+          + "; labour cases labelled high or emergency (a means of control or a minor, by the "
+          f"labels) given below high: {len(result['labelled_high_below'])}")
     levels = load_rules().levels
     print("\n| labelled \\ given | " + " | ".join(levels) + " |")
     print("|---|" + "---|" * len(levels))
