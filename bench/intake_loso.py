@@ -246,10 +246,7 @@ def main() -> int:
                              "of control the rules found, at this chance or more")
     parser.add_argument("--alone", type=float, default=None,
                         help="experiment: the chance the model needs to add a type when the "
-                             "rules saw no sign")
-    parser.add_argument("--one-sentence", type=float, default=None,
-                        help="experiment: the chance the model needs to add a type to a "
-                             "narrative of one sentence")
+                             "rules saw no sign or the narrative is one sentence")
     parser.add_argument("--minor", type=float, default=None,
                         help="experiment: the chance at which the model raises the minor flag")
     parser.add_argument("--l2", type=float, default=None, help="experiment: L2 penalty")
@@ -270,8 +267,6 @@ def main() -> int:
         assist.LEARNED_COERCED_ALONE = args.coerced_alone
     if args.alone is not None:
         assist.LEARNED_ALONE = args.alone
-    if args.one_sentence is not None:
-        assist.LEARNED_ONE_SENTENCE = args.one_sentence
     start_django(api=False)
     catalog, rules = build_catalog(), load_rules()
     sets = load_sets()

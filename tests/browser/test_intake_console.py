@@ -9,7 +9,7 @@ import pytest
 from harborlight.accounts.models import Role
 from harborlight.intake.models import Tip
 from harborlight.intake.triage import create_tip
-from tests_support import LEARNED_ONLY
+from tests_support import LEARNED_LEVEL
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +138,7 @@ def test_a_level_the_learned_reading_raised_says_so_with_its_words(signed_in, ca
                                                                     expected, tmp_path):
     """The operator sees why the level is high when the learned reading, not a rule, read
     the means of control: its words, its chance, and that it is to be checked."""
-    tip, _ = create_tip(cast.own, narrative=LEARNED_ONLY, channel="call")
+    tip, _ = create_tip(cast.own, narrative=LEARNED_LEVEL, channel="call")
     assert tip.triage_level == "high"
     site = signed_in(cast.role(Role.HOTLINE_OPERATOR))
     site.page.context.add_cookies([{"name": "django_language", "value": language,

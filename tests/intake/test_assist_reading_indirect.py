@@ -169,7 +169,7 @@ def test_commercial_sex_told_another_way_is_commercial_sex(narrative):
     "My brother gets paid when the customers pick up their orders.",
 ])
 def test_rooms_bank_clients_and_rides_are_not_commercial_sex(narrative):
-    result = read(narrative)
+    result = read(narrative, model=None)  # the rules' opposite (one sentence: docs/intake.md)
     assert SEX not in result["types"], result["spans"]
 
 

@@ -21,7 +21,7 @@ from harborlight.intake.models import TriageLevel
 from harborlight.vocab import words
 from harborlight.vocab.indicators import MINOR_FLAG, Catalog
 from harborlight.vocab.narrative import load_reading
-from harborlight.vocab.narrative_model import LEVEL_SIGNAL_LABELS
+from harborlight.vocab.narrative_model import LEARNED_SIGNAL_LABELS, WITHDRAWN_SIGNALS
 from harborlight.vocab.triage import TriageRules
 
 ANSWER_WORDS = {"yes": gettext_lazy("yes"), "no": gettext_lazy("no"),
@@ -161,7 +161,7 @@ def signal_label(signal_id: str) -> str:
     signal = load_reading().signal(signal_id)
     if signal is not None:
         return _in_language(signal.label)
-    learned = LEVEL_SIGNAL_LABELS.get(signal_id)
+    learned = LEARNED_SIGNAL_LABELS.get(signal_id)
     return _in_language(learned) if learned else signal_id
 
 
@@ -178,6 +178,10 @@ def suggestion_note(suggestion: Suggestion) -> str:
     """How one of Harborlight's own codings is recorded in HTCDS, in the page's language
     ("HTCDS has no code for forced criminality: …"), that the learned reading added a
     coding, or nothing."""
+    if suggestion.key.split(":", 1)[1] in WITHDRAWN_SIGNALS.values():
+        return _("The rules read this type of exploitation; the learned reading withdrew it "
+                 "(chance %(chance)d%%): the words shown weighed against it.") % {
+            "chance": round(100 * suggestion.chance)}
     if suggestion.chance:  # added by the learned reading, not by a rule (assist.learned)
         return _("Suggested by the learned reading (chance %(chance)d%%), not by a rule: "
                  "the words shown carried it.") % {"chance": round(100 * suggestion.chance)}

@@ -59,6 +59,15 @@ LEVEL_SIGNAL_LABELS = {
                        "es": "Explotación de un menor o con violencia, que ocurre ahora"},
     "learned.coerced": {"en": "Exploitation with a means of control, or of a minor",
                         "es": "Explotación con un medio de control, o de un menor"}}
+# A type the rules decided and the learned reading withdrew (intake/assist.py), said as a
+# signal with the words that weighed against it; no triage rule may name these.
+WITHDRAWN_SIGNALS = {"sex": "learned.not-sex", "labour": "learned.not-labour"}
+LEARNED_SIGNAL_LABELS = {
+    **LEVEL_SIGNAL_LABELS,
+    "learned.not-sex": {"en": "Not read as sexual exploitation by the learned reading",
+                        "es": "La lectura aprendida no lo lee como explotación sexual"},
+    "learned.not-labour": {"en": "Not read as forced labour by the learned reading",
+                           "es": "La lectura aprendida no lo lee como trabajo forzoso"}}
 TOKEN = re.compile(r"[a-z0-9]+")
 DEFAULT_DIM = 1 << 16
 FEATURES = "words 1-2, characters 3-5 within words"  # what a shipped file was trained on
