@@ -842,6 +842,23 @@ def test_a_job_or_a_crime_named_as_context_is_not_a_sign_of_trafficking(narrativ
     assert result["level"] == "information", result["spans"]
 
 
+@pytest.mark.parametrize("narrative", [
+    "We are drafting a code of conduct for our drivers. Can you share resources about labor "
+    "trafficking indicators in trucking?",
+    "Soy periodista y preparamos un programa sobre trata laboral en el campo. ¿Tienen a "
+    "alguien para una entrevista?",
+])
+def test_a_question_about_the_subject_is_not_a_case(narrative):
+    result = read(narrative, model=None)  # the rules' opposite
+    assert not result["types"] and result["level"] == "information", result["spans"]
+
+
+def test_the_subject_named_in_a_case_still_counts():
+    result = read("My brother is a victim of labor trafficking: the farm boss keeps his "
+                  "passport and he cannot leave.", model=None)
+    assert result["types"] == {"ForcedLabour"}, result["spans"]
+
+
 def test_a_live_in_nanny_whose_passport_is_held_still_points_to_trafficking():
     result = read("Our neighbours' nanny lives with them; they keep her passport and she "
                   "has not had a day off in months.")

@@ -376,3 +376,12 @@ def test_a_count_of_men_a_night_or_the_next_one_is_commercial_sex(narrative):
 def test_shifts_chores_and_the_next_bus_are_not_commercial_sex(narrative):
     result = read(narrative)
     assert SEX not in result["types"], result["spans"]
+
+
+def test_being_posted_on_pages_by_the_one_she_owes_is_commercial_sex():
+    posted = read("La señora que nos trajo nos publica en páginas y dice que le debemos 8 "
+                  "mil.", model=None)
+    assert posted["types"] == {SEX}, posted["spans"]
+    cakes = read("La señora de la panadería publica sus pasteles en páginas de internet.",
+                 model=None)
+    assert not cakes["types"], cakes["spans"]
