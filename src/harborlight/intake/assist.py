@@ -392,18 +392,17 @@ def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeMo
     ("-", family, spans, chance) for a type the rules decided that it withdraws.
 
     It adds a type the rules did not decide, or the minor flag the rules did not raise
-    (never with a decoy, only beside a type, the rules' or its own); it withdraws a type
-    the rules decided only below ``withdraws``, naming the words that weighed against it
-    (none, nothing withdrawn), never one a sign strong enough alone decided, and never
-    touches the rules' signs, the minor flag or a
-    type it has not learned. The score that decides is the model's without whatever the
-    means of control found say (their spans are masked, with the n-grams inside them): a narrative with only
-    a means of control gets no type from the model. As for the rules, a type that needs
-    coercion (forced labour) is added only when the rules found a means of control or a
-    sign strong enough alone, or when the model's chance stays at LEARNED_COERCED_ALONE
-    with the job described masked as well: a job described is not forced labour. Each
-    coding names the spans (up to LEARNED_SPANS) of the n-grams and signs that added most
-    to it, function words left out; none, no coding."""
+    (never with a decoy, only beside a type, the rules' or its own); it withdraws a type the
+    rules decided only below ``withdraws``, naming the words that weighed against it (none,
+    nothing withdrawn), never one a sign strong enough alone decided, and never touches the
+    rules' signs, the minor flag or a type it has not learned. The score that decides is the
+    model's without whatever the means of control found say (their spans are masked, with
+    the n-grams inside them): a narrative with only a means of control gets no type from the
+    model. As for the rules, a type that needs coercion (forced labour) is added only when
+    the rules found a means of control or a sign strong enough alone, or when the model's
+    chance stays at LEARNED_COERCED_ALONE with the job described masked as well: a job
+    described is not forced labour. Each coding names the spans (up to LEARNED_SPANS) of the
+    n-grams and signs that added most to it, function words left out; none, no coding."""
     kept, families, rule_minor, decoy, _ = view  # learning_view()
     control = [entry for entry, *_ in found.indicators + found.coding_cues
                if is_means_of_control(entry)]
@@ -419,11 +418,12 @@ def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeMo
               if points >= reading.threshold}
     for name in LEARNED_TYPES if withdraws else ():
         decision = model.decisions.get(name)
-        if name in families and name not in strong and decision is not None and probability(
-                decision.logit(kept)) < withdraws:
-            spans = carried_by(text, decision, kept, against=True)  # with the folded start
-            if spans:
-                out.append(("-", name, spans, probability(decision.logit(kept))))
+        if name not in families or name in strong or decision is None:
+            continue
+        chance = probability(decision.logit(kept))
+        spans = carried_by(text, decision, kept, against=True) if chance < withdraws else []
+        if spans:  # with the folded start, for the sentence shown
+            out.append(("-", name, spans, chance))
     # Another type the rules decided (forced marriage) is an explanation the model has
     # never learned: it adds no type then.
     # Nor a type the narrative's own context speaks against (an adult's own ads and money,
