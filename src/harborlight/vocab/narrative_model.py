@@ -51,19 +51,17 @@ from harborlight.vocab.loader import (SUPPORTED_VERSION, VocabularyError, parse_
 FORMAT = "harborlight-narrative-model"
 VERSION = SUPPORTED_VERSION  # the envelope every data file shares (vocab/loader.py)
 DECISIONS = ("sex", "labour", "minor", "urgent", "coerced")
-# The level decisions as the signals triage rules name (vocab/triage_rules.json), and
-# what each says, as the reading's own signals say it (vocab/narrative.json).
+# The level decisions as the signals triage rules name (vocab/triage_rules.json), and a
+# type the rules decided that the learned reading withdrew (intake/assist.py), said as a
+# signal with the words that weighed against it (no triage rule may name these).
 LEVEL_SIGNALS = {"urgent": "learned.urgent", "coerced": "learned.coerced"}
-LEVEL_SIGNAL_LABELS = {
+WITHDRAWN_SIGNALS = {"sex": "learned.not-sex", "labour": "learned.not-labour"}
+# What each learned signal says, as the reading's own signals say it (vocab/narrative.json).
+LEARNED_SIGNAL_LABELS = {
     "learned.urgent": {"en": "Exploitation of a minor or with violence, happening now",
                        "es": "Explotación de un menor o con violencia, que ocurre ahora"},
     "learned.coerced": {"en": "Exploitation with a means of control, or of a minor",
-                        "es": "Explotación con un medio de control, o de un menor"}}
-# A type the rules decided and the learned reading withdrew (intake/assist.py), said as a
-# signal with the words that weighed against it; no triage rule may name these.
-WITHDRAWN_SIGNALS = {"sex": "learned.not-sex", "labour": "learned.not-labour"}
-LEARNED_SIGNAL_LABELS = {
-    **LEVEL_SIGNAL_LABELS,
+                        "es": "Explotación con un medio de control, o de un menor"},
     "learned.not-sex": {"en": "Not read as sexual exploitation by the learned reading",
                         "es": "La lectura aprendida no lo lee como explotación sexual"},
     "learned.not-labour": {"en": "Not read as forced labour by the learned reading",
