@@ -250,6 +250,9 @@ def main() -> int:
     parser.add_argument("--minor", type=float, default=None,
                         help="experiment: the chance at which the model raises the minor flag")
     parser.add_argument("--l2", type=float, default=None, help="experiment: L2 penalty")
+    parser.add_argument("--no-dispute", action="store_true",
+                        help="experiment: the learned reading disputes no rules' signal "
+                             "(no learned.not-urgent)")
     parser.add_argument("--held-out", nargs="+", default=None, metavar="SET",
                         help="score only these sets (file names, e.g. narratives_thirtieth."
                              "jsonl), each with the model trained on all the others")
@@ -267,6 +270,8 @@ def main() -> int:
         assist.LEARNED_COERCED_ALONE = args.coerced_alone
     if args.alone is not None:
         assist.LEARNED_ALONE = args.alone
+    if args.no_dispute:
+        assist.DISPUTED_SIGNALS = {}
     start_django(api=False)
     catalog, rules = build_catalog(), load_rules()
     sets = load_sets()

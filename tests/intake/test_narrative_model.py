@@ -93,7 +93,8 @@ def test_the_shipped_model_adds_a_type_the_rules_missed_with_its_words():
     # learned reading's type and its reading of a means of control, each a suggestion.
     assert (rules_level, level) == ("information", "high")
     signals = [s.key for s in found if s.kind == "signal" and s.chance]
-    assert signals == ["signal:learned.coerced"]
+    # told in the present tense, an adult: not urgent for the learned reading either
+    assert signals == ["signal:learned.coerced", "signal:learned.not-urgent"]
     rejected = evidence(narrative, {}, catalog, found=found,
                         rejected=frozenset({added.key, *signals}))
     assert decide_level(rejected, load_rules(), catalog.release).level == "information"
@@ -217,14 +218,65 @@ def test_a_learned_urgent_reading_raises_the_level_with_its_words_and_chance():
     assert decide_level(rejected, load_rules(), catalog.release).level == "high"
 
 
-def test_a_learned_level_reading_never_lowers_the_rules_level():
+def test_a_learned_level_reading_never_lowers_an_emergency_said_to_be_right_now():
     narrative = ("Right now he is beating the 15 year old girl he sells to men at the motel, "
                  "she can't leave.")
     assert read(narrative, None)["level"] == "emergency"
     coerced_only = hand_made({"coerced": {"w:motel": 90.0}, "urgent": {"w:motel": -90.0}})
     result = read(narrative, coerced_only)
     assert result["level"] == "emergency"
-    assert [s.key for s in result["found"] if s.chance] == ["signal:learned.coerced"]
+    assert [s.key for s in result["found"] if s.chance] == [
+        "signal:learned.coerced", "signal:learned.not-urgent"]
+
+
+# Told in the present tense only: the rules read it as going on now (an emergency for a
+# minor in commercial sex, or forced labour with violence); nothing says "right now".
+PRESENT_TENSE_ONLY = [
+    ("Her uncle sells the 15 year old girl next door to men at the motel and keeps the "
+     "money.", {"w:uncle": -90.0, "w:motel": -90.0}),
+    ("El patrón les pega a los trabajadores de la finca cuando van lentos y les guarda los "
+     "pasaportes.", {"w:finca": -90.0, "w:lentos": -90.0}),
+]
+
+
+@pytest.mark.parametrize("narrative, against", PRESENT_TENSE_ONLY)
+def test_the_learned_reading_holds_back_an_emergency_resting_on_the_present_tense_alone(
+        narrative, against):
+    catalog = build_catalog()
+    assert read(narrative, None)["level"] == "emergency"
+    model = hand_made({"urgent": against})
+    result = read(narrative, model)
+    assert result["level"] == "high"
+    [disputed] = [s for s in result["found"] if s.key == "signal:learned.not-urgent"]
+    assert {said for _, _, said in disputed.evidence} == {w[2:] for w in against}
+    assert "signal:ongoing" in {s.key for s in result["found"]}  # the rules' reading stays
+    # The operator says it is happening now, or rejects the learned reading: emergency.
+    for answers, rejected in (({"happening_now": "yes"}, frozenset()),
+                              ({}, frozenset({disputed.key}))):
+        found = evidence(narrative, answers, catalog, found=result["found"], model=model,
+                         rejected=rejected)
+        assert decide_level(found, load_rules(), catalog.release).level == "emergency"
+
+
+def test_the_present_tense_emergency_stands_when_the_learned_reading_reads_it_urgent():
+    narrative, against = PRESENT_TENSE_ONLY[0]
+    model = hand_made({"urgent": {word: -weight for word, weight in against.items()}})
+    result = read(narrative, model)
+    assert result["level"] == "emergency"
+    assert "signal:learned.not-urgent" not in {s.key for s in result["found"]}
+
+
+@pytest.mark.parametrize("narrative", [
+    ("Her uncle sold the 15 year old girl next door to men at the motel last year; she is "
+     "safe with her aunt."),  # the rules did not read it as going on now
+    ("My uncle is at the motel now and he is working there every night for the manager, he "
+     "says the pay is low."),  # going on now, but no type of exploitation read
+])
+def test_the_learned_reading_disputes_no_now_where_nothing_rests_on_it(narrative):
+    result = read(narrative, hand_made({"urgent": {"w:uncle": -90.0, "w:motel": -90.0}}))
+    keys = {s.key for s in result["found"]}
+    assert "signal:learned.not-urgent" not in keys
+    assert ("signal:ongoing" in keys) != bool(result["codings"].get("vic_TypeOfExploitation"))
 
 
 def test_the_learned_level_reading_is_said_in_the_pages_language():
@@ -241,6 +293,21 @@ def test_the_learned_level_reading_is_said_in_the_pages_language():
         dicho = fact_in_words(fact, load_rules(), build_catalog())
     assert dicho.startswith("Explotación de un menor o con violencia, que ocurre ahora: lo "
                             "sugiere la lectura aprendida (probabilidad 83%)")
+
+
+def test_the_held_back_emergency_is_explained_in_the_pages_language():
+    from django.utils import translation
+
+    from harborlight.intake.explain import signal_label, suggestion_note
+    narrative, against = PRESENT_TENSE_ONLY[0]
+    found = suggest(narrative, build_catalog(), model=hand_made({"urgent": against}))
+    [disputed] = [s for s in found if s.key == "signal:learned.not-urgent"]
+    with translation.override("en"):
+        assert signal_label("learned.not-urgent").startswith("Told in the present tense")
+        assert "answer “Is this happening now?” with yes" in suggestion_note(disputed)
+    with translation.override("es"):
+        assert signal_label("learned.not-urgent").startswith("Contado en presente")
+        assert "responda «¿Está ocurriendo ahora?» con sí" in suggestion_note(disputed)
 
 
 def test_training_leaves_out_what_a_set_does_not_say():

@@ -80,7 +80,8 @@ def test_it_returns_emergency_guidance_for_an_emergency(cast):
 
 
 def test_it_gives_staff_the_tip_with_reasons_and_spans(cast, signed_in_client):
-    narrative = "My 15-year-old cousin is posted online for dates with men. They took her phone."
+    narrative = ("My 15-year-old cousin is posted online for dates with men; she is at a motel "
+                 "with one right now. They took her phone.")
     tip, _ = create_tip(cast.own, narrative=narrative, channel="call")
     client = signed_in_client(cast.role("hotline_operator"))
     response = client.get(f"{URL}/{tip.reference}")

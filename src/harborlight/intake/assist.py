@@ -30,10 +30,10 @@ from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
 from harborlight.vocab.loader import VocabularyError
 from harborlight.vocab.narrative import (Hit, Reading, Text, decide_types, find_all,
                                         load_reading)
-from harborlight.vocab.narrative_model import (LEARNED_SIGNAL_LABELS, LEVEL_SIGNALS,
-                                               WITHDRAWN_SIGNALS, Feature, NarrativeModel,
-                                               load_model, probability, rule_features,
-                                               text_features)
+from harborlight.vocab.narrative_model import (DISPUTED_SIGNALS, LEARNED_SIGNAL_LABELS,
+                                               LEVEL_SIGNALS, WITHDRAWN_SIGNALS, Feature,
+                                               NarrativeModel, load_model, probability,
+                                               rule_features, text_features)
 from harborlight.vocab.triage import Evidence
 
 logger = logging.getLogger(__name__)
@@ -490,7 +490,7 @@ def carried_by(text: Text, decision, features: list[Feature], against: bool = Fa
     return spans
 
 
-def learned_signals(text: Text, found: Found, view, model: NarrativeModel
+def learned_signals(text: Text, found: Found, view, model: NarrativeModel, typed: bool = True
                     ) -> list[tuple[str, list[tuple[int, int, str, int]], float]]:
     """Signals the learned reading raises for triage: (signal id, spans, chance).
 
@@ -500,7 +500,14 @@ def learned_signals(text: Text, found: Found, view, model: NarrativeModel
     ever raise a level with them, where something points to trafficking. These read every
     feature, the means of control's included (the types' decisions read without them); with
     few words to weigh each needs :func:`least_chance_alone`. Each names the
-    words that carried it; none, no signal."""
+    words that carried it; none, no signal.
+
+    ``learned.not-urgent`` (DISPUTED_SIGNALS): where a type of exploitation is read
+    (``typed``), the rules read the narrative as going on now (present tense) but the
+    learned reading's urgency stays under its threshold; it names
+    the words that weighed against it. Triage rules then hold back an emergency that rested
+    on the present tense alone (an operator's "happening now: yes" or rejecting the signal
+    restores it)."""
     kept = view[4]  # learning_view(): every feature
     if not model.with_rules:
         kept = [f for f in kept if not f.rule]
@@ -513,6 +520,16 @@ def learned_signals(text: Text, found: Found, view, model: NarrativeModel
         chance = probability(decision.logit(kept))
         spans = (carried_by(text, decision, kept)
                  if chance >= max(decision.threshold, least) else [])
+        if spans:
+            out.append((signal_id, spans, chance))
+    rules_signals = {signal.id for signal, *_ in found.signals}
+    for signal_id, (name, disputed) in DISPUTED_SIGNALS.items():
+        decision = model.decisions.get(name)
+        if decision is None or not typed or disputed not in rules_signals:
+            continue
+        chance = probability(decision.logit(kept))
+        spans = carried_by(text, decision, kept, against=True) \
+            if chance < decision.threshold else []
         if spans:
             out.append((signal_id, spans, chance))
     return out
@@ -600,7 +617,8 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
         begin, stop, said = text.span(start, end)
         suggestions.append(Suggestion("signal", f"signal:{signal.id}", signal.label["en"],
                                       begin, stop, said, sentence=text.sentence(start)))
-    learned_said = (learned_signals(text, found, view, model) if model else []) + withdrawn
+    learned_said = (learned_signals(text, found, view, model, typed=bool(decided))
+                    if model else []) + withdrawn
     for signal_id, spans, chance in (said for said in learned_said if said[1]):
         begin, stop, said, folded_start = spans[0]
         suggestions.append(Suggestion(

@@ -21,7 +21,8 @@ from harborlight.intake.models import TriageLevel
 from harborlight.vocab import words
 from harborlight.vocab.indicators import MINOR_FLAG, Catalog
 from harborlight.vocab.narrative import load_reading
-from harborlight.vocab.narrative_model import LEARNED_SIGNAL_LABELS, WITHDRAWN_SIGNALS
+from harborlight.vocab.narrative_model import (DISPUTED_SIGNALS, LEARNED_SIGNAL_LABELS,
+                                               WITHDRAWN_SIGNALS)
 from harborlight.vocab.triage import TriageRules
 
 ANSWER_WORDS = {"yes": gettext_lazy("yes"), "no": gettext_lazy("no"),
@@ -181,6 +182,12 @@ def suggestion_note(suggestion: Suggestion) -> str:
     if suggestion.key.split(":", 1)[1] in WITHDRAWN_SIGNALS.values():
         return _("The rules read this type of exploitation; the learned reading withdrew it "
                  "(chance %(chance)d%%): the words shown weighed against it.") % {
+            "chance": round(100 * suggestion.chance)}
+    if suggestion.key.split(":", 1)[1] in DISPUTED_SIGNALS:
+        return _("The rules read this as going on now; the learned reading does not read it "
+                 "as urgent (chance %(chance)d%%): the words shown weighed against it. An "
+                 "emergency resting on the present tense alone is held back: if it is "
+                 "happening now, answer “Is this happening now?” with yes, or reject this.") % {
             "chance": round(100 * suggestion.chance)}
     if suggestion.chance:  # added by the learned reading, not by a rule (assist.learned)
         return _("Suggested by the learned reading (chance %(chance)d%%), not by a rule: "

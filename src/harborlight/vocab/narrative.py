@@ -398,12 +398,24 @@ class Shorthand:
 NO_SHORTHAND = Shorthand(None)
 
 
+def _outside_quotes(folded: str) -> list[int] | None:
+    """The offsets of ``folded`` to keep once quotation marks around words are dropped
+    (an apostrophe inside a word, "don't", stays), or None when there are none: callers
+    quote the euphemism ("la pone a 'atender' clientes"), and a cue reads the words."""
+    if "'" not in folded and '"' not in folded:
+        return None
+    last = len(folded) - 1
+    kept = [i for i, c in enumerate(folded) if c not in "'\"" or (
+        c == "'" and 0 < i < last and folded[i - 1].isalnum() and folded[i + 1].isalnum())]
+    return kept if len(kept) < len(folded) else None
+
+
 class Text:
     """A narrative, folded, with its sentence boundaries.
 
     Matching works on ``folded``; :meth:`span` turns its offsets into offsets of the
-    narrative as written (the same, unless it was typed with combining accents or
-    shorthand was read as words)."""
+    narrative as written (the same, unless it was typed with combining accents,
+    shorthand was read as words or quotation marks were dropped)."""
 
     def __init__(self, original: str, shorthand: Shorthand = NO_SHORTHAND):
         self.original = original
@@ -417,6 +429,13 @@ class Text:
         expanded = shorthand.expand(self.folded)
         if expanded is not None:
             self.folded, self.starts_at, self.ends_at = expanded
+        kept = _outside_quotes(self.folded)
+        if kept is not None:  # 'trabajar' con hombres: the quotes do not change the words
+            starts = self.starts_at or range(len(self.folded))
+            ends = self.ends_at or range(1, len(self.folded) + 1)
+            self.starts_at = [starts[i] for i in kept]
+            self.ends_at = [ends[i] for i in kept]
+            self.folded = "".join(self.folded[i] for i in kept)
         self.starts = [0] + [m.end() for m in SENTENCE_END.finditer(self.folded)]
 
     def span(self, start: int, end: int) -> tuple[int, int, str]:
@@ -703,6 +722,17 @@ def lends(hit: Hit, value: str) -> int:
     return hit.support.get(value, hit.support.get("*", 0))
 
 
+def _one_per_span(hits: list[Hit], value: str) -> list[Hit]:
+    """The hits that lend to ``value``, one for the same words: "me ofrecieron trabajo" is
+    read both as a promise and as a recruiter's offer, but it is one fact, lent once (the
+    one lending most)."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (-lends(h, value), h.start)):
+        if not any(hit.start < other.end and other.start < hit.end for other in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
 def _needs_own(reading: Reading, value: str) -> int:
     """Own points a second type needs beside another family's (per family, or one number)."""
     needs = reading.mixed_needs_own
@@ -718,7 +748,7 @@ def decide_types(hits: list[Hit], reading: Reading) -> list[TypeDecision]:
     for value in types:
         own_hits = [hit for hit in hits if hit.points.get(value, 0) > 0]
         own = sum(hit.points[value] for hit in own_hits)
-        support_hits = [hit for hit in hits if lends(hit, value) > 0]
+        support_hits = _one_per_span([hit for hit in hits if lends(hit, value) > 0], value)
         lent_in_all = sum(lends(hit, value) for hit in support_hits)
         counter = sum(hit.points.get(value, 0) for hit in hits if hit.points.get(value, 0) < 0
                       and not (hit.unless_support and lent_in_all >= hit.unless_support))

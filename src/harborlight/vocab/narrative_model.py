@@ -56,6 +56,10 @@ DECISIONS = ("sex", "labour", "minor", "urgent", "coerced")
 # signal with the words that weighed against it (no triage rule may name these).
 LEVEL_SIGNALS = {"urgent": "learned.urgent", "coerced": "learned.coerced"}
 WITHDRAWN_SIGNALS = {"sex": "learned.not-sex", "labour": "learned.not-labour"}
+# A rules' signal the learned reading disputes when its decision's chance is under that
+# decision's threshold: {learned signal: (decision, the rules' signal)}. Triage rules name
+# these to hold back what the disputed signal alone would raise (vocab/triage_rules.json).
+DISPUTED_SIGNALS = {"learned.not-urgent": ("urgent", "ongoing")}
 # What each learned signal says, as the reading's own signals say it (vocab/narrative.json).
 LEARNED_SIGNAL_LABELS = {
     "learned.urgent": {"en": "Exploitation of a minor or with violence, happening now",
@@ -65,7 +69,11 @@ LEARNED_SIGNAL_LABELS = {
     "learned.not-sex": {"en": "Not read as sexual exploitation by the learned reading",
                         "es": "La lectura aprendida no lo lee como explotación sexual"},
     "learned.not-labour": {"en": "Not read as forced labour by the learned reading",
-                           "es": "La lectura aprendida no lo lee como trabajo forzoso"}}
+                           "es": "La lectura aprendida no lo lee como trabajo forzoso"},
+    "learned.not-urgent": {"en": "Told in the present tense, but not read as urgent by the "
+                                 "learned reading",
+                           "es": "Contado en presente, pero la lectura aprendida no lo lee "
+                                 "como urgente"}}
 TOKEN = re.compile(r"[a-z0-9]+")
 DEFAULT_DIM = 1 << 16
 FEATURES = "words 1-2, characters 3-5 within words"  # what a shipped file was trained on
