@@ -1222,3 +1222,34 @@ def test_quotation_marks_around_a_euphemism_do_not_hide_it_and_spans_point_to_th
     found = suggest(quoted, build_catalog(), model=None)
     [sign] = [s for s in found if s.key == "indicator:sex.commercial-sex-controlled"]
     assert quoted[sign.start:sign.end] == sign.text == "tenía que \u201ctrabajar\u201d con hombres"
+
+
+@pytest.mark.parametrize("narrative", [
+    "El señor me trajo para 'trabajar con hombres' y no me deja salir.",
+    "Mi hija se metió a la vida por un hombre; ahora está en un bar y él la vigila.",
+    "Las pone a 'dar servicio' a hombres en un hotel y les quita el celular.",
+    "Su nuera la mandaba a atender a unos amigos en un taller a cambio de dinero.",
+    "The women pour drinks, but after closing they have to go out with customers; the owner "
+    "holds their passports.",
+    "Now she says he makes her work at clubs and hotels with men and takes all the money.",
+])
+def test_commercial_sex_told_as_service_the_life_or_going_out_with_customers(narrative):
+    result = read(narrative, model=None)
+    assert "SexualExploitation" in result["types"], result["spans"]
+    assert "ForcedLabour" not in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative, not_type", [
+    ("He makes her work in the kitchen with men from the crew and never pays her.",
+     "SexualExploitation"),
+    ("Vine a trabajar con hombres en la obra y el patrón nos paga cada viernes.",
+     "SexualExploitation"),
+    ("Nos quitaban el pasaporte y nos amenazaban con vendernos a otra empresa.",
+     "SexualExploitation"),  # sold on to another scam company: not commercial sex
+    ("From 2016 to 2019 my husband made me work in massage parlors; he kept my ID.",
+     "ForcedLabour"),  # the massage business's "work" is the commercial sex
+])
+def test_work_beside_men_a_sale_to_another_company_or_a_parlour_keep_their_type(narrative,
+                                                                               not_type):
+    result = read(narrative, model=None)
+    assert not_type not in result["types"], result["spans"]
