@@ -150,5 +150,7 @@ LEARNED_ONLY = ("The older guy she met online drives her to apartments across to
                 "She comes back with nothing while he counts the cash.")
 # The same, with a means of control only the learned reading reads (learned.coerced: high).
 # The shipped weights read it at a chance just over 0.5: rewritten whenever a retrained
-# reading reads it otherwise (2026-12-07, evening: LEARNED_ONLY alone fell to 0.4).
-LEARNED_LEVEL = LEARNED_ONLY.removesuffix(".") + ". She has to bring him 500 every night."
+# reading reads it otherwise (2026-12-07, evening: LEARNED_ONLY alone fell to 0.4; night:
+# "She has to bring him 500 every night" fell under 0.5 after 2,500 more training tips).
+LEARNED_LEVEL = (LEARNED_ONLY.removesuffix(".")
+                 + ". She has to bring him 500 a night before she can sleep.")

@@ -243,6 +243,22 @@ def test_it_keeps_shorthand_inside_words_and_numbers_as_written():
     assert Text("cr is v", load_reading().shorthand).folded == "cr is v"  # only as written
 
 
+def test_a_dispatch_status_in_capitals_is_happening_now_a_word_in_a_sentence_is_not():
+    status = suggest("JUV FEMALE APPROX 14 AT TRUCK STOP W ADULT MALE. ONGOING.", build_catalog(),
+                     model=None)
+    assert "signal:immediate" in {s.key for s in status}
+    sentence = suggest("The abuse is ongoing; she lives with him.", build_catalog(), model=None)
+    assert "signal:immediate" not in {s.key for s in sentence}
+
+
+def test_quotation_marks_are_dropped_around_words_but_an_apostrophe_inside_one_stays():
+    text = Text("Dijo que tenía que 'trabajar' con \"clientes\"; she's 16, don't ask",
+                load_reading().shorthand)
+    assert text.folded == "Dijo que tenia que trabajar con clientes; she's 16, don't ask"
+    start = text.folded.index("trabajar")
+    assert text.span(start, start + len("trabajar con"))[2] == "trabajar' con"
+
+
 def test_it_reads_a_word_in_quotation_marks_as_the_word():
     codings = _codings("Dice que su prima está 'en la vida'; su \"papi\" le pone cuota y no la "
                        "deja ver a su familia.")
