@@ -1255,3 +1255,68 @@ def test_work_beside_men_a_sale_to_another_company_or_a_parlour_keep_their_type(
                                                                                not_type):
     result = read(narrative, model=None)
     assert not_type not in result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "My cousin is on a roofing crew; the boss just punched him and has his passport. They're "
+    "still on the roof on Main near the CVS.",
+    "I'm a driver, I just dropped off a girl who can't be more than 14 at the motel on Garland; "
+    "a man in his 30s took her arm and she looked scared.",
+    "Estoy en una casa en Naucalpan trabajando de planchadora, la señora me encierra con llave "
+    "y ayer me quemó el brazo con la plancha.",
+])
+def test_just_now_still_there_or_a_victim_in_a_house_is_happening_now(narrative):
+    result = read(narrative, model=None)
+    assert "signal:immediate" in result["keys"], result["spans"]
+    assert result["level"] == "emergency", result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "I just dropped off my resume at the motel on Garland; the manager was nice.",
+    "The workers are still on the payroll although the farm closed last year.",
+    "Estoy en una casa de cultura dando clases de guitarra los sábados.",
+])
+def test_an_errand_a_payroll_or_a_class_is_not_happening_now(narrative):
+    result = read(narrative, model=None)
+    assert result["level"] != "emergency", result["spans"]
+    assert not result["types"], result["spans"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "La señora le quemó la mano con la plancha porque no terminó a tiempo.",
+    "He burned her arm with a cigarette when she asked for her pay.",
+])
+def test_a_burn_inflicted_is_violence(narrative):
+    assert "indicator:control.physical-abuse" in read(narrative, model=None)["keys"]
+
+
+def test_a_burn_at_work_by_accident_or_a_sunburn_is_not_violence():
+    for narrative in ("Se quemó la mano con el aceite en la cocina y la llevaron al doctor.",
+                      "He got a sunburn on his arms picking strawberries."):
+        assert "indicator:control.physical-abuse" not in read(narrative, model=None)["keys"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "ED social worker referral: adult female, construction injury (fall); the employer refuses "
+    "workers comp.",
+    "The manager threatened to fire her if she refused a double shift.",
+    "Caller is a student who works at a diner. She has her documents and lives in a dorm.",
+    "Trabajo en un restaurante y me pagan poco. ¿Esto es explotación laboral o trata?",
+])
+def test_an_accident_a_threat_to_fire_her_own_papers_or_a_question_is_not_forced_labour(
+        narrative):
+    result = read(narrative, model=None)
+    assert not result["types"], result["spans"]
+    assert result["level"] in ("information", "standard"), result["spans"]
+
+
+@pytest.mark.parametrize("narrative, sign", [
+    ("The foreman beat him and the injury to his face needed stitches.",
+     "indicator:control.physical-abuse"),
+    ("He threatened to beat her if she quit.", "indicator:control.threats"),
+    ("She says he has her passport and won't give it back.", "indicator:control.documents-held"),
+    ("He keeps her passport in his safe.", "indicator:control.documents-held"),
+    ("Nos tenían en esclavitud en la finca, sin paga.", "indicator:labour.named"),
+])
+def test_violence_a_threat_to_harm_and_papers_kept_by_another_still_count(narrative, sign):
+    assert sign in read(narrative, model=None)["keys"]
