@@ -258,6 +258,17 @@ def test_the_learned_reading_holds_back_an_emergency_resting_on_the_present_tens
         assert decide_level(found, load_rules(), catalog.release).level == "emergency"
 
 
+def test_confinement_told_in_the_present_tense_keeps_the_emergency():
+    """Issue 14: present-tense confinement with a minor makes a narrative-only tip an
+    emergency; the learned reading does not hold that back."""
+    narrative = ("Mi prima tiene 16 y está encerrada en un cuarto arriba de un salón de uñas; "
+                 "el encargado le quitó el pasaporte.")
+    result = read(narrative, hand_made({"urgent": {"w:prima": -90.0, "w:salon": -90.0}}))
+    assert "signal:learned.not-urgent" in {s.key for s in result["found"]}
+    assert "signal:restraint_told" in {s.key for s in result["found"]}
+    assert result["level"] == "emergency"
+
+
 def test_the_present_tense_emergency_stands_when_the_learned_reading_reads_it_urgent():
     narrative, against = PRESENT_TENSE_ONLY[0]
     model = hand_made({"urgent": {word: -weight for word, weight in against.items()}})
