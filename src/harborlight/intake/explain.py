@@ -179,19 +179,20 @@ def suggestion_note(suggestion: Suggestion) -> str:
     """How one of Harborlight's own codings is recorded in HTCDS, in the page's language
     ("HTCDS has no code for forced criminality: …"), that the learned reading added a
     coding, or nothing."""
-    if suggestion.key.split(":", 1)[1] in WITHDRAWN_SIGNALS.values():
+    name = suggestion.key.split(":", 1)[1]
+    chance = {"chance": round(100 * suggestion.chance)}
+    if name in WITHDRAWN_SIGNALS.values():
         return _("The rules read this type of exploitation; the learned reading withdrew it "
-                 "(chance %(chance)d%%): the words shown weighed against it.") % {
-            "chance": round(100 * suggestion.chance)}
-    if suggestion.key.split(":", 1)[1] in DISPUTED_SIGNALS:
+                 "(chance %(chance)d%%): the words shown weighed against it.") % chance
+    if name in DISPUTED_SIGNALS:
         return _("The rules read this as going on now; the learned reading does not read it "
                  "as urgent (chance %(chance)d%%): the words shown weighed against it. An "
                  "emergency resting on the present tense alone is held back: if it is "
-                 "happening now, answer “Is this happening now?” with yes, or reject this.") % {
-            "chance": round(100 * suggestion.chance)}
+                 "happening now, answer “Is this happening now?” with yes, or reject "
+                 "this.") % chance
     if suggestion.chance:  # added by the learned reading, not by a rule (assist.learned)
         return _("Suggested by the learned reading (chance %(chance)d%%), not by a rule: "
-                 "the words shown carried it.") % {"chance": round(100 * suggestion.chance)}
+                 "the words shown carried it.") % chance
     if suggestion.kind != "coding":
         return ""
     own = load_reading().own_fields.get(suggestion.field, {}).get("values", {})
