@@ -12,9 +12,11 @@ import json
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from harborlight.intake import assist
 from harborlight.intake.assist import codings_of, evidence, suggest
+from harborlight.intake.explain import signal_label, suggestion_note
 from harborlight.vocab import narrative_model as nm
 from harborlight.vocab.indicators import build_catalog
 from harborlight.vocab.loader import VocabularyError
@@ -307,9 +309,6 @@ def test_the_learned_level_reading_is_said_in_the_pages_language():
 
 
 def test_the_held_back_emergency_is_explained_in_the_pages_language():
-    from django.utils import translation
-
-    from harborlight.intake.explain import signal_label, suggestion_note
     narrative, against = PRESENT_TENSE_ONLY[0]
     found = suggest(narrative, build_catalog(), model=hand_made({"urgent": against}))
     [disputed] = [s for s in found if s.key == "signal:learned.not-urgent"]
