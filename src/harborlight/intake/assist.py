@@ -629,6 +629,12 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
     return suggestions
 
 
+def prepare(catalog: Catalog) -> None:
+    """Take every cue list apart now (a few seconds, once per process), so that the first
+    tips a server reads are as quick as the rest."""
+    suggest("", catalog, model=SHIPPED)
+
+
 def evidence(narrative: str, answers: dict, catalog: Catalog, reading: Reading | None = None,
              *, found: list[Suggestion] | None = None, rejected=frozenset(),
              confirmed=frozenset(), model: NarrativeModel | str | None = SHIPPED

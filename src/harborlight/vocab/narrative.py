@@ -45,6 +45,7 @@ import bisect
 import functools
 import json
 import re
+import threading
 import unicodedata
 from re import _constants as _re_constants  # the standard library's own regex parser
 from re import _parser as _re_parser
@@ -281,13 +282,29 @@ class _CueList:
         return [self.cues[index] for index in sorted(chosen)]
 
 
-@functools.cache
+# Taking every cue list apart costs a few seconds, once per process. A server's threads
+# that read their first tips at once wait for one of them to do it, instead of each doing
+# it under the GIL (24 tips sent at once timed out at 60 s).
+_TAKING_APART = threading.Lock()
+
+
 def _needs_of(pattern: re.Pattern) -> tuple[str, ...] | None:
+    with _TAKING_APART:
+        return _needs_of_once(pattern)
+
+
+def _cues_of(pattern: re.Pattern) -> _CueList | None:
+    with _TAKING_APART:
+        return _cues_of_once(pattern)
+
+
+@functools.cache
+def _needs_of_once(pattern: re.Pattern) -> tuple[str, ...] | None:
     return required_strings(pattern.pattern, pattern.flags)
 
 
 @functools.cache
-def _cues_of(pattern: re.Pattern) -> _CueList | None:
+def _cues_of_once(pattern: re.Pattern) -> _CueList | None:
     cues = top_level_branches(pattern.pattern)
     if len(cues) < MANY_CUES:
         return None
