@@ -44,8 +44,9 @@ def test_it_walks_an_operator_through_triage(signed_in, cast):
     assert site.path == f"/tips/{tip.reference}/"
     assert tip.triage_level == "high"
     text = site.text()
-    assert "Why high" in text and "A method of control together with a type of " \
-        "exploitation." in text
+    assert "Why high" in text and "A means of control (restriction, threats, violence, " \
+        "documents, debt, drugs, isolation, a quota) together with a type of exploitation." \
+        in text
     assert "took their passports" in text  # the span behind a suggestion
     assert "coercion-and-exploitation" not in text and "vic_" not in text
 

@@ -190,11 +190,26 @@ def test_the_model_raises_the_minor_flag_only_beside_a_type():
     assert "Yes" in exploited["codings"]["minor_involved"]
 
 
+def test_an_age_the_rules_set_aside_counts_once_the_model_reads_a_type():
+    """An age alone is no case for the rules ("my niece, 14, ..."); a type the learned
+    reading finds makes it one, and the minor flag points at the age as written."""
+    narrative = ("Mi sobrina Maribel, de 14 años, estuvo dos años en Lima trabajando cama "
+                 "adentro para unos parientes. Nunca la mandaron al colegio.")
+    assert not read(narrative, None)["codings"].get("minor_involved")
+    believes_cama = hand_made({"labour": {"w:cama": 90.0, "w:adentro": 90.0}})
+    result = read(narrative, believes_cama)
+    assert "ForcedLabour" in result["codings"]["vic_TypeOfExploitation"]
+    [flag] = [s for s in result["found"] if s.key == "coding:minor_involved:Yes"]
+    assert flag.text == "de 14 años"
+    unrelated = hand_made({"labour": {"w:choir": 90.0}})
+    assert not read(narrative, unrelated)["codings"].get("minor_involved")
+
+
 # -- the level: the learned reading raises it, through rules that say so ------------------
 
 # Told without a word the rules read as happening now: they give it a type and a means of
 # control (high), not an emergency.
-NOT_NOW_FOR_THE_RULES = ("He sells her to men at the motel and keeps the money. My sister "
+NOT_NOW_FOR_THE_RULES = ("He sells her to men at the motel and keeps her ID. My sister "
                          "texted me from the bathroom, she is shaking.")
 
 

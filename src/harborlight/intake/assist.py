@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harborlight.vocab.indicators import CODED_FIELDS, MINOR_FLAG, Catalog
 from harborlight.vocab.loader import VocabularyError
@@ -113,7 +113,7 @@ def _counts(text: Text, reading: Reading, entry, start: int) -> bool:
 TOPIC_CHILD = re.compile(r"\b(my|our|mi|nuestr[ao]) (\w+ )?(daughter|son|child|kid|niece|nephew|"
                          r"granddaughter|grandson|stepdaughter|stepson|hija|hijo|sobrina|"
                          r"sobrino|nieta|nieto|hijastr[ao])\W{0,3}(is|just turned|tiene|"
-                         r"(eh|este|um|uh)\W+tiene)\b")
+                         r"(eh|este|um|uh)\W+tiene|(de )?(1[0-7]|[1-9]))\b")
 TOPIC_PRONOUN = re.compile(r"\b(she|her|he|him|ella|el|la|le|lo)\b")
 TOPIC_CHILD_CHARS = 300
 
@@ -203,6 +203,9 @@ class Found:
     context: list             # (context cue, start, end)
     signals: list             # (signal, start, end)
     repeated: dict            # indicator id -> distinct matches counted (``repeats``)
+    # ages the rules set aside as no case on their own (``needs_sign``): they count again
+    # if the learned reading finds a type ("my niece, 14, worked two years for relatives")
+    ages_alone: list = field(default_factory=list)
 
 
 def find(text: Text, catalog: Catalog, reading: Reading, without: frozenset = frozenset()
@@ -375,7 +378,8 @@ def _read(text: Text, catalog: Catalog, reading: Reading, without: frozenset = f
     ages = set(reading.minor.age_indicators)
     if reading.minor.needs_sign and not decisions and all(
             entry.id in ages for entry, *_ in found.indicators):
-        found.indicators = []  # an age alone ("my 13-year-old is bullied") is no case
+        # an age alone ("my 13-year-old is bullied") is no case
+        found.ages_alone, found.indicators = found.indicators, []
     return found, hits, decisions
 
 
@@ -580,6 +584,8 @@ def suggest(narrative: str, catalog: Catalog, reading: Reading | None = None, *,
             learned_chances[(field_name, value)] = chance
             if field_name == "vic_TypeOfExploitation":
                 decided.add(value)
+    if decided and found.ages_alone:
+        found.indicators = found.ages_alone  # a case after all: its ages count
     for entry, start, end in found.indicators:
         start, end, said = text.span(start, end)
         suggestions.append(Suggestion("indicator", f"indicator:{entry.id}", entry.words(),

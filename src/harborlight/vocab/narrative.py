@@ -64,7 +64,7 @@ WORD = re.compile(r"\w+")
 CONSEQUENCE_SUBJECT = re.compile(
     r"\b(he|she|they|el (le|la|lo|les|los|las|me|nos)|ella|ellos|ellas)\b")
 LIST_NEGATOR = re.compile(r"\b(no|not|never|without|nothing|none|nobody|neither|nunca|jamas|sin|"
-                          r"ningun|ninguna|ninguno|ningunos|ningunas|nadie|nada|niega\w*|"
+                          r"ningun|ninguna|ninguno|ningunos|ningunas|nadie|nada|(?<!se )niega\w*|"
                           r"denies|denied|no one)\b", re.I)
 LIST_SEPARATOR = re.compile(r",|;|\b(?:ni|nor|or|o)\b", re.I)
 LIST_CLOSER = re.compile(r"\b(ni|nor|or|o)\b", re.I)
