@@ -253,10 +253,6 @@ def _serve(host: str, port: int, threads: int) -> None:
     if host not in LOOPBACK_HOSTS and os.environ.get("HARBORLIGHT_SECURE_COOKIES") == "false":
         raise UsageProblem("secure cookies are off: serve only on 127.0.0.1, or put "
                            "Harborlight behind HTTPS and turn them back on", CONFIG_EXIT_CODE)
-    from harborlight.intake.assist import prepare
-    from harborlight.vocab.indicators import build_catalog
-
-    prepare(build_catalog())  # the narrative cues, read once before the first tip
     typer.echo(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     from harborlight.web.uploads import max_request_bytes
 
