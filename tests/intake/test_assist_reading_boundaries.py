@@ -29,18 +29,6 @@ def test_forced_work_with_unpaid_wages_alone_is_standard(narrative):
     assert result["level"] == "standard", (result["level"], result["spans"])
 
 
-@pytest.mark.parametrize("narrative", [
-    "The owner of the car wash makes the men work twelve hours a day, hasn't paid them since "
-    "March and keeps their passports in his office.",
-    "En la granja los obligan a trabajar todos los días, no les pagan y el patrón les dice "
-    "que si se van los denuncia a migración.",
-])
-def test_the_same_with_a_means_of_control_is_high(narrative):
-    result = read(narrative, model=None)
-    assert LABOUR in result["types"], result["spans"]
-    assert result["level"] == "high", (result["level"], result["spans"])
-
-
 # -- who threatens, and how the worker is treated ---------------------------------------------
 
 @pytest.mark.parametrize("narrative", [
@@ -58,12 +46,18 @@ def test_a_threat_from_a_landlord_or_a_worker_paid_and_treated_well_is_no_forced
 
 
 @pytest.mark.parametrize("narrative", [
+    # the same work with a means of control
+    "The owner of the car wash makes the men work twelve hours a day, hasn't paid them since "
+    "March and keeps their passports in his office.",
+    "En la granja los obligan a trabajar todos los días, no les pagan y el patrón les dice "
+    "que si se van los denuncia a migración.",
+    # the employer threatening, even when the pay is good
     "My boss at the warehouse is threatening to call immigration on me if I quit. He keeps "
     "my passport.",
     "El dueño de la panadería le paga bien pero le dice que si se va lo reporta a "
     "inmigración y le tiene el pasaporte.",
 ])
-def test_the_employer_threatening_stays_forced_labour_even_when_the_pay_is_good(narrative):
+def test_forced_labour_with_a_means_of_control_is_high_even_when_the_pay_is_good(narrative):
     result = read(narrative, model=None)
     assert LABOUR in result["types"], result["spans"]
     assert result["level"] == "high", (result["level"], result["spans"])
