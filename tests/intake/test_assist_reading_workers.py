@@ -1,0 +1,127 @@
+"""Who is the worker, who is in control, and what is only said in passing (issue 14, after
+the errors of four blind training sets were read, 2026-12-07 night).
+
+Each test names one mechanism and checks it on sentences written for the test (none is a
+sentence of a labelled set), with its opposite. ``model=None`` reads with the rules alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests_support import read_narrative as read
+
+LABOUR = "ForcedLabour"
+SEX = "SexualExploitation"
+
+
+# -- a caller's partner as the worker, not the one in control ---------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "I'm calling for my husband, who is working at a meat plant through a broker. The broker "
+    "keeps his passport and says they'll report him to immigration if he quits.",
+    "Mi esposo se fue a trabajar a una pesquera; el dueño les quitó las cédulas y los "
+    "amenaza con denunciarlos si reclaman.",
+])
+def test_a_partner_who_works_under_control_is_the_worker(narrative):
+    assert LABOUR in read(narrative, model=None)["types"]
+
+
+def test_a_partner_who_controls_the_money_is_still_no_employer():
+    result = read("My husband takes my paycheck from the cleaning company every Friday and "
+                  "won't let me see my family.", model=None)
+    assert LABOUR not in result["types"], result["spans"]
+
+
+# -- the worker is said to have his papers; owed to, not owing -----------------------------------
+
+def test_has_his_passport_said_of_the_worker_is_no_document_held():
+    result = read("My husband went to work on a farm up north, he calls every night, he's "
+                  "fine, has his passport, but the employer paid him late once.", model=None)
+    assert "indicator:control.documents-held" not in result["keys"]
+    assert LABOUR not in result["types"]
+
+
+def test_a_worker_who_is_owed_overtime_owes_no_debt():
+    calm = read("One of my guys says he's owed overtime from his last employer. Who do I "
+                "call?", model=None)
+    assert "indicator:control.debt" not in calm["keys"]
+    owing = read("The crew boss says he owes $4,000 for the ride and the room and can't "
+                 "quit until it's paid.", model=None)
+    assert "indicator:control.debt" in owing["keys"]
+
+
+# -- said in passing: a negated causative, a scam told to the caller, talking every day -------
+
+def test_never_had_her_do_sex_work_is_no_commercial_sex():
+    said_not = read("She left an abusive relationship; the ex never had her do sex work or "
+                    "any job for him. She wants shelter information.", model=None)
+    assert SEX not in said_not["types"]
+    said = read("The ex had her do sex work with men he found online and kept the money.",
+                model=None)
+    assert SEX in said["types"]
+
+
+def test_a_romance_scam_aimed_at_the_caller_is_no_forced_criminality():
+    victim = read("He sent $3,000 to a woman he met online; it was a scam. Referred to "
+                  "romance scam resources.", model=None)
+    assert LABOUR not in victim["types"]
+    compound = read("My brother is held in a compound and forced to run romance scams on "
+                    "the phone twelve hours a day.", model=None)
+    assert LABOUR in compound["types"]
+
+
+def test_talking_every_day_is_no_long_hours_and_working_every_day_is():
+    calm = read("Mi hija trabaja en una panadería; hablan todos los días por videollamada "
+                "y dice estar bien.", model=None)
+    assert "indicator:labour.excessive-hours" not in calm["keys"]
+    hours = read("Trabaja en la panadería de 5 de la mañana a 10 de la noche todos los días.",
+                 model=None)
+    assert "indicator:labour.excessive-hours" in hours["keys"]
+
+
+def test_nothing_said_about_threats_is_no_threat():
+    result = read("He said it's been going on a while but hasn't said anything about being "
+                  "hurt or threatened.", model=None)
+    assert "indicator:control.threats" not in result["keys"]
+    assert "indicator:control.threats" in read("He said the boss threatened him.",
+                                               model=None)["keys"]
+
+
+def test_possible_victims_among_clients_is_no_commercial_sex():
+    assert SEX not in read("Soy dueño de un restaurante y quiero capacitar a mi personal para "
+                           "identificar posibles víctimas entre clientes.", model=None)["types"]
+
+
+# -- children begging or selling for a minder; chained workers; a child asleep in class --------
+
+@pytest.mark.parametrize("narrative", [
+    "En la esquina unos niños chiquitos piden plata y un hombre los vigila desde un auto; "
+    "recién le pegó a uno que se sentó a descansar.",
+    "On weekends the 12-year-old and his brother sell flowers at intersections for a family "
+    "friend who keeps the money.",
+])
+def test_children_begging_or_selling_for_a_minder_is_forced_labour(narrative):
+    result = read(narrative, model=None)
+    assert LABOUR in result["types"], result["spans"]
+
+
+def test_children_selling_for_their_own_school_trip_is_not():
+    assert LABOUR not in read("The kids sell candy after church for their school trip; the "
+                              "teacher keeps a list.", model=None)["types"]
+
+
+def test_workers_chained_at_night_cannot_leave():
+    result = read("Workers are chained in a shed at night on a ranch after one tried to run.",
+                  model=None)
+    assert "indicator:control.cannot-leave" in result["keys"]
+    assert LABOUR in result["types"]
+
+
+def test_a_child_who_falls_asleep_in_class_is_no_one_elses_sleeping_child():
+    result = read("15yo girl at my daughter's school cooks and cleans for her host family "
+                  "all night and falls asleep in class. She's there now.", model=None)
+    assert result["minor"]
+    assert result["level"] == "emergency"
+    assert not read("My kids are asleep, he says he'll take them, and I'm 34.",
+                    model=None)["minor"]
