@@ -125,3 +125,67 @@ def test_a_child_who_falls_asleep_in_class_is_no_one_elses_sleeping_child():
     assert result["level"] == "emergency"
     assert not read("My kids are asleep, he says he'll take them, and I'm 34.",
                     model=None)["minor"]
+
+
+# -- work told in the worker's own words; commercial sex told by a quota or a friend who pays -----
+
+@pytest.mark.parametrize("narrative", [
+    "ayuda estoy en una casa trabajando de limpieza, la señora me pega y no me deja salir, "
+    "ella tiene mis papeles",
+    "My husband is at a construction job abroad; the company took his passport and hasn't "
+    "paid him in four months.",
+    "He is on a cruise ship galley contract; the agency withheld his seaman's book and says "
+    "he'll pay a penalty if he disembarks.",
+])
+def test_work_told_in_the_workers_words_with_control_is_forced_labour(narrative):
+    assert LABOUR in read(narrative, model=None)["types"]
+
+
+def test_cleaning_hotel_rooms_is_no_domestic_work():
+    result = read("Trabaja de limpieza en un hotel del centro y le pagan cada quincena.",
+                  model=None)
+    assert "coding:vic_ForcedLabourIndustry:T_ActivitiesOfHouseholdsAsEmployers" \
+        not in result["keys"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "he takes all my money and if i dont make 800 a night he chokes me",
+    "la señora que me trajo dice que le debo el pasaje y que tengo que seguir en el privé "
+    "hasta pagar",
+])
+def test_a_nightly_quota_or_a_brothel_named_locally_is_commercial_sex(narrative):
+    assert SEX in read(narrative, model=None)["types"]
+
+
+def test_a_sales_target_is_no_nightly_quota():
+    result = read("At the call centre, if we don't make 40 calls a day the manager gives us "
+                  "a warning.", model=None)
+    assert SEX not in result["types"]
+
+
+# -- the writer's own conclusion: no sign of trafficking -----------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Caller met a woman online who asked for money for a plane ticket, then vanished. No "
+    "indicators of exploitation; likely a romance scam.",
+    "Mujer de 35 años que hace trabajo sexual por cuenta propia, alquila su piso y nadie le "
+    "cobra. Pregunta por regularización. No hay indicios de trata.",
+])
+def test_a_conclusion_of_no_trafficking_withdraws_a_type_read_from_signs(narrative):
+    result = read(narrative, model=None)
+    assert not result["types"], result["spans"]
+    assert result["level"] == "information"
+
+
+def test_no_sign_of_force_is_an_observation_not_a_conclusion():
+    result = read("A man rents two rooms by the week in cash; different men visit one room for "
+                  "twenty minutes each and pay him at the car. No signs of force seen.",
+                  model=None)
+    assert SEX in result["types"], result["spans"]
+
+
+def test_a_conclusion_gives_way_to_a_means_of_control():
+    result = read("No indicators of trafficking at first, but on a second call she said the "
+                  "owner keeps her passport and won't let her leave the restaurant.",
+                  model=None)
+    assert LABOUR in result["types"], result["spans"]
