@@ -189,3 +189,42 @@ def test_a_conclusion_gives_way_to_a_means_of_control():
                   "owner keeps her passport and won't let her leave the restaurant.",
                   model=None)
     assert LABOUR in result["types"], result["spans"]
+
+
+# -- more workplaces; crimes someone else directs ---------------------------------------------
+
+@pytest.mark.parametrize("narrative", [
+    "Six workers on a residential build say the crew boss holds their passports and that "
+    "they owe him $4,000 each for transport.",
+    "Vine a coger café; el finquero nos quitó las cédulas y no nos deja salir ni el domingo.",
+    "She works at a fast-food franchise; the manager holds her ID and says she owes $3,000 "
+    "for the crossing and can't quit until it's paid.",
+    "a mi hermano de 12 lo mandaban a pedir en el metro y una señora se quedaba con todo",
+])
+def test_more_workplaces_with_control_are_forced_labour(narrative):
+    assert LABOUR in read(narrative, model=None)["types"]
+
+
+@pytest.mark.parametrize("narrative", [
+    "Last summer an older cousin had him and two friends steal catalytic converters and said "
+    "he'd handle their families if they stopped.",
+    "The 17-year-old had been directed by an adult gang member to commit break-ins under "
+    "threat of violence toward his siblings.",
+])
+def test_crimes_directed_by_someone_else_are_forced_criminality(narrative):
+    result = read(narrative, model=None)
+    assert "indicator:forms.forced-criminality" in result["keys"]
+    assert LABOUR in result["types"]
+
+
+def test_a_crime_done_alone_is_no_forced_criminality():
+    result = read("He was arrested for break-ins last year and did them on his own to buy "
+                  "a car.", model=None)
+    assert "indicator:forms.forced-criminality" not in result["keys"]
+
+
+def test_a_farm_estate_named_as_a_party_place_is_no_workplace():
+    result = read("Un amigo le ofreció plata por acompañar a unos señores en una finca el fin "
+                  "de semana.", model=None)
+    assert "coding:vic_ForcedLabourIndustry:A_AgricultureForestryAndFishing" \
+        not in result["keys"]
