@@ -151,6 +151,7 @@ LEARNED_ONLY = ("The older guy she met online drives her to apartments across to
 # The same, with a means of control only the learned reading reads (learned.coerced: high).
 # The shipped weights read it at a chance just over 0.5: rewritten whenever a retrained
 # reading reads it otherwise (2026-12-07, evening: LEARNED_ONLY alone fell to 0.4; night:
-# "She has to bring him 500 every night" fell under 0.5 after 2,500 more training tips).
+# "She has to bring him 500 every night" fell under 0.5 after 2,500 more training tips;
+# later that night "bring him 500 a night before she can sleep" read 0.497 after 1,500 more).
 LEARNED_LEVEL = (LEARNED_ONLY.removesuffix(".")
-                 + ". She has to bring him 500 a night before she can sleep.")
+                 + ". She has to hand him 500 a night before he lets her sleep.")
