@@ -115,6 +115,15 @@ def read(text: str, catalog, rules) -> dict:
 
 # -- scoring ---------------------------------------------------------------------------------
 
+def labelled_values(item: dict, field: str) -> set[str]:
+    """A field's labelled values. Some writers give one value as a string ("debt bondage"),
+    not a list, and label the minor flag's "No", which is never coded (no flag is no
+    coding): the string is one value, and "No" is left out."""
+    values = item["codings"].get(field, [])
+    values = {values} if isinstance(values, str) else set(values)
+    return values - {"No"} if field == "minor_involved" else values
+
+
 def score(items: list[dict], outputs: list[dict]) -> dict:
     types = {t: Counter() for t in ("sex", "labour")}
     minor, decoy, level = Counter(), Counter(), Counter()
@@ -141,7 +150,7 @@ def score(items: list[dict], outputs: list[dict]) -> dict:
                 and out["level"] in ("standard", "information")):
             labelled_high_below.append(item["id"])
         for field in LABELLED_FIELDS:
-            truth = set(item["codings"].get(field, []))
+            truth = labelled_values(item, field)
             guess = out["codings"].get(field, set())
             for value in truth | guess:
                 fields.setdefault(field, Counter())[
