@@ -150,3 +150,29 @@ def test_a_level_the_learned_reading_raised_says_so_with_its_words(signed_in, ca
     for words in expected:
         assert words in text, (words, text)
     assert "learned.coerced" not in text and "learned-coerced" not in text
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", ["that there is no sign of trafficking", "Information"]),
+    ("es", ["que no hay indicios de trata", "Solo información"]),
+])
+def test_a_written_conclusion_of_no_trafficking_is_shown_as_the_reason(signed_in, cast,
+                                                                      language, expected,
+                                                                      tmp_path):
+    """Call notes that end with the writer's own conclusion: the operator sees the level
+    and the sentence that lowered it, in words."""
+    tip, _ = create_tip(cast.own, channel="call", narrative=(
+        "Caller's cousin works long shifts at a car wash and lives in a room the owner "
+        "rents to the workers. No indicators of trafficking; referred to the labour "
+        "board."))
+    assert tip.triage_level == "information"
+    site = signed_in(cast.role(Role.HOTLINE_OPERATOR))
+    site.page.context.add_cookies([{"name": "django_language", "value": language,
+                                    "url": site.page.url}])
+    site.goto(f"/tips/{tip.reference}/")
+    site.page.locator("#suggestions summary").click()
+    site.page.screenshot(path=str(tmp_path / f"conclusion-{language}.png"), full_page=True)
+    text = site.text()
+    for words in expected:
+        assert words in text, (words, text)
+    assert "no_case_said" not in text and "context." not in text
