@@ -153,8 +153,10 @@ def test_a_level_the_learned_reading_raised_says_so_with_its_words(signed_in, ca
 
 
 @pytest.mark.parametrize("language, expected", [
-    ("en", ["that there is no sign of trafficking", "Information"]),
-    ("es", ["que no hay indicios de trata", "Solo información"]),
+    ("en", ["that there is no sign of trafficking", "Information",
+            "Level decided by the triage rules of release"]),
+    ("es", ["que no hay indicios de trata", "Solo información",
+            "Nivel decidido por las reglas de clasificación de la versión"]),
 ])
 def test_a_written_conclusion_of_no_trafficking_is_shown_as_the_reason(signed_in, cast,
                                                                       language, expected,
@@ -176,3 +178,4 @@ def test_a_written_conclusion_of_no_trafficking_is_shown_as_the_reason(signed_in
     for words in expected:
         assert words in text, (words, text)
     assert "no_case_said" not in text and "context." not in text
+    assert "rules 20" not in text and "catalog 20" not in text  # the stored form, not words

@@ -17,6 +17,8 @@ them.
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -46,6 +48,8 @@ from harborlight.vocab.triage import load_rules
 FOLLOWUP_CLIENT_FAILURES = 5
 FOLLOWUP_MAX_FAILURES = 50
 FOLLOWUP_BLOCK = timedelta(minutes=15)
+# How apply_triage stores the releases that decided a level (one string: audit trail, API).
+TRIAGE_RELEASES = re.compile(r"rules (?P<rules>\S+); catalog (?P<catalog>\S+)")
 
 
 class FollowUpRefused(Exception):
@@ -200,6 +204,14 @@ class Tip(models.Model):
         if self.pk is None:
             return {}
         return dict(self.reviews.values_list("key", "decision"))
+
+    @property
+    def triage_releases(self) -> dict[str, str]:
+        """The rules' and the catalog's releases that decided the level, read back from
+        ``triage_release`` (kept as one string for the audit trail and the API), so a page
+        can say them in the reader's language; {} for any other form."""
+        match = TRIAGE_RELEASES.fullmatch(self.triage_release or "")
+        return match.groupdict() if match else {}
 
     def apply_triage(self, decision, rules_release: str, catalog_release: str) -> None:
         """Store a triage decision (level, every reason, the releases that decided)."""
