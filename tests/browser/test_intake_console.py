@@ -97,6 +97,18 @@ def test_it_serves_the_catalog_page_to_an_administrator(signed_in, cast):
     assert "control.documents-held" in site.text()
 
 
+def _signs_seen_by_an_operator(signed_in, cast, tip, language: str, screenshot) -> str:
+    """A hotline operator opens the tip in ``language`` with its signs unfolded; the page's
+    text (a screenshot of it is kept at ``screenshot``)."""
+    site = signed_in(cast.role(Role.HOTLINE_OPERATOR))
+    site.page.context.add_cookies([{"name": "django_language", "value": language,
+                                    "url": site.page.url}])
+    site.goto(f"/tips/{tip.reference}/")
+    site.page.locator("#suggestions summary").click()
+    site.page.screenshot(path=str(screenshot), full_page=True)
+    return site.text()
+
+
 @pytest.mark.parametrize("language, narrative, expected", [
     ("en", "my cousin is 15 n her bf posts her on cam shows 4 money rn, he keeps it all. "
            "Her brother is made to sell drugs for a gang to pay a debt and they took his ID.",
@@ -114,13 +126,8 @@ def test_it_shows_todays_forms_and_signals_in_words(signed_in, cast, language, n
     """Issue 14's codings on the triage page: the form, its HTCDS mapping in words, the
     spans that decided the type, the sentence of a signal; no code anywhere."""
     tip, _ = create_tip(cast.own, narrative=narrative, channel="chat")
-    site = signed_in(cast.role(Role.HOTLINE_OPERATOR))
-    site.page.context.add_cookies([{"name": "django_language", "value": language,
-                                    "url": site.page.url}])
-    site.goto(f"/tips/{tip.reference}/")
-    site.page.locator("#suggestions summary").click()
-    site.page.screenshot(path=str(tmp_path / f"tip-{language}.png"), full_page=True)
-    text = site.text()
+    text = _signs_seen_by_an_operator(signed_in, cast, tip, language,
+                                      tmp_path / f"tip-{language}.png")
     for words in expected:
         assert words in text, (words, text)
     for code in ("ForcedCriminality", "OnlineSexualExploitation", "RemoteInteractive",
@@ -168,13 +175,8 @@ def test_a_written_conclusion_of_no_trafficking_is_shown_as_the_reason(signed_in
         "rents to the workers. No indicators of trafficking; referred to the labour "
         "board."))
     assert tip.triage_level == "information"
-    site = signed_in(cast.role(Role.HOTLINE_OPERATOR))
-    site.page.context.add_cookies([{"name": "django_language", "value": language,
-                                    "url": site.page.url}])
-    site.goto(f"/tips/{tip.reference}/")
-    site.page.locator("#suggestions summary").click()
-    site.page.screenshot(path=str(tmp_path / f"conclusion-{language}.png"), full_page=True)
-    text = site.text()
+    text = _signs_seen_by_an_operator(signed_in, cast, tip, language,
+                                      tmp_path / f"conclusion-{language}.png")
     for words in expected:
         assert words in text, (words, text)
     assert "no_case_said" not in text and "context." not in text
