@@ -18,7 +18,6 @@ them.
 from __future__ import annotations
 
 import re
-
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -48,7 +47,9 @@ from harborlight.vocab.triage import load_rules
 FOLLOWUP_CLIENT_FAILURES = 5
 FOLLOWUP_MAX_FAILURES = 50
 FOLLOWUP_BLOCK = timedelta(minutes=15)
-# How apply_triage stores the releases that decided a level (one string: audit trail, API).
+# How apply_triage stores the releases that decided a level (one string: audit trail, API),
+# and how a page reads them back.
+TRIAGE_RELEASE_FORMAT = "rules {rules}; catalog {catalog}"
 TRIAGE_RELEASES = re.compile(r"rules (?P<rules>\S+); catalog (?P<catalog>\S+)")
 
 
@@ -217,7 +218,8 @@ class Tip(models.Model):
         """Store a triage decision (level, every reason, the releases that decided)."""
         self.triage_level = decision.level
         self.triage_reasons = [reason.to_dict() for reason in decision.reasons]
-        self.triage_release = f"rules {rules_release}; catalog {catalog_release}"
+        self.triage_release = TRIAGE_RELEASE_FORMAT.format(rules=rules_release,
+                                                           catalog=catalog_release)
 
     # -- queue steps: each one act, audited once -------------------------------------
 
