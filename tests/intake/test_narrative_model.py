@@ -327,12 +327,19 @@ def test_the_held_back_emergency_is_explained_in_the_pages_language():
     narrative, against = PRESENT_TENSE_ONLY[0]
     found = suggest(narrative, build_catalog(), model=hand_made({"urgent": against}))
     [disputed] = [s for s in found if s.key == "signal:learned.not-urgent"]
-    with translation.override("en"):
-        assert signal_label("learned.not-urgent").startswith("Told in the present tense")
-        assert "answer “Is this happening now?” with yes" in suggestion_note(disputed)
-    with translation.override("es"):
-        assert signal_label("learned.not-urgent").startswith("Contado en presente")
-        assert "responda «¿Está ocurriendo ahora?» con sí" in suggestion_note(disputed)
+    said_in_both_languages(disputed, {
+        "en": ("Told in the present tense", "answer “Is this happening now?” with yes"),
+        "es": ("Contado en presente", "responda «¿Está ocurriendo ahora?» con sí")})
+
+
+def said_in_both_languages(suggestion, words: dict[str, tuple[str, str]]) -> None:
+    """A learned signal's label starts with, and its note holds, the words given per
+    language: {language: (label's start, part of the note)}."""
+    signal_id = suggestion.key.split(":", 1)[1]
+    for language, (label, note) in words.items():
+        with translation.override(language):
+            assert signal_label(signal_id).startswith(label)
+            assert note in suggestion_note(suggestion)
 
 
 def test_training_leaves_out_what_a_set_does_not_say():

@@ -22,7 +22,7 @@ from harborlight.vocab import words
 from harborlight.vocab.indicators import MINOR_FLAG, Catalog
 from harborlight.vocab.narrative import load_reading
 from harborlight.vocab.narrative_model import (DISPUTED_SIGNALS, LEARNED_SIGNAL_LABELS,
-                                               WITHDRAWN_SIGNALS)
+                                               NO_EXPLOITATION_SIGNAL, WITHDRAWN_SIGNALS)
 from harborlight.vocab.triage import TriageRules
 
 ANSWER_WORDS = {"yes": gettext_lazy("yes"), "no": gettext_lazy("no"),
@@ -190,6 +190,11 @@ def suggestion_note(suggestion: Suggestion) -> str:
                  "emergency resting on the present tense alone is held back: if it is "
                  "happening now, answer “Is this happening now?” with yes, or reject "
                  "this.") % chance
+    if name == NO_EXPLOITATION_SIGNAL:
+        return _("The rules found a sign but no type of exploitation, and the learned reading "
+                 "reads none (chance of the likelier type %(chance)d%%): the words shown "
+                 "weighed against it. A sign alone is then information only: if this is "
+                 "exploitation, add its type or reject this.") % chance
     if suggestion.chance:  # added by the learned reading, not by a rule (assist.learned)
         return _("Suggested by the learned reading (chance %(chance)d%%), not by a rule: "
                  "the words shown carried it.") % chance

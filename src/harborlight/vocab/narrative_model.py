@@ -60,6 +60,9 @@ WITHDRAWN_SIGNALS = {"sex": "learned.not-sex", "labour": "learned.not-labour"}
 # decision's threshold: {learned signal: (decision, the rules' signal)}. Triage rules name
 # these to hold back what the disputed signal alone would raise (vocab/triage_rules.json).
 DISPUTED_SIGNALS = {"learned.not-urgent": ("urgent", "ongoing")}
+# Signs the rules found, but no type of exploitation decided and the learned reading reads
+# neither sex nor labour: triage rules hold the sign alone at "information" with it.
+NO_EXPLOITATION_SIGNAL = "learned.no-exploitation"
 # What each learned signal says, as the reading's own signals say it (vocab/narrative.json).
 LEARNED_SIGNAL_LABELS = {
     "learned.urgent": {"en": "Exploitation of a minor or with violence, happening now",
@@ -70,6 +73,10 @@ LEARNED_SIGNAL_LABELS = {
                         "es": "La lectura aprendida no lo lee como explotación sexual"},
     "learned.not-labour": {"en": "Not read as forced labour by the learned reading",
                            "es": "La lectura aprendida no lo lee como trabajo forzoso"},
+    "learned.no-exploitation": {"en": "A sign alone, and the learned reading reads no "
+                                      "exploitation",
+                                "es": "Una señal sola, y la lectura aprendida no lee "
+                                      "explotación"},
     "learned.not-urgent": {"en": "Told in the present tense, but not read as urgent by the "
                                  "learned reading",
                            "es": "Contado en presente, pero la lectura aprendida no lo lee "

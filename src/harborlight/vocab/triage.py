@@ -30,7 +30,8 @@ from harborlight.vocab.indicators import Catalog
 from harborlight.vocab.loader import (VocabularyError, htcds_picklists, parse_document,
                                       read_package_file)
 from harborlight.vocab.narrative import load_reading
-from harborlight.vocab.narrative_model import DISPUTED_SIGNALS, LEVEL_SIGNALS
+from harborlight.vocab.narrative_model import (DISPUTED_SIGNALS, LEVEL_SIGNALS,
+                                               NO_EXPLOITATION_SIGNAL)
 
 FORMAT = "harborlight-triage-rules"
 LEAF_KEYS = {"answer", "indicator", "indicator_category", "coding", "signal",
@@ -178,7 +179,7 @@ def _check_condition(node: Any, where: str, questions: dict[str, Question]) -> N
             raise VocabularyError(f"{where}: 'coding' names one field")
     elif kind == "signal":
         known = {signal.id for signal in load_reading().signals} | set(
-            LEVEL_SIGNALS.values()) | set(DISPUTED_SIGNALS)
+            LEVEL_SIGNALS.values()) | set(DISPUTED_SIGNALS) | {NO_EXPLOITATION_SIGNAL}
         if not isinstance(value, list) or not set(value) <= known or not value:
             raise VocabularyError(f"{where}: 'signal' lists some of {sorted(known)}")
     elif kind in ("indicators_at_least", "indicators_at_most"):
