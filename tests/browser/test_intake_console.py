@@ -181,3 +181,28 @@ def test_a_written_conclusion_of_no_trafficking_is_shown_as_the_reason(signed_in
         assert words in text, (words, text)
     assert "no_case_said" not in text and "context." not in text
     assert "rules 20" not in text and "catalog 20" not in text  # the stored form, not words
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", ["A sign alone, and the learned reading reads no exploitation", "keeps my passport",
+            "A sign alone is then information only", "Information",
+            "A sign alone, where the narrative says the person is free"]),
+    ("es", ["Una señal sola, y la lectura aprendida no lee explotación",
+            "Una señal sola queda entonces como solo información", "Solo información",
+            "Una señal sola, si el relato dice que la persona es libre"]),
+])
+def test_a_sign_alone_read_as_no_exploitation_is_information_in_words(signed_in, cast,
+                                                                      language, expected,
+                                                                      tmp_path):
+    """Documents kept by an ex-husband after a divorce: a sign alone (rules alone:
+    standard). The operator sees why the level is information only (the reason, the
+    learned reading's signal, its note and the words), and that it can be rejected."""
+    tip, _ = create_tip(cast.own, channel="web", narrative=(
+        "My ex-husband keeps my passport and the kids' birth certificates and won't give "
+        "them back since the divorce. I need them to travel to see my mother."))
+    assert tip.triage_level == "information"
+    text = _signs_seen_by_an_operator(signed_in, cast, tip, language,
+                                      tmp_path / f"no-exploitation-{language}.png")
+    for words in expected:
+        assert words in text, (words, text)
+    assert "learned.no-exploitation" not in text
