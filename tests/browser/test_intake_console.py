@@ -184,7 +184,7 @@ def test_a_written_conclusion_of_no_trafficking_is_shown_as_the_reason(signed_in
 
 
 @pytest.mark.parametrize("language, expected", [
-    ("en", ["A sign alone, and the learned reading reads no exploitation", "keeps my passport",
+    ("en", ["A sign alone, and the learned reading reads no exploitation", "mi pasaporte",
             "A sign alone is then information only", "Information",
             "A sign alone, where the narrative says the person is free"]),
     ("es", ["Una señal sola, y la lectura aprendida no lee explotación",
@@ -198,8 +198,8 @@ def test_a_sign_alone_read_as_no_exploitation_is_information_in_words(signed_in,
     standard). The operator sees why the level is information only (the reason, the
     learned reading's signal, its note and the words), and that it can be rejected."""
     tip, _ = create_tip(cast.own, channel="web", narrative=(
-        "My ex-husband keeps my passport and the kids' birth certificates and won't give "
-        "them back since the divorce. I need them to travel to see my mother."))
+        "Mi exesposo se quedó con mi pasaporte y las actas de nacimiento de los niños desde "
+        "el divorcio y no me los quiere devolver. Los necesito para viajar a ver a mi mamá."))
     assert tip.triage_level == "information"
     text = _signs_seen_by_an_operator(signed_in, cast, tip, language,
                                       tmp_path / f"no-exploitation-{language}.png")
