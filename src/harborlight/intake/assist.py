@@ -419,16 +419,15 @@ def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeMo
     Each coding names the spans (up to LEARNED_SPANS) of the n-grams and signs that added
     most to it, function words left out; none, no coding.
 
-    Where the narrative gives few words to weigh (one sentence, or no sign at all), or its
-    context speaks against a type, the rules keep the last word (:class:`RulesHold`): one
-    sentence is too little for word weights to overrule a sign ("He sells my friend to guys
-    at the rest area"), and "she places her own ads and keeps all her money" is not
-    outweighed by the words of the trade. Until the late night of 2026-12-07 the rules
-    kept it everywhere; once the reading was trained with a lighter penalty
-    (``bench/intake_loso.py``, L2 1e-5) it read longer narratives better than the cues
-    did: on 2,020 tips it had not been trained on (six strangers' sets, final-blind-g, -i
-    and -j), letting it decide elsewhere took type right from 0.943 to 0.956 and from
-    0.910 to 0.942."""
+    Where the narrative gives few words to weigh (one sentence, or no sign at all), where
+    its context speaks against a type, and for a strong sign beside both types, the rules
+    keep the last word (:class:`RulesHold`): one sentence is too little for word weights
+    to overrule a sign ("He sells my friend to guys at the rest area"), and "she places her
+    own ads and keeps all her money" is not outweighed by the words of the trade. Until the
+    late night of 2026-12-07 the rules kept it everywhere; once the reading was trained
+    with a lighter penalty (``bench/intake_loso.py``, L2 1e-5) it read longer narratives
+    better than the cues did: on 1,500 strangers' tips it had not been trained on, type
+    right went from 0.942 to 0.951 (docs/bench/intake.md, late night, has the table)."""
     kept, families, rule_minor, decoy, _ = view  # learning_view()
     if not model.with_rules:
         kept = [f for f in kept if not f.rule]
