@@ -159,50 +159,42 @@ def test_a_level_the_learned_reading_raised_says_so_with_its_words(signed_in, ca
     assert "learned.coerced" not in text and "learned-coerced" not in text
 
 
-@pytest.mark.parametrize("language, expected", [
-    ("en", ["that there is no sign of trafficking", "Information",
-            "Level decided by the triage rules of release"]),
-    ("es", ["que no hay indicios de trata", "Solo información",
-            "Nivel decidido por las reglas de clasificación de la versión"]),
-])
-def test_a_written_conclusion_of_no_trafficking_is_shown_as_the_reason(signed_in, cast,
-                                                                      language, expected,
-                                                                      tmp_path):
-    """Call notes that end with the writer's own conclusion: the operator sees the level
-    and the sentence that lowered it, in words."""
-    tip, _ = create_tip(cast.own, channel="call", narrative=(
-        "Caller's cousin works long shifts at a car wash and lives in a room the owner "
-        "rents to the workers. No indicators of trafficking; referred to the labour "
-        "board."))
-    assert tip.triage_level == "information"
-    text = _signs_seen_by_an_operator(signed_in, cast, tip, language,
-                                      tmp_path / f"conclusion-{language}.png")
-    for words in expected:
-        assert words in text, (words, text)
-    assert "no_case_said" not in text and "context." not in text
-    assert "rules 20" not in text and "catalog 20" not in text  # the stored form, not words
+# Call notes that end with the writer's own conclusion; documents kept by an ex-husband
+# after a divorce, a sign alone (rules alone: standard) the learned reading reads no
+# exploitation in.
+CONCLUSION = ("call", "Caller's cousin works long shifts at a car wash and lives in a room the "
+              "owner rents to the workers. No indicators of trafficking; referred to the "
+              "labour board.")
+EX_HUSBAND = ("web", "Mi exesposo se quedó con mi pasaporte y las actas de nacimiento de los "
+              "niños desde el divorcio y no me los quiere devolver. Los necesito para viajar "
+              "a ver a mi mamá.")
 
 
-@pytest.mark.parametrize("language, expected", [
-    ("en", ["A sign alone, and the learned reading reads no exploitation", "mi pasaporte",
-            "A sign alone is then information only", "Information",
-            "A sign alone, where the narrative says the person is free"]),
-    ("es", ["Una señal sola, y la lectura aprendida no lee explotación",
-            "Una señal sola queda entonces como solo información", "Solo información",
-            "Una señal sola, si el relato dice que la persona es libre"]),
+@pytest.mark.parametrize("tip_said, language, expected", [
+    (CONCLUSION, "en", ["that there is no sign of trafficking", "Information",
+                        "Level decided by the triage rules of release"]),
+    (CONCLUSION, "es", ["que no hay indicios de trata", "Solo información",
+                        "Nivel decidido por las reglas de clasificación de la versión"]),
+    (EX_HUSBAND, "en", ["A sign alone, and the learned reading reads no exploitation",
+                        "mi pasaporte", "A sign alone is then information only", "Information",
+                        "A sign alone, where the narrative says the person is free"]),
+    (EX_HUSBAND, "es", ["Una señal sola, y la lectura aprendida no lee explotación",
+                        "Una señal sola queda entonces como solo información",
+                        "Solo información",
+                        "Una señal sola, si el relato dice que la persona es libre"]),
 ])
-def test_a_sign_alone_read_as_no_exploitation_is_information_in_words(signed_in, cast,
-                                                                      language, expected,
-                                                                      tmp_path):
-    """Documents kept by an ex-husband after a divorce: a sign alone (rules alone:
-    standard). The operator sees why the level is information only (the reason, the
-    learned reading's signal, its note and the words), and that it can be rejected."""
-    tip, _ = create_tip(cast.own, channel="web", narrative=(
-        "Mi exesposo se quedó con mi pasaporte y las actas de nacimiento de los niños desde "
-        "el divorcio y no me los quiere devolver. Los necesito para viajar a ver a mi mamá."))
+def test_information_only_is_explained_in_words(signed_in, cast, tip_said, language,
+                                                expected, tmp_path):
+    """The operator sees why a tip is information only: the reason, the sign or sentence
+    that lowered it and the words behind it, in the page's language, never the codes or
+    the stored release string."""
+    channel, narrative = tip_said
+    tip, _ = create_tip(cast.own, channel=channel, narrative=narrative)
     assert tip.triage_level == "information"
     text = _signs_seen_by_an_operator(signed_in, cast, tip, language,
-                                      tmp_path / f"no-exploitation-{language}.png")
+                                      tmp_path / f"information-{language}.png")
     for words in expected:
         assert words in text, (words, text)
-    assert "learned.no-exploitation" not in text
+    for code in ("no_case_said", "context.", "learned.no-exploitation", "rules 20",
+                 "catalog 20"):
+        assert code not in text
