@@ -58,7 +58,7 @@ sys.path.insert(0, str(BENCH))
 
 from intake_assist import DATA, ROOT, load, start_django, type_of  # noqa: E402
 
-from harborlight.intake.assist import codings_of, evidence, suggest, view_of  # noqa: E402
+from harborlight.intake.assist import codings_of, evidence, read_by, suggest, view_of  # noqa: E402
 from harborlight.vocab import narrative_model as nm  # noqa: E402
 from harborlight.vocab.indicators import build_catalog  # noqa: E402
 from harborlight.vocab.triage import decide_level, load_rules  # noqa: E402
@@ -135,7 +135,7 @@ def fit(views: list, items: list[dict], thresholds: dict[str, float], trained_on
 
 def chance(model, view, name: str) -> float:
     which = 4 if name in LEVELS else 0
-    features = view[which] if model.with_rules else [f for f in view[which] if not f.rule]
+    features = read_by(model, view[which])
     return nm.probability(model.decision(name).logit(features))
 
 

@@ -402,6 +402,12 @@ def _outside(features: list[Feature], spans: list[tuple[int, int]]) -> list[Feat
         f.start < stop and start < f.end for start, stop in spans))]
 
 
+def read_by(model: NarrativeModel, features: list[Feature]) -> list[Feature]:
+    """The features ``model`` reads: all of them, or its words alone when it was trained
+    without the rules' evidence."""
+    return features if model.with_rules else [f for f in features if not f.rule]
+
+
 def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeModel,
             withdraws: float = 0.0
             ) -> list[tuple[str, str, list[tuple[int, int, str]], float]]:
@@ -428,9 +434,8 @@ def learned(text: Text, found: Found, view, reading: Reading, model: NarrativeMo
     with a lighter penalty (``bench/intake_loso.py``, L2 1e-5) it read longer narratives
     better than the cues did: on 1,500 strangers' tips it had not been trained on, type
     right went from 0.942 to 0.951 (docs/bench/intake.md, late night, has the table)."""
-    kept, families, rule_minor, decoy, _ = view  # learning_view()
-    if not model.with_rules:
-        kept = [f for f in kept if not f.rule]
+    _, families, rule_minor, decoy, _ = view  # learning_view()
+    kept = read_by(model, view[0])
     least = least_chance_alone(text, found)
     held = RulesHold.of(found, reading, few_words=bool(least), both=len(families) > 1)
     out: list = []
@@ -491,15 +496,15 @@ class RulesHold:
         signs = found.indicators + found.coding_cues
         points = [(entry, value, given) for entry, *_ in signs
                   for value, given in getattr(entry, "points", {}).items()]
-        coerced = any(is_means_of_control(entry) for entry, *_ in signs) or any(
-            given >= reading.threshold and value in reading.needs_coercion
-            for _, value, given in points)
         against = frozenset(value for entry, *_ in found.context
                             for value, given in getattr(entry, "points", {}).items() if given < 0)
         strong = frozenset(reading.family.get(value, value) for _, value, given in points
                            if given >= reading.threshold)
         if not few_words:
             return cls(against=against, strong=strong if both else frozenset())
+        coerced = any(is_means_of_control(entry) for entry, *_ in signs) or any(
+            given >= reading.threshold and value in reading.needs_coercion
+            for _, value, given in points)
         return cls(
             strong=strong,
             against=against,
@@ -558,9 +563,7 @@ def learned_signals(text: Text, found: Found, view, model: NarrativeModel, typed
     the words that weighed against it. Triage rules then hold back an emergency that rested
     on the present tense alone (an operator's "happening now: yes" or rejecting the signal
     restores it)."""
-    kept = view[4]  # learning_view(): every feature
-    if not model.with_rules:
-        kept = [f for f in kept if not f.rule]
+    kept = read_by(model, view[4])  # learning_view(): every feature
     out = []
     least = least_chance_alone(text, found)
     for name, signal_id in LEVEL_SIGNALS.items():
@@ -593,7 +596,7 @@ def no_exploitation(text: Text, view, model: NarrativeModel
     the learned reading gives each type less than LEARNED_NO_EXPLOITATION: the words that
     weighed most against the likelier type, and its chance. Triage rules then take the
     sign alone for information, as when the narrative says the person is free."""
-    kept = view[0] if model.with_rules else [f for f in view[0] if not f.rule]
+    kept = read_by(model, view[0])
     chances = {name: probability(model.decisions[name].logit(kept))
                for name in LEARNED_TYPES if name in model.decisions}
     if not chances or max(chances.values()) >= LEARNED_NO_EXPLOITATION:
